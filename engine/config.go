@@ -1,6 +1,12 @@
 package engine
 
-import "github.com/officectl/officectl/offices"
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"sort"
+
+	"github.com/officectl/officectl/offices"
+)
 
 // Desired is one office of the config: its key, the office with the
 // schema's defaults filled and references unresolved, and where its key
@@ -26,4 +32,19 @@ type Config struct {
 	// SHA256 is the digest of the effective config (every office's
 	// canonical JSON in key order); a saved plan records it.
 	SHA256 string
+}
+
+// NewConfig returns the Config of offices (sorted by key here) with its
+// digest: the SHA-256 over each key and canonical office, in key order.
+func NewConfig(offs []Desired) *Config {
+	sorted := append([]Desired(nil), offs...)
+	sort.Slice(sorted, func(i, j int) bool { return sorted[i].Key < sorted[j].Key })
+	h := sha256.New()
+	for _, d := range sorted {
+		h.Write([]byte(d.Key))
+		h.Write([]byte{0})
+		h.Write(d.Office.Canonical())
+		h.Write([]byte{'\n'})
+	}
+	return &Config{Offices: sorted, SHA256: hex.EncodeToString(h.Sum(nil))}
 }
