@@ -1,0 +1,107 @@
+package engine
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"cuelang.org/go/cue"
+	cueerrors "cuelang.org/go/cue/errors"
+	cuejson "cuelang.org/go/encoding/json"
+	cueyaml "cuelang.org/go/encoding/yaml"
+
+	"github.com/officectl/officectl/schema"
+)
+
+// decode turns a YAML or JSON file into a CUE value in ctx. A syntax error
+// comes back as one diagnostic with the best position the decoder gives.
+func decode(ctx *cue.Context, name string, src []byte) (cue.Value, *schema.Diagnostic) {
+	if strings.HasSuffix(name, ".json") {
+		if d := jsonSyntax(name, src); d != nil {
+			return cue.Value{}, d
+		}
+		expr, err := cuejson.Extract(name, src)
+		if err != nil {
+			return cue.Value{}, syntaxDiag(name, err)
+		}
+		return ctx.BuildExpr(expr), nil
+	}
+	f, err := cueyaml.Extract(name, src)
+	if err != nil {
+		return cue.Value{}, syntaxDiag(name, err)
+	}
+	v := ctx.BuildFile(f)
+	if err := v.Err(); err != nil {
+		return cue.Value{}, syntaxDiag(name, err)
+	}
+	return v, nil
+}
+
+// jsonSyntax checks src with encoding/json, whose errors carry the byte
+// offset that CUE's JSON decoder drops.
+func jsonSyntax(name string, src []byte) *schema.Diagnostic {
+	dec := json.NewDecoder(bytes.NewReader(src))
+	for {
+		_, err := dec.Token()
+		if err == nil {
+			continue
+		}
+		if err.Error() == "EOF" {
+			return nil
+		}
+		off := dec.InputOffset()
+		var se *json.SyntaxError
+		if errors.As(err, &se) {
+			off = se.Offset
+		}
+		line, col := lineCol(src, int(off))
+		return &schema.Diagnostic{File: name, Line: line, Column: col, Severity: schema.Error,
+			Message: "invalid JSON: " + err.Error()}
+	}
+}
+
+func lineCol(src []byte, off int) (int, int) {
+	off = min(max(off, 0), len(src))
+	line := 1 + bytes.Count(src[:off], []byte("\n"))
+	col := off - bytes.LastIndexByte(src[:off], '\n')
+	return line, col
+}
+
+// yamlLine matches the "file:LINE: message" of YAML syntax errors.
+var yamlLine = regexp.MustCompile(`^(.*?):(\d+): (.*)$`)
+
+// syntaxDiag turns a decoder error into one diagnostic: never a list of
+// CUE internals.
+func syntaxDiag(name string, err error) *schema.Diagnostic {
+	d := &schema.Diagnostic{File: name, Severity: schema.Error}
+	errs := cueerrors.Errors(err)
+	if len(errs) > 0 {
+		e := errs[0]
+		if p := e.Position(); p.Line() > 0 {
+			d.Line, d.Column = p.Line(), p.Column()
+		}
+		format, args := e.Msg()
+		d.Message = fmt.Sprintf(format, args...)
+	} else {
+		d.Message = err.Error()
+	}
+	if m := yamlLine.FindStringSubmatch(d.Message); m != nil {
+		d.Line, _ = strconv.Atoi(m[2])
+		d.Column = 1
+		d.Message = m[3]
+	}
+	d.Message = strings.TrimPrefix(d.Message, name+": ")
+	switch {
+	case strings.HasSuffix(name, ".json"):
+		d.Message = "invalid JSON: " + d.Message
+	case strings.HasSuffix(name, ".cue"):
+		d.Message = "invalid CUE: " + d.Message
+	default:
+		d.Message = "invalid YAML: " + d.Message
+	}
+	return d
+}

@@ -1,0 +1,60 @@
+package engine
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/officectl/officectl/schema"
+)
+
+// WriteDiagnostics writes diags in format: "text" (FILE:LINE:COL: error:
+// PATH: MESSAGE, one per line), "json" (an array of {file, line, column,
+// severity, path, message}) or "github" (workflow commands that GitHub
+// Actions shows as annotations on the pull request).
+func WriteDiagnostics(w io.Writer, diags []schema.Diagnostic, format string) error {
+	switch format {
+	case "text", "":
+		for _, d := range diags {
+			if _, err := fmt.Fprintln(w, d.String()); err != nil {
+				return err
+			}
+		}
+		return nil
+	case "json":
+		if diags == nil {
+			diags = []schema.Diagnostic{}
+		}
+		b, err := json.MarshalIndent(diags, "", "  ")
+		if err != nil {
+			return err
+		}
+		_, err = w.Write(append(b, '\n'))
+		return err
+	case "github":
+		for _, d := range diags {
+			cmd := "error"
+			if d.Severity == schema.Warning {
+				cmd = "warning"
+			}
+			msg := d.Message
+			if d.Path != "" {
+				msg = d.Path + ": " + msg
+			}
+			fmt.Fprintf(w, "::%s file=%s,line=%d,col=%d::%s\n", cmd, ghProperty(d.File), max(d.Line, 1), max(d.Column, 1), ghData(msg))
+		}
+		return nil
+	}
+	return fmt.Errorf("unknown format %q: use text, json or github", format)
+}
+
+// ghData escapes a workflow command's message.
+func ghData(s string) string {
+	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(s)
+}
+
+// ghProperty escapes a workflow command's property value.
+func ghProperty(s string) string {
+	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s)
+}

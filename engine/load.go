@@ -1,0 +1,175 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/officectl/officectl/schema"
+)
+
+// LoadOptions tune Load. The zero value is ready to use.
+type LoadOptions struct {
+	// Skip lists files the walk leaves out, such as the state file.
+	Skip []string
+	// Workers validating files in parallel; default runtime.NumCPU().
+	Workers int
+	// ResetEvery is how many files a worker validates before it replaces
+	// its CUE context (a context keeps every value it has seen); default
+	// 250.
+	ResetEvery int
+}
+
+// ErrNoOfficeFiles is returned when a config directory holds no .cue,
+// .yaml, .yml or .json file.
+var ErrNoOfficeFiles = errors.New("no office files")
+
+// Load reads every config file under dir, validates each against the
+// schema (with the policy of the directory's CUE files), runs the checks
+// that span files, and returns the effective offices. Problems in the files
+// come back as diagnostics, every one of them; the error is for problems
+// with the directory itself. The Config is nil when any diagnostic is an
+// error.
+func Load(dir string, opts LoadOptions) (*Config, []schema.Diagnostic, error) {
+	files, err := findFiles(dir, opts.Skip)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(files) == 0 {
+		return nil, nil, fmt.Errorf("%s: %w: put offices in .cue, .yaml, .yml or .json files (see testdata/example)", dir, ErrNoOfficeFiles)
+	}
+	old := debug.SetGCPercent(400)
+	defer debug.SetGCPercent(old)
+
+	var cueFiles, dataFiles []string
+	for _, f := range files {
+		if strings.HasSuffix(f, ".cue") {
+			cueFiles = append(cueFiles, f)
+		} else {
+			dataFiles = append(dataFiles, f)
+		}
+	}
+	pol, diags, err := readPolicy(cueFiles)
+	if err != nil {
+		return nil, nil, err
+	}
+	var results []fileResult
+	if !schema.HasErrors(diags) {
+		var cueResult fileResult
+		results, cueResult = validateAll(dataFiles, pol, opts)
+		results = append(results, cueResult)
+	}
+	var found []found
+	for _, r := range results {
+		diags = append(diags, r.diags...)
+		found = append(found, r.offices...)
+	}
+	diags = append(diags, crossChecks(found)...)
+	schema.SortDiagnostics(diags)
+	if schema.HasErrors(diags) {
+		return nil, diags, nil
+	}
+	offs := make([]Desired, len(found))
+	for i, f := range found {
+		offs[i] = f.Desired
+	}
+	return NewConfig(offs), diags, nil
+}
+
+// findFiles lists the config files under dir in lexical order, leaving out
+// hidden files and folders and the files in skip.
+func findFiles(dir string, skip []string) ([]string, error) {
+	info, err := os.Stat(dir)
+	if err != nil {
+		return nil, fmt.Errorf("config directory: %w", err)
+	}
+	if !info.IsDir() {
+		return nil, fmt.Errorf("config directory %s is not a directory", dir)
+	}
+	skipAbs := map[string]bool{}
+	for _, s := range skip {
+		if a, err := filepath.Abs(s); err == nil {
+			skipAbs[a] = true
+		}
+	}
+	var files []string
+	err = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if path != dir && strings.HasPrefix(d.Name(), ".") {
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if d.IsDir() {
+			return nil
+		}
+		switch filepath.Ext(path) {
+		case ".cue", ".yaml", ".yml", ".json":
+		default:
+			return nil
+		}
+		if a, err := filepath.Abs(path); err == nil && skipAbs[a] {
+			return nil
+		}
+		files = append(files, path)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("reading config directory: %w", err)
+	}
+	sort.Strings(files)
+	return files, nil
+}
+
+// validateAll validates the data files on workers, each with its own CUE
+// context, and the CUE instance on one of them; results come back in file
+// order.
+func validateAll(files []string, pol *policy, opts LoadOptions) ([]fileResult, fileResult) {
+	workers := opts.Workers
+	if workers <= 0 {
+		workers = runtime.NumCPU()
+	}
+	workers = max(1, min(workers, len(files)))
+	reset := opts.ResetEvery
+	if reset <= 0 {
+		reset = 250
+	}
+	results := make([]fileResult, len(files))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var v *validator
+			n := 0
+			for i := range next {
+				if v == nil || n%reset == 0 {
+					v = newValidator(pol)
+				}
+				n++
+				results[i] = v.file(files[i])
+			}
+		}()
+	}
+	for i := range files {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	var cueResult fileResult
+	if pol != nil {
+		cueResult = newValidator(pol).instance()
+	}
+	return results, cueResult
+}

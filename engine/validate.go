@@ -1,0 +1,262 @@
+package engine
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"time"
+
+	"cuelang.org/go/cue"
+	"cuelang.org/go/cue/build"
+	"cuelang.org/go/cue/parser"
+
+	"github.com/officectl/officectl/offices"
+	"github.com/officectl/officectl/schema"
+)
+
+// fileResult is what validating one file (or the CUE instance) found.
+type fileResult struct {
+	offices []found
+	diags   []schema.Diagnostic
+}
+
+// found is one valid office with the places the cross-file checks point at.
+type found struct {
+	Desired
+	namePos Position
+	refs    []ref
+}
+
+// ref is one {office: KEY} reference and where it was written.
+type ref struct {
+	path string // offices.KEY.routing_options.open.action_target_id
+	key  string
+	pos  Position
+}
+
+// policy is the directory's CUE files: one instance whose constraints
+// apply to the offices of every file.
+type policy struct {
+	files []policyFile
+}
+
+type policyFile struct {
+	name string
+	src  []byte
+}
+
+// readPolicy reads and parses the CUE files. It returns nil when there are
+// none; syntax errors come back as diagnostics.
+func readPolicy(names []string) (*policy, []schema.Diagnostic, error) {
+	if len(names) == 0 {
+		return nil, nil, nil
+	}
+	p := &policy{}
+	var diags []schema.Diagnostic
+	for _, name := range names {
+		src, err := os.ReadFile(name)
+		if err != nil {
+			diags = append(diags, schema.Diagnostic{File: name, Severity: schema.Error, Message: "cannot read: " + err.Error()})
+			continue
+		}
+		if _, err := parser.ParseFile(name, src); err != nil {
+			diags = append(diags, *syntaxDiag(name, err))
+			continue
+		}
+		p.files = append(p.files, policyFile{name, src})
+	}
+	return p, diags, nil
+}
+
+// validator validates files in one CUE context. It is not safe for
+// concurrent use: each worker has its own.
+type validator struct {
+	ctx    *cue.Context
+	schema *schema.Schema
+	pol    cue.Value // the CUE instance, or the zero Value
+	polErr *schema.Diagnostic
+}
+
+func newValidator(pol *policy) *validator {
+	ctx := schema.NewContext()
+	sch, err := schema.Compile(ctx)
+	if err != nil {
+		// The schema is embedded and tested: failing to compile it is a
+		// bug in this build, not in the user's files.
+		panic(err)
+	}
+	v := &validator{ctx: ctx, schema: sch}
+	if pol != nil {
+		v.pol, v.polErr = pol.build(ctx)
+	}
+	return v
+}
+
+// build compiles the CUE files as one instance in ctx.
+func (p *policy) build(ctx *cue.Context) (cue.Value, *schema.Diagnostic) {
+	inst := build.NewContext().NewInstance("", nil)
+	for _, f := range p.files {
+		ast, err := parser.ParseFile(f.name, f.src)
+		if err != nil {
+			return cue.Value{}, syntaxDiag(f.name, err)
+		}
+		if err := inst.AddSyntax(ast); err != nil {
+			return cue.Value{}, syntaxDiag(f.name, err)
+		}
+	}
+	v := ctx.BuildInstance(inst)
+	if err := v.Err(); err != nil {
+		name := ""
+		if len(p.files) > 0 {
+			name = p.files[0].name
+		}
+		// An instance that does not even build (an undefined reference,
+		// say) is reported through the schema's diagnostics when the
+		// error has a path, else as one diagnostic.
+		return v, syntaxDiag(name, err)
+	}
+	return v, nil
+}
+
+// file validates one YAML or JSON file.
+func (v *validator) file(name string) fileResult {
+	src, err := os.ReadFile(name)
+	if err != nil {
+		return fileResult{diags: []schema.Diagnostic{{File: name, Severity: schema.Error, Message: "cannot read: " + err.Error()}}}
+	}
+	data, d := decode(v.ctx, name, src)
+	if d != nil {
+		return fileResult{diags: []schema.Diagnostic{*d}}
+	}
+	if v.polErr != nil {
+		// The CUE files are broken; instance() reports it once.
+		return fileResult{}
+	}
+	return v.check(name, data, v.pol)
+}
+
+// instance validates the offices the CUE files define.
+func (v *validator) instance() fileResult {
+	if v.polErr != nil {
+		return fileResult{diags: []schema.Diagnostic{*v.polErr}}
+	}
+	name := ""
+	if p := v.pol.Pos(); p.IsValid() {
+		name = p.Filename()
+	}
+	return v.check(name, v.pol, cue.Value{})
+}
+
+// check validates data (with policy) and extracts its offices.
+func (v *validator) check(name string, data, policy cue.Value) fileResult {
+	if data.IncompleteKind() != cue.StructKind && data.Exists() {
+		return fileResult{diags: []schema.Diagnostic{{File: name, Line: 1, Column: 1, Severity: schema.Error,
+			Message: "a config file must be a mapping with one top-level field, offices"}}}
+	}
+	offs := data.LookupPath(cue.ParsePath("offices"))
+	if !offs.Exists() {
+		if name == "" {
+			return fileResult{}
+		}
+		return fileResult{diags: []schema.Diagnostic{{File: name, Line: 1, Column: 1, Severity: schema.Warning,
+			Message: "no top-level offices field: this file defines no office"}}}
+	}
+	u, diags := v.schema.Validate(name, data, policy)
+	if schema.HasErrors(diags) {
+		return fileResult{diags: diags}
+	}
+	res := fileResult{diags: diags}
+	it, err := offs.Fields()
+	if err != nil {
+		res.diags = append(res.diags, schema.Diagnostic{File: name, Severity: schema.Error, Path: "offices", Message: err.Error()})
+		return res
+	}
+	for it.Next() {
+		key := it.Selector().Unquoted()
+		f, ds := v.office(name, key, it.Value(), u.LookupPath(cue.MakePath(cue.Str("offices"), cue.Str(key))))
+		res.diags = append(res.diags, ds...)
+		if !schema.HasErrors(ds) {
+			res.offices = append(res.offices, f)
+		}
+	}
+	return res
+}
+
+// office decodes one valid office and runs the checks CUE cannot express
+// that need no other office: the time zone, and hours that do nothing.
+func (v *validator) office(file, key string, data, eff cue.Value) (found, []schema.Diagnostic) {
+	f := found{Desired: Desired{Key: key, Pos: posOf(file, data)}}
+	b, err := eff.MarshalJSON()
+	if err == nil {
+		err = json.Unmarshal(b, &f.Office)
+	}
+	if err != nil {
+		return f, []schema.Diagnostic{{File: f.Pos.File, Line: f.Pos.Line, Column: f.Pos.Column, Severity: schema.Error,
+			Path: "offices." + key, Message: fmt.Sprintf("cannot decode office: %v", err)}}
+	}
+	f.namePos = posOf(file, data.LookupPath(cue.ParsePath("name")))
+	var diags []schema.Diagnostic
+	diag := func(sev, field, msg string) {
+		p := posOf(f.Pos.File, data.LookupPath(cue.MakePath(cue.Str(field))))
+		if p.Line == 0 {
+			p = f.Pos
+		}
+		diags = append(diags, schema.Diagnostic{File: p.File, Line: p.Line, Column: p.Column, Severity: sev,
+			Path: "offices." + key + "." + field, Message: msg})
+	}
+	if tz := f.Office.Timezone; tz != "" {
+		if _, err := time.LoadLocation(tz); err != nil || tz == "Local" {
+			diag(schema.Error, "timezone", fmt.Sprintf("unknown time zone %q: use an IANA tz database name such as Europe/Berlin or America/New_York", tz))
+		}
+	}
+	if !f.Office.HoursOn {
+		for _, day := range []string{"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"} {
+			if data.LookupPath(cue.MakePath(cue.Str(day + "_hours"))).Exists() {
+				diag(schema.Warning, day+"_hours", "hours are ignored while hours_on is false (the office takes calls 24/7): set hours_on: true to use them")
+			}
+		}
+	}
+	f.refs = refsOf(file, key, data, f.Office)
+	return f, diags
+}
+
+// refsOf lists the office references of o with their places in data.
+func refsOf(file, key string, data cue.Value, o offices.Office) []ref {
+	if o.RoutingOptions == nil {
+		return nil
+	}
+	var refs []ref
+	add := func(path string, t *offices.Target) {
+		if t == nil || !t.IsRef() {
+			return
+		}
+		p := posOf(file, data.LookupPath(cue.ParsePath(path)))
+		refs = append(refs, ref{path: "offices." + key + "." + path, key: t.Office, pos: p})
+	}
+	for _, side := range []struct {
+		name string
+		in   *offices.RoutingInner
+	}{{"open", &o.RoutingOptions.Open}, {"closed", &o.RoutingOptions.Closed}} {
+		base := "routing_options." + side.name
+		add(base+".action_target_id", side.in.ActionTargetID)
+		for i, m := range side.in.DTMF {
+			if m.Options != nil {
+				add(fmt.Sprintf("%s.dtmf[%d].options.action_target_id", base, i), m.Options.ActionTargetID)
+			}
+		}
+	}
+	return refs
+}
+
+// posOf is where v was written; file stands in when CUE has no file name.
+func posOf(file string, v cue.Value) Position {
+	p := v.Pos()
+	if !p.IsValid() || p.Line() == 0 {
+		return Position{File: file}
+	}
+	name := p.Filename()
+	if name == "" {
+		name = file
+	}
+	return Position{File: name, Line: p.Line(), Column: p.Column()}
+}

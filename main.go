@@ -1,0 +1,272 @@
+// Command officectl keeps a company's Dialpad offices in Git: it validates
+// office files against CUE schemas of the Dialpad API, plans the changes
+// against a state file, and applies them through the API in dependency
+// order, inside the rate limit, without creating an office twice.
+//
+// main is the command line only: it parses flags into options, calls
+// package engine, prints, and returns an exit code.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"sort"
+	"strings"
+	_ "time/tzdata" // time zones are checked against the embedded tz database
+
+	"github.com/spf13/pflag"
+
+	"github.com/officectl/officectl/engine"
+	"github.com/officectl/officectl/schema"
+)
+
+// Exit codes.
+const (
+	exitOK          = 0
+	exitError       = 1
+	exitChanges     = 2
+	exitInterrupted = 130
+)
+
+// version is set at build time with -ldflags "-X main.version=v1.2.3".
+var version = ""
+
+func main() {
+	os.Exit(run(os.Args[1:], stdio{os.Stdin, os.Stdout, os.Stderr, os.Getenv}))
+}
+
+// stdio is the outside world of one run, so tests can run commands as
+// functions.
+type stdio struct {
+	in     io.Reader
+	out    io.Writer
+	err    io.Writer
+	getenv func(string) string
+}
+
+type command struct {
+	name    string
+	args    string
+	summary string
+	run     func(fs *pflag.FlagSet, io stdio) func(args []string) int
+}
+
+func commands() []command {
+	return []command{
+		{"validate", "[DIR]", "check office files against the schema and report every problem", cmdValidate},
+		{"export", "[DIR]", "print the effective offices (defaults filled) as JSON", cmdExport},
+		{"schema", "", "print the CUE schema (or a JSON Schema for editors)", cmdSchema},
+		{"version", "", "print the version", cmdVersion},
+	}
+}
+
+func run(args []string, io stdio) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		usage(io.err)
+		if len(args) == 0 {
+			return exitError
+		}
+		return exitOK
+	}
+	for _, c := range commands() {
+		if c.name != args[0] {
+			continue
+		}
+		fs := pflag.NewFlagSet("officectl "+c.name, pflag.ContinueOnError)
+		fs.SetOutput(io.err)
+		fs.SortFlags = false
+		body := c.run(fs, io)
+		fs.Usage = func() {
+			fmt.Fprintf(io.err, "Usage: officectl %s %s\n\n%s.\n\nFlags:\n%s", c.name, c.args, capitalize(c.summary), fs.FlagUsages())
+		}
+		if err := fs.Parse(args[1:]); err != nil {
+			if errors.Is(err, pflag.ErrHelp) {
+				return exitOK
+			}
+			fmt.Fprintf(io.err, "officectl %s: %v\nRun 'officectl %s --help' for usage.\n", c.name, err)
+			return exitError
+		}
+		return body(fs.Args())
+	}
+	fmt.Fprintf(io.err, "officectl: unknown command %q\n\n", args[0])
+	usage(io.err)
+	return exitError
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintf(w, "officectl manages Dialpad offices as code.\n\nUsage: officectl COMMAND [flags]\n\nCommands:\n")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintf(w, "\nRun 'officectl COMMAND --help' for a command's flags.\n")
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// dirArg returns the config directory argument, "." by default.
+func dirArg(args []string) (string, error) {
+	switch len(args) {
+	case 0:
+		return ".", nil
+	case 1:
+		return args[0], nil
+	}
+	return "", fmt.Errorf("too many arguments: %s", strings.Join(args, " "))
+}
+
+// fail prints err once, the only place errors are printed, and returns the
+// error exit code.
+func fail(io stdio, cmd string, err error) int {
+	fmt.Fprintf(io.err, "officectl %s: %v\n", cmd, err)
+	return exitError
+}
+
+func cmdValidate(fs *pflag.FlagSet, io stdio) func([]string) int {
+	format := fs.String("format", "text", "output format: text, json or github (pull-request annotations)")
+	statePath := fs.String("state", "", "state file to leave out of the config (default DIR/officectl.state)")
+	return func(args []string) int {
+		dir, err := dirArg(args)
+		if err != nil {
+			return fail(io, "validate", err)
+		}
+		if *format != "text" && *format != "json" && *format != "github" {
+			return fail(io, "validate", fmt.Errorf("unknown --format %q: use text, json or github", *format))
+		}
+		cfg, diags, err := engine.Load(dir, engine.LoadOptions{Skip: skipFiles(dir, *statePath)})
+		if err != nil {
+			return fail(io, "validate", err)
+		}
+		if err := engine.WriteDiagnostics(io.out, diags, *format); err != nil {
+			return fail(io, "validate", err)
+		}
+		if cfg == nil {
+			if *format == "text" {
+				fmt.Fprintf(io.err, "%s\n", countProblems(diags))
+			}
+			return exitError
+		}
+		if *format == "text" {
+			fmt.Fprintf(io.err, "%d offices valid\n", len(cfg.Offices))
+		}
+		return exitOK
+	}
+}
+
+func countProblems(diags []schema.Diagnostic) string {
+	var errs, warns int
+	files := map[string]bool{}
+	for _, d := range diags {
+		if d.Severity == schema.Error {
+			errs++
+			files[d.File] = true
+		} else {
+			warns++
+		}
+	}
+	return fmt.Sprintf("%d errors in %d files, %d warnings", errs, len(files), warns)
+}
+
+// skipFiles lists the state file and its companions, which live in the
+// config directory but are not config.
+func skipFiles(dir, statePath string) []string {
+	if statePath == "" {
+		statePath = filepath.Join(dir, "officectl.state")
+	}
+	return []string{statePath, statePath + ".backup", statePath + ".lock"}
+}
+
+// loadConfig loads dir and prints diagnostics (warnings too) to stderr;
+// it fails when the config is invalid.
+func loadConfig(io stdio, dir, statePath string) (*engine.Config, error) {
+	cfg, diags, err := engine.Load(dir, engine.LoadOptions{Skip: skipFiles(dir, statePath)})
+	if err != nil {
+		return nil, err
+	}
+	if err := engine.WriteDiagnostics(io.err, diags, "text"); err != nil {
+		return nil, err
+	}
+	if cfg == nil {
+		return nil, fmt.Errorf("the config in %s is invalid (%s); run officectl validate %s", dir, countProblems(diags), dir)
+	}
+	return cfg, nil
+}
+
+func cmdExport(fs *pflag.FlagSet, io stdio) func([]string) int {
+	statePath := fs.String("state", "", "state file to leave out of the config (default DIR/officectl.state)")
+	return func(args []string) int {
+		dir, err := dirArg(args)
+		if err != nil {
+			return fail(io, "export", err)
+		}
+		cfg, err := loadConfig(io, dir, *statePath)
+		if err != nil {
+			return fail(io, "export", err)
+		}
+		if err := engine.Export(io.out, cfg); err != nil {
+			return fail(io, "export", err)
+		}
+		return exitOK
+	}
+}
+
+func cmdSchema(fs *pflag.FlagSet, io stdio) func([]string) int {
+	format := fs.String("format", "cue", "cue, or jsonschema for YAML and JSON editors")
+	return func(args []string) int {
+		if len(args) > 0 {
+			return fail(io, "schema", fmt.Errorf("unexpected arguments: %s", strings.Join(args, " ")))
+		}
+		switch *format {
+		case "cue":
+			io.out.Write(schema.Source())
+		case "jsonschema":
+			b, err := schema.JSONSchema()
+			if err != nil {
+				return fail(io, "schema", err)
+			}
+			io.out.Write(b)
+		default:
+			return fail(io, "schema", fmt.Errorf("unknown --format %q: use cue or jsonschema", *format))
+		}
+		return exitOK
+	}
+}
+
+func cmdVersion(fs *pflag.FlagSet, io stdio) func([]string) int {
+	return func(args []string) int {
+		v := version
+		if v == "" {
+			v = "(devel)"
+			if bi, ok := debug.ReadBuildInfo(); ok {
+				if bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+					v = bi.Main.Version
+				}
+				for _, s := range bi.Settings {
+					if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+						v += " " + s.Value[:12]
+					}
+				}
+			}
+		}
+		fmt.Fprintf(io.out, "officectl %s\n", v)
+		return exitOK
+	}
+}
+
+// sortedKeys is used by commands that print maps.
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

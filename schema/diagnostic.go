@@ -1,0 +1,54 @@
+package schema
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Severity of a diagnostic.
+const (
+	Error   = "error"
+	Warning = "warning"
+)
+
+// Diagnostic is one problem in a config file, at the place the user wrote
+// it. Line and Column are 1-based, zero when the problem has no place in
+// the file (a missing file-level field, say).
+type Diagnostic struct {
+	File     string `json:"file"`
+	Line     int    `json:"line"`
+	Column   int    `json:"column"`
+	Severity string `json:"severity"`
+	// Path is the field path, such as offices.berlin.ring_seconds.
+	Path    string `json:"path"`
+	Message string `json:"message"`
+}
+
+// String formats d the way compilers do, so editors can jump to it:
+// FILE:LINE:COL: error: PATH: MESSAGE.
+func (d Diagnostic) String() string {
+	var b strings.Builder
+	b.WriteString(d.File)
+	if d.Line > 0 {
+		fmt.Fprintf(&b, ":%d:%d", d.Line, max(d.Column, 1))
+	}
+	b.WriteString(": ")
+	b.WriteString(d.Severity)
+	b.WriteString(": ")
+	if d.Path != "" {
+		b.WriteString(d.Path)
+		b.WriteString(": ")
+	}
+	b.WriteString(d.Message)
+	return b.String()
+}
+
+// HasErrors reports whether any diagnostic is an error.
+func HasErrors(ds []Diagnostic) bool {
+	for _, d := range ds {
+		if d.Severity == Error {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,512 @@
+package schema
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"cuelang.org/go/cue"
+	cueerrors "cuelang.org/go/cue/errors"
+	"cuelang.org/go/cue/token"
+)
+
+// enumNouns names each enum field's values in messages.
+var enumNouns = map[string]string{
+	"country":             "countries",
+	"currency":            "currencies",
+	"plan_period":         "plan periods",
+	"first_action":        "first actions",
+	"no_operators_action": "routing actions",
+	"action":              "routing actions",
+	"action_target_type":  "target types",
+	"operator_routing":    "operator routings",
+}
+
+// e911Countries must match #E911Countries in office.cue.
+const e911Countries = "US, CA, AU, FR, GB, NZ"
+
+type problem struct {
+	path   []string
+	msg    string
+	pos    token.Pos
+	format string
+	args   []any
+}
+
+// diagnose turns CUE errors about file into diagnostics, one per problem,
+// in the order of the file.
+func (s *Schema) diagnose(file string, data cue.Value, errs []cueerrors.Error) []Diagnostic {
+	byPath := map[string][]cueerrors.Error{}
+	var paths []string
+	for _, e := range errs {
+		k := strings.Join(e.Path(), "\x00")
+		if _, ok := byPath[k]; !ok {
+			paths = append(paths, k)
+		}
+		byPath[k] = append(byPath[k], e)
+	}
+	var out []Diagnostic
+	seen := map[string]bool{}
+	for _, k := range paths {
+		for _, d := range s.describe(file, data, byPath[k]) {
+			key := d.Path + "\x00" + d.Message
+			if seen[key] {
+				continue
+			}
+			seen[key] = true
+			out = append(out, d)
+		}
+	}
+	SortDiagnostics(out)
+	return out
+}
+
+// SortDiagnostics orders diagnostics by file, line, column, path, message.
+func SortDiagnostics(ds []Diagnostic) {
+	sort.SliceStable(ds, func(i, j int) bool {
+		a, b := ds[i], ds[j]
+		if a.File != b.File {
+			return a.File < b.File
+		}
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		if a.Column != b.Column {
+			return a.Column < b.Column
+		}
+		if a.Path != b.Path {
+			return a.Path < b.Path
+		}
+		return a.Message < b.Message
+	})
+}
+
+// describe explains the errors CUE reported at one path.
+func (s *Schema) describe(file string, data cue.Value, errs []cueerrors.Error) []Diagnostic {
+	raw := errs[0].Path()
+	path, hidden := userPath(raw)
+	field := ""
+	if len(path) > 0 {
+		field = path[len(path)-1]
+	}
+	d := Diagnostic{File: file, Severity: Error, Path: displayPath(path)}
+	d.File, d.Line, d.Column = s.place(file, data, path, errs)
+
+	// Checks that live in hidden fields.
+	if hidden != "" {
+		d.Message = hiddenMessage(hidden, data, path)
+		return []Diagnostic{d}
+	}
+
+	// Enum failures: one "conflicting values" error per allowed value.
+	if n, ok := s.enums[field]; ok && !isIndexOf(path, "dtmf") || ok && field != "input" {
+		if got, ok := conflictValue(errs); ok && len(errs) > 1 {
+			d.Message = fmt.Sprintf("%s is not one of the %d %s Dialpad accepts", got, n, enumNouns[field])
+			if n <= 12 {
+				vals, _ := enumValues(s.enumDef(field))
+				d.Message += ": " + strings.Join(vals, ", ")
+			}
+			return []Diagnostic{d}
+		}
+	}
+
+	var out []Diagnostic
+	for _, e := range errs {
+		format, args := e.Msg()
+		if strings.HasSuffix(format, "errors in empty disjunction:") && len(errs) > 1 {
+			continue
+		}
+		dd := d
+		dd.Message = s.message(field, path, format, args, data, e)
+		if dd.Message == "" {
+			continue
+		}
+		out = append(out, dd)
+	}
+	if len(out) == 0 {
+		format, args := errs[0].Msg()
+		d.Message = fmt.Sprintf(format, args...)
+		out = append(out, d)
+	}
+	return out
+}
+
+func (s *Schema) enumDef(field string) cue.Value {
+	return s.config.Context().CompileBytes(source, cue.Filename(SourceName)).LookupPath(cue.ParsePath(enumDefs[field]))
+}
+
+// message words one CUE error for a person.
+func (s *Schema) message(field string, path []string, format string, args []any, data cue.Value, e cueerrors.Error) string {
+	inData := data.LookupPath(cuePath(path)).Exists()
+	switch {
+	case format == "field not allowed":
+		return notAllowed(path)
+	case format == "field is required but not present" || strings.HasPrefix(format, "incomplete value") && !inData:
+		msg := fmt.Sprintf("missing required field %q", field)
+		if field == "e911_address" {
+			msg += " (required for offices in " + e911Countries + ")"
+		}
+		return msg
+	case strings.HasPrefix(format, "conflicting values") && len(args) >= 2:
+		return conflict(field, args, e)
+	case strings.HasSuffix(format, "errors in empty disjunction:"):
+		if field == "action_target_id" {
+			return "must be a Dialpad id (an integer) or a reference {office: KEY}"
+		}
+		return fmt.Sprintf("%s: value matches none of the allowed forms", field)
+	case strings.HasPrefix(format, "invalid value") && len(args) >= 1:
+		return outOfBound(field, path, format, args)
+	}
+	return fmt.Sprintf(format, args...)
+}
+
+func notAllowed(path []string) string {
+	field := path[len(path)-1]
+	switch len(path) {
+	case 1:
+		return fmt.Sprintf("unknown top-level field %q: a config file has one top-level field, offices", field)
+	case 2:
+		return fmt.Sprintf("office key %q is not valid: use 1 to 63 lower-case letters, digits, '-' and '_', starting with a letter or digit", field)
+	}
+	msg := fmt.Sprintf("unknown field %q", field)
+	if s := suggest(field, path); s != "" {
+		msg += fmt.Sprintf(" (did you mean %q?)", s)
+	}
+	return msg
+}
+
+// conflict words a "conflicting values A and B" error: a type mismatch or
+// a value that a policy or the schema pins.
+func conflict(field string, args []any, e cueerrors.Error) string {
+	a, b := toString(args[0]), toString(args[1])
+	if len(args) >= 4 {
+		// conflicting values %s and %s (mismatched types %s and %s)
+		want, got := toString(args[2]), toString(args[3])
+		val := a
+		if isTypeName(a) {
+			want, got, val = toString(args[3]), toString(args[2]), b
+		} else if isTypeName(b) {
+			val = a
+		}
+		if isTypeName(want) && !isTypeName(got) {
+			want, got = got, want
+		}
+		msg := fmt.Sprintf("must be %s, got %s %s", article(typeOf(want, val)), got, val)
+		if got == "int" && typeOf(want, val) == "string" {
+			msg += "; in YAML quote it: \"" + val + "\""
+		} else if got == "string" && (want == "int" || strings.Contains(want, "int")) {
+			msg += "; write the number without quotes"
+		} else if got == "string" && want == "bool" {
+			msg += "; write true or false without quotes"
+		}
+		return msg
+	}
+	msg := fmt.Sprintf("%s conflicts with %s", b, a)
+	for _, p := range cueerrors.Positions(e) {
+		if p.Filename() != SourceName && p.Line() > 0 {
+			msg = fmt.Sprintf("%s conflicts with %s", a, b)
+			break
+		}
+	}
+	return msg
+}
+
+func typeOf(want, val string) string {
+	if want == "" {
+		return "a value"
+	}
+	return want
+}
+
+func isTypeName(s string) bool {
+	switch s {
+	case "string", "int", "bool", "float", "number", "list", "struct", "null", "bytes":
+		return true
+	}
+	return false
+}
+
+func article(t string) string {
+	switch t {
+	case "int":
+		return "an integer"
+	case "string":
+		return "a string"
+	case "bool":
+		return "true or false"
+	case "list":
+		return "a list"
+	case "struct":
+		return "a mapping of fields"
+	}
+	return t
+}
+
+// outOfBound words "invalid value V (out of bound B)" and its relatives.
+func outOfBound(field string, path []string, format string, args []any) string {
+	val := toString(args[0])
+	switch {
+	case field == "ring_seconds":
+		return fmt.Sprintf("must be between 10 and 45 seconds, got %s", val)
+	case field == "group_description":
+		n := val
+		if s, err := strconv.Unquote(val); err == nil {
+			n = strconv.Itoa(utf8.RuneCountInString(s))
+		}
+		return fmt.Sprintf("must be at most 256 characters, got %s", n)
+	case field == "mainline_number":
+		return fmt.Sprintf("must be an E.164 number such as +14155550100, got %s", val)
+	case field == "email":
+		return fmt.Sprintf("must be an email address such as billing@example.com, got %s", val)
+	case field == "input":
+		return fmt.Sprintf("must be one digit from \"0\" to \"9\", got %s", val)
+	case isHours(path):
+		return fmt.Sprintf("must be a time \"HH:MM\" from 00:00 to 23:59, got %s", val)
+	case len(path) == 2:
+		return fmt.Sprintf("office key %s is not valid: use 1 to 63 lower-case letters, digits, '-' and '_'", val)
+	}
+	if s, err := strconv.Unquote(val); err == nil {
+		if strings.ContainsAny(s, "\r\n") {
+			return "must be a single line: remove the line break"
+		}
+		if strings.TrimSpace(s) == "" {
+			return "must not be empty"
+		}
+	}
+	return fmt.Sprintf(format, args...)
+}
+
+func isHours(path []string) bool {
+	for _, p := range path {
+		if strings.HasSuffix(p, "_hours") {
+			return true
+		}
+	}
+	return false
+}
+
+// hiddenMessage words a failed check of a hidden field, computing the
+// detail from the user's data.
+func hiddenMessage(hidden string, data cue.Value, path []string) string {
+	if hidden == "_dtmf_unique" {
+		var inputs []string
+		seen := map[string]bool{}
+		var dup []string
+		if it, err := data.LookupPath(cuePath(path)).List(); err == nil {
+			for it.Next() {
+				in, _ := it.Value().LookupPath(cue.ParsePath("input")).String()
+				inputs = append(inputs, in)
+				if seen[in] {
+					dup = append(dup, strconv.Quote(in))
+				}
+				seen[in] = true
+			}
+		}
+		return fmt.Sprintf("DTMF input %s is used more than once: each digit may appear once per menu", strings.Join(dup, ", "))
+	}
+	var times []string
+	if it, err := data.LookupPath(cuePath(path)).List(); err == nil {
+		for it.Next() {
+			t, _ := it.Value().String()
+			times = append(times, t)
+		}
+	}
+	if len(times)%2 != 0 {
+		return fmt.Sprintf("hours must come in open/close pairs such as [\"08:00\", \"18:00\"]; got %d times", len(times))
+	}
+	for i := 1; i < len(times); i++ {
+		if times[i-1] >= times[i] {
+			return fmt.Sprintf("times must be strictly ascending: %q does not come after %q", times[i], times[i-1])
+		}
+	}
+	return "hours must be open/close pairs of ascending times"
+}
+
+// userPath maps a CUE error path to the user's field path. When the path
+// runs through a hidden check field, it names the field checked and the
+// check.
+func userPath(raw []string) (path []string, hidden string) {
+	for i, p := range raw {
+		if strings.HasPrefix(p, "_") {
+			name := p
+			if j := strings.Index(name, "("); j > 0 { // hidden labels may carry a package suffix
+				name = name[:j]
+			}
+			if name == "_dtmf_unique" {
+				return append(append([]string(nil), raw[:i]...), "dtmf"), name
+			}
+			return append(append([]string(nil), raw[:i]...), strings.TrimPrefix(name, "_")), name
+		}
+	}
+	return raw, ""
+}
+
+// displayPath writes a path as offices.KEY.FIELD, with list indexes in
+// brackets.
+func displayPath(path []string) string {
+	var b strings.Builder
+	for i, p := range path {
+		if i > 0 && isListIndex(path, i) {
+			b.WriteString("[" + p + "]")
+			continue
+		}
+		if i > 0 {
+			b.WriteByte('.')
+		}
+		b.WriteString(p)
+	}
+	return b.String()
+}
+
+func isListIndex(path []string, i int) bool {
+	if _, err := strconv.Atoi(path[i]); err != nil {
+		return false
+	}
+	prev := path[i-1]
+	return prev == "dtmf" || strings.HasSuffix(prev, "_hours")
+}
+
+func isIndexOf(path []string, list string) bool {
+	for i := 1; i < len(path); i++ {
+		if path[i-1] == list && isListIndex(path, i) {
+			return true
+		}
+	}
+	return false
+}
+
+// cuePath turns an error path into a cue.Path for lookups in data.
+func cuePath(path []string) cue.Path {
+	sels := make([]cue.Selector, len(path))
+	for i, p := range path {
+		if i > 0 && isListIndex(path, i) {
+			n, _ := strconv.Atoi(p)
+			sels[i] = cue.Index(n)
+			continue
+		}
+		sels[i] = cue.Str(p)
+	}
+	return cue.MakePath(sels...)
+}
+
+// place finds where in the user's file a problem at path is: the first
+// position CUE gives in a user file, or else the nearest part of the path
+// the user wrote (the office key, for a missing field).
+func (s *Schema) place(file string, data cue.Value, path []string, errs []cueerrors.Error) (string, int, int) {
+	for _, e := range errs {
+		for _, p := range cueerrors.Positions(e) {
+			if p.Filename() != SourceName && p.Line() > 0 && p.Filename() != "" {
+				return p.Filename(), p.Line(), p.Column()
+			}
+		}
+	}
+	for n := len(path); n > 0; n-- {
+		v := data.LookupPath(cuePath(path[:n]))
+		if !v.Exists() {
+			continue
+		}
+		if p := v.Pos(); p.Line() > 0 {
+			name := p.Filename()
+			if name == "" {
+				name = file
+			}
+			return name, p.Line(), p.Column()
+		}
+	}
+	return file, 0, 0
+}
+
+// conflictValue returns the user's value from enum "conflicting values"
+// errors (the argument that is the same in all of them).
+func conflictValue(errs []cueerrors.Error) (string, bool) {
+	counts := map[string]int{}
+	n := 0
+	for _, e := range errs {
+		format, args := e.Msg()
+		if !strings.HasPrefix(format, "conflicting values") || len(args) < 2 {
+			continue
+		}
+		n++
+		counts[toString(args[0])]++
+		counts[toString(args[1])]++
+	}
+	for v, c := range counts {
+		if c == n && n > 1 {
+			return v, true
+		}
+	}
+	return "", false
+}
+
+func toString(a any) string {
+	switch v := a.(type) {
+	case string:
+		return v
+	case fmt.Stringer:
+		return v.String()
+	}
+	return fmt.Sprint(a)
+}
+
+// fieldsAt lists the fields the schema allows at a path, for suggestions.
+var fieldsAt = map[string][]string{
+	"office":             {"annual_commit_monthly_billing", "auto_call_recording", "billing_address", "billing_contact", "country", "currency", "e911_address", "first_action", "friday_hours", "group_description", "hours_on", "international_enabled", "invoiced", "mainline_number", "monday_hours", "name", "no_operators_action", "plan_period", "ring_seconds", "routing_options", "saturday_hours", "sunday_hours", "thursday_hours", "timezone", "tuesday_hours", "unified_billing", "use_same_address", "voice_intelligence", "wednesday_hours"},
+	"billing_address":    {"address_line_1", "address_line_2", "city", "country", "postal_code", "region"},
+	"billing_contact":    {"email", "name", "phone"},
+	"e911_address":       {"address", "address2", "city", "country", "state", "zip"},
+	"routing_options":    {"open", "closed"},
+	"routing":            {"action", "action_target_id", "action_target_type", "dtmf", "operator_routing", "try_dial_operators"},
+	"dtmf":               {"input", "options"},
+	"options":            {"action", "action_target_id", "action_target_type"},
+	"voice_intelligence": {"allow_pause", "auto_start"},
+}
+
+// suggest returns the allowed field closest to a misspelt one, or "".
+func suggest(field string, path []string) string {
+	parent := "office"
+	if len(path) > 3 {
+		parent = path[len(path)-2]
+		switch {
+		case parent == "open" || parent == "closed":
+			parent = "routing"
+		case isListIndex(path, len(path)-2):
+			parent = path[len(path)-3]
+		}
+	}
+	return Closest(field, fieldsAt[parent])
+}
+
+// Closest returns the candidate nearest to word, at an edit distance under
+// a third of its length (at least 2), for "did you mean" hints; "" when none is that near.
+func Closest(word string, candidates []string) string {
+	best, bestD := "", max(3, len(word)/3+1)
+	for _, c := range candidates {
+		if d := distance(word, c); d < bestD {
+			best, bestD = c, d
+		}
+	}
+	return best
+}
+
+// distance is the Levenshtein distance of a and b.
+func distance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}

@@ -1,0 +1,95 @@
+package schema
+
+import (
+	_ "embed"
+	"fmt"
+
+	"cuelang.org/go/cue"
+)
+
+//go:embed office.cue
+var source []byte
+
+// SourceName is the file name CUE positions in the schema carry.
+const SourceName = "schema/office.cue"
+
+// Source returns the CUE schema's text, as `officectl schema` prints it.
+func Source() []byte { return append([]byte(nil), source...) }
+
+// Schema is the compiled schema in one CUE context. A Schema is not safe
+// for concurrent use: a validator goroutine compiles its own.
+type Schema struct {
+	ctx    *cue.Context
+	config cue.Value // #Config
+	office cue.Value // #Office
+	enums  map[string]int
+}
+
+// Compile compiles the embedded schema into ctx (about a millisecond).
+func Compile(ctx *cue.Context) (*Schema, error) {
+	v := ctx.CompileBytes(source, cue.Filename(SourceName))
+	if err := v.Err(); err != nil {
+		return nil, fmt.Errorf("compile embedded schema: %w", err)
+	}
+	s := &Schema{
+		ctx:    ctx,
+		config: v.LookupPath(cue.ParsePath("#Config")),
+		office: v.LookupPath(cue.ParsePath("#Office")),
+		enums:  map[string]int{},
+	}
+	for field, def := range enumDefs {
+		n, err := countDisjuncts(v.LookupPath(cue.ParsePath(def)))
+		if err != nil {
+			return nil, fmt.Errorf("schema %s: %w", def, err)
+		}
+		s.enums[field] = n
+	}
+	return s, nil
+}
+
+// Context returns the CUE context the schema was compiled in.
+func (s *Schema) Context() *cue.Context { return s.ctx }
+
+// Config returns #Config, the definition every config file must satisfy.
+func (s *Schema) Config() cue.Value { return s.config }
+
+// enumDefs maps each enum field name to the definition of its values.
+var enumDefs = map[string]string{
+	"country":             "#Country",
+	"currency":            "#Currency",
+	"plan_period":         "#PlanPeriod",
+	"first_action":        "#FirstAction",
+	"no_operators_action": "#Action",
+	"action":              "#Action",
+	"action_target_type":  "#TargetType",
+	"operator_routing":    "#OperatorRouting",
+}
+
+// EnumValues returns the allowed values of the enum definition def (such as
+// "#Country"), in schema order.
+func EnumValues(def string) ([]string, error) {
+	ctx := newContext()
+	v := ctx.CompileBytes(source, cue.Filename(SourceName))
+	return enumValues(v.LookupPath(cue.ParsePath(def)))
+}
+
+func enumValues(v cue.Value) ([]string, error) {
+	op, args := v.Expr()
+	if op != cue.OrOp {
+		return nil, fmt.Errorf("not a disjunction of strings")
+	}
+	var out []string
+	for _, a := range args {
+		s, err := a.String()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+func countDisjuncts(v cue.Value) (int, error) {
+	vals, err := enumValues(v)
+	return len(vals), err
+}

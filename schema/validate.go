@@ -1,0 +1,216 @@
+package schema
+
+import (
+	"cuelang.org/go/cue/token"
+	"strconv"
+	"strings"
+
+	"cuelang.org/go/cue"
+	"cuelang.org/go/cue/cuecontext"
+	cueerrors "cuelang.org/go/cue/errors"
+)
+
+// newContext returns a CUE context for validation.
+func newContext() *cue.Context { return cuecontext.New() }
+
+// NewContext returns a fresh CUE context for a validator to compile the
+// schema and decode files into.
+func NewContext() *cue.Context { return newContext() }
+
+// Validate checks one decoded config file against the schema, with the
+// user's CUE policy (the zero Value when there is none) unified in. It
+// returns the unified value, which holds the effective offices when no
+// diagnostic is an error, and a diagnostic for every problem found: CUE
+// drops errors when a value has several, so on failure every office and
+// every field is validated again on its own. Only the fields data defines
+// are checked, so offices the policy itself defines are not checked again
+// for every file.
+func (s *Schema) Validate(file string, data, policy cue.Value) (cue.Value, []Diagnostic) {
+	u := data
+	if policy.Exists() {
+		u = u.Unify(policy)
+	}
+	u = u.Unify(s.config)
+	paths := dataPaths(data)
+	valid := true
+	if !policy.Exists() {
+		valid = u.Validate(cue.Concrete(true)) == nil
+	} else {
+		for _, p := range paths {
+			if u.LookupPath(cue.MakePath(p...)).Validate(cue.Concrete(true)) != nil {
+				valid = false
+				break
+			}
+		}
+	}
+	if valid {
+		return u, nil
+	}
+	c := collector{config: s.config, office: s.office, seen: map[string]bool{}}
+	for _, p := range paths {
+		c.walk(u, data, p)
+	}
+	return u, s.diagnose(file, data, c.errs)
+}
+
+// dataPaths lists the paths data defines that the schema checks: each
+// office under offices, and every other top-level field.
+func dataPaths(data cue.Value) [][]cue.Selector {
+	var paths [][]cue.Selector
+	it, err := data.Fields()
+	if err != nil {
+		return [][]cue.Selector{nil}
+	}
+	for it.Next() {
+		sel := it.Selector()
+		if sel.String() != "offices" {
+			paths = append(paths, []cue.Selector{sel})
+			continue
+		}
+		offs, err := it.Value().Fields()
+		if err != nil {
+			paths = append(paths, []cue.Selector{sel})
+			continue
+		}
+		for offs.Next() {
+			paths = append(paths, []cue.Selector{sel, offs.Selector()})
+		}
+	}
+	return paths
+}
+
+type collector struct {
+	config cue.Value // #Config
+	office cue.Value // #Office
+	errs   []cueerrors.Error
+	seen   map[string]bool
+}
+
+// walk validates u at path and, when that fails, each of its fields and
+// elements, so that the errors CUE drops at one level surface at the next.
+func (c *collector) walk(u, data cue.Value, path []cue.Selector) {
+	v := u.LookupPath(cue.MakePath(path...))
+	if !v.Exists() {
+		return
+	}
+	err := v.Validate(cue.Concrete(true))
+	if err == nil {
+		return
+	}
+	for _, e := range cueerrors.Errors(err) {
+		c.add(e)
+	}
+	// The children to look at: the value's own fields (hidden checks
+	// included) and elements, and the fields only the user's data has,
+	// where CUE reports "field not allowed". A value in error may list
+	// none of its own, so both are tried whatever its kind.
+	children := map[string]bool{}
+	var order []cue.Selector
+	add := func(sel cue.Selector) {
+		if !children[sel.String()] {
+			children[sel.String()] = true
+			order = append(order, sel)
+		}
+	}
+	d := data.LookupPath(cue.MakePath(path...))
+	if it, err := d.Fields(); err == nil && len(path) > 0 {
+		// CUE drops "field not allowed" when the value has other errors:
+		// ask the schema directly.
+		allowed := c.allowed(path)
+		for it.Next() {
+			if allowed != nil && !allowed[it.Selector().Unquoted()] {
+				c.add(notAllowedError{path: append(pathStrings(path), it.Selector().Unquoted()), pos: it.Value().Pos()})
+			}
+		}
+	}
+	for _, x := range []cue.Value{v, d} {
+		if it, err := x.Fields(cue.Hidden(true)); err == nil {
+			for it.Next() {
+				add(it.Selector())
+			}
+		}
+		if it, err := x.List(); err == nil {
+			for i := 0; it.Next(); i++ {
+				add(cue.Index(i))
+			}
+		}
+	}
+	for _, sel := range order {
+		child := append(append([]cue.Selector(nil), path...), sel)
+		c.walk(u, data, child)
+	}
+}
+
+// add records e unless an error with the same path and message is known.
+func (c *collector) add(e cueerrors.Error) {
+	format, args := e.Msg()
+	key := strings.Join(e.Path(), ".") + "\x00" + format
+	for _, a := range args {
+		key += "\x00" + toString(a)
+	}
+	if !c.seen[key] {
+		c.seen[key] = true
+		c.errs = append(c.errs, e)
+	}
+}
+
+func pathStrings(sels []cue.Selector) []string {
+	out := make([]string, len(sels))
+	for i, s := range sels {
+		if s.Type() == cue.IndexLabel {
+			out[i] = strconv.Itoa(s.Index())
+		} else {
+			out[i] = s.Unquoted()
+		}
+	}
+	return out
+}
+
+// notAllowedError is the "field not allowed" error CUE itself may drop.
+type notAllowedError struct {
+	path []string
+	pos  token.Pos
+}
+
+func (e notAllowedError) Position() token.Pos         { return e.pos }
+func (e notAllowedError) InputPositions() []token.Pos { return nil }
+func (e notAllowedError) Error() string               { return strings.Join(e.path, ".") + ": field not allowed" }
+func (e notAllowedError) Path() []string              { return e.path }
+func (e notAllowedError) Msg() (string, []any)        { return "field not allowed", nil }
+
+// schemaAt is the schema's own value at a data path: below an office, the
+// path is looked up in #Office, with list indexes as "any".
+func (c *collector) schemaAt(path []cue.Selector) cue.Value {
+	if len(path) < 2 {
+		return c.config.LookupPath(cue.MakePath(path...))
+	}
+	sels := make([]cue.Selector, 0, len(path)-2)
+	for _, s := range path[2:] {
+		if s.Type() == cue.IndexLabel {
+			s = cue.AnyIndex
+		}
+		sels = append(sels, s)
+	}
+	return c.office.LookupPath(cue.MakePath(sels...))
+}
+
+// allowed returns the field names the schema allows at a data path, or nil
+// when it allows any (the office keys, checked by pattern).
+func (c *collector) allowed(path []cue.Selector) map[string]bool {
+	if len(path) == 1 {
+		return nil
+	}
+	sch := c.schemaAt(path)
+	if !sch.Exists() {
+		return nil
+	}
+	it, err := sch.Fields(cue.Optional(true))
+	if err != nil {
+		return nil
+	}
+	names := map[string]bool{}
+	for it.Next() {
+		names[it.Selector().Unquoted()] = true
+	}
+	return names
+}
