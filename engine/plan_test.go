@@ -1,0 +1,471 @@
+package engine
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/officectl/officectl/offices"
+	"github.com/officectl/officectl/state"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// planOffice is a valid office with the schema's defaults filled.
+func planOffice(name, country string) offices.Office {
+	weekday := []string{"08:00", "18:00"}
+	o := offices.Office{
+		BillingAddress: offices.BillingAddress{
+			AddressLine1: "1 Main Street", City: name, Country: country, PostalCode: "10117", Region: "Region",
+		},
+		Country:        country,
+		Currency:       "EUR",
+		FridayHours:    weekday,
+		MondayHours:    weekday,
+		Name:           name,
+		PlanPeriod:     "monthly",
+		SaturdayHours:  []string{},
+		SundayHours:    []string{},
+		ThursdayHours:  weekday,
+		TuesdayHours:   weekday,
+		UnifiedBilling: true,
+		WednesdayHours: weekday,
+	}
+	switch country {
+	case "US":
+		o.Currency = "USD"
+		o.E911Address = &offices.E911Address{Address: "350 5th Ave", City: name, Country: "US", State: "NY", Zip: "10118"}
+	case "GB":
+		o.Currency = "GBP"
+		o.E911Address = &offices.E911Address{Address: "1 Poultry", City: name, Country: "GB", State: "London", Zip: "EC2R 8EJ"}
+	}
+	return o
+}
+
+// routeTo makes calls to o go to the office key while open and to the
+// offices of dtmf keys (digits 1, 2, …) from the closed menu.
+func routeTo(o *offices.Office, key string, dtmf ...string) {
+	ro := &offices.RoutingOptions{
+		Open:   offices.RoutingInner{Action: "department", ActionTargetType: "office", ActionTargetID: &offices.Target{Office: key}},
+		Closed: offices.RoutingInner{Action: "voicemail"},
+	}
+	for i, k := range dtmf {
+		ro.Closed.Action = "menu"
+		ro.Closed.DTMF = append(ro.Closed.DTMF, offices.DTMFMapping{
+			Input:   fmt.Sprint(i + 1),
+			Options: &offices.DTMFOption{Action: "department", ActionTargetType: "office", ActionTargetID: &offices.Target{Office: k}},
+		})
+	}
+	o.RoutingOptions = ro
+}
+
+var planTime = time.Date(2025, 3, 14, 9, 26, 53, 0, time.UTC)
+
+// created is the state entry of an office created with spec o.
+func created(id string, o offices.Office) *state.Entry {
+	return &state.Entry{
+		CreatedAt: &planTime, ID: id, Name: o.Name, Spec: o.Canonical(),
+		SpecSHA256: o.SpecSHA256(), Status: state.Created,
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// allActionsFixture is a config and state whose plan has every action.
+func allActionsFixture() ([]Desired, *state.State) {
+	st := state.New()
+	st.Lineage = "3f0c2a9e-6b1d-4c3e-9a57-0e8b2d4f6a11"
+	st.Serial = 7
+	st.CompanyID = "4200000000000001"
+	var ds []Desired
+	add := func(key string, o offices.Office) { ds = append(ds, Desired{Key: key, Office: o}) }
+
+	// no-op
+	berlin := planOffice("Berlin", "DE")
+	add("berlin", berlin)
+	st.Offices["berlin"] = created("5100000000000001", berlin)
+	rome := planOffice("Rome", "IT")
+	add("rome", rome)
+	st.Offices["rome"] = created("5100000000000002", rome)
+
+	// create, referring to an office of the config
+	munich := planOffice("Munich", "DE")
+	routeTo(&munich, "berlin")
+	add("munich", munich)
+	// create, referring to two, one of them created in this plan; its
+	// name and description need escaping in markdown.
+	hamburg := planOffice("Hamburg <Nord> & Co", "DE")
+	hamburg.GroupDescription = "Ops ``` team"
+	routeTo(&hamburg, "munich", "berlin", "munich")
+	add("hamburg", hamburg)
+	// create, referring to an office known only to the state
+	zurich := planOffice("Zurich", "CH")
+	routeTo(&zurich, "vienna")
+	add("zurich", zurich)
+
+	// update-e911
+	nyc := planOffice("New York", "US")
+	st.Offices["nyc"] = created("5100000000000003", nyc)
+	nyc.E911Address = &offices.E911Address{Address: "20 W 34th St", City: "New York", Country: "US", State: "NY", Zip: "10001"}
+	add("nyc", nyc)
+
+	// manual: several fields, nested ones, one added
+	london := planOffice("London", "GB")
+	london.RingSeconds = ptr(int64(20))
+	routeTo(&london, "berlin")
+	st.Offices["london"] = created("5100000000000004", london)
+	london.RingSeconds = ptr(int64(30))
+	london.RoutingOptions.Open.Action = "operator"
+	london.Timezone = "Europe/London"
+	london.E911Address.Zip = "EC2R 8AH"
+	add("london", london)
+	// manual: the state records no spec
+	lyon := planOffice("Lyon", "FR")
+	lyon.E911Address = &offices.E911Address{Address: "1 Place Bellecour", City: "Lyon", Country: "FR", State: "ARA", Zip: "69002"}
+	old := created("5100000000000005", lyon)
+	old.Spec, old.SpecSHA256 = nil, "0000000000000000000000000000000000000000000000000000000000000000"
+	st.Offices["lyon"] = old
+	add("lyon", lyon)
+
+	// resume
+	tokyo := planOffice("Tokyo", "JP")
+	routeTo(&tokyo, "berlin")
+	add("tokyo", tokyo)
+	st.Offices["tokyo"] = &state.Entry{Name: "Tokyo", SpecSHA256: tokyo.SpecSHA256(), StartedAt: &planTime, Status: state.Pending}
+
+	// orphans
+	st.Offices["vienna"] = created("5100000000000006", planOffice("Vienna", "AT"))
+	st.Offices["oslo"] = created("5100000000000007", planOffice("Oslo", "NO"))
+	return ds, st
+}
+
+// noChangesFixture is a config that matches its state.
+func noChangesFixture() ([]Desired, *state.State) {
+	st := state.New()
+	st.Lineage = "3f0c2a9e-6b1d-4c3e-9a57-0e8b2d4f6a11"
+	st.Serial = 9
+	berlin := planOffice("Berlin", "DE")
+	munich := planOffice("Munich", "DE")
+	routeTo(&munich, "berlin")
+	st.Offices["berlin"] = created("5100000000000001", berlin)
+	st.Offices["munich"] = created("5100000000000008", munich)
+	return []Desired{{Key: "munich", Office: munich}, {Key: "berlin", Office: berlin}}, st
+}
+
+func mustPlan(t testing.TB, ds []Desired, st *state.State) *Plan {
+	t.Helper()
+	p, err := MakePlan(NewConfig(ds), st)
+	if err != nil {
+		t.Fatalf("MakePlan: %v", err)
+	}
+	return p
+}
+
+// renderings renders p in every format, by golden-file suffix.
+func renderings(t testing.TB, p *Plan) map[string][]byte {
+	t.Helper()
+	out := map[string][]byte{}
+	for name, render := range map[string]func(*bytes.Buffer) error{
+		".txt":       func(b *bytes.Buffer) error { return RenderText(b, p, TextOptions{}) },
+		".color.txt": func(b *bytes.Buffer) error { return RenderText(b, p, TextOptions{Color: true}) },
+		".md":        func(b *bytes.Buffer) error { return RenderMarkdown(b, p) },
+		".json":      func(b *bytes.Buffer) error { return RenderJSON(b, p) },
+	} {
+		var b bytes.Buffer
+		if err := render(&b); err != nil {
+			t.Fatalf("render %s: %v", name, err)
+		}
+		out[name] = b.Bytes()
+	}
+	return out
+}
+
+// checkPlanGolden compares got with testdata/plan/name, or rewrites it
+// with -update.
+func checkPlanGolden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", "plan", name)
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./engine -run Golden -update)", err)
+	}
+	if diff := cmp.Diff(string(want), string(got)); diff != "" {
+		t.Errorf("%s differs (-want +got; go test ./engine -run Golden -update rewrites it):\n%s", path, diff)
+	}
+}
+
+func TestPlanGolden(t *testing.T) {
+	for name, fixture := range map[string]func() ([]Desired, *state.State){
+		"all_actions": allActionsFixture,
+		"no_changes":  noChangesFixture,
+	} {
+		t.Run(name, func(t *testing.T) {
+			ds, st := fixture()
+			p := mustPlan(t, ds, st)
+			for suffix, got := range renderings(t, p) {
+				checkPlanGolden(t, name+suffix, got)
+			}
+		})
+	}
+}
+
+func TestMakePlanActions(t *testing.T) {
+	ds, st := allActionsFixture()
+	p := mustPlan(t, ds, st)
+	type row struct {
+		Key    string
+		Action Action
+		Deps   []string
+	}
+	var got []row
+	for _, c := range p.Changes {
+		got = append(got, row{c.Key, c.Action, c.DependsOn})
+	}
+	want := []row{
+		{"berlin", ActionNoOp, nil},
+		{"london", ActionManual, []string{"berlin"}},
+		{"lyon", ActionManual, nil},
+		{"munich", ActionCreate, []string{"berlin"}},
+		{"hamburg", ActionCreate, []string{"berlin", "munich"}},
+		{"nyc", ActionUpdateE911, nil},
+		{"rome", ActionNoOp, nil},
+		{"tokyo", ActionResume, []string{"berlin"}},
+		{"zurich", ActionCreate, []string{"vienna"}},
+		{"oslo", ActionOrphan, nil},
+		{"vienna", ActionOrphan, nil},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("changes (-want +got):\n%s", diff)
+	}
+	if s, want := p.Summary(), (Summary{Create: 3, UpdateE911: 1, NoOp: 2, Manual: 2, Orphan: 2, Resume: 1}); s != want {
+		t.Errorf("Summary() = %+v, want %+v", s, want)
+	}
+	byKey := map[string]Change{}
+	for _, c := range p.Changes {
+		byKey[c.Key] = c
+	}
+	wantFields := map[string][]FieldChange{
+		"london": {
+			{Path: "e911_address.zip", Old: `"EC2R 8EJ"`, New: `"EC2R 8AH"`},
+			{Path: "ring_seconds", Old: "20", New: "30"},
+			{Path: "routing_options.open.action", Old: `"department"`, New: `"operator"`},
+			{Path: "timezone", Old: "", New: `"Europe/London"`},
+		},
+		"nyc": {
+			{Path: "e911_address.address", Old: `"350 5th Ave"`, New: `"20 W 34th St"`},
+			{Path: "e911_address.zip", Old: `"10118"`, New: `"10001"`},
+		},
+	}
+	for key, want := range wantFields {
+		if diff := cmp.Diff(want, byKey[key].Fields); diff != "" {
+			t.Errorf("%s fields (-want +got):\n%s", key, diff)
+		}
+	}
+	if p.FormatVersion != 1 || p.State != (StateRef{Lineage: "3f0c2a9e-6b1d-4c3e-9a57-0e8b2d4f6a11", Serial: 7}) || p.ConfigSHA256 == "" {
+		t.Errorf("plan header = %d %+v %q", p.FormatVersion, p.State, p.ConfigSHA256)
+	}
+}
+
+func TestMakePlanE911Edges(t *testing.T) {
+	base := planOffice("Austin", "US")
+	for _, tc := range []struct {
+		name   string
+		change func(o *offices.Office)
+		want   Action
+	}{
+		{"zip", func(o *offices.Office) { o.E911Address.Zip = "73301" }, ActionUpdateE911},
+		{"added", nil, ActionUpdateE911}, // state without e911_address
+		{"removed", func(o *offices.Office) { o.E911Address = nil }, ActionManual},
+		{"e911 and name", func(o *offices.Office) { o.E911Address.Zip = "73301"; o.Name = "Austin 2" }, ActionManual},
+		{"hours", func(o *offices.Office) { o.MondayHours = []string{"09:00", "17:00"} }, ActionManual},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			inState, desired := base, base
+			desired.E911Address = ptr(*base.E911Address)
+			if tc.change != nil {
+				tc.change(&desired)
+			} else {
+				inState.E911Address = nil
+			}
+			st := state.New()
+			st.Offices["austin"] = created("1", inState)
+			p := mustPlan(t, []Desired{{Key: "austin", Office: desired}}, st)
+			if got := p.Changes[0].Action; got != tc.want {
+				t.Errorf("action = %s, want %s (fields %+v)", got, tc.want, p.Changes[0].Fields)
+			}
+		})
+	}
+}
+
+func TestMakePlanStaleHashSameSpec(t *testing.T) {
+	// The state's hash does not match its spec, but the spec is the
+	// desired office: nothing to do.
+	o := planOffice("Berlin", "DE")
+	e := created("1", o)
+	e.SpecSHA256 = "stale"
+	st := state.New()
+	st.Offices["berlin"] = e
+	p := mustPlan(t, []Desired{{Key: "berlin", Office: o}}, st)
+	if got := p.Changes[0].Action; got != ActionNoOp {
+		t.Errorf("action = %s, want no-op", got)
+	}
+}
+
+func TestMakePlanErrors(t *testing.T) {
+	a, b, c := planOffice("A", "DE"), planOffice("B", "DE"), planOffice("C", "DE")
+	routeTo(&a, "b")
+	routeTo(&b, "c")
+	routeTo(&c, "a")
+	self := planOffice("Self", "DE")
+	routeTo(&self, "self")
+	lost := planOffice("Lost", "DE")
+	routeTo(&lost, "nowhere")
+	after := planOffice("After", "DE")
+	routeTo(&after, "a")
+	badStatus := state.New()
+	badStatus.Offices["a"] = &state.Entry{Name: "A", Status: "deleted"}
+	corrupt := state.New()
+	corrupt.Offices["x"] = &state.Entry{Name: "X", Status: state.Created, Spec: []byte(`{"name":`), SpecSHA256: "x"}
+
+	for _, tc := range []struct {
+		name string
+		ds   []Desired
+		st   *state.State
+		want string
+	}{
+		{"cycle", []Desired{{Key: "a", Office: a}, {Key: "b", Office: b}, {Key: "c", Office: c}, {Key: "z", Office: after}},
+			nil, "reference cycle: a → b → c → a (each office refers to the next); 1 more office(s) wait on it"},
+		{"self", []Desired{{Key: "self", Office: self}}, nil, "reference cycle: self → self"},
+		{"unknown", []Desired{{Key: "lost", Office: lost}}, nil, `office "lost" refers to office "nowhere", which is neither in the config nor in the state`},
+		{"duplicate", []Desired{{Key: "x", Office: planOffice("X", "DE")}, {Key: "x", Office: planOffice("Y", "DE")}}, nil, `"x" appears twice`},
+		{"status", []Desired{{Key: "a", Office: planOffice("A", "DE")}}, badStatus, `unknown status "deleted"`},
+		{"spec", []Desired{{Key: "x", Office: planOffice("X", "DE")}}, corrupt, `state entry "x": spec in state`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			done := make(chan error, 1)
+			go func() {
+				_, err := MakePlan(NewConfig(tc.ds), tc.st)
+				done <- err
+			}()
+			select {
+			case err := <-done:
+				if err == nil || !strings.Contains(err.Error(), tc.want) {
+					t.Errorf("MakePlan error = %v, want it to contain %q", err, tc.want)
+				}
+			case <-time.After(10 * time.Second):
+				t.Fatal("MakePlan did not return")
+			}
+		})
+	}
+}
+
+// TestPlanDeterministic shuffles the config's order and rebuilds the state
+// map: every rendering must come out byte for byte the same.
+func TestPlanDeterministic(t *testing.T) {
+	ds, st := allActionsFixture()
+	want := renderings(t, mustPlan(t, ds, st))
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := 0; i < 20; i++ {
+		shuffled := append([]Desired(nil), ds...)
+		rng.Shuffle(len(shuffled), func(i, j int) { shuffled[i], shuffled[j] = shuffled[j], shuffled[i] })
+		st2 := *st
+		st2.Offices = map[string]*state.Entry{}
+		for k, e := range st.Offices {
+			st2.Offices[k] = e
+		}
+		// By hand rather than NewConfig, so the config is not re-sorted.
+		cfg := &Config{Offices: shuffled, SHA256: NewConfig(ds).SHA256}
+		p, err := MakePlan(cfg, &st2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for name, got := range renderings(t, p) {
+			if !bytes.Equal(got, want[name]) {
+				t.Fatalf("shuffle %d: %s rendering differs:\n%s", i, name, cmp.Diff(string(want[name]), string(got)))
+			}
+		}
+	}
+}
+
+// TestPlanOrderProperty plans random reference graphs without cycles: every
+// office must come after each office it refers to, and among the offices
+// ready at each step the smallest key comes first.
+func TestPlanOrderProperty(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 11))
+	for round := 0; round < 200; round++ {
+		n := 1 + rng.IntN(40)
+		// A random permutation decides which offices may refer to which,
+		// so keys and dependency order are unrelated.
+		perm := rng.Perm(n)
+		key := func(i int) string { return fmt.Sprintf("k%02d", perm[i]) }
+		st := state.New()
+		var ds []Desired
+		for i := 0; i < n; i++ {
+			o := planOffice(key(i), "DE")
+			var refs []string
+			for j := 0; j < i; j++ {
+				if rng.IntN(4) == 0 {
+					refs = append(refs, key(j))
+				}
+			}
+			if rng.IntN(5) == 0 {
+				refs = append(refs, "gone") // an office only in state
+				st.Offices["gone"] = created("9", planOffice("Gone", "DE"))
+			}
+			if len(refs) > 0 {
+				routeTo(&o, refs[0], refs[1:]...)
+			}
+			ds = append(ds, Desired{Key: key(i), Office: o})
+		}
+		p := mustPlan(t, ds, st)
+		pos := map[string]int{}
+		for i, c := range p.Changes {
+			pos[c.Key] = i
+		}
+		for i, c := range p.Changes {
+			if c.Action == ActionOrphan {
+				if i < n {
+					t.Fatalf("round %d: orphan %s at %d before the config's offices", round, c.Key, i)
+				}
+				continue
+			}
+			for _, r := range c.DependsOn {
+				if j, ok := pos[r]; ok && p.Changes[j].Action != ActionOrphan && j > i {
+					t.Fatalf("round %d: %s (at %d) comes before %s (at %d), which it refers to", round, c.Key, i, r, j)
+				}
+			}
+			// Smallest ready key first: no later office that was
+			// already ready here has a smaller key.
+			for _, later := range p.Changes[i+1:] {
+				if later.Action == ActionOrphan || later.Key >= c.Key {
+					continue
+				}
+				ready := true
+				for _, r := range later.DependsOn {
+					if j, ok := pos[r]; ok && p.Changes[j].Action != ActionOrphan && j >= i {
+						ready = false
+					}
+				}
+				if ready {
+					t.Fatalf("round %d: %s placed before %s, which was ready with a smaller key", round, c.Key, later.Key)
+				}
+			}
+		}
+	}
+}

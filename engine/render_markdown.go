@@ -1,0 +1,162 @@
+package engine
+
+import (
+	"fmt"
+	"html"
+	"io"
+	"strings"
+
+	"github.com/sergi/go-diff/diffmatchpatch"
+)
+
+// MarkdownMarker is the hidden first line of a markdown plan, so that a
+// workflow can find its earlier comment and update it instead of adding one.
+const MarkdownMarker = "<!-- officectl-plan -->"
+
+// MarkdownLimit bounds the size of a markdown plan in bytes (hence in
+// characters), below GitHub's 65,536-character comment limit.
+const MarkdownLimit = 65000
+
+// RenderMarkdown writes p as a pull-request comment: MarkdownMarker, a
+// heading, a table of counts per action, the bill reminder, then one
+// collapsible <details> per office that changes, holding the request body
+// (create, resume), a diff of state against config (update-e911, manual) or
+// how to forget the office (orphan).
+//
+// The output stays under MarkdownLimit bytes: when it would not, details
+// are dropped from the end and a last line says how many are not shown; the
+// heading, table and reminder are always whole.
+func RenderMarkdown(w io.Writer, p *Plan) error {
+	sum := p.Summary()
+	var head strings.Builder
+	head.WriteString(MarkdownMarker + "\n## officectl plan\n\n")
+	head.WriteString("| action | count |\n|---|---:|\n")
+	for _, a := range Actions {
+		fmt.Fprintf(&head, "| %s | %d |\n", a, sum.Count(a))
+	}
+	if r := billReminder(sum); r != "" {
+		head.WriteString("\n> [!NOTE]\n> " + r + "\n")
+	}
+	if sum.Changed() == 0 {
+		head.WriteString("\n" + noChanges + "\n")
+		_, err := io.WriteString(w, head.String())
+		return err
+	}
+
+	var out strings.Builder
+	out.WriteString(head.String())
+	changed := sum.Changed()
+	shown := 0
+	for i := range p.Changes {
+		c := &p.Changes[i]
+		if c.Action == ActionNoOp {
+			continue
+		}
+		d := markdownDetails(c)
+		// Keep room for the line that would say how many are left out.
+		if rest := changed - shown - 1; out.Len()+len(d)+len(notShown(rest)) >= MarkdownLimit {
+			break
+		}
+		out.WriteString(d)
+		shown++
+	}
+	out.WriteString(notShown(changed - shown))
+	_, err := io.WriteString(w, out.String())
+	return err
+}
+
+// notShown is the last line of a trimmed markdown plan; "" when n is 0.
+func notShown(n int) string {
+	switch n {
+	case 0:
+		return ""
+	case 1:
+		return "\n… 1 more change not shown (see `officectl plan` output)\n"
+	}
+	return fmt.Sprintf("\n… %d more changes not shown (see `officectl plan` output)\n", n)
+}
+
+// markdownDetails is the <details> block of one change.
+func markdownDetails(c *Change) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "\n<details><summary>%s %s <code>%s</code>", symbol(c.Action), c.Action, html.EscapeString(c.Key))
+	if c.Name != "" {
+		b.WriteString(" (" + html.EscapeString(c.Name) + ")")
+	}
+	if len(c.DependsOn) > 0 {
+		b.WriteString(", after " + html.EscapeString(strings.Join(c.DependsOn, ", ")))
+	}
+	b.WriteString("</summary>\n\n")
+
+	switch c.Action {
+	case ActionCreate, ActionResume:
+		if c.Action == ActionResume {
+			b.WriteString("An earlier create was interrupted; apply looks the office up by name before creating it again with this body.\n\n")
+		}
+		if c.Office != nil {
+			b.WriteString(fenced("json", prettyJSON(c.Office)))
+		}
+	case ActionUpdateE911, ActionManual:
+		if c.Action == ActionUpdateE911 {
+			b.WriteString("Apply updates the E911 address.\n\n")
+		} else {
+			b.WriteString("The API cannot change these fields. " + manualHint(c.Key) + "\n\n")
+		}
+		if c.Entry != nil && len(c.Entry.Spec) > 0 && c.Office != nil {
+			b.WriteString(fenced("diff", lineDiff(prettySpec(c.Entry.Spec), prettySpec(c.Office.Canonical()))))
+		} else {
+			for _, f := range c.Fields {
+				fmt.Fprintf(&b, "- `%s`: %s → %s\n", f.Path, fieldValue(f.Old), fieldValue(f.New))
+			}
+			if len(c.Fields) == 0 {
+				b.WriteString("The state records no spec for this office to compare with.\n")
+			}
+		}
+	case ActionOrphan:
+		fmt.Fprintf(&b, "This office is in the state but not in the config. Offices cannot be deleted through the API; run `officectl state rm %s` to forget it.\n", c.Key)
+	}
+	b.WriteString("\n</details>\n")
+	return b.String()
+}
+
+// fenced wraps text (ending in a newline) in a code fence longer than any
+// run of backquotes inside it, so that no office field can end the block.
+func fenced(lang, text string) string {
+	longest, run := 0, 0
+	for i := 0; i < len(text); i++ {
+		if text[i] == '`' {
+			run++
+			longest = max(longest, run)
+		} else {
+			run = 0
+		}
+	}
+	fence := strings.Repeat("`", max(3, longest+1))
+	return fence + lang + "\n" + text + fence + "\n"
+}
+
+// lineDiff is a line diff of a and b (each ending in a newline) in the
+// unified style, every line of both kept: "-" for a only, "+" for b only,
+// " " for both.
+func lineDiff(a, b string) string {
+	dmp := diffmatchpatch.New()
+	dmp.DiffTimeout = 0 // a timeout would make the output depend on speed
+	ca, cb, lines := dmp.DiffLinesToChars(a, b)
+	diffs := dmp.DiffCharsToLines(dmp.DiffMain(ca, cb, false), lines)
+	var out strings.Builder
+	for _, d := range diffs {
+		prefix := " "
+		switch d.Type {
+		case diffmatchpatch.DiffDelete:
+			prefix = "-"
+		case diffmatchpatch.DiffInsert:
+			prefix = "+"
+		}
+		for _, line := range strings.SplitAfter(d.Text, "\n") {
+			if line != "" {
+				out.WriteString(prefix + line)
+			}
+		}
+	}
+	return out.String()
+}
