@@ -1,0 +1,169 @@
+package offices
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"time"
+)
+
+// maxBody bounds the size of an answer the client reads.
+const maxBody = 16 << 20
+
+// request is one API call. GET requests are idempotent by their method.
+type request struct {
+	method, path string
+	query        url.Values
+	body         []byte
+	// idempotent marks a request with a body that may be sent again after
+	// an unknown outcome (PUT).
+	idempotent bool
+}
+
+func (r request) retrySafe() bool { return r.method == http.MethodGet || r.idempotent }
+
+// answer is what one attempt got.
+type answer struct {
+	status int
+	header http.Header
+	body   []byte
+	err    error // transport or body-read error
+}
+
+// do sends r until it succeeds, fails for good, or ctx ends, and decodes a
+// 2xx answer into out. See Client for the retry rules.
+func (c *Client) do(ctx context.Context, r request, out any) error {
+	failures, throttles := 0, 0
+	for sent := 0; ; sent++ {
+		if err := c.lim.Wait(ctx); err != nil {
+			return c.fail(r, fmt.Errorf("waiting for the rate limiter: %w", err))
+		}
+		if sent > 0 {
+			c.retries.Add(1)
+		}
+		a := c.attempt(ctx, r)
+		var retryErr error // the error to report if we give up
+		switch {
+		case a.err != nil && a.status == 0:
+			// No answer: the request failed in transport.
+			switch kind := classifyTransport(a.err); {
+			case kind == fatal:
+				return c.fail(r, a.err)
+			case ctx.Err() != nil: // the caller gave up
+				if kind == maybeSent && !r.retrySafe() {
+					return c.fail(r, fmt.Errorf("%w: %w", ErrOutcomeUnknown, a.err))
+				}
+				return c.fail(r, a.err)
+			case kind == notSent || r.retrySafe():
+				retryErr = a.err
+			default:
+				return c.fail(r, fmt.Errorf("%w: %w", ErrOutcomeUnknown, a.err))
+			}
+		case a.status == http.StatusTooManyRequests:
+			c.throttled.Add(1)
+			wait, ok := parseRetryAfter(a.header.Get("Retry-After"), c.now())
+			if !ok || wait <= 0 {
+				wait = backoff(throttles, c.baseDelay, c.maxDelay)
+			}
+			throttles++
+			c.lim.Throttled(wait)
+			c.logf("%s %s: 429 Too Many Requests: waiting %s, pace now %.0f/min", r.method, r.path, wait.Round(time.Millisecond), c.lim.PerMinute())
+			continue
+		case a.status >= 200 && a.status < 300:
+			if a.err == nil {
+				c.lim.Succeeded()
+				if err := json.Unmarshal(a.body, out); err != nil {
+					err = fmt.Errorf("decoding the answer: %w", err)
+					if !r.retrySafe() {
+						err = fmt.Errorf("%w: %w", ErrOutcomeUnknown, err)
+					}
+					return c.fail(r, err)
+				}
+				return nil
+			}
+			// The answer broke off while it was read.
+			if !r.retrySafe() {
+				return c.fail(r, fmt.Errorf("%w: reading the answer: %w", ErrOutcomeUnknown, a.err))
+			}
+			retryErr = a.err
+		case a.status >= 500:
+			apiErr := newAPIError(r.method, r.path, a.status, c.redact.bytes(a.body))
+			if !r.retrySafe() {
+				return c.redact.error(fmt.Errorf("%w: %w", apiErr, ErrOutcomeUnknown))
+			}
+			retryErr = apiErr
+		case a.status >= 300 && a.status < 400:
+			return c.fail(r, fmt.Errorf("unexpected redirect (%d) to %q: check the API URL", a.status, a.header.Get("Location")))
+		default:
+			c.lim.Succeeded() // the server took the request; it was not throttled
+			return c.redact.error(newAPIError(r.method, r.path, a.status, c.redact.bytes(a.body)))
+		}
+
+		failures++
+		if failures >= c.attempts {
+			if _, ok := retryErr.(*APIError); ok {
+				return c.redact.error(fmt.Errorf("%w (gave up after %d attempts)", retryErr, failures))
+			}
+			return c.fail(r, fmt.Errorf("gave up after %d attempts: %w", failures, retryErr))
+		}
+		wait := backoff(failures-1, c.baseDelay, c.maxDelay)
+		c.logf("%s %s: attempt %d failed (%v); retrying in %s", r.method, r.path, failures, retryErr, wait.Round(time.Millisecond))
+		if err := c.sleep(ctx, wait); err != nil {
+			return c.fail(r, fmt.Errorf("%w (stopped retrying: %w)", retryErr, err))
+		}
+	}
+}
+
+// fail wraps err with the request's method and path, without the key.
+func (c *Client) fail(r request, err error) error {
+	return c.redact.error(fmt.Errorf("dialpad: %s %s: %w", r.method, r.path, err))
+}
+
+// attempt sends r once and reads the answer.
+func (c *Client) attempt(ctx context.Context, r request) answer {
+	actx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	u := *c.base
+	u.Path = c.base.Path + r.path
+	u.RawQuery = r.query.Encode()
+	var body io.Reader
+	if r.body != nil {
+		body = bytes.NewReader(r.body)
+	}
+	req, err := http.NewRequestWithContext(actx, r.method, u.String(), body)
+	if err != nil {
+		return answer{err: err}
+	}
+	req.Header.Set("Authorization", "Bearer "+c.key)
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", c.userAgent)
+	if r.body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	c.requests.Add(1)
+	start := time.Now()
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		c.logf("%s %s: %v (%s)", r.method, r.path, err, time.Since(start).Round(time.Millisecond))
+		return answer{err: err}
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
+	if err == nil && len(b) > maxBody {
+		err = fmt.Errorf("answer larger than %d bytes", maxBody)
+	}
+	c.logf("%s %s: %s (%s, %d bytes)", r.method, r.path, resp.Status, time.Since(start).Round(time.Millisecond), len(b))
+	return answer{status: resp.StatusCode, header: resp.Header, body: b, err: err}
+}
+
+// logf sends one line to the debug hook, without the key.
+func (c *Client) logf(format string, args ...any) {
+	if c.debug == nil {
+		return
+	}
+	c.debug(c.redact.string("dialpad: " + fmt.Sprintf(format, args...)))
+}

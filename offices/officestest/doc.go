@@ -1,0 +1,18 @@
+// Package officestest is a simulator of the Dialpad offices API: an
+// in-memory http.Handler serving the endpoints of the API reference
+// (POST and GET /api/v2/offices with cursor paging, GET
+// /api/v2/offices/{id}, GET and PUT /api/v2/offices/{id}/e911, GET
+// /api/v2/company) with bearer (or ?apikey=) auth, CreateOfficeMessage
+// validation with Dialpad-style error bodies, and a sliding-window rate
+// limit that answers 429 with Retry-After.
+//
+// Latency and faults (5xx, injected 429, a connection reset before the
+// request takes effect, and commit-then-drop: the office is created but
+// the connection closes without an answer) are settable and drawn from a
+// seeded random source, so tests can prove that a client never creates an
+// office twice. Every request is recorded, so tests can check that a
+// client stayed within its rate.
+//
+// Tests use NewServer (an httptest server on loopback); `officectl sim`
+// uses Run, which refuses to listen beyond loopback unless told to.
+package officestest

@@ -1,0 +1,101 @@
+package officestest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"time"
+
+	"github.com/officectl/officectl/offices"
+)
+
+// Cleaner is the part of testing.TB that NewServer uses.
+type Cleaner interface {
+	Cleanup(func())
+}
+
+// TestServer is a Server listening on a loopback port.
+type TestServer struct {
+	*Server
+	// URL is the base URL to give the client, e.g. http://127.0.0.1:PORT.
+	URL string
+	ts  *httptest.Server
+}
+
+// Close stops the server; requests in flight are cut off.
+func (t *TestServer) Close() { t.ts.CloseClientConnections(); t.ts.Close() }
+
+// NewServer starts a Server on a loopback port. When tb is not nil the
+// server is closed at the end of the test.
+func NewServer(tb Cleaner, opts Options) *TestServer {
+	s := New(opts)
+	ts := httptest.NewServer(s)
+	t := &TestServer{Server: s, URL: ts.URL, ts: ts}
+	if tb != nil {
+		tb.Cleanup(t.Close)
+	}
+	return t
+}
+
+// Run serves a new Server on addr until ctx ends, then shuts it down,
+// letting requests in flight finish for up to five seconds. It writes the
+// URL it listens on, then one line per request, to logw. It refuses an
+// address that is not loopback (127.0.0.0/8, ::1, localhost) unless
+// opts.AllowNonLoopback: the simulator has no real security.
+func Run(ctx context.Context, addr string, opts Options, logw io.Writer) error {
+	if logw == nil {
+		logw = io.Discard
+	}
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("simulator address %q: %w (want HOST:PORT, e.g. 127.0.0.1:8089)", addr, err)
+	}
+	if !opts.AllowNonLoopback && !offices.IsLoopbackHost(host) {
+		return fmt.Errorf("simulator address %q is not loopback: use 127.0.0.1:PORT, or allow other addresses explicitly", addr)
+	}
+	if opts.Log == nil {
+		opts.Log = logw
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("simulator: %w", err)
+	}
+	srv := &http.Server{Handler: New(opts), ReadHeaderTimeout: 10 * time.Second}
+	fmt.Fprintf(logw, "Dialpad simulator listening on http://%s (rate limit %d per %s", ln.Addr(), rateOf(opts), windowOf(opts))
+	if opts.Faults != (Faults{}) {
+		fmt.Fprintf(logw, ", faults %s", opts.Faults)
+	}
+	fmt.Fprintln(logw, ")")
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("simulator: %w", err)
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	err = srv.Shutdown(sctx)
+	if serveErr := <-errc; !errors.Is(serveErr, http.ErrServerClosed) && err == nil {
+		err = serveErr
+	}
+	return err
+}
+
+func rateOf(o Options) int {
+	if o.RatePerMinute == 0 {
+		return 1200
+	}
+	return o.RatePerMinute
+}
+
+func windowOf(o Options) time.Duration {
+	if o.Window <= 0 {
+		return time.Minute
+	}
+	return o.Window
+}
