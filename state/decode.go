@@ -1,0 +1,427 @@
+package state
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"slices"
+	"strconv"
+	"time"
+)
+
+// Load reads the state file at path. A missing file is an empty state
+// (New, with no lineage until its first save). A file of a newer version
+// is refused with ErrNewerVersion, one that is not a valid state with
+// ErrCorrupt; both come as an *Error naming the file, and the file is left
+// as it is.
+func Load(path string) (*State, error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return New(), nil
+	}
+	if err != nil {
+		return nil, &Error{Op: "load", Path: path, Err: osReason(err)}
+	}
+	return decode(path, data)
+}
+
+// Decode parses the bytes of a state file, as Load does.
+func Decode(data []byte) (*State, error) {
+	return decode("", data)
+}
+
+// osReason strips the path from an *fs.PathError, which *Error names.
+func osReason(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return fmt.Errorf("%s: %w", pe.Op, pe.Err)
+	}
+	return err
+}
+
+// decoder reads a state strictly: keys exactly as written by Encode, each
+// once, with the types and content Validate wants.
+type decoder struct {
+	path string
+	data []byte
+	dec  *json.Decoder
+	c    canon
+}
+
+func decode(path string, data []byte) (*State, error) {
+	d := &decoder{path: path, data: data}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil, d.corrupt(-1, "the file is empty")
+	}
+	// The whole file must be JSON; then its version says how to read it.
+	var probe struct {
+		Version json.RawMessage `json:"version"`
+	}
+	if err := json.Unmarshal(data, &probe); err != nil {
+		var se *json.SyntaxError
+		if errors.As(err, &se) {
+			return nil, d.corruptCause(se.Offset-1, se, "%v", se)
+		}
+		return nil, d.corrupt(0, "the state must be a JSON object")
+	}
+	if !isObject(data) {
+		return nil, d.corrupt(0, "the state must be a JSON object")
+	}
+	version, err := d.version(probe.Version)
+	if err != nil {
+		return nil, err
+	}
+	s := New()
+	s.Version = version
+	if err := d.state(s); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+func (d *decoder) version(raw json.RawMessage) (int, error) {
+	if raw == nil {
+		return 0, d.corrupt(-1, `no "version" field`)
+	}
+	if raw[0] != '-' && (raw[0] < '0' || raw[0] > '9') {
+		return 0, d.corrupt(-1, "version: want a number, not %s", raw)
+	}
+	v, err := strconv.ParseInt(string(raw), 10, 64)
+	switch {
+	case errors.Is(err, strconv.ErrRange) && raw[0] != '-', err == nil && v > Version:
+		return 0, &Error{Op: "load", Path: d.path, Err: &reasonError{
+			kind: ErrNewerVersion,
+			msg: fmt.Sprintf("it is version %s and this officectl reads version %d: upgrade officectl to use it (the file was left unchanged)",
+				raw, Version),
+		}}
+	case err != nil:
+		return 0, d.corrupt(-1, "version: %s is not a version number", raw)
+	case v < 1:
+		return 0, d.corrupt(-1, "version: %d is not a version number", v)
+	}
+	return int(v), nil
+}
+
+// corrupt returns an ErrCorrupt error at byte offset off (-1: none).
+func (d *decoder) corrupt(off int64, format string, args ...any) *Error {
+	return d.corruptCause(off, nil, format, args...)
+}
+
+func (d *decoder) corruptCause(off int64, cause error, format string, args ...any) *Error {
+	backup := "the backup"
+	if d.path != "" {
+		backup = d.path + ".backup"
+	}
+	e := &Error{Op: "load", Path: d.path, Err: &reasonError{
+		kind:  ErrCorrupt,
+		msg:   fmt.Sprintf(format, args...) + "; restore " + backup + " or fix the file (it was left unchanged)",
+		cause: cause,
+	}}
+	if off >= 0 {
+		e.Line, e.Column = lineCol(d.data, off)
+	}
+	return e
+}
+
+// lineCol returns the 1-based line and byte column of offset off.
+func lineCol(data []byte, off int64) (line, col int) {
+	off = max(0, min(off, int64(len(data))))
+	before := data[:off]
+	line = 1 + bytes.Count(before, []byte{'\n'})
+	col = int(off) - bytes.LastIndexByte(before, '\n')
+	return line, col
+}
+
+// token reads the next token; the JSON is known to be valid.
+func (d *decoder) token() (json.Token, int64, error) {
+	off := d.dec.InputOffset()
+	tok, err := d.dec.Token()
+	if err != nil {
+		return nil, off, d.corruptCause(off, err, "%v", err)
+	}
+	return tok, off, nil
+}
+
+// raw reads the next value whole, and the offset where it starts.
+func (d *decoder) raw() (json.RawMessage, int64, error) {
+	off := d.dec.InputOffset()
+	var raw json.RawMessage
+	if err := d.dec.Decode(&raw); err != nil {
+		return nil, off, d.corruptCause(off, err, "%v", err)
+	}
+	// Skip the colon and spaces between the key and the value.
+	for off < int64(len(d.data)) && bytes.IndexByte([]byte(" \t\r\n:"), d.data[off]) >= 0 {
+		off++
+	}
+	return raw, off, nil
+}
+
+// key reads the next object key, or reports the end of the object.
+func (d *decoder) key() (key string, off int64, end bool, err error) {
+	tok, off, err := d.token()
+	if err != nil {
+		return "", off, false, err
+	}
+	for off < int64(len(d.data)) && d.data[off] != '"' && d.data[off] != '}' {
+		off++
+	}
+	switch tok := tok.(type) {
+	case json.Delim:
+		return "", off, true, nil // '}': the JSON is valid
+	case string:
+		return tok, off, false, nil
+	}
+	return "", off, false, d.corrupt(off, "unexpected %v", tok)
+}
+
+// object reads '{' or null; null says so with ok false.
+func (d *decoder) object(what string) (ok bool, err error) {
+	tok, off, err := d.token()
+	if err != nil {
+		return false, err
+	}
+	switch tok {
+	case json.Delim('{'):
+		return true, nil
+	case nil:
+		return false, nil
+	}
+	return false, d.corrupt(off, "%s: want an object, not %s", what, describe(tok))
+}
+
+func describe(tok json.Token) string {
+	switch tok := tok.(type) {
+	case json.Delim:
+		if tok == '[' {
+			return "an array"
+		}
+	case string:
+		return "a string"
+	case json.Number, float64:
+		return "a number"
+	case bool:
+		return "a boolean"
+	case nil:
+		return "null"
+	}
+	return fmt.Sprint(tok)
+}
+
+func (d *decoder) string(what string) (string, error) {
+	raw, off, err := d.raw()
+	if err != nil {
+		return "", err
+	}
+	var s string
+	if raw[0] != '"' {
+		return "", d.corrupt(off, "%s: want a string, not %s", what, kindOf(raw))
+	}
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return "", d.corruptCause(off, err, "%s: %v", what, err)
+	}
+	return s, nil
+}
+
+func (d *decoder) time(what string) (*time.Time, error) {
+	raw, off, err := d.raw()
+	if err != nil {
+		return nil, err
+	}
+	if raw[0] != '"' {
+		return nil, d.corrupt(off, "%s: want an RFC 3339 time string, not %s", what, kindOf(raw))
+	}
+	var t time.Time
+	if err := t.UnmarshalJSON(raw); err != nil {
+		return nil, d.corruptCause(off, err, "%s: %v", what, err)
+	}
+	return &t, nil
+}
+
+// kindOf names the kind of a JSON value.
+func kindOf(raw json.RawMessage) string {
+	switch raw[0] {
+	case '{':
+		return "an object"
+	case '[':
+		return "an array"
+	case '"':
+		return "a string"
+	case 't', 'f':
+		return "a boolean"
+	case 'n':
+		return "null"
+	}
+	return "a number"
+}
+
+func (d *decoder) state(s *State) error {
+	d.dec = json.NewDecoder(bytes.NewReader(d.data))
+	d.dec.UseNumber()
+	if _, err := d.object("state"); err != nil {
+		return err
+	}
+	seen := map[string]bool{}
+	for {
+		key, off, end, err := d.key()
+		if err != nil {
+			return err
+		}
+		if end {
+			break
+		}
+		if seen[key] {
+			return d.corrupt(off, "duplicate field %q", key)
+		}
+		seen[key] = true
+		switch key {
+		case "version":
+			if _, _, err := d.raw(); err != nil { // read by version
+				return err
+			}
+		case "lineage":
+			if s.Lineage, err = d.string(key); err != nil {
+				return err
+			}
+		case "company_id":
+			if s.CompanyID, err = d.string(key); err != nil {
+				return err
+			}
+			if s.CompanyID != "" && !isID(s.CompanyID) {
+				return d.corrupt(off, "company_id: %q is not a Dialpad id (decimal digits)", s.CompanyID)
+			}
+		case "serial":
+			raw, off, err := d.raw()
+			if err != nil {
+				return err
+			}
+			if s.Serial, err = strconv.ParseInt(string(raw), 10, 64); err != nil || s.Serial < 0 {
+				return d.corrupt(off, "serial: want a whole number ≥ 0, not %s", raw)
+			}
+		case "offices":
+			if err := d.offices(s); err != nil {
+				return err
+			}
+		default:
+			return d.corrupt(off, "unknown field %q", key)
+		}
+	}
+	if _, err := d.dec.Token(); err != io.EOF {
+		// Unreachable: json.Unmarshal accepted the file.
+		return d.corrupt(d.dec.InputOffset(), "data after the state")
+	}
+	return nil
+}
+
+func (d *decoder) offices(s *State) error {
+	if ok, err := d.object("offices"); !ok || err != nil {
+		return err
+	}
+	for {
+		key, off, end, err := d.key()
+		if err != nil {
+			return err
+		}
+		if end {
+			return nil
+		}
+		if _, dup := s.Offices[key]; dup {
+			return d.corrupt(off, "offices: duplicate key %q", key)
+		}
+		if !ValidKey(key) {
+			return d.corrupt(off, "offices: key %q does not match ^[a-z0-9][a-z0-9_-]{0,62}$", key)
+		}
+		e, err := d.entry(key)
+		if err != nil {
+			return err
+		}
+		if err := validateEntry(key, e); err != nil {
+			return d.corrupt(off, "%v", err)
+		}
+		s.Offices[key] = e
+	}
+}
+
+func (d *decoder) entry(key string) (*Entry, error) {
+	p := "offices." + key
+	ok, err := d.object(p)
+	if err != nil {
+		return nil, err
+	}
+	e := &Entry{}
+	if !ok {
+		return nil, nil // validateEntry says so
+	}
+	var seen [8]bool
+	for {
+		field, off, end, err := d.key()
+		if err != nil {
+			return nil, err
+		}
+		if end {
+			return e, nil
+		}
+		i := slices.Index(entryFields, field)
+		if i < 0 {
+			return nil, d.corrupt(off, "%s: unknown field %q", p, field)
+		}
+		if seen[i] {
+			return nil, d.corrupt(off, "%s: duplicate field %q", p, field)
+		}
+		seen[i] = true
+		what := p + "." + field
+		switch field {
+		case "created_at":
+			e.CreatedAt, err = d.time(what)
+		case "started_at":
+			e.StartedAt, err = d.time(what)
+		case "updated_at":
+			e.UpdatedAt, err = d.time(what)
+		case "id":
+			e.ID, err = d.string(what)
+		case "name":
+			e.Name, err = d.string(what)
+		case "spec_sha256":
+			e.SpecSHA256, err = d.string(what)
+		case "status":
+			var st string
+			st, err = d.string(what)
+			e.Status = Status(st)
+		case "spec":
+			e.Spec, err = d.spec(what)
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+}
+
+var entryFields = []string{"created_at", "id", "name", "spec", "spec_sha256", "started_at", "status", "updated_at"}
+
+// spec reads a spec object (or null, which is no spec) into its compact
+// canonical form.
+func (d *decoder) spec(what string) (json.RawMessage, error) {
+	raw, off, err := d.raw()
+	if err != nil {
+		return nil, err
+	}
+	switch raw[0] {
+	case 'n':
+		return nil, nil
+	case '{':
+	default:
+		return nil, d.corrupt(off, "%s: want an object, not %s", what, kindOf(raw))
+	}
+	out, err := d.c.appendCanonical(make([]byte, 0, len(raw)), raw, 0, false)
+	if err != nil {
+		var ce *canonError
+		if errors.As(err, &ce) {
+			return nil, d.corrupt(off+int64(ce.offset), "%s: %v", what, ce)
+		}
+		return nil, d.corrupt(off, "%s: %v", what, err)
+	}
+	return out, nil
+}
