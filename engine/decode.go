@@ -86,13 +86,18 @@ func syntaxDiag(name string, err error) *schema.Diagnostic {
 		}
 		format, args := e.Msg()
 		d.Message = fmt.Sprintf(format, args...)
+		if strings.TrimSpace(d.Message) == "" {
+			d.Message = err.Error()
+		}
 	} else {
 		d.Message = err.Error()
 	}
-	if m := yamlLine.FindStringSubmatch(d.Message); m != nil {
-		d.Line, _ = strconv.Atoi(m[2])
-		d.Column = 1
-		d.Message = m[3]
+	if m := yamlLine.FindStringSubmatch(d.Message); m != nil && !strings.HasSuffix(name, ".cue") {
+		// The YAML decoder counts lines from 0 and leaves line 0 out.
+		n, _ := strconv.Atoi(m[2])
+		d.Line, d.Column, d.Message = n+1, 1, m[3]
+	} else if d.Line == 0 && !strings.HasSuffix(name, ".cue") {
+		d.Line, d.Column = 1, 1
 	}
 	d.Message = strings.TrimPrefix(d.Message, name+": ")
 	switch {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"cuelang.org/go/cue"
@@ -153,19 +154,22 @@ func (v *validator) check(name string, data, policy cue.Value) fileResult {
 		return fileResult{diags: []schema.Diagnostic{{File: name, Line: 1, Column: 1, Severity: schema.Error,
 			Message: "a config file must be a mapping with one top-level field, offices"}}}
 	}
-	offs := data.LookupPath(cue.ParsePath("offices"))
-	if !offs.Exists() {
-		if name == "" {
-			return fileResult{}
+	if it, err := data.Fields(); err != nil || !it.Next() {
+		if name == "" || strings.HasSuffix(name, ".cue") {
+			return fileResult{} // CUE files may hold only policy
 		}
 		return fileResult{diags: []schema.Diagnostic{{File: name, Line: 1, Column: 1, Severity: schema.Warning,
-			Message: "no top-level offices field: this file defines no office"}}}
+			Message: "empty file: it defines no office"}}}
 	}
+	offs := data.LookupPath(cue.ParsePath("offices"))
 	u, diags := v.schema.Validate(name, data, policy)
 	if schema.HasErrors(diags) {
 		return fileResult{diags: diags}
 	}
 	res := fileResult{diags: diags}
+	if !offs.Exists() {
+		return res
+	}
 	it, err := offs.Fields()
 	if err != nil {
 		res.diags = append(res.diags, schema.Diagnostic{File: name, Severity: schema.Error, Path: "offices", Message: err.Error()})

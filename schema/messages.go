@@ -2,6 +2,7 @@ package schema
 
 import (
 	"fmt"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -97,7 +98,20 @@ func (s *Schema) describe(file string, data cue.Value, errs []cueerrors.Error) [
 	// Checks that live in hidden fields.
 	if hidden != "" {
 		d.Message = hiddenMessage(hidden, data, path)
+		if d.Message == "" {
+			return nil
+		}
 		return []Diagnostic{d}
+	}
+
+	// action_target_id is an id or a reference: one message for both.
+	if field == "action_target_id" {
+		for _, e := range errs {
+			if f, _ := e.Msg(); strings.HasPrefix(f, "conflicting values") || strings.Contains(f, "empty disjunction") {
+				d.Message = "must be a Dialpad id (an integer) or a reference {office: KEY}, got " + dataText(data, path)
+				return []Diagnostic{d}
+			}
+		}
 	}
 
 	// Enum failures: one "conflicting values" error per allowed value.
@@ -113,19 +127,22 @@ func (s *Schema) describe(file string, data cue.Value, errs []cueerrors.Error) [
 	}
 
 	var out []Diagnostic
+	skipped := 0
 	for _, e := range errs {
 		format, args := e.Msg()
-		if strings.HasSuffix(format, "errors in empty disjunction:") && len(errs) > 1 {
+		if strings.HasSuffix(format, "errors in empty disjunction:") && len(errs) > 1 || noise(path, format, args) {
+			skipped++
 			continue
 		}
 		dd := d
 		dd.Message = s.message(field, path, format, args, data, e)
 		if dd.Message == "" {
+			skipped++
 			continue
 		}
 		out = append(out, dd)
 	}
-	if len(out) == 0 {
+	if len(out) == 0 && skipped < len(errs) {
 		format, args := errs[0].Msg()
 		d.Message = fmt.Sprintf(format, args...)
 		out = append(out, d)
@@ -144,13 +161,22 @@ func (s *Schema) message(field string, path []string, format string, args []any,
 	case format == "field not allowed":
 		return notAllowed(path)
 	case format == "field is required but not present" || strings.HasPrefix(format, "incomplete value") && !inData:
+		if len(path) > 3 && !data.LookupPath(cuePath(path[:len(path)-1])).Exists() {
+			return "" // its parent is missing: that is the one to report
+		}
 		msg := fmt.Sprintf("missing required field %q", field)
 		if field == "e911_address" {
 			msg += " (required for offices in " + e911Countries + ")"
 		}
 		return msg
+	case strings.HasPrefix(format, "conflicting values") && len(args) >= 4:
+		msg := mismatch(data.LookupPath(cuePath(path)), args)
+		if field == "mainline_number" {
+			msg = strings.Replace(msg, `quote it: "`, `quote it, with its +: "+`, 1)
+		}
+		return msg
 	case strings.HasPrefix(format, "conflicting values") && len(args) >= 2:
-		return conflict(field, args, e)
+		return conflict(args, e)
 	case strings.HasSuffix(format, "errors in empty disjunction:"):
 		if field == "action_target_id" {
 			return "must be a Dialpad id (an integer) or a reference {office: KEY}"
@@ -177,47 +203,97 @@ func notAllowed(path []string) string {
 	return msg
 }
 
-// conflict words a "conflicting values A and B" error: a type mismatch or
-// a value that a policy or the schema pins.
-func conflict(field string, args []any, e cueerrors.Error) string {
-	a, b := toString(args[0]), toString(args[1])
-	if len(args) >= 4 {
-		// conflicting values %s and %s (mismatched types %s and %s)
-		want, got := toString(args[2]), toString(args[3])
-		val := a
-		if isTypeName(a) {
-			want, got, val = toString(args[3]), toString(args[2]), b
-		} else if isTypeName(b) {
-			val = a
-		}
-		if isTypeName(want) && !isTypeName(got) {
-			want, got = got, want
-		}
-		msg := fmt.Sprintf("must be %s, got %s %s", article(typeOf(want, val)), got, val)
-		if got == "int" && typeOf(want, val) == "string" {
-			msg += "; in YAML quote it: \"" + val + "\""
-		} else if got == "string" && (want == "int" || strings.Contains(want, "int")) {
-			msg += "; write the number without quotes"
-		} else if got == "string" && want == "bool" {
-			msg += "; write true or false without quotes"
-		}
-		return msg
+// noise reports errors that only echo another: the alternatives of a
+// disjunction with a default, and the unresolved country of an office
+// whose country is missing.
+func noise(path []string, format string, args []any) bool {
+	switch {
+	case strings.HasPrefix(format, "unresolved disjunction"):
+		return true
+	case isHours(path):
+		// Hours are "#Hours | *default": a bad time also fails against
+		// the default, which would be reported as a conflict.
+		return strings.HasPrefix(format, "incompatible list lengths") ||
+			strings.HasSuffix(format, "errors in empty disjunction:") ||
+			strings.HasPrefix(format, "conflicting values") && len(args) == 2
 	}
-	msg := fmt.Sprintf("%s conflicts with %s", b, a)
-	for _, p := range cueerrors.Positions(e) {
-		if p.Filename() != SourceName && p.Line() > 0 {
-			msg = fmt.Sprintf("%s conflicts with %s", a, b)
-			break
-		}
+	return false
+}
+
+// mismatch words "conflicting values A and B (mismatched types X and Y)":
+// the user wrote a value of the wrong type.
+func mismatch(got cue.Value, args []any) string {
+	gotKind := kindName(got.IncompleteKind())
+	want := toString(args[2])
+	if want == gotKind {
+		want = toString(args[3])
+	}
+	val := dataTextOf(got)
+	msg := fmt.Sprintf("must be %s, got %s %s", article(want), article(gotKind), val)
+	switch {
+	case gotKind == "int" && want == "string" || gotKind == "float" && want == "string":
+		msg += "; in YAML quote it: \"" + val + "\""
+	case gotKind == "string" && (want == "int" || want == "float"):
+		msg += "; write the number without quotes"
+	case gotKind == "string" && want == "bool":
+		msg += "; write true or false without quotes"
 	}
 	return msg
 }
 
-func typeOf(want, val string) string {
-	if want == "" {
-		return "a value"
+func kindName(k cue.Kind) string {
+	switch k {
+	case cue.IntKind:
+		return "int"
+	case cue.FloatKind, cue.NumberKind:
+		return "float"
+	case cue.StringKind:
+		return "string"
+	case cue.BoolKind:
+		return "bool"
+	case cue.ListKind:
+		return "list"
+	case cue.StructKind:
+		return "struct"
+	case cue.NullKind:
+		return "null"
 	}
-	return want
+	return k.String()
+}
+
+// dataText is the user's value at path, as CUE writes it.
+func dataText(data cue.Value, path []string) string {
+	return dataTextOf(data.LookupPath(cuePath(path)))
+}
+
+func dataTextOf(v cue.Value) string {
+	switch v.Kind() {
+	case cue.StructKind:
+		b, err := v.MarshalJSON()
+		if err == nil {
+			return string(b)
+		}
+	case cue.ListKind:
+		b, err := v.MarshalJSON()
+		if err == nil {
+			return string(b)
+		}
+	}
+	return fmt.Sprint(v)
+}
+
+// conflict words "conflicting values A and B" of two values of one type:
+// the user's value against one the schema or a policy pins.
+func conflict(args []any, e cueerrors.Error) string {
+	a, b := toString(args[0]), toString(args[1])
+	where := ""
+	for _, p := range cueerrors.Positions(e) {
+		if p.Filename() != SourceName && p.Line() > 0 && strings.HasSuffix(p.Filename(), ".cue") {
+			where = fmt.Sprintf(" (set by %s:%d:%d)", p.Filename(), p.Line(), p.Column())
+			break
+		}
+	}
+	return fmt.Sprintf("%s conflicts with %s%s", b, a, where)
 }
 
 func isTypeName(s string) bool {
@@ -232,6 +308,10 @@ func article(t string) string {
 	switch t {
 	case "int":
 		return "an integer"
+	case "float":
+		return "a decimal number"
+	case "null":
+		return "null"
 	case "string":
 		return "a string"
 	case "bool":
@@ -307,10 +387,19 @@ func hiddenMessage(hidden string, data cue.Value, path []string) string {
 		return fmt.Sprintf("DTMF input %s is used more than once: each digit may appear once per menu", strings.Join(dup, ", "))
 	}
 	var times []string
-	if it, err := data.LookupPath(cuePath(path)).List(); err == nil {
+	hours := data.LookupPath(cuePath(path))
+	if hours.Kind() != cue.ListKind {
+		return "" // not a list: the type error says so
+	}
+	if it, err := hours.List(); err == nil {
 		for it.Next() {
 			t, _ := it.Value().String()
 			times = append(times, t)
+		}
+	}
+	for _, t := range times {
+		if !hhmm.MatchString(t) {
+			return "" // the element's own error says what is wrong
 		}
 	}
 	if len(times)%2 != 0 {
@@ -321,8 +410,11 @@ func hiddenMessage(hidden string, data cue.Value, path []string) string {
 			return fmt.Sprintf("times must be strictly ascending: %q does not come after %q", times[i], times[i-1])
 		}
 	}
-	return "hours must be open/close pairs of ascending times"
+	return ""
 }
+
+// hhmm must match #Time in office.cue.
+var hhmm = regexp.MustCompile(`^([01][0-9]|2[0-3]):[0-5][0-9]$`)
 
 // userPath maps a CUE error path to the user's field path. When the path
 // runs through a hidden check field, it names the field checked and the

@@ -97,22 +97,35 @@ func (c *collector) walk(u, data cue.Value, path []cue.Selector) {
 	if err == nil {
 		return
 	}
+	d := data.LookupPath(cue.MakePath(path...))
+	if !d.Exists() && len(path) > 2 && !isHidden(path) && c.allowed(path[:len(path)-1])[path[len(path)-1].Unquoted()] {
+		// A field the schema requires and the user left out: say so
+		// once, rather than what is missing inside it.
+		c.add(missingError{path: pathStrings(path)})
+		return
+	}
 	for _, e := range cueerrors.Errors(err) {
+		if p := e.Path(); len(p) > 0 && strings.HasPrefix(p[0], "#") {
+			continue // an echo from inside the schema's definitions
+		}
 		c.add(e)
+		if f, _ := e.Msg(); f == "field not allowed" && len(e.Path()) == len(path) {
+			return // nothing inside an unknown field is worth a word
+		}
 	}
 	// The children to look at: the value's own fields (hidden checks
 	// included) and elements, and the fields only the user's data has,
 	// where CUE reports "field not allowed". A value in error may list
 	// none of its own, so both are tried whatever its kind.
+	skip := map[string]bool{}
 	children := map[string]bool{}
 	var order []cue.Selector
 	add := func(sel cue.Selector) {
-		if !children[sel.String()] {
+		if !children[sel.String()] && !skip[sel.String()] {
 			children[sel.String()] = true
 			order = append(order, sel)
 		}
 	}
-	d := data.LookupPath(cue.MakePath(path...))
 	if it, err := d.Fields(); err == nil && len(path) > 0 {
 		// CUE drops "field not allowed" when the value has other errors:
 		// ask the schema directly.
@@ -120,10 +133,20 @@ func (c *collector) walk(u, data cue.Value, path []cue.Selector) {
 		for it.Next() {
 			if allowed != nil && !allowed[it.Selector().Unquoted()] {
 				c.add(notAllowedError{path: append(pathStrings(path), it.Selector().Unquoted()), pos: it.Value().Pos()})
+				skip[it.Selector().String()] = true
 			}
 		}
 	}
-	for _, x := range []cue.Value{v, d} {
+	// The schema's own required fields, for a value in error that lists
+	// none of its own.
+	var sch cue.Value
+	if len(path) > 2 {
+		sch = c.schemaAt(path)
+	}
+	for _, x := range []cue.Value{v, d, sch} {
+		if !x.Exists() {
+			continue
+		}
 		if it, err := x.Fields(cue.Hidden(true)); err == nil {
 			for it.Next() {
 				add(it.Selector())
@@ -184,14 +207,19 @@ func (c *collector) schemaAt(path []cue.Selector) cue.Value {
 	if len(path) < 2 {
 		return c.config.LookupPath(cue.MakePath(path...))
 	}
-	sels := make([]cue.Selector, 0, len(path)-2)
+	v := c.office
 	for _, s := range path[2:] {
 		if s.Type() == cue.IndexLabel {
-			s = cue.AnyIndex
+			v = v.LookupPath(cue.MakePath(cue.AnyIndex))
+			continue
 		}
-		sels = append(sels, s)
+		if w := v.LookupPath(cue.MakePath(s)); w.Exists() {
+			v = w
+			continue
+		}
+		v = v.LookupPath(cue.MakePath(s.Optional()))
 	}
-	return c.office.LookupPath(cue.MakePath(sels...))
+	return v
 }
 
 // allowed returns the field names the schema allows at a data path, or nil
@@ -214,3 +242,25 @@ func (c *collector) allowed(path []cue.Selector) map[string]bool {
 	}
 	return names
 }
+
+func isHidden(path []cue.Selector) bool {
+	for _, s := range path {
+		if s.PkgPath() != "" || strings.HasPrefix(s.String(), "_") {
+			return true
+		}
+	}
+	return false
+}
+
+// missingError is a required field the user's data does not have.
+type missingError struct {
+	path []string
+}
+
+func (e missingError) Position() token.Pos         { return token.NoPos }
+func (e missingError) InputPositions() []token.Pos { return nil }
+func (e missingError) Error() string {
+	return strings.Join(e.path, ".") + ": field is required but not present"
+}
+func (e missingError) Path() []string       { return e.path }
+func (e missingError) Msg() (string, []any) { return "field is required but not present", nil }
