@@ -40,6 +40,9 @@ func (c *Client) do(ctx context.Context, r request, out any) error {
 	failures, throttles := 0, 0
 	for sent := 0; ; sent++ {
 		if err := c.lim.Wait(ctx); err != nil {
+			if throttles > 0 {
+				return c.fail(r, fmt.Errorf("stopped waiting after %d answers 429 Too Many Requests: %w", throttles, err))
+			}
 			return c.fail(r, fmt.Errorf("waiting for the rate limiter: %w", err))
 		}
 		if sent > 0 {
@@ -77,7 +80,8 @@ func (c *Client) do(ctx context.Context, r request, out any) error {
 			if a.err == nil {
 				c.lim.Succeeded()
 				if err := json.Unmarshal(a.body, out); err != nil {
-					err = fmt.Errorf("decoding the answer: %w", err)
+					err = fmt.Errorf("decoding the answer (%d, %s, starting %q): %w",
+						a.status, a.header.Get("Content-Type"), oneLine(string(c.redact.bytes(truncateBytes(a.body, 200))), 60), err)
 					if !r.retrySafe() {
 						err = fmt.Errorf("%w: %w", ErrOutcomeUnknown, err)
 					}
@@ -93,7 +97,10 @@ func (c *Client) do(ctx context.Context, r request, out any) error {
 		case a.status >= 500:
 			apiErr := newAPIError(r.method, r.path, a.status, c.redact.bytes(a.body))
 			if !r.retrySafe() {
-				return c.redact.error(fmt.Errorf("%w: %w", apiErr, ErrOutcomeUnknown))
+				return &chainError{
+					msg:  fmt.Sprintf("dialpad: %s %s: %v: %s", r.method, r.path, ErrOutcomeUnknown, apiErr.answer()),
+					errs: []error{ErrOutcomeUnknown, apiErr},
+				}
 			}
 			retryErr = apiErr
 		case a.status >= 300 && a.status < 400:
@@ -105,17 +112,30 @@ func (c *Client) do(ctx context.Context, r request, out any) error {
 
 		failures++
 		if failures >= c.attempts {
-			if _, ok := retryErr.(*APIError); ok {
-				return c.redact.error(fmt.Errorf("%w (gave up after %d attempts)", retryErr, failures))
-			}
-			return c.fail(r, fmt.Errorf("gave up after %d attempts: %w", failures, retryErr))
+			return c.giveUp(r, retryErr, fmt.Sprintf("gave up after %d attempts", failures), nil)
 		}
 		wait := backoff(failures-1, c.baseDelay, c.maxDelay)
 		c.logf("%s %s: attempt %d failed (%v); retrying in %s", r.method, r.path, failures, retryErr, wait.Round(time.Millisecond))
 		if err := c.sleep(ctx, wait); err != nil {
-			return c.fail(r, fmt.Errorf("%w (stopped retrying: %w)", retryErr, err))
+			return c.giveUp(r, retryErr, "stopped retrying: "+err.Error(), err)
 		}
 	}
+}
+
+// giveUp is the error of a request abandoned after last failed: note says
+// why; cause, when not nil, joins the chain (e.g. the context's error).
+func (c *Client) giveUp(r request, last error, note string, cause error) error {
+	errs := []error{last}
+	if cause != nil {
+		errs = append(errs, cause)
+	}
+	var msg string
+	if ae, ok := last.(*APIError); ok {
+		msg = fmt.Sprintf("%v (%s)", ae, note)
+	} else {
+		msg = fmt.Sprintf("dialpad: %s %s: %s: %v", r.method, r.path, note, last)
+	}
+	return c.redact.error(&chainError{msg: c.redact.string(msg), errs: errs})
 }
 
 // fail wraps err with the request's method and path, without the key.

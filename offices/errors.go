@@ -15,7 +15,7 @@ import (
 // after it was sent, or that got a 5xx answer. The client never sends such
 // a POST again by itself; the caller lists offices to find out whether the
 // office was created before creating it again.
-var ErrOutcomeUnknown = errors.New("outcome unknown: the request may have taken effect; list offices to find out before trying again")
+var ErrOutcomeUnknown = errors.New("outcome unknown (the request may have taken effect: list offices before trying again)")
 
 // ErrAuth is matched (with errors.Is) by an *APIError of status 401 or 403:
 // the API key is missing, wrong or lacks permission, so nothing else will
@@ -50,8 +50,14 @@ type APIError struct {
 // Error says which request failed, its status and Dialpad's message; for
 // 401/403 it says how to fix the key.
 func (e *APIError) Error() string {
+	return fmt.Sprintf("dialpad: %s %s: %s", e.Method, e.Path, e.answer())
+}
+
+// answer describes the answer: status, message and, for 401/403, what to
+// do.
+func (e *APIError) answer() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "dialpad: %s %s: %d %s", e.Method, e.Path, e.Status, http.StatusText(e.Status))
+	fmt.Fprintf(&b, "%d %s", e.Status, http.StatusText(e.Status))
 	if e.Message != "" {
 		b.WriteString(": ")
 		b.WriteString(e.Message)
@@ -176,14 +182,15 @@ func (r redactor) error(err error) error {
 	if err == nil || r == "" || !strings.Contains(err.Error(), string(r)) {
 		return err
 	}
-	return &redactedError{msg: r.string(err.Error()), err: err}
+	return &chainError{msg: r.string(err.Error()), errs: []error{err}}
 }
 
-// redactedError keeps err's chain for errors.Is/As but not its text.
-type redactedError struct {
-	msg string
-	err error
+// chainError is an error with its own text whose chain (for errors.Is and
+// errors.As) is errs.
+type chainError struct {
+	msg  string
+	errs []error
 }
 
-func (e *redactedError) Error() string { return e.msg }
-func (e *redactedError) Unwrap() error { return e.err }
+func (e *chainError) Error() string   { return e.msg }
+func (e *chainError) Unwrap() []error { return e.errs }

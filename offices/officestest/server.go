@@ -1,6 +1,7 @@
 package officestest
 
 import (
+	"bytes"
 	"crypto/subtle"
 	"encoding/json"
 	"fmt"
@@ -183,6 +184,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		finish(s.write(w, errorResult(http.StatusUnauthorized, "authError", "Unauthorized: the API key is missing or invalid")))
 		return
 	}
+	// Read the body now: the server notices a client that leaves (and
+	// cancels r.Context) only once the body has been read.
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxRequestBody+1))
+	if err != nil {
+		finish(0)
+		return
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
 	if d := s.latency(r); d > 0 {
 		t := time.NewTimer(d)
 		select {
