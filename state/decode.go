@@ -136,9 +136,10 @@ func lineCol(data []byte, off int64) (line, col int) {
 	return line, col
 }
 
-// token reads the next token; the JSON is known to be valid.
+// token reads the next token and the offset where it starts; the JSON is
+// known to be valid.
 func (d *decoder) token() (json.Token, int64, error) {
-	off := d.dec.InputOffset()
+	off := d.next()
 	tok, err := d.dec.Token()
 	if err != nil {
 		return nil, off, d.corruptCause(off, err, "%v", err)
@@ -146,16 +147,22 @@ func (d *decoder) token() (json.Token, int64, error) {
 	return tok, off, nil
 }
 
+// next returns the offset of the next token: past the spaces, colons and
+// commas that separate it from the last.
+func (d *decoder) next() int64 {
+	off := d.dec.InputOffset()
+	for off < int64(len(d.data)) && bytes.IndexByte([]byte(" \t\r\n:,"), d.data[off]) >= 0 {
+		off++
+	}
+	return off
+}
+
 // raw reads the next value whole, and the offset where it starts.
 func (d *decoder) raw() (json.RawMessage, int64, error) {
-	off := d.dec.InputOffset()
+	off := d.next()
 	var raw json.RawMessage
 	if err := d.dec.Decode(&raw); err != nil {
 		return nil, off, d.corruptCause(off, err, "%v", err)
-	}
-	// Skip the colon and spaces between the key and the value.
-	for off < int64(len(d.data)) && bytes.IndexByte([]byte(" \t\r\n:"), d.data[off]) >= 0 {
-		off++
 	}
 	return raw, off, nil
 }
@@ -165,9 +172,6 @@ func (d *decoder) key() (key string, off int64, end bool, err error) {
 	tok, off, err := d.token()
 	if err != nil {
 		return "", off, false, err
-	}
-	for off < int64(len(d.data)) && d.data[off] != '"' && d.data[off] != '}' {
-		off++
 	}
 	switch tok := tok.(type) {
 	case json.Delim:

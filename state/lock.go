@@ -44,7 +44,7 @@ func Acquire(path string, timeout time.Duration) (*Lock, error) {
 		waited := time.Since(start)
 		if waited >= timeout {
 			if timeout > 0 {
-				locked.Waited = waited
+				locked.Waited = timeout
 			}
 			return nil, &Error{Op: "lock", Path: path, Err: locked}
 		}
