@@ -204,7 +204,8 @@ func MakePlan(cfg *Config, st *state.State) (*Plan, error) {
 	changes := make([]Change, len(order), len(order)+len(st.Offices))
 	errs := make([]error, len(order))
 	parallelFor(len(order), func(i int) {
-		changes[i], errs[i] = diffOffice(order[i], desired[order[i]], st.Offices[order[i]])
+		k := order[i].key
+		changes[i], errs[i] = diffOffice(k, desired[k], order[i].refs, st.Offices[k])
 	})
 	for _, err := range errs {
 		if err != nil {
@@ -231,10 +232,10 @@ func MakePlan(cfg *Config, st *state.State) (*Plan, error) {
 	return p, nil
 }
 
-// diffOffice compares one desired office with its state entry (nil when the
-// key is not in state).
-func diffOffice(key string, o *offices.Office, e *state.Entry) (Change, error) {
-	c := Change{Key: key, Name: o.Name, DependsOn: o.References(), Office: o, Entry: e}
+// diffOffice compares one desired office, which refers to refs, with its
+// state entry (nil when the key is not in state).
+func diffOffice(key string, o *offices.Office, refs []string, e *state.Entry) (Change, error) {
+	c := Change{Key: key, Name: o.Name, DependsOn: refs, Office: o, Entry: e}
 	switch {
 	case e == nil:
 		c.Action = ActionCreate

@@ -78,10 +78,42 @@ func diffValues(path string, a, b any, out *[]FieldChange) {
 			return
 		}
 	}
-	x, y := fieldJSON(a), fieldJSON(b)
-	if x != y {
-		*out = append(*out, FieldChange{Path: path, Old: x, New: y})
+	if !jsonEqual(a, b) {
+		*out = append(*out, FieldChange{Path: path, Old: fieldJSON(a), New: fieldJSON(b)})
 	}
+}
+
+// jsonEqual reports whether two decoded JSON values (or absent) are equal;
+// numbers compare by their text.
+func jsonEqual(a, b any) bool {
+	switch av := a.(type) {
+	case map[string]any:
+		bv, ok := b.(map[string]any)
+		if !ok || len(av) != len(bv) {
+			return false
+		}
+		for k, x := range av {
+			y, ok := bv[k]
+			if !ok || !jsonEqual(x, y) {
+				return false
+			}
+		}
+		return true
+	case []any:
+		bv, ok := b.([]any)
+		if !ok || len(av) != len(bv) {
+			return false
+		}
+		for i := range av {
+			if !jsonEqual(av[i], bv[i]) {
+				return false
+			}
+		}
+		return true
+	case string, json.Number, bool, nil, absent:
+		return a == b
+	}
+	return false
 }
 
 func joinPath(path, key string) string {

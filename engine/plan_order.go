@@ -1,7 +1,7 @@
 package engine
 
 import (
-	"container/heap"
+	"errors"
 	"fmt"
 	"runtime"
 	"sort"
@@ -12,27 +12,41 @@ import (
 	"github.com/officectl/officectl/state"
 )
 
-// planOrder returns the keys of desired in apply order: a topological order
-// of the reference graph (every office after each office it refers to),
-// ties broken by key — Kahn's algorithm with a min-heap as the ready set.
-// References to keys only in inState need no ordering. A reference to a key
-// in neither, or a cycle, is an error naming the keys.
-func planOrder(desired map[string]*offices.Office, inState map[string]*state.Entry) ([]string, error) {
+// ordered is one office of the config in apply order, with its references.
+type ordered struct {
+	key  string
+	refs []string // Office.References()
+}
+
+// planOrder returns the offices of desired in apply order: a topological
+// order of the reference graph (every office after each office it refers
+// to), ties broken by key — Kahn's algorithm with a min-heap as the ready
+// set. References to keys only in inState need no ordering. A reference to
+// a key in neither, or a cycle, is an error naming the keys.
+func planOrder(desired map[string]*offices.Office, inState map[string]*state.Entry) ([]ordered, error) {
 	keys := make([]string, 0, len(desired))
 	for k := range desired {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
+	// Offices are numbered in key order, so the smallest number is the
+	// smallest key.
+	num := make(map[string]int32, len(keys))
+	for i, k := range keys {
+		num[k] = int32(i)
+	}
 
-	refs := make(map[string][]string, len(keys))      // key → offices of the config it refers to
-	referrers := make(map[string][]string, len(keys)) // key → offices that refer to it
-	waiting := make(map[string]int, len(keys))        // key → refs not yet placed
-	for _, k := range keys {
-		for _, r := range desired[k].References() {
-			if _, ok := desired[r]; ok {
-				refs[k] = append(refs[k], r)
-				referrers[r] = append(referrers[r], k)
-				waiting[k]++
+	allRefs := make([][]string, len(keys))  // i → References() of office i
+	deps := make([][]int32, len(keys))      // i → offices of the config i refers to
+	referrers := make([][]int32, len(keys)) // i → offices that refer to i
+	waiting := make([]int32, len(keys))     // i → deps not yet placed
+	for i, k := range keys {
+		allRefs[i] = desired[k].References()
+		for _, r := range allRefs[i] {
+			if j, ok := num[r]; ok {
+				deps[i] = append(deps[i], j)
+				referrers[j] = append(referrers[j], int32(i))
+				waiting[i]++
 				continue
 			}
 			if _, ok := inState[r]; !ok {
@@ -41,76 +55,105 @@ func planOrder(desired map[string]*offices.Office, inState map[string]*state.Ent
 		}
 	}
 
-	ready := make(keyHeap, 0, len(keys))
-	for _, k := range keys {
-		if waiting[k] == 0 {
-			ready = append(ready, k) // sorted, hence already a heap
+	ready := make(minHeap, 0, len(keys))
+	for i := range keys {
+		if waiting[i] == 0 {
+			ready = append(ready, int32(i)) // ascending, hence already a heap
 		}
 	}
-	order := make([]string, 0, len(keys))
+	order := make([]ordered, 0, len(keys))
 	for len(ready) > 0 {
-		k := heap.Pop(&ready).(string)
-		order = append(order, k)
-		for _, r := range referrers[k] {
+		i := ready.pop()
+		order = append(order, ordered{key: keys[i], refs: allRefs[i]})
+		for _, r := range referrers[i] {
 			waiting[r]--
 			if waiting[r] == 0 {
-				heap.Push(&ready, r)
+				ready.push(r)
 			}
 		}
 	}
 	if len(order) < len(keys) {
-		return nil, cycleError(keys, refs, waiting)
+		return nil, cycleError(keys, deps, waiting)
 	}
 	return order, nil
 }
 
 // cycleError names one reference cycle among the offices Kahn's algorithm
-// could not place (those still waiting), and how many offices it blocks.
-func cycleError(keys []string, refs map[string][]string, waiting map[string]int) error {
-	var stuck []string
-	for _, k := range keys {
-		if waiting[k] > 0 {
-			stuck = append(stuck, k)
+// could not place (those still waiting), and how many more it blocks.
+func cycleError(keys []string, deps [][]int32, waiting []int32) error {
+	stuck := 0
+	first := int32(-1)
+	for i := range keys {
+		if waiting[i] > 0 {
+			stuck++
+			if first < 0 {
+				first = int32(i)
+			}
 		}
 	}
 	// Every stuck office refers to a stuck office, so walking references
-	// from the first stuck key must come back to a key already seen.
-	seen := map[string]int{}
+	// from the first stuck one must come back to one already seen.
+	seen := map[int32]int{}
 	var path []string
-	k := stuck[0]
-	for {
-		if i, ok := seen[k]; ok {
-			path = append(path[i:], k)
+	for i := first; ; {
+		if at, ok := seen[i]; ok {
+			path = append(path[at:], keys[i])
 			break
 		}
-		seen[k] = len(path)
-		path = append(path, k)
-		for _, r := range refs[k] {
-			if waiting[r] > 0 {
-				k = r
+		seen[i] = len(path)
+		path = append(path, keys[i])
+		for _, d := range deps[i] {
+			if waiting[d] > 0 {
+				i = d
 				break
 			}
 		}
 	}
 	msg := fmt.Sprintf("plan: reference cycle: %s (each office refers to the next)", strings.Join(path, " → "))
-	if n := len(stuck) - (len(path) - 1); n > 0 {
+	if n := stuck - (len(path) - 1); n > 0 {
 		msg += fmt.Sprintf("; %d more office(s) wait on it", n)
 	}
-	return fmt.Errorf("%s", msg)
+	return errors.New(msg)
 }
 
-// keyHeap is a min-heap of office keys.
-type keyHeap []string
+// minHeap is a binary min-heap of office numbers.
+type minHeap []int32
 
-func (h keyHeap) Len() int           { return len(h) }
-func (h keyHeap) Less(i, j int) bool { return h[i] < h[j] }
-func (h keyHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
-func (h *keyHeap) Push(x any)        { *h = append(*h, x.(string)) }
-func (h *keyHeap) Pop() any {
-	old := *h
-	x := old[len(old)-1]
-	*h = old[:len(old)-1]
-	return x
+func (h *minHeap) push(x int32) {
+	*h = append(*h, x)
+	s := *h
+	for i := len(s) - 1; i > 0; {
+		parent := (i - 1) / 2
+		if s[parent] <= s[i] {
+			break
+		}
+		s[parent], s[i] = s[i], s[parent]
+		i = parent
+	}
+}
+
+func (h *minHeap) pop() int32 {
+	s := *h
+	top := s[0]
+	last := len(s) - 1
+	s[0] = s[last]
+	s = s[:last]
+	for i := 0; ; {
+		small, l, r := i, 2*i+1, 2*i+2
+		if l < len(s) && s[l] < s[small] {
+			small = l
+		}
+		if r < len(s) && s[r] < s[small] {
+			small = r
+		}
+		if small == i {
+			break
+		}
+		s[i], s[small] = s[small], s[i]
+		i = small
+	}
+	*h = s
+	return top
 }
 
 // parallelFor calls f(0) … f(n-1) on up to GOMAXPROCS goroutines and returns

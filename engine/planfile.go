@@ -90,18 +90,26 @@ func ReadPlan(r io.Reader) (*Plan, error) {
 		return nil, fmt.Errorf("larger than %d MB: not an officectl plan file", maxPlanFileSize>>20)
 	}
 
+	if !json.Valid(data) {
+		var v any
+		err := json.Unmarshal(data, &v) // says where
+		return nil, fmt.Errorf("not an officectl plan file (invalid JSON: %w)", err)
+	}
+	if t := bytes.TrimLeft(data, " \t\r\n"); t[0] != '{' {
+		return nil, errors.New("not an officectl plan file (a JSON object is expected)")
+	}
 	var head struct {
 		FormatVersion *json.RawMessage `json:"format_version"`
 	}
 	if err := json.Unmarshal(data, &head); err != nil {
-		return nil, fmt.Errorf("not an officectl plan file (invalid JSON: %w)", err)
+		return nil, fmt.Errorf("not an officectl plan file: %w", err)
 	}
 	if head.FormatVersion == nil {
 		return nil, errors.New("not an officectl plan file (no format_version); make one with officectl plan --out FILE")
 	}
 	var version int
 	if err := json.Unmarshal(*head.FormatVersion, &version); err != nil {
-		return nil, fmt.Errorf("format_version %s is not a number", *head.FormatVersion)
+		return nil, fmt.Errorf("format_version %s is not a whole number", *head.FormatVersion)
 	}
 	if version != PlanFormatVersion {
 		return nil, fmt.Errorf("plan format_version %d is not supported (this officectl reads version %d); run officectl plan again with this officectl", version, PlanFormatVersion)
@@ -112,9 +120,6 @@ func ReadPlan(r io.Reader) (*Plan, error) {
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&jp); err != nil {
 		return nil, fmt.Errorf("corrupt plan: %w", err)
-	}
-	if dec.More() {
-		return nil, errors.New("corrupt plan: unexpected data after the plan")
 	}
 
 	p := &Plan{
@@ -134,10 +139,11 @@ func ReadPlan(r io.Reader) (*Plan, error) {
 			p.Changes[i].Fields = *jc.Fields
 		}
 	}
-	// Apply order: an office after every office of the plan it depends on.
+	// Apply order: an office after every office of the plan it depends
+	// on, orphans aside (they exist already and come last).
 	for i, c := range p.Changes {
 		for _, d := range c.DependsOn {
-			if j, ok := index[d]; ok && j > i {
+			if j, ok := index[d]; ok && j > i && p.Changes[j].Action != ActionOrphan {
 				return nil, fmt.Errorf("corrupt plan: changes[%d]: office %q comes before office %q, which it depends on", i, c.Key, d)
 			}
 		}

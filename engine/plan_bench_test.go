@@ -1,0 +1,51 @@
+package engine
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/officectl/officectl/state"
+)
+
+// bigPlanInputs is a config of n offices and a state of n entries: 90% of
+// the config unchanged, 3% manual, 2% e911 updates, 5% new; the state's
+// other 5% are orphans. Offices refer to earlier ones, so the order has
+// work to do.
+func bigPlanInputs(n int) (*Config, *state.State) {
+	st := state.New()
+	st.Lineage, st.Serial = "bench", 42
+	ds := make([]Desired, 0, n)
+	for i := 0; i < n; i++ {
+		key := fmt.Sprintf("office-%05d", i)
+		o := planOffice(fmt.Sprintf("Office %d", i), "US")
+		if i > 0 {
+			routeTo(&o, fmt.Sprintf("office-%05d", i/2), fmt.Sprintf("office-%05d", i/3))
+		}
+		switch {
+		case i%100 < 90:
+			st.Offices[key] = created(fmt.Sprint(5100000000000000+i), o)
+		case i%100 < 93:
+			st.Offices[key] = created(fmt.Sprint(5100000000000000+i), o)
+			o.RingSeconds = ptr(int64(25))
+		case i%100 < 95:
+			st.Offices[key] = created(fmt.Sprint(5100000000000000+i), o)
+			o.E911Address = ptr(*o.E911Address)
+			o.E911Address.Zip = "10001"
+		}
+		ds = append(ds, Desired{Key: key, Office: o})
+	}
+	for i := 0; len(st.Offices) < n; i++ {
+		st.Offices[fmt.Sprintf("gone-%05d", i)] = created(fmt.Sprint(5200000000000000+i), planOffice(fmt.Sprintf("Gone %d", i), "DE"))
+	}
+	return NewConfig(ds), st
+}
+
+func BenchmarkPlan10k(b *testing.B) {
+	cfg, st := bigPlanInputs(10000)
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := MakePlan(cfg, st); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
