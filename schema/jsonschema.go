@@ -1,37 +1,220 @@
 package schema
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"cuelang.org/go/cue"
-	"cuelang.org/go/encoding/jsonschema"
 )
 
 // JSONSchema returns a JSON Schema (draft 2020-12) of #Config, for YAML and
-// JSON editors. It carries the structure, types, enums and patterns; the
-// rules only CUE and officectl check (hours order, e911 by country,
-// references) are left to `officectl validate`.
+// JSON editors: structure, types, enums, patterns, ranges and defaults,
+// read from the CUE schema itself. Rules only CUE and officectl check
+// (hours order, e911 by country, references, unique DTMF inputs) are left
+// to `officectl validate`.
 func JSONSchema() ([]byte, error) {
 	ctx := newContext()
 	v := ctx.CompileBytes(source, cue.Filename(SourceName))
-	expr, err := jsonschema.Generate(v.LookupPath(cue.ParsePath("#Config")), nil)
-	if err != nil {
-		return nil, fmt.Errorf("generate JSON Schema: %w", err)
-	}
-	js := ctx.BuildExpr(expr)
-	if err := js.Err(); err != nil {
-		return nil, fmt.Errorf("generate JSON Schema: %w", err)
-	}
-	b, err := js.MarshalJSON()
-	if err != nil {
-		return nil, fmt.Errorf("generate JSON Schema: %w", err)
-	}
-	var out bytes.Buffer
-	if err := json.Indent(&out, b, "", "  "); err != nil {
+	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	out.WriteByte('\n')
-	return out.Bytes(), nil
+	office, err := jsonType(v, v.LookupPath(cue.ParsePath("#Office")))
+	if err != nil {
+		return nil, fmt.Errorf("generate JSON Schema: %w", err)
+	}
+	doc := map[string]any{
+		"$schema":              "https://json-schema.org/draft/2020-12/schema",
+		"title":                "officectl offices",
+		"description":          "Dialpad offices managed by officectl. Run `officectl validate` for the rules a JSON Schema cannot express.",
+		"type":                 "object",
+		"additionalProperties": false,
+		"properties": map[string]any{
+			"offices": map[string]any{
+				"type":                 "object",
+				"additionalProperties": false,
+				"patternProperties": map[string]any{
+					"^[a-z0-9][a-z0-9_-]{0,62}$": office,
+				},
+			},
+		},
+	}
+	b, err := json.MarshalIndent(doc, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	return append(b, '\n'), nil
 }
+
+// jsonType translates one CUE value of the schema; root is the schema,
+// where references to definitions are looked up.
+func jsonType(root, v cue.Value) (map[string]any, error) {
+	out := map[string]any{}
+	if doc := docOf(v); doc != "" {
+		out["description"] = doc
+	}
+	if d, ok := v.Default(); ok {
+		var def any
+		if err := d.Decode(&def); err == nil {
+			out["default"] = def
+		}
+	}
+	op, args := v.Expr()
+	if _, path := v.ReferencePath(); len(path.Selectors()) > 0 && (op == cue.NoOp || op == cue.SelectorOp) {
+		t, err := jsonType(root, root.LookupPath(path))
+		if err != nil {
+			return nil, err
+		}
+		for k, x := range out {
+			t[k] = x
+		}
+		return t, nil
+	}
+	if op == cue.OrOp {
+		if vals, err := enumValues(v); err == nil {
+			out["type"] = "string"
+			out["enum"] = vals
+			return out, nil
+		}
+		if _, ok := v.Default(); ok && len(args) == 2 {
+			// "#Hours | *[...]": the type, with its default.
+			t, err := jsonType(root, args[0])
+			if err != nil {
+				return nil, err
+			}
+			for k, x := range out {
+				t[k] = x
+			}
+			return t, nil
+		}
+	}
+	k := v.IncompleteKind()
+	if k == cue.BottomKind {
+		// #Office is incomplete on its own: its e911 rule waits for a
+		// concrete country. Its fields are still there to read.
+		if _, err := v.Fields(); err == nil {
+			k = cue.StructKind
+		}
+	}
+	switch {
+	case k == cue.IntKind|cue.StructKind:
+		// #Target: a Dialpad id, or {office: KEY}.
+		ref, err := jsonType(root, root.LookupPath(cue.ParsePath("#OfficeRef")))
+		if err != nil || ref["type"] != "object" {
+			ref = map[string]any{"type": "object", "required": []string{"office"}, "additionalProperties": false,
+				"properties": map[string]any{"office": map[string]any{"type": "string", "pattern": "^[a-z0-9][a-z0-9_-]{0,62}$"}}}
+		}
+		out["oneOf"] = []any{map[string]any{"type": "integer"}, ref}
+	case k == cue.StructKind:
+		props := map[string]any{}
+		var required []string
+		it, err := v.Fields(cue.Optional(true))
+		if err != nil {
+			return nil, err
+		}
+		for it.Next() {
+			name := it.Selector().Unquoted()
+			t, err := jsonType(root, it.Value())
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", name, err)
+			}
+			props[name] = t
+			if it.Selector().ConstraintType() == 0 {
+				if _, hasDefault := it.Value().Default(); !hasDefault {
+					required = append(required, name)
+				}
+			}
+		}
+		out["type"] = "object"
+		out["properties"] = props
+		out["additionalProperties"] = false
+		if len(required) > 0 {
+			out["required"] = required
+		}
+	case k == cue.ListKind:
+		out["type"] = "array"
+		elem := v.LookupPath(cue.MakePath(cue.AnyIndex))
+		if elem.Exists() {
+			t, err := jsonType(root, elem)
+			if err != nil {
+				return nil, err
+			}
+			out["items"] = t
+		}
+	case k == cue.StringKind:
+		out["type"] = "string"
+		constraints(root, v, out)
+	case k == cue.IntKind:
+		out["type"] = "integer"
+		constraints(root, v, out)
+	case k == cue.BoolKind:
+		out["type"] = "boolean"
+	default:
+		return nil, fmt.Errorf("no JSON Schema for CUE kind %v (%v)", k, v)
+	}
+	return out, nil
+}
+
+// constraints copies bounds and patterns of a string or integer.
+func constraints(root, v cue.Value, out map[string]any) {
+	var patterns []string
+	var walk func(v cue.Value)
+	walk = func(v cue.Value) {
+		op, args := v.Expr()
+		if _, path := v.ReferencePath(); len(path.Selectors()) > 0 && (op == cue.NoOp || op == cue.SelectorOp) {
+			walk(root.LookupPath(path))
+			return
+		}
+		switch op {
+		case cue.AndOp:
+			for _, a := range args {
+				walk(a)
+			}
+		case cue.RegexMatchOp:
+			if s, err := args[0].String(); err == nil {
+				patterns = append(patterns, s)
+			}
+		case cue.GreaterThanEqualOp:
+			if n, err := args[0].Int64(); err == nil && n > -1<<62 {
+				out["minimum"] = n
+			}
+		case cue.LessThanEqualOp:
+			if n, err := args[0].Int64(); err == nil && n < 1<<62 {
+				out["maximum"] = n
+			}
+		case cue.NotEqualOp:
+			if s, err := args[0].String(); err == nil && s == "" {
+				out["minLength"] = 1
+			}
+		case cue.CallOp:
+			if fn := fmt.Sprint(args[0]); strings.Contains(fn, "MaxRunes") && len(args) > 1 {
+				if n, err := args[1].Int64(); err == nil {
+					out["maxLength"] = n
+				}
+			}
+		}
+	}
+	walk(v)
+	switch len(patterns) {
+	case 0:
+	case 1:
+		out["pattern"] = patterns[0]
+	default:
+		var all []any
+		for _, p := range patterns {
+			all = append(all, map[string]any{"pattern": p})
+		}
+		out["allOf"] = all
+	}
+}
+
+// docOf is the comment on a definition, without its leading name.
+func docOf(v cue.Value) string {
+	for _, d := range v.Doc() {
+		if s := strings.TrimSpace(d.Text()); s != "" {
+			return s
+		}
+	}
+	return ""
+}
+

@@ -75,6 +75,10 @@ func EnumValues(def string) ([]string, error) {
 
 func enumValues(v cue.Value) ([]string, error) {
 	op, args := v.Expr()
+	if root, path := v.ReferencePath(); len(path.Selectors()) > 0 && (op == cue.NoOp || op == cue.SelectorOp) {
+		// A reference to an enum definition.
+		return enumValues(root.LookupPath(path))
+	}
 	if op != cue.OrOp {
 		return nil, fmt.Errorf("not a disjunction of strings")
 	}

@@ -1,0 +1,193 @@
+package schema
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"cuelang.org/go/cue"
+	"github.com/google/go-cmp/cmp"
+)
+
+// referencePath is Dialpad's OpenAPI spec, kept beside the repository, not
+// in it.
+var referencePath = filepath.Join("..", "..", "shared", "reference", "dialpad-offices-openapi.json")
+
+type openAPISchema struct {
+	Properties map[string]struct {
+		Ref     string   `json:"$ref"`
+		Enum    []string `json:"enum"`
+		Type    string   `json:"type"`
+		Default any      `json:"default"`
+		Items   *struct {
+			Ref string `json:"$ref"`
+		} `json:"items"`
+	} `json:"properties"`
+	Required []string `json:"required"`
+}
+
+func loadReference(t *testing.T) map[string]openAPISchema {
+	t.Helper()
+	b, err := os.ReadFile(referencePath)
+	if os.IsNotExist(err) {
+		t.Skipf("Dialpad's OpenAPI reference is not at %s (it lives in ../shared beside the repository); skipping the conformance check", referencePath)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	var spec struct {
+		Components struct {
+			Schemas map[string]openAPISchema `json:"schemas"`
+		} `json:"components"`
+	}
+	if err := json.Unmarshal(b, &spec); err != nil {
+		t.Fatal(err)
+	}
+	return spec.Components.Schemas
+}
+
+// TestSchemaMatchesOpenAPI proves that every object of the office schema
+// has exactly the fields of its counterpart in Dialpad's spec, the same
+// required fields, and the same enums.
+func TestSchemaMatchesOpenAPI(t *testing.T) {
+	ref := loadReference(t)
+	ctx := NewContext()
+	v := ctx.CompileBytes(source, cue.Filename(SourceName))
+	if err := v.Err(); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		def, spec string
+	}{
+		{"#Office", "schemas.office.CreateOfficeMessage"},
+		{"#BillingAddress", "schemas.plan.BillingContactMessage"},
+		{"#BillingContact", "schemas.plan.BillingPointOfContactMessage"},
+		{"#E911Address", "schemas.office.E911Message"},
+		{"#RoutingOptions", "schemas.group.RoutingOptions"},
+		{"#RoutingInner", "schemas.group.RoutingOptionsInner"},
+		{"#DTMFMapping", "schemas.group.DtmfMapping"},
+		{"#DTMFMapping.options", "schemas.group.DtmfOptions"},
+		{"#VoiceIntelligence", "schemas.group.VoiceIntelligence"},
+	} {
+		t.Run(tc.spec, func(t *testing.T) {
+			def := v.LookupPath(cue.ParsePath(tc.def))
+			if !def.Exists() {
+				def = v.LookupPath(cue.ParsePath("#DTMFMapping")).LookupPath(cue.MakePath(cue.Str("options").Optional()))
+			}
+			if !def.Exists() {
+				t.Fatalf("%s not in schema", tc.def)
+			}
+			spec, ok := ref[tc.spec]
+			if !ok {
+				t.Fatalf("%s not in reference", tc.spec)
+			}
+			fields, required := cueFields(t, def)
+			var specFields []string
+			for name := range spec.Properties {
+				specFields = append(specFields, name)
+			}
+			sort.Strings(specFields)
+			specRequired := append(append([]string(nil), spec.Required...), stricter[tc.def]...)
+			sort.Strings(specRequired)
+			if diff := cmp.Diff(specFields, fields); diff != "" {
+				t.Errorf("fields differ from the reference (-reference +schema):\n%s", diff)
+			}
+			if diff := cmp.Diff(specRequired, required); diff != "" {
+				t.Errorf("required fields differ (-reference +schema):\n%s", diff)
+			}
+			for name, p := range spec.Properties {
+				if len(p.Enum) == 0 {
+					continue
+				}
+				f := def.LookupPath(cue.MakePath(cue.Str(name)))
+				if !f.Exists() {
+					f = def.LookupPath(cue.MakePath(cue.Str(name).Optional()))
+				}
+				got, err := enumValues(f)
+				if err != nil {
+					t.Errorf("%s: reference has an enum, schema: %v", name, err)
+					continue
+				}
+				want := append([]string(nil), p.Enum...)
+				sort.Strings(want)
+				sort.Strings(got)
+				if diff := cmp.Diff(want, got); diff != "" {
+					t.Errorf("%s enum differs (-reference +schema):\n%s", name, diff)
+				}
+			}
+		})
+	}
+}
+
+// stricter lists the fields the schema requires beyond the reference, on
+// purpose: a DTMF menu entry without its key cannot be dialled.
+var stricter = map[string][]string{
+	"#DTMFMapping": {"input"},
+}
+
+// cueFields lists a definition's fields, and those it requires: regular
+// fields without a default. (Fields with a default, such as hours_on, are
+// optional in the API; the schema fills them in.)
+func cueFields(t *testing.T, def cue.Value) (all, required []string) {
+	t.Helper()
+	it, err := def.Fields(cue.Optional(true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for it.Next() {
+		name := it.Selector().Unquoted()
+		all = append(all, name)
+		if it.Selector().ConstraintType() == 0 {
+			if _, hasDefault := it.Value().Default(); !hasDefault {
+				required = append(required, name)
+			}
+		}
+	}
+	sort.Strings(all)
+	sort.Strings(required)
+	return all, required
+}
+
+// TestE911CountriesMatchDescription checks #E911Countries against the
+// countries the reference's description of e911_address names.
+func TestE911CountriesMatchDescription(t *testing.T) {
+	b, err := os.ReadFile(referencePath)
+	if os.IsNotExist(err) {
+		t.Skipf("reference not at %s; skipping", referencePath)
+	}
+	if !strings.Contains(string(b), "Required for country codes of US, CA, AU, FR, GB, NZ.") {
+		t.Fatal("the reference no longer says which countries need e911_address: update #E911Countries")
+	}
+	ctx := NewContext()
+	v := ctx.CompileBytes(source, cue.Filename(SourceName))
+	var got []string
+	if err := v.LookupPath(cue.ParsePath("#E911Countries")).Decode(&got); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"US", "CA", "AU", "FR", "GB", "NZ"}, got); diff != "" {
+		t.Error(diff)
+	}
+	if e911Countries != strings.Join(got, ", ") {
+		t.Errorf("messages say %q, schema has %v", e911Countries, got)
+	}
+}
+
+func TestJSONSchemaGenerates(t *testing.T) {
+	b, err := JSONSchema()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var js map[string]any
+	if err := json.Unmarshal(b, &js); err != nil {
+		t.Fatal(err)
+	}
+	s := string(b)
+	for _, want := range []string{`"offices"`, `"ring_seconds"`, `"maximum": 45`, `"ZA"`, `"additionalProperties": false`} {
+		if !strings.Contains(s, want) {
+			t.Errorf("JSON Schema lacks %s", want)
+		}
+	}
+}
