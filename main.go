@@ -87,7 +87,7 @@ func run(args []string, io stdio) int {
 			if errors.Is(err, pflag.ErrHelp) {
 				return exitOK
 			}
-			fmt.Fprintf(io.err, "officectl %s: %v\nRun 'officectl %s --help' for usage.\n", c.name, err)
+			fmt.Fprintf(io.err, "officectl %s: %v\nRun 'officectl %s --help' for usage.\n", c.name, err, c.name)
 			return exitError
 		}
 		return body(fs.Args())

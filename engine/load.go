@@ -60,12 +60,13 @@ func Load(dir string, opts LoadOptions) (*Config, []schema.Diagnostic, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	var results []fileResult
-	if !schema.HasErrors(diags) {
-		var cueResult fileResult
-		results, cueResult = validateAll(dataFiles, pol, opts)
-		results = append(results, cueResult)
+	if schema.HasErrors(diags) {
+		// The CUE files do not parse: check the other files without
+		// their policy, so that every broken file is reported at once.
+		pol = nil
 	}
+	results, cueResult := validateAll(dataFiles, pol, opts)
+	results = append(results, cueResult)
 	var found []found
 	for _, r := range results {
 		diags = append(diags, r.diags...)
