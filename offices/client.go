@@ -52,12 +52,14 @@ type ClientConfig struct {
 	// jitter between attempts: about RetryBaseDelay·2^n, at most
 	// RetryMaxDelay. Defaults 500ms and 30s.
 	RetryBaseDelay, RetryMaxDelay time.Duration
-	// Debug, when set, receives one line per attempt and per wait. The API
+	// Debug, when set, receives one line per attempt and per wait, from
+	// several goroutines at once when requests run in parallel. The API
 	// key never appears in it.
 	Debug func(string)
 	// Now and Sleep replace the clock in tests (for the limiter and the
 	// backoff). Sleep returns ctx.Err() when ctx ends first.
-	Now   func() time.Time
+	Now func() time.Time
+	// Sleep waits for d; see Now.
 	Sleep func(ctx context.Context, d time.Duration) error
 	// UserAgent is sent with every request, default "officectl".
 	UserAgent string

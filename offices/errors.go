@@ -192,5 +192,8 @@ type chainError struct {
 	errs []error
 }
 
-func (e *chainError) Error() string   { return e.msg }
+// Error returns the error's own text.
+func (e *chainError) Error() string { return e.msg }
+
+// Unwrap returns the chain, for errors.Is and errors.As.
 func (e *chainError) Unwrap() []error { return e.errs }

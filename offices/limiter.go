@@ -20,7 +20,8 @@ type LimiterConfig struct {
 	Burst int
 	// Now and Sleep replace the clock in tests. Sleep returns ctx.Err()
 	// when ctx ends first.
-	Now   func() time.Time
+	Now func() time.Time
+	// Sleep waits for d; see Now.
 	Sleep func(ctx context.Context, d time.Duration) error
 }
 

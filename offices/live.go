@@ -7,29 +7,34 @@ import (
 	"strconv"
 )
 
-// Live is an office as the Dialpad API returns it (OfficeProto).
+// Live is an office as the Dialpad API returns it (OfficeProto). Each
+// field is the OfficeProto property named by its json tag.
 //
 // The API sends int64 fields (id, office_id, ring_seconds) as JSON strings
 // ("124") in its examples and as numbers elsewhere; Live accepts both and
 // writes numbers. Country codes come back lower-case ("us").
 type Live struct {
 	// AvailabilityStatus is closed, holiday_closed, holiday_open or open.
-	AvailabilityStatus string          `json:"availability_status,omitempty"`
-	Country            string          `json:"country,omitempty"`
-	E911Address        *LiveE911       `json:"e911_address,omitempty"`
-	FirstAction        string          `json:"first_action,omitempty"`
-	FridayHours        []string        `json:"friday_hours,omitempty"`
-	ID                 int64           `json:"id,omitempty"`
-	IsPrimaryOffice    bool            `json:"is_primary_office,omitempty"`
-	MondayHours        []string        `json:"monday_hours,omitempty"`
-	Name               string          `json:"name,omitempty"`
-	NoOperatorsAction  string          `json:"no_operators_action,omitempty"`
-	OfficeID           int64           `json:"office_id,omitempty"`
-	OfficeSettings     *OfficeSettings `json:"office_settings,omitempty"`
-	PhoneNumbers       []string        `json:"phone_numbers,omitempty"`
-	RingSeconds        *int64          `json:"ring_seconds,omitempty"`
-	RoutingOptions     *RoutingOptions `json:"routing_options,omitempty"`
-	SaturdayHours      []string        `json:"saturday_hours,omitempty"`
+	AvailabilityStatus string `json:"availability_status,omitempty"`
+	// Country is the office's country code, lower-case ("us").
+	Country     string    `json:"country,omitempty"`
+	E911Address *LiveE911 `json:"e911_address,omitempty"`
+	FirstAction string    `json:"first_action,omitempty"`
+	FridayHours []string  `json:"friday_hours,omitempty"`
+	// ID is the office's Dialpad id; OfficeID repeats it.
+	ID                int64           `json:"id,omitempty"`
+	IsPrimaryOffice   bool            `json:"is_primary_office,omitempty"`
+	MondayHours       []string        `json:"monday_hours,omitempty"`
+	Name              string          `json:"name,omitempty"`
+	NoOperatorsAction string          `json:"no_operators_action,omitempty"`
+	OfficeID          int64           `json:"office_id,omitempty"`
+	OfficeSettings    *OfficeSettings `json:"office_settings,omitempty"`
+	PhoneNumbers      []string        `json:"phone_numbers,omitempty"`
+	// RingSeconds is how long the main line rings before
+	// no_operators_action; nil when the API does not say.
+	RingSeconds    *int64          `json:"ring_seconds,omitempty"`
+	RoutingOptions *RoutingOptions `json:"routing_options,omitempty"`
+	SaturdayHours  []string        `json:"saturday_hours,omitempty"`
 	// State is active, cancelled, deleted, pending or suspended.
 	State          string   `json:"state,omitempty"`
 	SundayHours    []string `json:"sunday_hours,omitempty"`
@@ -47,7 +52,8 @@ func (l *Live) UnmarshalJSON(b []byte) error {
 }
 
 // LiveE911 is an office's emergency address as the API returns it
-// (E911GetProto); its country comes back lower-case.
+// (E911GetProto); its country comes back lower-case. Each field is the
+// property named by its json tag.
 type LiveE911 struct {
 	Address  string `json:"address,omitempty"`
 	Address2 string `json:"address2,omitempty"`
@@ -57,7 +63,8 @@ type LiveE911 struct {
 	Zip      string `json:"zip,omitempty"`
 }
 
-// OfficeSettings is OfficeSettings: office-specific switches.
+// OfficeSettings is OfficeSettings: office-specific switches, each the
+// property named by its json tag.
 type OfficeSettings struct {
 	AllowDeviceGuestLogin         bool `json:"allow_device_guest_login"`
 	BlockCallerIDDisabled         bool `json:"block_caller_id_disabled"`
@@ -79,7 +86,9 @@ type E911Update struct {
 	UseValidatedOption *bool `json:"use_validated_option,omitempty"`
 }
 
-// Company is the company the API key belongs to (CompanyProto).
+// Company is the company the API key belongs to (CompanyProto). Each
+// field is the property named by its json tag; the API sends ID and
+// OfficeCount as strings or numbers.
 type Company struct {
 	// AccountType is enterprise, free, pro or standard.
 	AccountType string `json:"account_type,omitempty"`
@@ -101,7 +110,9 @@ func (c *Company) UnmarshalJSON(b []byte) error {
 }
 
 // Plan is the billing plan of an office (PlanProto), returned with a new
-// office.
+// office. Each field is the property named by its json tag: line counts,
+// the balance in USD as a decimal string, the next billing date in Unix
+// seconds, and the place-of-primary-use address.
 type Plan struct {
 	AdditionalNumberLines         int64           `json:"additional_number_lines,omitempty"`
 	Balance                       string          `json:"balance,omitempty"`
@@ -129,14 +140,15 @@ func (p *Plan) UnmarshalJSON(b []byte) error {
 }
 
 // OfficeUpdateResponse is the answer to POST /api/v2/offices: the new
-// office and its plan.
+// office (Office) and its billing plan (Plan).
 type OfficeUpdateResponse struct {
 	Office *Live `json:"office,omitempty"`
 	Plan   *Plan `json:"plan,omitempty"`
 }
 
-// OfficePage is one page of GET /api/v2/offices (OfficeCollection).
-// Cursor is empty on the last page.
+// OfficePage is one page of GET /api/v2/offices (OfficeCollection): the
+// offices (Items) and the token of the next page (Cursor), empty on the
+// last page.
 type OfficePage struct {
 	Cursor string `json:"cursor,omitempty"`
 	Items  []Live `json:"items"`

@@ -36,9 +36,10 @@ type Options struct {
 	// PageSize is the number of offices per page of GET /api/v2/offices,
 	// default 100.
 	PageSize int
-	// Latency delays every admitted request; LatencyFunc, when set, is
-	// used instead.
-	Latency     time.Duration
+	// Latency delays every admitted, authorized request.
+	Latency time.Duration
+	// LatencyFunc, when set, gives the delay of each request instead of
+	// Latency.
 	LatencyFunc func(r *http.Request) time.Duration
 	// Faults are injected into admitted, authorized requests.
 	Faults Faults
@@ -57,7 +58,8 @@ type Options struct {
 	// Now replaces the clock of the rate limit and of the records.
 	Now func() time.Time
 	// Log, when set, receives one line per request (method, path without
-	// the query, status, duration). It never holds the key.
+	// the query, status, duration), one write at a time. It never holds
+	// the key.
 	Log io.Writer
 	// AllowNonLoopback lets Run listen on an address that is not loopback.
 	AllowNonLoopback bool
@@ -66,7 +68,8 @@ type Options struct {
 // Record is one request the server received.
 type Record struct {
 	// At is when it arrived.
-	At     time.Time
+	At time.Time
+	// Method is the HTTP method.
 	Method string
 	// Path is the URL path, without the query string.
 	Path string
@@ -93,8 +96,9 @@ type Stats struct {
 // Server is the simulated Dialpad API; it implements http.Handler. It is
 // safe for concurrent use.
 type Server struct {
-	opts Options
-	now  func() time.Time
+	opts  Options
+	now   func() time.Time
+	logMu sync.Mutex // serializes writes to opts.Log
 
 	mu      sync.Mutex
 	offices map[int64]*offices.Live
@@ -168,6 +172,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.records[idx].Status = status
 		s.mu.Unlock()
 		if s.opts.Log != nil {
+			s.logMu.Lock()
+			defer s.logMu.Unlock()
 			fmt.Fprintf(s.opts.Log, "%s %s %d %s\n", r.Method, r.URL.Path, status, time.Since(start).Round(time.Millisecond))
 		}
 	}
