@@ -99,6 +99,7 @@ type LockedError struct {
 	Waited time.Duration
 }
 
+// Error says who holds the lock and what to do.
 func (e *LockedError) Error() string {
 	var b strings.Builder
 	b.WriteString("state locked by ")

@@ -2,7 +2,9 @@ package state
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -40,4 +42,56 @@ func FuzzLoad(f *testing.F) {
 			t.Fatalf("Encode is not a fixed point:\n%s\nthen\n%s", out, out2)
 		}
 	})
+}
+
+// FuzzCanonical checks the canonicaliser against encoding/json: it accepts
+// exactly the valid JSON without duplicate keys, its output means what its
+// input meant, is valid, and is its own canonical form, compact or
+// indented.
+func FuzzCanonical(f *testing.F) {
+	for _, s := range []string{`{"b":1,"a":[true,null,{"d":"\u00e9","c":-1.5e3}]}`, `"\ud83d\ude00\ud800"`, `{"a\n":1,"a":{}}`, `[]`, `0`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		var c canon
+		out, err := c.appendCanonical(nil, in, 0, false)
+		valid := json.Valid(in)
+		if err != nil {
+			if valid && !strings.Contains(err.Error(), "duplicate key") && !strings.Contains(err.Error(), "depth") {
+				t.Fatalf("canonical refuses valid JSON %q: %v", in, err)
+			}
+			return
+		}
+		if !valid {
+			t.Fatalf("canonical accepts invalid JSON %q: %q", in, out)
+		}
+		want, got := decodeAny(t, in), decodeAny(t, out)
+		if !cmp.Equal(want, got) {
+			t.Fatalf("canonical(%q) = %q means something else", in, out)
+		}
+		again, err := c.appendCanonical(nil, out, 0, false)
+		if err != nil || !bytes.Equal(again, out) {
+			t.Fatalf("canonical(%q) = %q, not canonical: %q, %v", in, out, again, err)
+		}
+		indented, err := c.appendCanonical(nil, in, 0, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var buf bytes.Buffer
+		if err := json.Compact(&buf, indented); err != nil || !bytes.Equal(buf.Bytes(), out) {
+			t.Fatalf("indented form %q does not compact to %q: %v", indented, out, err)
+		}
+	})
+}
+
+// decodeAny decodes JSON with numbers as written (json.Number).
+func decodeAny(t *testing.T, b []byte) any {
+	t.Helper()
+	d := json.NewDecoder(bytes.NewReader(b))
+	d.UseNumber()
+	var v any
+	if err := d.Decode(&v); err != nil {
+		t.Fatalf("decoding %q: %v", b, err)
+	}
+	return v
 }

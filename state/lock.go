@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"strings"
 	"time"
 )
 
@@ -36,7 +37,7 @@ func Acquire(path string, timeout time.Duration) (*Lock, error) {
 	for {
 		l, locked, err := tryLock(lockPath)
 		if err != nil {
-			return nil, &Error{Op: "lock", Path: path, Err: osReason(err)}
+			return nil, &Error{Op: "lock", Path: path, Err: err}
 		}
 		if l != nil {
 			return l, nil
@@ -164,7 +165,7 @@ func (l *Lock) Release() error {
 		remove()
 	}
 	if err := errors.Join(rmErr, closeErr); err != nil {
-		return &Error{Op: "unlock", Path: l.path, Err: osReason(err)}
+		return &Error{Op: "unlock", Path: strings.TrimSuffix(l.path, ".lock"), Err: err}
 	}
 	return nil
 }

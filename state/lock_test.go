@@ -24,6 +24,8 @@ func TestMain(m *testing.M) {
 		os.Exit(m.Run())
 	case "hold":
 		os.Exit(helperHold(os.Getenv("STATE_TEST_PATH")))
+	case "crash-save":
+		os.Exit(helperCrashSave(os.Getenv("STATE_TEST_PATH")))
 	case "contend":
 		n, _ := strconv.Atoi(os.Getenv("STATE_TEST_N"))
 		os.Exit(helperContend(os.Getenv("STATE_TEST_PATH"), os.Getenv("STATE_TEST_LOG"), n))
@@ -48,6 +50,26 @@ func helperHold(path string) int {
 		return 1
 	}
 	return 0
+}
+
+// helperCrashSave opens the store and updates it, but stops its save
+// between writing the new state and renaming it into place, says
+// "written", and waits there to be killed.
+func helperCrashSave(path string) int {
+	st, err := Open(path, Options{})
+	if err != nil {
+		fmt.Println("error:", err)
+		return 1
+	}
+	st.hooks.beforeRename = func() error {
+		fmt.Println("written")
+		select {}
+	}
+	st.Update(func(s *State) error {
+		s.Set("never", &Entry{Status: Pending, Name: "Never"})
+		return nil
+	})
+	return 1
 }
 
 // helperContend takes and releases the lock n times, logging "+PID" when

@@ -26,6 +26,14 @@ func Save(path string, s *State) error {
 	return save(path, s, &enc, saveHooks{})
 }
 
+// The temporary files of a save are named "."+base+infix+random, hidden
+// from the config loader, and removed by the next Open if a crash left
+// them.
+const (
+	tmpInfix    = ".tmp-"
+	backupInfix = ".backup-"
+)
+
 // saveHooks lets tests fail a save at a chosen step.
 type saveHooks struct {
 	// beforeRename runs after the temporary file is written and synced,
@@ -76,7 +84,7 @@ func writeAtomic(path string, data []byte, hooks saveHooks) (err error) {
 	if dir == "" {
 		dir = "."
 	}
-	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
+	f, err := os.CreateTemp(dir, "."+base+tmpInfix+"*")
 	if err != nil {
 		return fmt.Errorf("creating a temporary file: %w", err)
 	}
@@ -124,7 +132,7 @@ func backup(path string) error {
 	if dir == "" {
 		dir = "."
 	}
-	name, err := tempName(dir, "."+base+".backup-")
+	name, err := tempName(dir, "."+base+backupInfix)
 	if err != nil {
 		return err
 	}

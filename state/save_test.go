@@ -1,10 +1,12 @@
 package state
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -244,5 +246,67 @@ func TestNewUUID(t *testing.T) {
 			t.Fatalf("newUUID() = %q", u)
 		}
 		seen[u] = true
+	}
+}
+
+// TestSaveKilledBeforeRename kills (SIGKILL) a process in the middle of a
+// save, after it wrote the new state beside the old one and before the
+// rename: the old state and its backup survive byte for byte, and the next
+// Open takes over the dead process's lock and removes its temporary file.
+func TestSaveKilledBeforeRename(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "officectl.state")
+	s := sampleState()
+	for range 2 {
+		if err := Save(path, s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	old, _ := os.ReadFile(path)
+	oldBackup, _ := os.ReadFile(path + ".backup")
+
+	cmd := exec.Command(os.Args[0])
+	cmd.Env = append(os.Environ(), "STATE_TEST_HELPER=crash-save", "STATE_TEST_PATH="+path)
+	cmd.Stderr = os.Stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Wait()
+	defer cmd.Process.Kill()
+	if line, err := bufio.NewReader(out).ReadString('\n'); line != "written\n" {
+		t.Fatalf("helper: %q %v", line, err)
+	}
+	names := dirNames(t, dir)
+	if !slices.ContainsFunc(names, func(n string) bool { return strings.HasPrefix(n, ".officectl.state.tmp-") }) {
+		t.Fatalf("no temporary file while the save is stopped: %v", names)
+	}
+	cmd.Process.Kill()
+	cmd.Wait()
+
+	if got, _ := os.ReadFile(path); !bytes.Equal(got, old) {
+		t.Errorf("the state did not survive the kill:\n%s", got)
+	}
+	if got, _ := os.ReadFile(path + ".backup"); !bytes.Equal(got, oldBackup) {
+		t.Errorf("the backup did not survive the kill")
+	}
+	st, err := Open(path, Options{})
+	if err != nil {
+		t.Fatalf("Open after the kill: %v", err)
+	}
+	if haveFlock && (st.StaleLock() == nil || st.StaleLock().PID != cmd.Process.Pid) {
+		t.Errorf("StaleLock() = %v, want the killed pid %d", st.StaleLock(), cmd.Process.Pid)
+	}
+	if got := st.State(); got.Serial != 2 || got.Offices["never"] != nil {
+		t.Errorf("state after the kill: serial %d, keys %v", got.Serial, got.Keys())
+	}
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if names := dirNames(t, dir); !slices.Equal(names, []string{"officectl.state", "officectl.state.backup"}) {
+		t.Errorf("files after Open and Close: %v", names)
 	}
 }

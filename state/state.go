@@ -40,6 +40,7 @@ type State struct {
 
 // Entry is what the state remembers of one office.
 type Entry struct {
+	// CreatedAt is when the office was created (or adopted), once known.
 	CreatedAt *time.Time `json:"created_at,omitempty"`
 	// ID is the Dialpad office id (int64 written as a string), set when
 	// Status is Created: decimal digits.
@@ -47,15 +48,21 @@ type Entry struct {
 	// Name is the office's name in Dialpad; never empty.
 	Name string `json:"name"`
 	// Spec is the desired office (offices.Office, references unresolved)
-	// last sent or adopted; SpecSHA256 is the hash of its canonical JSON.
-	// Spec is a JSON object when set; it is written with its keys sorted,
-	// so what Load returns is its canonical form, not necessarily the
-	// bytes that were set. SpecSHA256 is empty or 64 lowercase hex digits.
-	Spec       json.RawMessage `json:"spec,omitempty"`
-	SpecSHA256 string          `json:"spec_sha256"`
-	StartedAt  *time.Time      `json:"started_at,omitempty"`
+	// last sent or adopted: a JSON object, or empty. It is written with
+	// its keys sorted and its strings re-escaped (no HTML escaping), so
+	// what Load returns is that canonical form, compact, not necessarily
+	// the bytes that were set: compare specs by SpecSHA256.
+	Spec json.RawMessage `json:"spec,omitempty"`
+	// SpecSHA256 is the hex SHA-256 of the spec's canonical JSON
+	// (offices.Office.SpecSHA256), which the plan compares: empty or 64
+	// lowercase hex digits.
+	SpecSHA256 string `json:"spec_sha256"`
+	// StartedAt is when the create that Pending records was started.
+	StartedAt *time.Time `json:"started_at,omitempty"`
 	// Status is Created or Pending.
-	Status    Status     `json:"status"`
+	Status Status `json:"status"`
+	// UpdatedAt is when the office was last changed through the API
+	// (an e911 update), if ever.
 	UpdatedAt *time.Time `json:"updated_at,omitempty"`
 }
 

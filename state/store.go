@@ -1,6 +1,9 @@
 package state
 
 import (
+	"os"
+	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 )
@@ -40,12 +43,14 @@ type Store struct {
 }
 
 // Open locks the state file path (see Acquire, waiting up to
-// opts.LockTimeout) and loads it (see Load). Close releases the lock.
+// opts.LockTimeout) and loads it (see Load). It removes the temporary
+// files of saves that a crash interrupted. Close releases the lock.
 func Open(path string, opts Options) (*Store, error) {
 	l, err := Acquire(path, opts.LockTimeout)
 	if err != nil {
 		return nil, err
 	}
+	removeLeftovers(path)
 	s, err := Load(path)
 	if err != nil {
 		l.Release()
@@ -155,4 +160,24 @@ func (st *Store) Close() error {
 	st.closed = true
 	st.mu.Unlock()
 	return st.lock.Release()
+}
+
+// removeLeftovers removes what saves interrupted by a crash left beside
+// the state: temporary files that never became the state or its backup.
+// Only the lock holder writes them, so with the lock held none is in use.
+func removeLeftovers(path string) {
+	dir, base := filepath.Split(path)
+	if dir == "" {
+		dir = "."
+	}
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range ents {
+		name := e.Name()
+		if e.Type().IsRegular() && (strings.HasPrefix(name, "."+base+tmpInfix) || strings.HasPrefix(name, "."+base+backupInfix)) {
+			os.Remove(filepath.Join(dir, name))
+		}
+	}
 }
