@@ -11,13 +11,28 @@ import (
 	"github.com/officectl/officectl/offices/officestest"
 )
 
+// maxStall is the scheduling delay beyond which arrival times at the
+// server no longer reflect when the client sent its requests.
+const maxStall = 150 * time.Millisecond
+
 // hammer runs par goroutines making GET requests through c until d has
-// passed, and fails the test on any error.
-func hammer(t *testing.T, c *offices.Client, par int, d time.Duration) {
+// passed, and fails the test on any error. It returns the longest
+// scheduling stall seen meanwhile (how late a 5ms sleep woke up): on an
+// overloaded machine, requests granted at an even pace can reach the
+// server in clumps, and the server's counts then say nothing about the
+// client.
+func hammer(t *testing.T, c *offices.Client, par int, d time.Duration) (stall time.Duration) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), d)
 	defer cancel()
 	var wg sync.WaitGroup
+	wg.Go(func() {
+		for ctx.Err() == nil {
+			start := time.Now()
+			time.Sleep(5 * time.Millisecond)
+			stall = max(stall, time.Since(start)-5*time.Millisecond)
+		}
+	})
 	for range par {
 		wg.Go(func() {
 			for ctx.Err() == nil {
@@ -29,6 +44,16 @@ func hammer(t *testing.T, c *offices.Client, par int, d time.Duration) {
 		})
 	}
 	wg.Wait()
+	return stall
+}
+
+// skipIfStalled skips a timing check that an overloaded machine made
+// meaningless; TestLimiterWindow checks the same arithmetic on fake time.
+func skipIfStalled(t *testing.T, stall time.Duration) {
+	t.Helper()
+	if stall > maxStall {
+		t.Skipf("the scheduler stalled for %s (machine overloaded): arrival times at the server do not reflect the client's pacing; TestLimiterWindow checks the pacing on fake time", stall)
+	}
 }
 
 // TestClientStaysUnderRate: at 600 requests a minute with 8 requests in
@@ -40,7 +65,8 @@ func TestClientStaysUnderRate(t *testing.T) {
 	cfg := fastConfig(sim.URL)
 	cfg.Rate = 600
 	c := newClient(t, cfg)
-	hammer(t, c, 8, 3*time.Second)
+	stall := hammer(t, c, 8, 3*time.Second)
+	skipIfStalled(t, stall)
 
 	n := sim.Stats().Requests
 	if n < 25 {
@@ -55,7 +81,7 @@ func TestClientStaysUnderRate(t *testing.T) {
 	if ss := sim.Stats(); ss.RateLimited != 0 {
 		t.Errorf("%d requests throttled", ss.RateLimited)
 	}
-	t.Logf("%d requests, per second %v", n, sim.PerSecond())
+	t.Logf("%d requests, per second %v, longest stall %s", n, sim.PerSecond(), stall)
 }
 
 // TestClientSlidingWindowScaled checks the burst-plus-steady-rate sizing
@@ -70,7 +96,9 @@ func TestClientSlidingWindowScaled(t *testing.T) {
 	cfg := fastConfig(sim.URL)
 	cfg.Rate, cfg.Window, cfg.Burst = limit, window, 4
 	c := newClient(t, cfg)
-	hammer(t, c, 8, 5*time.Second)
+	stall := hammer(t, c, 8, 5*time.Second)
+	t.Logf("%d requests, most in one window %d, per second %v, longest stall %s", sim.Stats().Requests, sim.MaxInWindow(window), sim.PerSecond(), stall)
+	skipIfStalled(t, stall)
 
 	if ss := sim.Stats(); ss.RateLimited != 0 || c.Stats().Throttled != 0 {
 		t.Errorf("throttled: simulator %d, client %d; want 0", ss.RateLimited, c.Stats().Throttled)
@@ -81,5 +109,4 @@ func TestClientSlidingWindowScaled(t *testing.T) {
 	if n := sim.Stats().Requests; n < 2*limit {
 		t.Errorf("only %d requests in 5s: the client is far slower than its limit", n)
 	}
-	t.Logf("%d requests, most in one window %d, per second %v", sim.Stats().Requests, sim.MaxInWindow(window), sim.PerSecond())
 }
