@@ -2,4 +2,15 @@
 // the offices it has created (their Dialpad ids and the spec last applied),
 // its versioned JSON format, atomic saves with a backup, and the exclusive
 // lock that allows one writer at a time.
+//
+// The file is JSON (see State), indented by two spaces with every key
+// sorted and a trailing newline, so that it reads well in Git; its mode is
+// 0600. Load reads its "version" first and refuses a newer one
+// (ErrNewerVersion) or a file that is not a valid state (ErrCorrupt),
+// leaving the file as it is. Save writes a temporary file, syncs it, keeps
+// the previous state as PATH.backup, renames, and syncs the folder, so a
+// crash leaves the old state or the new one. Acquire takes the lock file
+// PATH.lock; a second writer fails at once with ErrLocked, naming the
+// holder. A Store puts it together for apply: it holds the lock and saves
+// after every change, in groups when changes come concurrently.
 package state

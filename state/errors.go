@@ -19,6 +19,9 @@ var (
 	ErrNewerVersion = errors.New("state file is from a newer officectl")
 	// ErrLocked: another process holds the state's lock.
 	ErrLocked = errors.New("state locked")
+	// ErrInvalid: a state that breaks the format's rules (see
+	// State.Validate) was not saved.
+	ErrInvalid = errors.New("invalid state")
 	// ErrClosed: the Store was closed.
 	ErrClosed = errors.New("state store is closed")
 )
@@ -34,8 +37,9 @@ type Error struct {
 	// Line and Column locate a syntax problem (byte column); zero when
 	// the problem has no position.
 	Line, Column int
-	// Err is the reason; it wraps ErrCorrupt, ErrNewerVersion or
-	// ErrLocked when that is the case.
+	// Err is the reason; it wraps one of the sentinels (ErrCorrupt,
+	// ErrNewerVersion, ErrInvalid, ErrLocked, ErrClosed) when that is the
+	// case, else it is the operating system's error.
 	Err error
 }
 
@@ -77,8 +81,11 @@ func (e *reasonError) Unwrap() []error {
 
 // LockInfo is what a lock file holds: who holds the lock, since when.
 type LockInfo struct {
-	Host      string    `json:"host"`
-	PID       int       `json:"pid"`
+	// Host is the holder's host name.
+	Host string `json:"host"`
+	// PID is the holder's process id on Host.
+	PID int `json:"pid"`
+	// StartedAt is when it took the lock (UTC, whole seconds).
 	StartedAt time.Time `json:"started_at"`
 }
 

@@ -17,13 +17,14 @@ import (
 // dies, so a lock file left by a killed process is known to be stale and
 // is taken over.
 type Lock struct {
-	path string // the lock file
-	f    *os.File
 	// Info is what the lock file says of this holder.
 	Info LockInfo
 	// Stale is the holder named by an abandoned lock file that Acquire
 	// took over (its process gone); nil when there was none.
 	Stale *LockInfo
+
+	path string // the lock file
+	f    *os.File
 }
 
 // Acquire takes the lock of the state file path. While another process

@@ -241,3 +241,30 @@ func TestStoreCacheSeesChanges(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkStoreUpdate is one Update of a Store holding 10,000 offices
+// with ~1 KB specs: encode (cached), write, fsync, backup, rename.
+func BenchmarkStoreUpdate(b *testing.B) {
+	path := filepath.Join(b.TempDir(), "officectl.state")
+	if err := Save(path, bigState(10000)); err != nil {
+		b.Fatal(err)
+	}
+	st, err := Open(path, Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		key := fmt.Sprintf("office-%05d", i%10000)
+		i++
+		if err := st.Update(func(s *State) error {
+			e := s.Offices[key]
+			e.Status, e.ID = Created, fmt.Sprint(7000+i)
+			return nil
+		}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,14 +1,10 @@
 package state
 
 import (
-	"errors"
 	"fmt"
 	"strconv"
 	"time"
 )
-
-// ErrInvalid: a state that breaks the format's rules was not saved.
-var ErrInvalid = errors.New("invalid state")
 
 // ValidKey reports whether key can name an office:
 // ^[a-z0-9][a-z0-9_-]{0,62}$.
