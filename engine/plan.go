@@ -36,12 +36,12 @@ const (
 	ActionResume Action = "resume"
 )
 
-// Actions lists every action in the order summaries show them.
-var Actions = [...]Action{ActionCreate, ActionUpdateE911, ActionNoOp, ActionManual, ActionOrphan, ActionResume}
+// allActions lists every action in the order summaries show them.
+var allActions = [...]Action{ActionCreate, ActionUpdateE911, ActionNoOp, ActionManual, ActionOrphan, ActionResume}
 
 // Valid reports whether a is one of the six actions.
 func (a Action) Valid() bool {
-	for _, b := range Actions {
+	for _, b := range allActions {
 		if a == b {
 			return true
 		}
@@ -173,7 +173,8 @@ func (p *Plan) Summary() Summary {
 //
 // A reference to a key that is neither in cfg nor in st, and a reference
 // cycle, are errors naming the keys. A nil st is an empty state. The same
-// inputs always give the same plan.
+// inputs always give the same plan. The plan's offices and entries point
+// into cfg and st; they are not copied.
 func MakePlan(cfg *Config, st *state.State) (*Plan, error) {
 	if cfg == nil {
 		cfg = &Config{}

@@ -469,3 +469,20 @@ func TestPlanOrderProperty(t *testing.T) {
 		}
 	}
 }
+
+func TestMakePlanEmpty(t *testing.T) {
+	p, err := MakePlan(nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Changes) != 0 || p.State != (StateRef{}) || p.FormatVersion != PlanFormatVersion {
+		t.Errorf("empty plan = %+v", p)
+	}
+	var b bytes.Buffer
+	if err := RenderText(&b, p, TextOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), noChanges) {
+		t.Errorf("empty plan text:\n%s", b.String())
+	}
+}

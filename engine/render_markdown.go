@@ -31,7 +31,7 @@ func RenderMarkdown(w io.Writer, p *Plan) error {
 	var head strings.Builder
 	head.WriteString(MarkdownMarker + "\n## officectl plan\n\n")
 	head.WriteString("| action | count |\n|---|---:|\n")
-	for _, a := range Actions {
+	for _, a := range allActions {
 		fmt.Fprintf(&head, "| %s | %d |\n", a, sum.Count(a))
 	}
 	if r := billReminder(sum); r != "" {
