@@ -172,7 +172,7 @@ func countProblems(diags []schema.Diagnostic) string {
 			warns++
 		}
 	}
-	return fmt.Sprintf("%d errors in %d files, %d warnings", errs, len(files), warns)
+	return fmt.Sprintf("%s in %s, %s", plural(errs, "error"), plural(len(files), "file"), plural(warns, "warning"))
 }
 
 // skipFiles lists the state file and its companions, which live in the
@@ -269,4 +269,12 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// plural writes n and the noun, with an s unless n is 1.
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }

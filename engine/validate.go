@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 	"strings"
@@ -190,11 +189,7 @@ func (v *validator) check(name string, data, policy cue.Value) fileResult {
 // that need no other office: the time zone, and hours that do nothing.
 func (v *validator) office(file, key string, data, eff cue.Value) (found, []schema.Diagnostic) {
 	f := found{Desired: Desired{Key: key, Pos: posOf(file, data)}}
-	b, err := eff.MarshalJSON()
-	if err == nil {
-		err = json.Unmarshal(b, &f.Office)
-	}
-	if err != nil {
+	if err := eff.Decode(&f.Office); err != nil {
 		return f, []schema.Diagnostic{{File: f.Pos.File, Line: f.Pos.Line, Column: f.Pos.Column, Severity: schema.Error,
 			Path: "offices." + key, Message: fmt.Sprintf("cannot decode office: %v", err)}}
 	}

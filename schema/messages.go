@@ -86,7 +86,7 @@ func SortDiagnostics(ds []Diagnostic) {
 
 // describe explains the errors CUE reported at one path.
 func (s *Schema) describe(file string, data cue.Value, errs []cueerrors.Error) []Diagnostic {
-	raw := errs[0].Path()
+	raw := unquotePath(errs[0].Path())
 	path, hidden := userPath(raw)
 	field := ""
 	if len(path) > 0 {
@@ -114,9 +114,15 @@ func (s *Schema) describe(file string, data cue.Value, errs []cueerrors.Error) [
 		}
 	}
 
-	// Enum failures: one "conflicting values" error per allowed value.
-	if n, ok := s.enums[field]; ok && !isIndexOf(path, "dtmf") || ok && field != "input" {
-		if got, ok := conflictValue(errs); ok && len(errs) > 1 {
+	// Enum failures: one "conflicting values" error per allowed value of
+	// a disjunction, or one regular expression (countries).
+	if n, ok := s.enums[field]; ok {
+		got, isEnum := conflictValue(errs)
+		isEnum = isEnum && len(errs) > 1
+		if f, args := errs[0].Msg(); !isEnum && strings.HasPrefix(f, "invalid value") && len(args) > 0 {
+			got, isEnum = toString(args[0]), true
+		}
+		if isEnum {
 			d.Message = fmt.Sprintf("%s is not one of the %d %s Dialpad accepts", got, n, enumNouns[field])
 			if n <= 12 {
 				vals, _ := enumValues(s.enumDef(field))
@@ -208,7 +214,8 @@ func notAllowed(path []string) string {
 // whose country is missing.
 func noise(path []string, format string, args []any) bool {
 	switch {
-	case strings.HasPrefix(format, "unresolved disjunction"):
+	case strings.HasPrefix(format, "unresolved disjunction"),
+		strings.HasPrefix(fmt.Sprintf(format, args...), "error in call to list.Contains"): // e911 rule on a missing country
 		return true
 	case isHours(path):
 		// Hours are "#Hours | *default": a bad time also fails against
@@ -388,6 +395,9 @@ func hiddenMessage(hidden string, data cue.Value, path []string) string {
 	}
 	var times []string
 	hours := data.LookupPath(cuePath(path))
+	if !hours.Exists() {
+		return "" // a default: only a policy could break it, and says so
+	}
 	if hours.Kind() != cue.ListKind {
 		return "" // not a list: the type error says so
 	}
@@ -415,6 +425,18 @@ func hiddenMessage(hidden string, data cue.Value, path []string) string {
 
 // hhmm must match #Time in office.cue.
 var hhmm = regexp.MustCompile(`^([01][0-9]|2[0-3]):[0-5][0-9]$`)
+
+// unquotePath turns CUE's quoted labels ("new-york") into plain keys.
+func unquotePath(raw []string) []string {
+	out := make([]string, len(raw))
+	for i, p := range raw {
+		if u, err := strconv.Unquote(p); err == nil && strings.HasPrefix(p, `"`) {
+			p = u
+		}
+		out[i] = p
+	}
+	return out
+}
 
 // userPath maps a CUE error path to the user's field path. When the path
 // runs through a hidden check field, it names the field checked and the

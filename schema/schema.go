@@ -55,7 +55,7 @@ func (s *Schema) Config() cue.Value { return s.config }
 
 // enumDefs maps each enum field name to the definition of its values.
 var enumDefs = map[string]string{
-	"country":             "#Country",
+	"country":             "#Countries",
 	"currency":            "#Currency",
 	"plan_period":         "#PlanPeriod",
 	"first_action":        "#FirstAction",
@@ -66,7 +66,7 @@ var enumDefs = map[string]string{
 }
 
 // EnumValues returns the allowed values of the enum definition def (such as
-// "#Country"), in schema order.
+// "#Countries" or "#Currency"), in schema order.
 func EnumValues(def string) ([]string, error) {
 	ctx := newContext()
 	v := ctx.CompileBytes(source, cue.Filename(SourceName))
@@ -74,6 +74,12 @@ func EnumValues(def string) ([]string, error) {
 }
 
 func enumValues(v cue.Value) ([]string, error) {
+	if v.Kind() == cue.ListKind {
+		// A list of the values, such as #Countries.
+		var out []string
+		err := v.Decode(&out)
+		return out, err
+	}
 	op, args := v.Expr()
 	if root, path := v.ReferencePath(); len(path.Selectors()) > 0 && (op == cue.NoOp || op == cue.SelectorOp) {
 		// A reference to an enum definition.
