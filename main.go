@@ -8,6 +8,7 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -22,6 +23,7 @@ import (
 
 	"github.com/officectl/officectl/engine"
 	"github.com/officectl/officectl/schema"
+	"github.com/officectl/officectl/state"
 )
 
 // Exit codes.
@@ -59,6 +61,8 @@ func commands() []command {
 	return []command{
 		{"validate", "[DIR]", "check office files against the schema and report every problem", cmdValidate},
 		{"export", "[DIR]", "print the effective offices (defaults filled) as JSON", cmdExport},
+		{"plan", "[DIR]", "show what apply would change: the config against the state file", cmdPlan},
+		{"state", "list|show KEY|rm KEY", "inspect the state file, or forget an office", cmdState},
 		{"schema", "", "print the CUE schema (or a JSON Schema for editors)", cmdSchema},
 		{"version", "", "print the version", cmdVersion},
 	}
@@ -277,4 +281,174 @@ func plural(n int, noun string) string {
 		return "1 " + noun
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// statePathFor is the state file: --state, or officectl.state in the
+// config directory.
+func statePathFor(dir, flagValue string) string {
+	if flagValue != "" {
+		return flagValue
+	}
+	return filepath.Join(dir, "officectl.state")
+}
+
+func cmdPlan(fs *pflag.FlagSet, io stdio) func([]string) int {
+	statePath := fs.String("state", "", "state file (default DIR/officectl.state)")
+	format := fs.String("format", "text", "output format: text, markdown (pull-request comment) or json")
+	out := fs.String("out", "", "also save the plan to this file, for `officectl apply PLANFILE`")
+	detailed := fs.Bool("detailed-exitcode", false, "exit 0 when nothing changes, 2 when something does, 1 on error")
+	return func(args []string) int {
+		dir, err := dirArg(args)
+		if err != nil {
+			return fail(io, "plan", err)
+		}
+		if *format != "text" && *format != "markdown" && *format != "json" {
+			return fail(io, "plan", fmt.Errorf("unknown --format %q: use text, markdown or json", *format))
+		}
+		cfg, err := loadConfig(io, dir, *statePath)
+		if err != nil {
+			return fail(io, "plan", err)
+		}
+		st, err := state.Load(statePathFor(dir, *statePath))
+		if err != nil {
+			return fail(io, "plan", err)
+		}
+		p, err := engine.MakePlan(cfg, st)
+		if err != nil {
+			return fail(io, "plan", err)
+		}
+		if err := renderPlan(io, p, *format); err != nil {
+			return fail(io, "plan", err)
+		}
+		if path := io.getenv("GITHUB_STEP_SUMMARY"); path != "" {
+			if err := appendStepSummary(path, p); err != nil {
+				return fail(io, "plan", err)
+			}
+		}
+		if *out != "" {
+			if err := engine.SavePlanFile(*out, p); err != nil {
+				return fail(io, "plan", err)
+			}
+			fmt.Fprintf(io.err, "Plan saved to %s; apply it with: officectl apply %s\n", *out, *out)
+		}
+		if *detailed && p.Summary().Changed() > 0 {
+			return exitChanges
+		}
+		return exitOK
+	}
+}
+
+// renderPlan prints p in format on stdout; text is coloured only on a
+// terminal and never with NO_COLOR.
+func renderPlan(io stdio, p *engine.Plan, format string) error {
+	switch format {
+	case "markdown":
+		return engine.RenderMarkdown(io.out, p)
+	case "json":
+		return engine.RenderJSON(io.out, p)
+	}
+	color := false
+	if f, ok := io.out.(*os.File); ok {
+		color = engine.ColorEnabled(f, io.getenv)
+	}
+	return engine.RenderText(io.out, p, engine.TextOptions{Color: color})
+}
+
+// appendStepSummary adds the markdown plan to the GitHub Actions job
+// summary.
+func appendStepSummary(path string, p *engine.Plan) error {
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		return fmt.Errorf("GITHUB_STEP_SUMMARY: %w", err)
+	}
+	if err := engine.RenderMarkdown(f, p); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+func cmdState(fs *pflag.FlagSet, io stdio) func([]string) int {
+	statePath := fs.String("state", "officectl.state", "state file")
+	lockTimeout := fs.Duration("lock-timeout", 0, "how long rm waits for another officectl holding the state lock")
+	return func(args []string) int {
+		if len(args) == 0 {
+			return fail(io, "state", fmt.Errorf("missing subcommand: list, show KEY or rm KEY"))
+		}
+		sub, rest := args[0], args[1:]
+		needKey := func() (string, error) {
+			if len(rest) != 1 {
+				return "", fmt.Errorf("%s takes one office key", sub)
+			}
+			return rest[0], nil
+		}
+		switch sub {
+		case "list":
+			if len(rest) != 0 {
+				return fail(io, "state list", fmt.Errorf("unexpected arguments: %s", strings.Join(rest, " ")))
+			}
+			st, err := state.Load(*statePath)
+			if err != nil {
+				return fail(io, "state list", err)
+			}
+			for _, k := range st.Keys() {
+				e := st.Offices[k]
+				id := e.ID
+				if id == "" {
+					id = "-"
+				}
+				fmt.Fprintf(io.out, "%s\t%s\t%s\t%s\n", k, e.Status, id, e.Name)
+			}
+			return exitOK
+		case "show":
+			key, err := needKey()
+			if err != nil {
+				return fail(io, "state show", err)
+			}
+			st, err := state.Load(*statePath)
+			if err != nil {
+				return fail(io, "state show", err)
+			}
+			e, ok := st.Offices[key]
+			if !ok {
+				return fail(io, "state show", fmt.Errorf("no office %q in %s; see officectl state list", key, *statePath))
+			}
+			b, err := json.MarshalIndent(e, "", "  ")
+			if err != nil {
+				return fail(io, "state show", err)
+			}
+			fmt.Fprintf(io.out, "%s\n", b)
+			return exitOK
+		case "rm":
+			key, err := needKey()
+			if err != nil {
+				return fail(io, "state rm", err)
+			}
+			store, err := state.Open(*statePath, state.Options{LockTimeout: *lockTimeout})
+			if err != nil {
+				return fail(io, "state rm", err)
+			}
+			defer store.Close()
+			var forgot *state.Entry
+			err = store.Update(func(st *state.State) error {
+				e, ok := st.Offices[key]
+				if !ok {
+					return fmt.Errorf("no office %q in %s; see officectl state list", key, *statePath)
+				}
+				forgot = e
+				delete(st.Offices, key)
+				return nil
+			})
+			if err != nil {
+				return fail(io, "state rm", err)
+			}
+			id := forgot.ID
+			if id == "" {
+				id = "no id: its create was pending"
+			}
+			fmt.Fprintf(io.out, "Forgot %s (%q, Dialpad id %s). The office still exists in Dialpad; officectl no longer manages it.\n", key, forgot.Name, id)
+			return exitOK
+		}
+		return fail(io, "state", fmt.Errorf("unknown subcommand %q: use list, show KEY or rm KEY", sub))
+	}
 }
