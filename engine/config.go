@@ -15,6 +15,9 @@ type Desired struct {
 	Key    string
 	Office offices.Office
 	Pos    Position
+	// SpecSHA256 is Office.SpecSHA256(), set by NewConfig so that a plan
+	// does not marshal every office a second time; "" means not computed.
+	SpecSHA256 string
 }
 
 // Position is a place in a config file. Line and Column are 1-based; zero
@@ -40,10 +43,14 @@ func NewConfig(offs []Desired) *Config {
 	sorted := append([]Desired(nil), offs...)
 	sort.Slice(sorted, func(i, j int) bool { return sorted[i].Key < sorted[j].Key })
 	h := sha256.New()
-	for _, d := range sorted {
+	for i := range sorted {
+		d := &sorted[i]
+		canon := d.Office.Canonical()
+		sum := sha256.Sum256(canon)
+		d.SpecSHA256 = hex.EncodeToString(sum[:])
 		h.Write([]byte(d.Key))
 		h.Write([]byte{0})
-		h.Write(d.Office.Canonical())
+		h.Write(canon)
 		h.Write([]byte{'\n'})
 	}
 	return &Config{Offices: sorted, SHA256: hex.EncodeToString(h.Sum(nil))}

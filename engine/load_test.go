@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -16,12 +15,6 @@ import (
 	"github.com/officectl/officectl/schema"
 )
 
-// updating reports whether -update (declared with the plan goldens) asks
-// to rewrite golden files.
-func updating() bool {
-	f := flag.Lookup("update")
-	return f != nil && f.Value.String() == "true"
-}
 
 // expectLine is one "expect FILE:LINE PATH "MESSAGE PART"" line of an
 // invalid fixture's comment.
@@ -123,7 +116,7 @@ func fmtDiags(diags []schema.Diagnostic) string {
 
 func golden(t *testing.T, path, got string) {
 	t.Helper()
-	if updating() {
+	if *update {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			t.Fatal(err)
 		}

@@ -189,12 +189,14 @@ func MakePlan(cfg *Config, st *state.State) (*Plan, error) {
 	}
 
 	desired := make(map[string]*offices.Office, len(cfg.Offices))
+	shas := make(map[string]string, len(cfg.Offices))
 	for i := range cfg.Offices {
 		d := &cfg.Offices[i]
 		if _, dup := desired[d.Key]; dup {
 			return nil, fmt.Errorf("plan: office key %q appears twice in the config", d.Key)
 		}
 		desired[d.Key] = &d.Office
+		shas[d.Key] = d.SpecSHA256
 	}
 
 	order, err := planOrder(desired, st.Offices)
@@ -206,7 +208,7 @@ func MakePlan(cfg *Config, st *state.State) (*Plan, error) {
 	errs := make([]error, len(order))
 	parallelFor(len(order), func(i int) {
 		k := order[i].key
-		changes[i], errs[i] = diffOffice(k, desired[k], order[i].refs, st.Offices[k])
+		changes[i], errs[i] = diffOffice(k, desired[k], shas[k], order[i].refs, st.Offices[k])
 	})
 	for _, err := range errs {
 		if err != nil {
@@ -233,9 +235,10 @@ func MakePlan(cfg *Config, st *state.State) (*Plan, error) {
 	return p, nil
 }
 
-// diffOffice compares one desired office, which refers to refs, with its
-// state entry (nil when the key is not in state).
-func diffOffice(key string, o *offices.Office, refs []string, e *state.Entry) (Change, error) {
+// diffOffice compares one desired office, which refers to refs and whose
+// spec hash is sha ("" to compute it), with its state entry (nil when the
+// key is not in state).
+func diffOffice(key string, o *offices.Office, sha string, refs []string, e *state.Entry) (Change, error) {
 	c := Change{Key: key, Name: o.Name, DependsOn: refs, Office: o, Entry: e}
 	switch {
 	case e == nil:
@@ -247,7 +250,10 @@ func diffOffice(key string, o *offices.Office, refs []string, e *state.Entry) (C
 	case e.Status != state.Created:
 		return Change{}, fmt.Errorf("plan: state entry %q has unknown status %q (want %q or %q)", key, e.Status, state.Created, state.Pending)
 	}
-	if e.SpecSHA256 == o.SpecSHA256() {
+	if sha == "" {
+		sha = o.SpecSHA256()
+	}
+	if e.SpecSHA256 == sha {
 		c.Action = ActionNoOp
 		return c, nil
 	}

@@ -2,7 +2,6 @@ package engine
 
 import (
 	"bytes"
-	"flag"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -16,7 +15,6 @@ import (
 	"github.com/officectl/officectl/state"
 )
 
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // planOffice is a valid office with the schema's defaults filled.
 func planOffice(name, country string) offices.Office {
