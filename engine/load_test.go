@@ -15,7 +15,6 @@ import (
 	"github.com/officectl/officectl/schema"
 )
 
-
 // expectLine is one "expect FILE:LINE PATH "MESSAGE PART"" line of an
 // invalid fixture's comment.
 var expectLine = regexp.MustCompile(`^expect (\S+):(\d+) (\S+|-) (".*")$`)

@@ -15,7 +15,6 @@ import (
 	"github.com/officectl/officectl/state"
 )
 
-
 // planOffice is a valid office with the schema's defaults filled.
 func planOffice(name, country string) offices.Office {
 	weekday := []string{"08:00", "18:00"}
