@@ -4,9 +4,12 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
+	"github.com/spf13/pflag"
+	"go.yaml.in/yaml/v3"
 )
 
 var updateScripts = flag.Bool("update", false, "rewrite the expected outputs in testdata/script")
@@ -37,4 +40,67 @@ func TestScripts(t *testing.T) {
 			return nil
 		},
 	})
+}
+
+// TestGitHubWorkflow checks the workflow README shows: it parses as YAML,
+// and every officectl command line in it names a command and flags that
+// exist.
+func TestGitHubWorkflow(t *testing.T) {
+	src, err := os.ReadFile("testdata/ci/github-workflow.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wf struct {
+		Jobs map[string]struct {
+			Steps []struct {
+				Run string `yaml:"run"`
+			} `yaml:"steps"`
+		} `yaml:"jobs"`
+	}
+	if err := yaml.Unmarshal(src, &wf); err != nil {
+		t.Fatalf("workflow is not YAML: %v", err)
+	}
+	readme, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(readme), string(src)) {
+		t.Error("README.md does not show testdata/ci/github-workflow.yaml as it is")
+	}
+	checked := 0
+	for job, j := range wf.Jobs {
+		for _, step := range j.Steps {
+			for _, line := range strings.Split(step.Run, "\n") {
+				line = strings.TrimSpace(line)
+				if !strings.HasPrefix(line, "officectl ") {
+					continue
+				}
+				if i := strings.IndexAny(line, ">|"); i > 0 {
+					line = line[:i]
+				}
+				checkCommandLine(t, job, strings.Fields(line)[1:])
+				checked++
+			}
+		}
+	}
+	if checked < 4 {
+		t.Errorf("checked %d officectl command lines, want at least 4", checked)
+	}
+}
+
+func checkCommandLine(t *testing.T, job string, args []string) {
+	t.Helper()
+	for _, c := range commands() {
+		if c.name != args[0] {
+			continue
+		}
+		fs := pflag.NewFlagSet(c.name, pflag.ContinueOnError)
+		fs.SetOutput(new(strings.Builder))
+		c.run(fs, stdio{getenv: os.Getenv})
+		if err := fs.Parse(args[1:]); err != nil {
+			t.Errorf("%s: officectl %s: %v", job, strings.Join(args, " "), err)
+		}
+		return
+	}
+	t.Errorf("%s: no command %q", job, args[0])
 }
