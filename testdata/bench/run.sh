@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# make bench: one table, every row measured side by side in this run on
+# this machine. Ratios are the numbers to quote; seconds move with load.
+#
+#   BENCH_N=10000 (offices, one file each)   BENCH_RUNS=1 (median of runs)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+N=${BENCH_N:-10000}
+RUNS=${BENCH_RUNS:-1}
+work=$(mktemp -d "${TMPDIR:-/tmp}/officectl-bench.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+
+go build -o "$work/officectl" .
+go build -o "$work/tool" ./testdata/bench/tool
+# The cue CLI of the same cuelang.org/go version, in a temporary GOBIN.
+cuever=$(go list -m -f '{{.Version}}' cuelang.org/go)
+GOBIN="$work/bin" go install "cuelang.org/go/cmd/cue@$cuever"
+cue="$work/bin/cue"
+
+"$work/tool" gen -n "$N" -invalid 0 -out "$work/valid" >/dev/null
+bad=$("$work/tool" gen -n "$N" -invalid 0.05 -seed 2 -out "$work/mixed" | awk '{print $3}')
+"$work/officectl" schema > "$work/schema.cue"
+"$work/tool" state "$work/valid" "$work/valid.state"
+
+# measure NAME CMD...: median wall seconds and peak RSS (MiB) of RUNS runs.
+measure() {
+	local name=$1; shift
+	for _ in $(seq "$RUNS"); do "$work/tool" measure -- "$@" 2>/dev/null; done |
+		python3 -c '
+import json,sys,statistics
+rows=[json.loads(l) for l in sys.stdin]
+print("%s %.2f %.0f %d" % (sys.argv[1], statistics.median(r["wall_s"] for r in rows),
+      statistics.median(r["maxrss_kib"] for r in rows)/1024, rows[-1]["exit"]))' "$name" >> "$work/results"
+}
+
+: > "$work/results"
+measure cue_vet "$cue" vet -c -d '#Config' "$work/schema.cue" "$work/valid"/*
+measure validate "$work/officectl" validate "$work/valid"
+measure validate_mixed "$work/officectl" validate "$work/mixed"
+measure floor "$work/tool" floor "$work/valid"
+measure plan "$work/officectl" plan "$work/valid" --state "$work/valid.state" --format json
+reported=$("$work/officectl" validate --format json "$work/mixed" 2>/dev/null | python3 -c 'import json,sys; print(len({d["file"] for d in json.load(sys.stdin) if d["severity"]=="error"}))' || true)
+planstep=$("$work/tool" planstep "$work/valid" "$work/valid.state")
+apply_rows=""
+if [ -x testdata/bench/apply.sh ]; then
+	apply_rows=$(OFFICECTL="$work/officectl" BENCH_N="$N" testdata/bench/apply.sh || echo "apply bench failed")
+fi
+
+get() { awk -v n="$1" -v f="$2" '$1==n {print $f}' "$work/results"; }
+ratio() { python3 -c "print('%.2f' % ($1 / $2))"; }
+
+cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')
+echo "officectl bench — $(date -u +%Y-%m-%d) — ${cpu:-unknown CPU}, $(nproc) cores, $(go version | awk '{print $3}'), cue $cuever, N=$N, runs=$RUNS"
+echo
+printf '%-58s %10s %10s %s\n' "row" "wall s" "RSS MiB" "ratio / note"
+printf '%-58s %10s %10s %s\n' "1. cue vet -c -d '#Config' (valid files; stops at 1st error)" "$(get cue_vet 2)" "$(get cue_vet 3)" "baseline"
+printf '%-58s %10s %10s %s\n' "   officectl validate (same files)" "$(get validate 2)" "$(get validate 3)" "wall $(ratio "$(get validate 2)" "$(get cue_vet 2)")x, RSS $(ratio "$(get validate 3)" "$(get cue_vet 3)")x of cue vet (targets <=0.40, <=0.25)"
+printf '%-58s %10s %10s %s\n' "   officectl validate ($bad of $N files invalid)" "$(get validate_mixed 2)" "$(get validate_mixed 3)" "$reported of $bad invalid files reported"
+printf '%-58s %10s %10s %s\n' "   decode only, no schema (the floor)" "$(get floor 2)" "$(get floor 3)" "$(ratio "$(get floor 2)" "$(get cue_vet 2)")x of cue vet"
+printf '%-58s %10s %10s %s\n' "2. officectl plan, $N offices vs $N-entry state" "$(get plan 2)" "$(get plan 3)" "plan step alone: $(python3 -c "import json; d=json.loads('$planstep'); print('%.3f s = %.1f%% of validate (target <5%%)' % (d['plan_s'], 100*d['plan_s']/d['validate_s']))")"
+if [ -n "$apply_rows" ]; then
+	echo "$apply_rows" | sed 's/^/3. /'
+fi
