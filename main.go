@@ -8,20 +8,26 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"runtime/debug"
 	"sort"
 	"strings"
+	"sync"
+	"syscall"
 	_ "time/tzdata" // time zones are checked against the embedded tz database
 
 	"github.com/spf13/pflag"
 
 	"github.com/officectl/officectl/engine"
+	"github.com/officectl/officectl/offices"
+	"github.com/officectl/officectl/offices/officestest"
 	"github.com/officectl/officectl/schema"
 	"github.com/officectl/officectl/state"
 )
@@ -64,6 +70,7 @@ func commands() []command {
 		{"plan", "[DIR]", "show what apply would change: the config against the state file", cmdPlan},
 		{"state", "list|show KEY|rm KEY", "inspect the state file, or forget an office", cmdState},
 		{"schema", "", "print the CUE schema (or a JSON Schema for editors)", cmdSchema},
+		{"sim", "", "run the Dialpad API simulator on a loopback address, for demos and tests", cmdSim},
 		{"version", "", "print the version", cmdVersion},
 	}
 }
@@ -450,5 +457,97 @@ func cmdState(fs *pflag.FlagSet, io stdio) func([]string) int {
 			return exitOK
 		}
 		return fail(io, "state", fmt.Errorf("unknown subcommand %q: use list, show KEY or rm KEY", sub))
+	}
+}
+
+// apiFlags are the flags of every command that talks to the Dialpad API.
+// The key is never a flag: it comes from DIALPAD_API_KEY or a file.
+type apiFlags struct {
+	url, keyFile string
+	rate         int
+	debug        bool
+}
+
+// addAPIFlags defines --api-url, --api-key-file, --rate and --debug on fs.
+func addAPIFlags(fs *pflag.FlagSet) *apiFlags {
+	a := &apiFlags{}
+	fs.StringVar(&a.url, "api-url", "", "Dialpad API base URL (default $DIALPAD_API_URL, else "+offices.DefaultBaseURL+"); plain http only to loopback")
+	fs.StringVar(&a.keyFile, "api-key-file", "", "read the API key from this file (default: the DIALPAD_API_KEY environment variable)")
+	fs.IntVar(&a.rate, "rate", 1200, "most API requests per minute, shared by all requests")
+	fs.BoolVar(&a.debug, "debug", false, "log every API request and retry to stderr (never the key)")
+	return a
+}
+
+// client builds the API client: URL from --api-url or DIALPAD_API_URL,
+// key from --api-key-file or DIALPAD_API_KEY. Debug lines go to io.err.
+func (a *apiFlags) client(io stdio) (*offices.Client, error) {
+	if a.rate < 2 {
+		return nil, fmt.Errorf("--rate %d: give at least 2 requests per minute", a.rate)
+	}
+	url := a.url
+	if url == "" {
+		url = io.getenv("DIALPAD_API_URL")
+	}
+	key := io.getenv("DIALPAD_API_KEY")
+	if a.keyFile != "" {
+		b, err := os.ReadFile(a.keyFile)
+		if err != nil {
+			// The error names the file, never its content.
+			return nil, fmt.Errorf("--api-key-file: %w", err)
+		}
+		key = strings.TrimSpace(string(b))
+		if key == "" {
+			return nil, fmt.Errorf("--api-key-file %s is empty", a.keyFile)
+		}
+	}
+	cfg := offices.ClientConfig{BaseURL: url, APIKey: key, Rate: a.rate}
+	if a.debug {
+		var mu sync.Mutex
+		cfg.Debug = func(line string) {
+			mu.Lock()
+			defer mu.Unlock()
+			fmt.Fprintln(io.err, line)
+		}
+	}
+	return offices.NewClient(cfg)
+}
+
+// simDemoToken is the key `officectl sim` accepts when DIALPAD_API_KEY is
+// not set: the simulator guards nothing, so a fixed token is fine.
+const simDemoToken = "officectl-demo-token"
+
+func cmdSim(fs *pflag.FlagSet, io stdio) func([]string) int {
+	addr := fs.String("addr", "127.0.0.1:8089", "loopback HOST:PORT to listen on (port 0 picks a free one; the URL is printed)")
+	rate := fs.Int("rate", 1200, "requests admitted per sliding minute before answering 429 (negative: no limit)")
+	latency := fs.Duration("latency", 0, "delay added to every request, e.g. 100ms")
+	faults := fs.String("faults", "", "faults to inject, e.g. 5xx=0.1,429=0.05,reset=0.03,drop=0.05 (drop: created, then the connection closes)")
+	seed := fs.Uint64("seed", 1, "seed of the random faults")
+	tokenFlag := fs.String("token", "", "the API key the simulator accepts (default $DIALPAD_API_KEY, else "+simDemoToken+")")
+	return func(args []string) int {
+		if len(args) > 0 {
+			return fail(io, "sim", fmt.Errorf("unexpected arguments: %s", strings.Join(args, " ")))
+		}
+		var f officestest.Faults
+		if strings.TrimSpace(*faults) != "" {
+			var err error
+			if f, err = officestest.ParseFaults(*faults); err != nil {
+				return fail(io, "sim", err)
+			}
+		}
+		token := *tokenFlag
+		if token == "" {
+			token = io.getenv("DIALPAD_API_KEY")
+		}
+		if token == "" {
+			token = simDemoToken
+			fmt.Fprintf(io.err, "DIALPAD_API_KEY is not set: the simulator accepts the key %q\n", simDemoToken)
+		}
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		opts := officestest.Options{Token: token, RatePerMinute: *rate, Latency: *latency, Faults: f, Seed: *seed}
+		if err := officestest.Run(ctx, *addr, opts, io.err); err != nil {
+			return fail(io, "sim", err)
+		}
+		return exitOK
 	}
 }
