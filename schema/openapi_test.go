@@ -209,3 +209,24 @@ func TestJSONSchemaGenerates(t *testing.T) {
 		}
 	}
 }
+
+// TestEnumRegexpsMatchLists checks that each enum's regular expression is
+// exactly the alternation of its list.
+func TestEnumRegexpsMatchLists(t *testing.T) {
+	ctx := NewContext()
+	v := ctx.CompileBytes(source, cue.Filename(SourceName))
+	for def, list := range enumLists {
+		var vals []string
+		if err := v.LookupPath(cue.ParsePath(list)).Decode(&vals); err != nil {
+			t.Fatalf("%s: %v", list, err)
+		}
+		op, args := v.LookupPath(cue.ParsePath(def)).Expr()
+		if op != cue.RegexMatchOp || len(args) != 1 {
+			t.Fatalf("%s is not a regular expression", def)
+		}
+		got, _ := args[0].String()
+		if want := "^(" + strings.Join(vals, "|") + ")$"; got != want {
+			t.Errorf("%s = %q, want %q (from %s)", def, got, want, list)
+		}
+	}
+}

@@ -56,17 +56,17 @@ func (s *Schema) Config() cue.Value { return s.config }
 // enumDefs maps each enum field name to the definition of its values.
 var enumDefs = map[string]string{
 	"country":             "#Countries",
-	"currency":            "#Currency",
-	"plan_period":         "#PlanPeriod",
-	"first_action":        "#FirstAction",
-	"no_operators_action": "#Action",
-	"action":              "#Action",
-	"action_target_type":  "#TargetType",
-	"operator_routing":    "#OperatorRouting",
+	"currency":            "#Currencies",
+	"plan_period":         "#PlanPeriods",
+	"first_action":        "#FirstActions",
+	"no_operators_action": "#Actions",
+	"action":              "#Actions",
+	"action_target_type":  "#TargetTypes",
+	"operator_routing":    "#OperatorRoutings",
 }
 
 // EnumValues returns the allowed values of the enum definition def (such as
-// "#Countries" or "#Currency"), in schema order.
+// "#Countries" or "#Currencies"), in schema order.
 func EnumValues(def string) ([]string, error) {
 	ctx := newContext()
 	v := ctx.CompileBytes(source, cue.Filename(SourceName))
