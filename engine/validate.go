@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"strings"
@@ -189,7 +190,7 @@ func (v *validator) check(name string, data, policy cue.Value) fileResult {
 // that need no other office: the time zone, and hours that do nothing.
 func (v *validator) office(file, key string, data, eff cue.Value) (found, []schema.Diagnostic) {
 	f := found{Desired: Desired{Key: key, Pos: posOf(file, data)}}
-	if err := eff.Decode(&f.Office); err != nil {
+	if err := v.decodeOffice(data, eff, &f.Office); err != nil {
 		return f, []schema.Diagnostic{{File: f.Pos.File, Line: f.Pos.Line, Column: f.Pos.Column, Severity: schema.Error,
 			Path: "offices." + key, Message: fmt.Sprintf("cannot decode office: %v", err)}}
 	}
@@ -217,6 +218,24 @@ func (v *validator) office(file, key string, data, eff cue.Value) (found, []sche
 	}
 	f.refs = refsOf(file, key, data, f.Office)
 	return f, diags
+}
+
+// decodeOffice fills o with the effective office. Without CUE policy the
+// effective office is the user's data with the schema's defaults for what
+// it leaves out, and decoding the data alone is about twice as fast as
+// exporting the unified value; with policy, the unified value is decoded.
+func (v *validator) decodeOffice(data, eff cue.Value, o *offices.Office) error {
+	if v.pol.Exists() {
+		return eff.Decode(o)
+	}
+	b, err := data.MarshalJSON()
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(v.schema.Defaults(), o); err != nil {
+		return err
+	}
+	return json.Unmarshal(b, o)
 }
 
 // refsOf lists the office references of o with their places in data.

@@ -2,6 +2,7 @@ package schema
 
 import (
 	_ "embed"
+	"encoding/json"
 	"fmt"
 
 	"cuelang.org/go/cue"
@@ -23,6 +24,9 @@ type Schema struct {
 	config cue.Value // #Config
 	office cue.Value // #Office
 	enums  map[string]int
+	// defaults is a JSON object of #Office's defaults (hours, hours_on,
+	// auto_call_recording).
+	defaults []byte
 }
 
 // Compile compiles the embedded schema into ctx (about a millisecond).
@@ -37,6 +41,11 @@ func Compile(ctx *cue.Context) (*Schema, error) {
 		office: v.LookupPath(cue.ParsePath("#Office")),
 		enums:  map[string]int{},
 	}
+	defaults, err := officeDefaults(s.office)
+	if err != nil {
+		return nil, fmt.Errorf("schema defaults: %w", err)
+	}
+	s.defaults = defaults
 	for field, def := range enumDefs {
 		n, err := countDisjuncts(v.LookupPath(cue.ParsePath(def)))
 		if err != nil {
@@ -45,6 +54,30 @@ func Compile(ctx *cue.Context) (*Schema, error) {
 		s.enums[field] = n
 	}
 	return s, nil
+}
+
+// Defaults returns a JSON object of the defaults #Office gives the fields
+// a user leaves out. The caller must not modify it.
+func (s *Schema) Defaults() []byte { return s.defaults }
+
+func officeDefaults(office cue.Value) ([]byte, error) {
+	out := map[string]any{}
+	it, err := office.Fields(cue.Optional(true))
+	if err != nil {
+		return nil, err
+	}
+	for it.Next() {
+		d, ok := it.Value().Default()
+		if !ok {
+			continue
+		}
+		var v any
+		if err := d.Decode(&v); err != nil {
+			return nil, fmt.Errorf("%s: %w", it.Selector(), err)
+		}
+		out[it.Selector().Unquoted()] = v
+	}
+	return json.Marshal(out)
 }
 
 // Context returns the CUE context the schema was compiled in.
