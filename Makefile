@@ -16,8 +16,10 @@ test: vet
 test-short:
 	$(GO) test -short -count=1 $(PKGS)
 
-# Benchmarks and the bench table (see README "Performance").
+# Go benchmarks (validate 1k/10k files, plan 10k, state encode/save), then
+# the bench table (see README "Performance"): BENCH_N=10000 BENCH_RUNS=1.
 bench: build
+	$(GO) test -run '^$$' -bench . -benchtime 1x ./engine ./state
 	./testdata/bench/run.sh
 
 fmt:
