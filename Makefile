@@ -29,6 +29,11 @@ vet:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
 	$(GO) vet $(PKGS)
 
+# The full chaos run: 1,000 offices, faults, 100 ms latency, three SIGKILLs
+# (make test runs a short variant of it).
+reliability:
+	OFFICECTL_RELIABILITY=long $(GO) test -count=1 -run 'TestReliability' -timeout 30m -v ./engine
+
 demo: build
 	./testdata/demo/run.sh
 
