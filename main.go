@@ -8,6 +8,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -68,6 +69,7 @@ func commands() []command {
 		{"validate", "[DIR]", "check office files against the schema and report every problem", cmdValidate},
 		{"export", "[DIR]", "print the effective offices (defaults filled) as JSON", cmdExport},
 		{"plan", "[DIR]", "show what apply would change: the config against the state file", cmdPlan},
+		{"apply", "[DIR | PLANFILE]", "create and update offices through the Dialpad API as planned", cmdApply},
 		{"state", "list|show KEY|rm KEY", "inspect the state file, or forget an office", cmdState},
 		{"schema", "", "print the CUE schema (or a JSON Schema for editors)", cmdSchema},
 		{"sim", "", "run the Dialpad API simulator on a loopback address, for demos and tests", cmdSim},
@@ -550,4 +552,177 @@ func cmdSim(fs *pflag.FlagSet, io stdio) func([]string) int {
 		}
 		return exitOK
 	}
+}
+
+func cmdApply(fs *pflag.FlagSet, io stdio) func([]string) int {
+	statePath := fs.String("state", "", "state file (default DIR/officectl.state; required with a PLANFILE)")
+	autoApprove := fs.Bool("auto-approve", false, "apply without asking; required when stdin is not a terminal")
+	maxCreates := fs.Int("max-creates", 25, "refuse a plan that creates more offices than this: each one changes the company's Dialpad bill")
+	parallelism := fs.Int("parallelism", engine.DefaultParallelism, "most API requests in flight at once")
+	failFast := fs.Bool("fail-fast", false, "start no more offices after the first failure")
+	format := fs.String("format", "text", "progress: text (on stderr) or json (one event per line on stdout)")
+	lockTimeout := fs.Duration("lock-timeout", 0, "how long to wait while another officectl holds the state lock")
+	api := addAPIFlags(fs)
+	return func(args []string) int {
+		failf := func(format string, a ...any) int { return fail(io, "apply", fmt.Errorf(format, a...)) }
+		arg, err := dirArg(args)
+		switch {
+		case err != nil:
+			return fail(io, "apply", err)
+		case *format != "text" && *format != "json":
+			return failf("unknown --format %q: use text or json", *format)
+		case *parallelism < 1:
+			return failf("--parallelism %d: give at least 1", *parallelism)
+		case *maxCreates < 0:
+			return failf("--max-creates %d: give 0 or more", *maxCreates)
+		}
+		p, err := planFileArg(arg)
+		if err != nil {
+			return fail(io, "apply", err)
+		}
+		client, err := api.client(io)
+		if err != nil {
+			return fail(io, "apply", err)
+		}
+		var cfg *engine.Config
+		dir := arg
+		if p == nil {
+			if cfg, err = loadConfig(io, dir, *statePath); err != nil {
+				return fail(io, "apply", err)
+			}
+		} else if *statePath == "" {
+			return failf("applying plan file %s needs --state FILE, the state file the plan was made against", arg)
+		}
+
+		store, err := state.Open(statePathFor(dir, *statePath), state.Options{LockTimeout: *lockTimeout})
+		if err != nil {
+			return fail(io, "apply", err)
+		}
+		defer store.Close()
+		if h := store.StaleLock(); h != nil {
+			fmt.Fprintf(io.err, "officectl apply: took over the lock of %s, which is no longer running; its pending creates are resumed\n", h)
+		}
+		if p == nil {
+			if p, err = engine.MakePlan(cfg, store.State()); err != nil {
+				return fail(io, "apply", err)
+			}
+		} else if err := engine.CheckFresh(p, "", store.State()); err != nil {
+			return failf("%w; make a new plan with officectl plan --out", err)
+		}
+		if code, ok := approveApply(io, p, *maxCreates, *autoApprove); !ok {
+			return code
+		}
+
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		go func() {
+			<-ctx.Done()
+			stop() // a second signal ends the process at once; pending entries keep it safe
+		}()
+		opts := engine.ApplyOptions{Store: store, API: client, Parallelism: *parallelism, FailFast: *failFast}
+		var progress *engine.Progress
+		if *format == "json" {
+			emit := engine.JSONEvents(io.out)
+			opts.Events = func(e engine.Event) {
+				if e.Type == engine.EventSummary {
+					s := client.Stats()
+					e.Requests, e.Throttled = s.Requests, s.Throttled
+				}
+				emit(e)
+			}
+		} else {
+			progress = engine.NewProgress(io.err, engine.ProgressOptions{
+				Live:     isTerminal(io.err),
+				Requests: func() int64 { return client.Stats().Requests },
+			})
+			opts.Events = progress.Event
+		}
+		res, err := engine.Apply(ctx, p, opts)
+		if progress != nil {
+			progress.Close()
+		}
+		if res == nil {
+			return fail(io, "apply", err)
+		}
+		if *format == "text" {
+			engine.WriteApplySummary(io.err, res)
+			s := client.Stats()
+			fmt.Fprintf(io.err, "API: %s, %d answered 429 Too Many Requests, %d retried.\n", plural(int(s.Requests), "request"), s.Throttled, s.Retries)
+		}
+		if err := store.Close(); err != nil {
+			return fail(io, "apply", err)
+		}
+		if oe := (*engine.OfficeError)(nil); err != nil && !errors.As(err, &oe) && !errors.Is(err, engine.ErrInterrupted) {
+			fail(io, "apply", err) // not listed with the offices
+		}
+		switch {
+		case res.Interrupted:
+			return exitInterrupted
+		case err != nil:
+			return exitError
+		}
+		return exitOK
+	}
+}
+
+// planFileArg reads arg as a plan file when it is a regular file; it
+// returns nil for anything else, a config directory.
+func planFileArg(arg string) (*engine.Plan, error) {
+	fi, err := os.Stat(arg)
+	if err != nil || !fi.Mode().IsRegular() {
+		return nil, nil
+	}
+	if !strings.HasSuffix(arg, ".json") {
+		return nil, fmt.Errorf("%s is a file, neither a config directory nor a plan file (officectl plan --out plan.json writes one)", arg)
+	}
+	return engine.ReadPlanFile(arg)
+}
+
+// approveApply prints p on stderr and checks that it may go ahead: no more
+// creates than maxCreates, and approval (--auto-approve, or "yes" typed on
+// a terminal). When it may not, it returns the exit code and false.
+func approveApply(io stdio, p *engine.Plan, maxCreates int, autoApprove bool) (int, bool) {
+	color := false
+	if f, ok := io.err.(*os.File); ok {
+		color = engine.ColorEnabled(f, io.getenv)
+	}
+	if err := engine.RenderText(io.err, p, engine.TextOptions{Color: color}); err != nil {
+		return fail(io, "apply", err), false
+	}
+	sum := p.Summary()
+	if sum.Create+sum.Resume+sum.UpdateE911 == 0 {
+		return exitOK, true
+	}
+	if n := sum.Create + sum.Resume; n > maxCreates {
+		return fail(io, "apply", fmt.Errorf("this plan creates up to %s, more than --max-creates %d; offices cost money (each one changes the company's Dialpad bill): check the plan, then pass --max-creates %d", plural(n, "office"), maxCreates, n)), false
+	}
+	if autoApprove {
+		return exitOK, true
+	}
+	if !isTerminal(io.in) {
+		return fail(io, "apply", errors.New("stdin is not a terminal, so apply cannot ask before changing offices: review the plan, then pass --auto-approve")), false
+	}
+	fmt.Fprint(io.err, "\nApply? Only 'yes' is accepted: ")
+	answer, _ := bufio.NewReader(io.in).ReadString('\n')
+	if strings.TrimSpace(answer) != "yes" {
+		fmt.Fprintln(io.err, "Apply cancelled: nothing was changed.")
+		return exitError, false
+	}
+	return exitOK, true
+}
+
+// isTerminal reports whether v is a terminal: a character device other
+// than /dev/null (where CI jobs point stdin). Without golang.org/x/term in
+// the module this is the portable test.
+func isTerminal(v any) bool {
+	f, ok := v.(*os.File)
+	if !ok || f == nil {
+		return false
+	}
+	fi, err := f.Stat()
+	if err != nil || fi.Mode()&os.ModeCharDevice == 0 {
+		return false
+	}
+	null, err := os.Stat(os.DevNull)
+	return err != nil || !os.SameFile(fi, null)
 }

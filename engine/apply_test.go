@@ -1,0 +1,547 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/officectl/officectl/offices"
+	"github.com/officectl/officectl/offices/officestest"
+	"github.com/officectl/officectl/state"
+)
+
+// These tests run Apply against the simulator over loopback: real HTTP,
+// the real client with its limiter and retries, a real state file.
+
+const applyTestKey = "apply-test-key-5f2c9d"
+
+// applyEnv is a simulator, a client and a locked state file.
+type applyEnv struct {
+	sim       *officestest.TestServer
+	client    *offices.Client
+	store     *state.Store
+	statePath string
+}
+
+// newApplyEnv starts a simulator with simOpts (no rate limit unless set)
+// and a fast-retrying client; tweak, when not nil, adjusts the client's
+// config.
+func newApplyEnv(t *testing.T, simOpts officestest.Options, tweak func(*offices.ClientConfig)) *applyEnv {
+	t.Helper()
+	if simOpts.Token == "" {
+		simOpts.Token = applyTestKey
+	}
+	if simOpts.RatePerMinute == 0 {
+		simOpts.RatePerMinute = -1
+	}
+	sim := officestest.NewServer(t, simOpts)
+	return newApplyEnvAt(t, sim, sim.URL, tweak)
+}
+
+func newApplyEnvAt(t *testing.T, sim *officestest.TestServer, url string, tweak func(*offices.ClientConfig)) *applyEnv {
+	t.Helper()
+	cfg := offices.ClientConfig{
+		BaseURL: url, APIKey: applyTestKey, Rate: 60000,
+		RetryBaseDelay: 5 * time.Millisecond, RetryMaxDelay: 50 * time.Millisecond,
+		Timeout: 10 * time.Second, MaxAttempts: 10,
+	}
+	if tweak != nil {
+		tweak(&cfg)
+	}
+	c, err := offices.NewClient(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "officectl.state")
+	st, err := state.Open(path, state.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return &applyEnv{sim: sim, client: c, store: st, statePath: path}
+}
+
+// plan plans ds against the env's state.
+func (e *applyEnv) plan(t *testing.T, ds []Desired) *Plan {
+	t.Helper()
+	return mustPlan(t, ds, e.store.State())
+}
+
+// apply applies p with parallelism par and collects the events.
+func (e *applyEnv) apply(t *testing.T, ctx context.Context, p *Plan, par int, failFast bool) (*ApplyResult, []Event) {
+	t.Helper()
+	var evs []Event
+	res, _ := Apply(ctx, p, ApplyOptions{
+		Store: e.store, API: e.client, Parallelism: par, FailFast: failFast,
+		Events: func(ev Event) { evs = append(evs, ev) },
+	})
+	if res == nil {
+		t.Fatal("Apply returned no result")
+	}
+	return res, evs
+}
+
+// numbered returns n valid offices office-000…, named "Office 000"….
+func numbered(n int) []Desired {
+	ds := make([]Desired, n)
+	for i := range ds {
+		ds[i] = Desired{Key: fmt.Sprintf("office-%03d", i), Office: planOffice(fmt.Sprintf("Office %03d", i), "DE")}
+	}
+	return ds
+}
+
+// checkStateMatchesServer checks that the server holds exactly want
+// offices, no name twice, and that every state entry is created with the
+// id the server has for its name.
+func checkStateMatchesServer(t *testing.T, sim *officestest.TestServer, st *state.State, want int) {
+	t.Helper()
+	live := sim.Offices()
+	if len(live) != want {
+		t.Errorf("%d offices on the server, want %d", len(live), want)
+	}
+	for name, n := range sim.CountByName() {
+		if n > 1 {
+			t.Errorf("office %q exists %d times", name, n)
+		}
+	}
+	byName := map[string]int64{}
+	for _, l := range live {
+		byName[l.Name] = l.ID
+	}
+	if len(st.Offices) != want {
+		t.Errorf("state has %d entries, want %d", len(st.Offices), want)
+	}
+	for key, e := range st.Offices {
+		if e.Status != state.Created {
+			t.Errorf("%s: status %s, want created", key, e.Status)
+			continue
+		}
+		if e.ID != strconv.FormatInt(byName[e.Name], 10) {
+			t.Errorf("%s: state id %s, the server has %d for %q", key, e.ID, byName[e.Name], e.Name)
+		}
+	}
+}
+
+// TestApplyResolvesReferencesInOrder: every office is POSTed after the
+// offices it refers to, with their real ids in the body.
+func TestApplyResolvesReferencesInOrder(t *testing.T) {
+	t.Parallel()
+	env := newApplyEnv(t, officestest.Options{Latency: 5 * time.Millisecond}, nil)
+	hq, a, b, c := planOffice("HQ", "DE"), planOffice("A", "DE"), planOffice("B", "DE"), planOffice("C", "DE")
+	routeTo(&a, "hq")
+	routeTo(&b, "a", "hq")
+	routeTo(&c, "b", "a", "hq")
+	ds := append(numbered(12), Desired{Key: "a", Office: a}, Desired{Key: "b", Office: b}, Desired{Key: "c", Office: c}, Desired{Key: "hq", Office: hq})
+	res, _ := env.apply(t, context.Background(), env.plan(t, ds), 8, false)
+	if res.Err != nil || res.Counts.Created != len(ds) {
+		t.Fatalf("created %d of %d: %v", res.Counts.Created, len(ds), res.Err)
+	}
+
+	// Ids count up in creation order, so they show the server-side order.
+	id := map[string]int64{}
+	lives := map[string]offices.Live{}
+	for _, l := range env.sim.Offices() {
+		id[l.Name], lives[l.Name] = l.ID, l
+	}
+	if !(id["HQ"] < id["A"] && id["A"] < id["B"] && id["B"] < id["C"]) {
+		t.Errorf("creation order HQ %d, A %d, B %d, C %d: an office was created before one it refers to", id["HQ"], id["A"], id["B"], id["C"])
+	}
+	target := func(name string, tg *offices.Target) {
+		t.Helper()
+		if tg == nil || tg.IsRef() || tg.ID != id[name] {
+			t.Errorf("target %+v, want the id of %s (%d)", tg, name, id[name])
+		}
+	}
+	ro := lives["C"].RoutingOptions
+	if ro == nil || len(ro.Closed.DTMF) != 2 {
+		t.Fatalf("C's routing options on the server: %+v", ro)
+	}
+	target("B", ro.Open.ActionTargetID)
+	target("A", ro.Closed.DTMF[0].Options.ActionTargetID)
+	target("HQ", ro.Closed.DTMF[1].Options.ActionTargetID)
+	target("HQ", lives["A"].RoutingOptions.Open.ActionTargetID)
+
+	// State keeps the references unresolved, so the next plan is empty.
+	if e, _ := env.store.Entry("c"); !strings.Contains(string(e.Spec), `{"office":"b"}`) {
+		t.Errorf("state spec of c holds no reference: %s", e.Spec)
+	}
+	if s := env.plan(t, ds).Summary(); s.Changed() != 0 {
+		t.Errorf("plan after apply: %+v, want no changes", s)
+	}
+	checkStateMatchesServer(t, env.sim, env.store.State(), len(ds))
+}
+
+// inflightCounter wraps a handler and records the most requests it served
+// at once.
+type inflightCounter struct {
+	h        http.Handler
+	cur, max atomic.Int64
+}
+
+func (c *inflightCounter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	n := c.cur.Add(1)
+	defer c.cur.Add(-1)
+	for {
+		m := c.max.Load()
+		if n <= m || c.max.CompareAndSwap(m, n) {
+			break
+		}
+	}
+	c.h.ServeHTTP(w, r)
+}
+
+// TestApplyParallelismBound: never more requests at the server at once
+// than --parallelism, and the bound is reached (the offices overlap).
+func TestApplyParallelismBound(t *testing.T) {
+	t.Parallel()
+	sim := officestest.NewServer(t, officestest.Options{Token: applyTestKey, RatePerMinute: -1, Latency: 40 * time.Millisecond})
+	counter := &inflightCounter{h: sim.Server}
+	front := httptest.NewServer(counter)
+	t.Cleanup(front.Close)
+	env := newApplyEnvAt(t, sim, front.URL, nil)
+	res, _ := env.apply(t, context.Background(), env.plan(t, numbered(48)), 3, false)
+	if res.Err != nil {
+		t.Fatal(res.Err)
+	}
+	if got := counter.max.Load(); got > 3 || got < 2 {
+		t.Errorf("at most %d requests at once, want 3 (parallelism 3)", got)
+	}
+	checkStateMatchesServer(t, env.sim, env.store.State(), 48)
+}
+
+// stallWatch measures how late the scheduler wakes a 5 ms sleeper until
+// stop is called: an overloaded machine delivers evenly paced requests in
+// clumps, and then the server's counts say nothing about the client.
+func stallWatch() (stop func() time.Duration) {
+	var (
+		stall time.Duration
+		wg    sync.WaitGroup
+		quit  atomic.Bool
+	)
+	wg.Go(func() {
+		for !quit.Load() {
+			start := time.Now()
+			time.Sleep(5 * time.Millisecond)
+			stall = max(stall, time.Since(start)-5*time.Millisecond)
+		}
+	})
+	return func() time.Duration {
+		quit.Store(true)
+		wg.Wait()
+		return stall
+	}
+}
+
+// TestApplyStaysUnderRate: at 600 requests a minute and 8 in flight, no
+// span of the run holds more requests at the server than the burst plus
+// 10 a second (one more for arrival jitter), and none is throttled.
+func TestApplyStaysUnderRate(t *testing.T) {
+	t.Parallel()
+	env := newApplyEnv(t, officestest.Options{RatePerMinute: 600, Latency: 5 * time.Millisecond},
+		func(c *offices.ClientConfig) { c.Rate = 600 })
+	stop := stallWatch()
+	start := time.Now()
+	res, _ := env.apply(t, context.Background(), env.plan(t, numbered(40)), 8, false)
+	stall, took := stop(), time.Since(start)
+	if res.Err != nil {
+		t.Fatal(res.Err)
+	}
+	n := env.sim.Stats().Requests
+	t.Logf("%d requests in %s, per second %v, longest stall %s", n, took.Round(time.Millisecond), env.sim.PerSecond(), stall)
+	if ss := env.sim.Stats(); ss.RateLimited != 0 {
+		t.Errorf("%d requests throttled by the server", ss.RateLimited)
+	}
+	if took < 3*time.Second {
+		t.Errorf("%d requests in %s: faster than 600 a minute", n, took)
+	}
+	if stall > 150*time.Millisecond {
+		t.Skipf("the scheduler stalled for %s (machine overloaded): arrival times do not reflect the client's pacing; offices.TestLimiterWindow checks it on fake time", stall)
+	}
+	for _, span := range []time.Duration{time.Second, 2 * time.Second, 3 * time.Second} {
+		limit := 1 + int(math.Ceil(10*span.Seconds())) + 1
+		if got := env.sim.MaxInWindow(span); got > limit {
+			t.Errorf("%d requests within %s, want at most %d", got, span, limit)
+		}
+	}
+}
+
+// TestApplyAbsorbs429: a third of the answers are 429; every office is
+// created, none fails.
+func TestApplyAbsorbs429(t *testing.T) {
+	t.Parallel()
+	env := newApplyEnv(t, officestest.Options{Faults: officestest.Faults{TooManyRequests: 0.3}, Seed: 7}, nil)
+	res, _ := env.apply(t, context.Background(), env.plan(t, numbered(40)), 8, false)
+	if res.Err != nil || res.Counts.Failed != 0 || res.Counts.Created != 40 {
+		t.Fatalf("counts %+v, err %v", res.Counts, res.Err)
+	}
+	if n := env.sim.Stats().Injected429; n == 0 {
+		t.Error("no 429 was injected: the test proves nothing")
+	}
+	checkStateMatchesServer(t, env.sim, env.store.State(), 40)
+}
+
+// TestApplyFaultsNoDuplicates: 300 offices through 10% 5xx, 5%
+// commit-then-drop and 3% resets, in one run: exactly 300 offices exist,
+// no name twice, and the state holds the server's ids.
+func TestApplyFaultsNoDuplicates(t *testing.T) {
+	t.Parallel()
+	faults := officestest.Faults{ServerError: 0.10, Drop: 0.05, Reset: 0.03}
+	env := newApplyEnv(t, officestest.Options{Faults: faults, Seed: 42, Latency: time.Millisecond, PageSize: 100}, nil)
+	ds := numbered(300)
+	for i := 10; i < 300; i += 10 { // some order to keep
+		routeTo(&ds[i].Office, ds[i-1].Key)
+	}
+	res, _ := env.apply(t, context.Background(), env.plan(t, ds), 8, false)
+	ss := env.sim.Stats()
+	t.Logf("counts %+v; server: %d requests, %d 5xx, %d drops, %d resets", res.Counts, ss.Requests, ss.Injected5xx, ss.Drops, ss.Resets)
+	if res.Err != nil || res.Counts.Created != 300 {
+		t.Errorf("created %d of 300 in one run: %v", res.Counts.Created, res.Err)
+	}
+	if ss.Drops == 0 || ss.Injected5xx == 0 || ss.Resets == 0 {
+		t.Error("a fault was never injected: the test proves less than it says")
+	}
+	checkStateMatchesServer(t, env.sim, env.store.State(), 300)
+}
+
+// TestApplyThenPlanNoChanges: apply, then the plan is empty; an e911
+// change is applied with PUT e911 and then the plan is empty again.
+func TestApplyThenPlanNoChanges(t *testing.T) {
+	t.Parallel()
+	env := newApplyEnv(t, officestest.Options{}, nil)
+	ny := planOffice("New York", "US")
+	ds := append(numbered(5), Desired{Key: "new-york", Office: ny})
+	if res, _ := env.apply(t, context.Background(), env.plan(t, ds), 8, false); res.Err != nil {
+		t.Fatal(res.Err)
+	}
+	if s := env.plan(t, ds).Summary(); s.Changed() != 0 {
+		t.Fatalf("plan after apply: %+v", s)
+	}
+
+	ds[5].Office.E911Address = &offices.E911Address{Address: "1 Broadway", City: "New York", Country: "US", State: "NY", Zip: "10004"}
+	p := env.plan(t, ds)
+	if s := p.Summary(); s.UpdateE911 != 1 || s.Changed() != 1 {
+		t.Fatalf("plan after the e911 change: %+v", s)
+	}
+	res, evs := env.apply(t, context.Background(), p, 8, false)
+	if res.Err != nil || res.Counts.Updated != 1 || res.Counts.Unchanged != 5 {
+		t.Fatalf("counts %+v, err %v", res.Counts, res.Err)
+	}
+	if evs[1].Type != EventUpdated || evs[1].Key != "new-york" {
+		t.Errorf("events %+v", evs)
+	}
+	e, _ := env.store.Entry("new-york")
+	id, _ := strconv.ParseInt(e.ID, 10, 64)
+	live, _ := env.sim.Office(id)
+	if live.E911Address == nil || live.E911Address.Address != "1 Broadway" {
+		t.Errorf("server e911 %+v", live.E911Address)
+	}
+	if e.UpdatedAt == nil {
+		t.Error("no updated_at in state")
+	}
+	if s := env.plan(t, ds).Summary(); s.Changed() != 0 {
+		t.Errorf("plan after the e911 update: %+v", s)
+	}
+}
+
+// TestApplyBadRequestSkipsDependants: the simulator refuses one office
+// (400); the offices referring to it, directly or not, are skipped; the
+// others are created; the refused one leaves no state entry.
+func TestApplyBadRequestSkipsDependants(t *testing.T) {
+	t.Parallel()
+	env := newApplyEnv(t, officestest.Options{}, nil)
+	bad := planOffice("Bad", "DE")
+	bad.RingSeconds = ptr(int64(99)) // the API allows 10..45
+	child, grandchild := planOffice("Child", "DE"), planOffice("Grandchild", "DE")
+	routeTo(&child, "bad")
+	routeTo(&grandchild, "child")
+	ds := append(numbered(6), Desired{Key: "bad", Office: bad}, Desired{Key: "child", Office: child}, Desired{Key: "grandchild", Office: grandchild})
+	res, evs := env.apply(t, context.Background(), env.plan(t, ds), 4, false)
+
+	if c := res.Counts; c.Created != 6 || c.Failed != 1 || c.Skipped != 2 {
+		t.Errorf("counts %+v", c)
+	}
+	var oe *OfficeError
+	if !errors.As(res.Err, &oe) || oe.Key != "bad" || !strings.Contains(oe.Error(), "ring_seconds") || !offices.IsPermanent(res.Err) {
+		t.Errorf("first error %v, want bad's 400 with the API's message", res.Err)
+	}
+	for _, o := range res.Offices {
+		if (o.Key == "child" || o.Key == "grandchild") && (o.Outcome != OutcomeSkipped || !errors.Is(o.Err, ErrDependencyFailed)) {
+			t.Errorf("%s: %s %v, want skipped: dependency failed", o.Key, o.Outcome, o.Err)
+		}
+	}
+	var skipped []string
+	for _, ev := range evs {
+		if ev.Type == EventSkipped {
+			skipped = append(skipped, ev.Key)
+		}
+	}
+	if strings.Join(skipped, ",") != "child,grandchild" {
+		t.Errorf("skipped events for %v", skipped)
+	}
+	if _, ok := env.store.Entry("bad"); ok {
+		t.Error("the refused office left a state entry")
+	}
+	checkStateMatchesServer(t, env.sim, env.store.State(), 6)
+}
+
+// TestApplyFailFast: with FailFast, nothing starts after the first
+// failure.
+func TestApplyFailFast(t *testing.T) {
+	t.Parallel()
+	env := newApplyEnv(t, officestest.Options{}, nil)
+	ds := numbered(6)
+	ds[0].Office.RingSeconds = ptr(int64(5))
+	res, _ := env.apply(t, context.Background(), env.plan(t, ds), 1, true)
+	c := res.Counts
+	// Parallelism 1: one office may have been on its way as office-000
+	// failed.
+	if c.Failed != 1 || c.Created > 1 || c.Skipped != 5-c.Created {
+		t.Errorf("counts %+v, want 1 failed, at most 1 created, the rest skipped", c)
+	}
+	if n := posts(env.sim); n != c.Failed+c.Created {
+		t.Errorf("%d creates sent, want %d", n, c.Failed+c.Created)
+	}
+	for _, o := range res.Offices {
+		if o.Outcome == OutcomeSkipped && !errors.Is(o.Err, ErrStopped) {
+			t.Errorf("%s: %v, want ErrStopped", o.Key, o.Err)
+		}
+	}
+}
+
+// TestApplyUnauthorizedStops: a 401 stops everything at once.
+func TestApplyUnauthorizedStops(t *testing.T) {
+	t.Parallel()
+	env := newApplyEnv(t, officestest.Options{Token: "another-key"}, nil)
+	res, _ := env.apply(t, context.Background(), env.plan(t, numbered(50)), 8, false)
+	if !offices.IsAuth(res.Err) || !strings.Contains(res.Err.Error(), "DIALPAD_API_KEY") {
+		t.Errorf("error %v, want a 401 that mentions DIALPAD_API_KEY", res.Err)
+	}
+	if n := env.sim.Stats().Requests; n > 2 {
+		t.Errorf("%d requests after a 401", n)
+	}
+	if res.Counts.Created != 0 || res.Counts.Skipped+res.Counts.Failed != 50 {
+		t.Errorf("counts %+v", res.Counts)
+	}
+	if strings.Contains(fmt.Sprint(res.Err), applyTestKey) {
+		t.Error("the error holds the key")
+	}
+}
+
+// TestApplyRefusesLiveName: a create whose name already exists in Dialpad
+// but not in state fails and points at import; a resume adopts its office.
+func TestApplyRefusesLiveNameAdoptsPending(t *testing.T) {
+	t.Parallel()
+	env := newApplyEnv(t, officestest.Options{}, nil)
+	ds := numbered(3)
+	ids := env.sim.Seed(offices.Live{Name: "Office 000"}, offices.Live{Name: "Office 001"})
+	// office-001 has a pending create from a run that crashed.
+	o := ds[1].Office
+	started := time.Now().UTC()
+	if err := env.store.Update(func(st *state.State) error {
+		st.Set("office-001", &state.Entry{Status: state.Pending, Name: o.Name, Spec: o.Canonical(), SpecSHA256: o.SpecSHA256(), StartedAt: &started})
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	p := env.plan(t, ds)
+	if s := p.Summary(); s.Create != 2 || s.Resume != 1 {
+		t.Fatalf("plan %+v", s)
+	}
+	res, _ := env.apply(t, context.Background(), p, 8, false)
+	got := map[string]Outcome{}
+	for _, r := range res.Offices {
+		got[r.Key] = r.Outcome
+	}
+	if got["office-000"] != OutcomeFailed || !errors.Is(res.Offices[0].Err, ErrNameExists) || !strings.Contains(res.Offices[0].Err.Error(), "officectl import") {
+		t.Errorf("office-000: %s %v, want failed: exists, use import", got["office-000"], res.Offices[0].Err)
+	}
+	if got["office-001"] != OutcomeAdopted || res.Offices[1].ID != ids[1] {
+		t.Errorf("office-001: %s id %d, want adopted %d", got["office-001"], res.Offices[1].ID, ids[1])
+	}
+	if got["office-002"] != OutcomeCreated {
+		t.Errorf("office-002: %s", got["office-002"])
+	}
+	if n := len(env.sim.Offices()); n != 3 {
+		t.Errorf("%d offices on the server, want 3", n)
+	}
+}
+
+// TestApplyPendingAmbiguous: a pending create whose name two live offices
+// have fails and stays pending.
+func TestApplyPendingAmbiguous(t *testing.T) {
+	t.Parallel()
+	env := newApplyEnv(t, officestest.Options{}, nil)
+	ds := numbered(1)
+	env.sim.Seed(offices.Live{Name: "Office 000"}, offices.Live{Name: "Office 000"})
+	o := ds[0].Office
+	if err := env.store.Update(func(st *state.State) error {
+		st.Set("office-000", &state.Entry{Status: state.Pending, Name: o.Name, SpecSHA256: o.SpecSHA256()})
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	res, _ := env.apply(t, context.Background(), env.plan(t, ds), 8, false)
+	if !errors.Is(res.Err, ErrAmbiguousName) || !res.Offices[0].Pending {
+		t.Errorf("err %v pending %v, want ErrAmbiguousName, pending", res.Err, res.Offices[0].Pending)
+	}
+	if e, _ := env.store.Entry("office-000"); e.Status != state.Pending {
+		t.Errorf("entry %+v, want pending", e)
+	}
+}
+
+// TestApplyInterruptedStartsNothingNew: once ctx ends, the offices in
+// flight finish and are saved, and nothing else starts.
+func TestApplyInterruptedStartsNothingNew(t *testing.T) {
+	t.Parallel()
+	env := newApplyEnv(t, officestest.Options{Latency: 50 * time.Millisecond}, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	var evs []Event
+	sent := -1 // creates the server had received at the interrupt
+	res, err := Apply(ctx, env.plan(t, numbered(40)), ApplyOptions{
+		Store: env.store, API: env.client, Parallelism: 2,
+		Events: func(ev Event) {
+			evs = append(evs, ev)
+			if ev.Type == EventCreated && ev.Done == 3 {
+				cancel()
+				sent = posts(env.sim)
+			}
+		},
+	})
+	if !res.Interrupted || !errors.Is(err, ErrInterrupted) {
+		t.Fatalf("interrupted %v, err %v", res.Interrupted, err)
+	}
+	// At most Parallelism requests were on their way at the interrupt.
+	if n := posts(env.sim); n > sent+2 {
+		t.Errorf("%d creates reached the server after the interrupt (%d before), want at most 2 (in flight)", n-sent, sent)
+	}
+	created := res.Counts.Created
+	if created < 3 || res.Counts.Skipped != 40-created {
+		t.Errorf("counts %+v", res.Counts)
+	}
+	st := env.store.State()
+	checkStateMatchesServer(t, env.sim, st, created)
+	if last := evs[len(evs)-1]; last.Type != EventSummary || !last.Interrupted {
+		t.Errorf("last event %+v", last)
+	}
+}
+
+// posts counts the creates the server received.
+func posts(sim *officestest.TestServer) int {
+	n := 0
+	for _, r := range sim.Records() {
+		if r.Method == http.MethodPost {
+			n++
+		}
+	}
+	return n
+}
