@@ -607,7 +607,7 @@ func cmdApply(fs *pflag.FlagSet, io stdio) func([]string) int {
 				return fail(io, "apply", err)
 			}
 		} else if err := engine.CheckFresh(p, "", store.State()); err != nil {
-			return failf("%w; make a new plan with officectl plan --out", err)
+			return failf("%s: %w", arg, err)
 		}
 		if code, ok := approveApply(io, p, *maxCreates, *autoApprove); !ok {
 			return code

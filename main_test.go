@@ -10,6 +10,8 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 	"github.com/spf13/pflag"
 	"go.yaml.in/yaml/v3"
+
+	"github.com/officectl/officectl/offices/officestest"
 )
 
 var updateScripts = flag.Bool("update", false, "rewrite the expected outputs in testdata/script")
@@ -39,7 +41,29 @@ func TestScripts(t *testing.T) {
 			env.Setenv("EXAMPLE", example)
 			return nil
 		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){"sim": scriptSim},
 	})
+}
+
+// scriptSim is the script command `sim [FAULTS]`: it starts a simulator
+// in the test process for the rest of the script and points officectl at
+// it (DIALPAD_API_URL, DIALPAD_API_KEY=sim-script-key, SIM_URL). FAULTS is
+// written as for `officectl sim --faults`.
+func scriptSim(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) > 1 {
+		ts.Fatalf("usage: sim [FAULTS]")
+	}
+	opts := officestest.Options{Token: "sim-script-key", RatePerMinute: -1}
+	if len(args) == 1 {
+		f, err := officestest.ParseFaults(args[0])
+		ts.Check(err)
+		opts.Faults = f
+	}
+	srv := officestest.NewServer(nil, opts)
+	ts.Defer(srv.Close)
+	ts.Setenv("SIM_URL", srv.URL)
+	ts.Setenv("DIALPAD_API_URL", srv.URL)
+	ts.Setenv("DIALPAD_API_KEY", "sim-script-key")
 }
 
 // TestGitHubWorkflow checks the workflow README shows: it parses as YAML,

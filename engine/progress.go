@@ -167,9 +167,13 @@ func (p *Progress) Close() {
 	p.wg.Wait()
 }
 
-// roundDuration rounds d for people: whole seconds, or tenths below 10s.
+// roundDuration rounds d for people: whole seconds, tenths below 10s,
+// hundredths below 1s.
 func roundDuration(d time.Duration) time.Duration {
-	if d < 10*time.Second {
+	switch {
+	case d < time.Second:
+		return d.Round(10 * time.Millisecond)
+	case d < 10*time.Second:
 		return d.Round(100 * time.Millisecond)
 	}
 	return d.Round(time.Second)
