@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"sync/atomic"
+	"time"
 
 	"github.com/officectl/officectl/offices"
 	"github.com/officectl/officectl/state"
@@ -53,6 +54,7 @@ type run struct {
 	// stopped tells them why.
 	stopStarting context.CancelFunc
 	stopped      atomic.Bool
+	elapsed      time.Duration
 }
 
 // finished is what the work on one office reports to the scheduler.
@@ -116,8 +118,8 @@ func (r *run) execute(ctx context.Context) {
 	r.dispatch(ctx, sctx, ictx)
 	r.skipRest()
 
+	r.elapsed = r.opts.Now().Sub(start)
 	res := r.result()
-	res.Elapsed = r.opts.Now().Sub(start)
 	ev := Event{Type: EventSummary, Counts: &res.Counts, Interrupted: res.Interrupted, ElapsedSeconds: res.Elapsed.Seconds()}
 	if res.Err != nil {
 		ev.Error = res.Err.Error()
@@ -464,7 +466,7 @@ func (r *run) emit(e Event) {
 
 // result sums the run up.
 func (r *run) result() *ApplyResult {
-	res := &ApplyResult{Offices: r.res, Interrupted: r.interrupted, Err: r.firstErr}
+	res := &ApplyResult{Offices: r.res, Interrupted: r.interrupted, Err: r.firstErr, Elapsed: r.elapsed}
 	for i := range r.res {
 		o := &r.res[i]
 		if o.Pending {

@@ -36,7 +36,7 @@ type applyEnv struct {
 // newApplyEnv starts a simulator with simOpts (no rate limit unless set)
 // and a fast-retrying client; tweak, when not nil, adjusts the client's
 // config.
-func newApplyEnv(t *testing.T, simOpts officestest.Options, tweak func(*offices.ClientConfig)) *applyEnv {
+func newApplyEnv(t testing.TB, simOpts officestest.Options, tweak func(*offices.ClientConfig)) *applyEnv {
 	t.Helper()
 	if simOpts.Token == "" {
 		simOpts.Token = applyTestKey
@@ -48,7 +48,7 @@ func newApplyEnv(t *testing.T, simOpts officestest.Options, tweak func(*offices.
 	return newApplyEnvAt(t, sim, sim.URL, tweak)
 }
 
-func newApplyEnvAt(t *testing.T, sim *officestest.TestServer, url string, tweak func(*offices.ClientConfig)) *applyEnv {
+func newApplyEnvAt(t testing.TB, sim *officestest.TestServer, url string, tweak func(*offices.ClientConfig)) *applyEnv {
 	t.Helper()
 	cfg := offices.ClientConfig{
 		BaseURL: url, APIKey: applyTestKey, Rate: 60000,
@@ -72,13 +72,13 @@ func newApplyEnvAt(t *testing.T, sim *officestest.TestServer, url string, tweak 
 }
 
 // plan plans ds against the env's state.
-func (e *applyEnv) plan(t *testing.T, ds []Desired) *Plan {
+func (e *applyEnv) plan(t testing.TB, ds []Desired) *Plan {
 	t.Helper()
 	return mustPlan(t, ds, e.store.State())
 }
 
 // apply applies p with parallelism par and collects the events.
-func (e *applyEnv) apply(t *testing.T, ctx context.Context, p *Plan, par int, failFast bool) (*ApplyResult, []Event) {
+func (e *applyEnv) apply(t testing.TB, ctx context.Context, p *Plan, par int, failFast bool) (*ApplyResult, []Event) {
 	t.Helper()
 	var evs []Event
 	res, _ := Apply(ctx, p, ApplyOptions{
@@ -333,8 +333,8 @@ func TestApplyThenPlanNoChanges(t *testing.T) {
 		t.Fatalf("plan after the e911 change: %+v", s)
 	}
 	res, evs := env.apply(t, context.Background(), p, 8, false)
-	if res.Err != nil || res.Counts.Updated != 1 || res.Counts.Unchanged != 5 {
-		t.Fatalf("counts %+v, err %v", res.Counts, res.Err)
+	if res.Err != nil || res.Counts.Updated != 1 || res.Counts.Unchanged != 5 || res.Elapsed <= 0 {
+		t.Fatalf("counts %+v, err %v, elapsed %s", res.Counts, res.Err, res.Elapsed)
 	}
 	if evs[1].Type != EventUpdated || evs[1].Key != "new-york" {
 		t.Errorf("events %+v", evs)
