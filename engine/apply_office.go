@@ -47,6 +47,23 @@ func (r *run) acquire(ctx context.Context) bool {
 // release gives a request slot back.
 func (r *run) release() { <-r.sem }
 
+// halt is called by an office whose request failed with err, before it
+// gives its slot back: when err stops the run (a refused key, or any
+// failure with FailFast), no other office may take the slot first. A
+// refused key also cancels the requests in flight. The scheduler records
+// the rest when the office reports back.
+func (r *run) halt(err error) {
+	auth := offices.IsAuth(err)
+	if !auth && !r.opts.FailFast {
+		return
+	}
+	r.stopped.Store(true)
+	r.stopStarting()
+	if auth {
+		r.cancelIn()
+	}
+}
+
 // create creates office i: write-ahead entry, POST, then the created entry;
 // when the outcome is unknown, a listing tells whether to record the
 // office found by name or to create it again.
@@ -85,6 +102,9 @@ func (r *run) create(ctx, ictx context.Context, i int, ids map[string]int64) fin
 			return finished{i: i, outcome: OutcomeSkipped, err: r.notStarted(), pending: true}
 		}
 		live, err := r.opts.API.CreateOffice(ictx, body)
+		if err != nil && !errors.Is(err, offices.ErrOutcomeUnknown) {
+			r.halt(err)
+		}
 		r.release()
 		if err == nil {
 			return r.created(i, live.ID, OutcomeCreated)
@@ -160,6 +180,9 @@ func (r *run) updateE911(ctx, ictx context.Context, i int) finished {
 		return finished{i: i, outcome: OutcomeSkipped, err: r.notStarted()}
 	}
 	_, err := r.opts.API.UpdateE911(ictx, id, offices.E911Update{E911Address: *c.Office.E911Address})
+	if err != nil {
+		r.halt(err)
+	}
 	r.release()
 	if err != nil {
 		return finished{i: i, outcome: OutcomeFailed, id: id, err: err, fatal: offices.IsAuth(err)}
