@@ -73,6 +73,9 @@ type Change struct {
 	// update-e911, in path order. It is empty for a manual change whose
 	// state entry records no spec to compare with.
 	Fields []FieldChange
+	// Drift is how the live office differs from the state's spec, when
+	// the plan was refreshed (MergeDrift); nil otherwise.
+	Drift *Drift
 }
 
 // FieldChange is one field that differs between the state's spec and the

@@ -134,7 +134,7 @@ func ReadPlan(r io.Reader) (*Plan, error) {
 			return nil, fmt.Errorf("corrupt plan: changes[%d]: %w", i, err)
 		}
 		index[jc.Key] = i
-		p.Changes[i] = Change{Key: jc.Key, Action: jc.Action, Name: jc.Name, DependsOn: normDeps(jc.DependsOn), Office: jc.Body}
+		p.Changes[i] = Change{Key: jc.Key, Action: jc.Action, Name: jc.Name, DependsOn: normDeps(jc.DependsOn), Office: jc.Body, Drift: jc.Drift}
 		if jc.Fields != nil && len(*jc.Fields) > 0 {
 			p.Changes[i].Fields = *jc.Fields
 		}

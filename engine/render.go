@@ -83,6 +83,9 @@ func symbol(a Action) string {
 // actionNote is the short explanation printed after a change's name; the
 // text renderer's notes, with commands in backquotes.
 func actionNote(c *Change) string {
+	if note := driftNote(c); note != "" {
+		return note
+	}
 	switch c.Action {
 	case ActionUpdateE911:
 		return "apply updates the E911 address"

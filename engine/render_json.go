@@ -25,6 +25,7 @@ type jsonChange struct {
 	DependsOn []string        `json:"depends_on"`
 	Body      *offices.Office `json:"body,omitempty"`
 	Fields    *[]FieldChange  `json:"fields,omitempty"` // a pointer, so that none is []
+	Drift     *Drift          `json:"drift,omitempty"`  // plan --refresh only
 }
 
 // hasBody reports whether the JSON form of a change with action a carries
@@ -57,8 +58,10 @@ func hasFields(a Action) bool { return a == ActionManual || a == ActionUpdateE91
 // Every office is listed, no-ops included, in apply order. "body" is present
 // for create, resume and update-e911; "fields" for manual and update-e911
 // (old and new are compact JSON, "" when the field is absent; no fields
-// when the state records no spec to compare with). This is also
-// the plan file format (WritePlanFile).
+// when the state records no spec to compare with). A refreshed plan
+// (MergeDrift) adds "drift" to the changes of offices that drifted in
+// Dialpad: a Drift ({"key","name","id","kind","live_state","fields"}).
+// This is also the plan file format (WritePlanFile).
 func RenderJSON(w io.Writer, p *Plan) error {
 	jp := jsonPlan{
 		FormatVersion: p.FormatVersion,
@@ -69,7 +72,7 @@ func RenderJSON(w io.Writer, p *Plan) error {
 	}
 	for i := range p.Changes {
 		c := &p.Changes[i]
-		jc := jsonChange{Key: c.Key, Action: c.Action, Name: c.Name, DependsOn: c.DependsOn}
+		jc := jsonChange{Key: c.Key, Action: c.Action, Name: c.Name, DependsOn: c.DependsOn, Drift: c.Drift}
 		if jc.DependsOn == nil {
 			jc.DependsOn = []string{}
 		}

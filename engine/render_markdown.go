@@ -87,6 +87,9 @@ func markdownDetails(c *Change) string {
 		b.WriteString(", after " + html.EscapeString(strings.Join(c.DependsOn, ", ")))
 	}
 	b.WriteString("</summary>\n\n")
+	if c.Drift != nil {
+		return b.String() + driftDetails(c)
+	}
 
 	switch c.Action {
 	case ActionCreate, ActionResume:

@@ -67,6 +67,10 @@ func RenderText(w io.Writer, p *Plan, opts TextOptions) error {
 			bw.WriteString("    " + printable(f.Path) + ": " + paint(ansiRed, printable(fieldValue(f.Old))) +
 				" → " + paint(ansiGreen, printable(fieldValue(f.New))) + "\n")
 		}
+		if c.Drift != nil {
+			writeDriftText(bw, c, paint)
+			continue
+		}
 		if c.Action == ActionManual {
 			bw.WriteString("    " + printable(manualHint(c.Key)) + "\n")
 		}

@@ -1,0 +1,291 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"sort"
+	"strconv"
+	"sync"
+
+	"github.com/officectl/officectl/offices"
+	"github.com/officectl/officectl/state"
+)
+
+// This file holds drift: what changed in Dialpad, outside Git, since an
+// office was last applied. CheckDrift fetches every office the state
+// records and compares it with the spec the state records for it.
+
+// DriftAPI is the part of the Dialpad API that CheckDrift uses;
+// *offices.Client satisfies it.
+type DriftAPI interface {
+	GetOffice(ctx context.Context, id int64) (*offices.Live, error)
+	GetE911(ctx context.Context, id int64) (*offices.LiveE911, error)
+}
+
+var _ DriftAPI = (*offices.Client)(nil)
+
+// DriftKind says how a live office drifted from its last applied spec.
+type DriftKind string
+
+// The kinds of drift.
+const (
+	// DriftChanged: fields the API returns differ from the spec (e911
+	// fields may differ too).
+	DriftChanged DriftKind = "changed"
+	// DriftDeleted: the live office is deleted or cancelled, or the API
+	// no longer knows its id.
+	DriftDeleted DriftKind = "deleted"
+	// DriftE911: only the E911 address differs; apply can set it back.
+	DriftE911 DriftKind = "e911"
+)
+
+// Drift is how one office managed in state differs in Dialpad from the
+// spec last applied (or adopted) for it.
+type Drift struct {
+	// Key is the office key in state.
+	Key string `json:"key"`
+	// Name is the name the state records for it.
+	Name string `json:"name"`
+	// ID is its Dialpad id.
+	ID int64 `json:"id,string"`
+	// Kind is how it drifted.
+	Kind DriftKind `json:"kind"`
+	// LiveState is the office's live state for DriftDeleted: "deleted",
+	// "cancelled", or "not found" when GET answered 404; "" otherwise.
+	LiveState string `json:"live_state,omitempty"`
+	// Fields lists, in path order, the fields that differ: Old is the
+	// spec's value, New the live one (compact JSON, normalised as the
+	// spec writes it: ids as numbers, countries upper-case). Empty for
+	// DriftDeleted.
+	Fields []FieldChange `json:"fields"`
+}
+
+// SkippedOffice is a state entry CheckDrift could not compare.
+type SkippedOffice struct {
+	Key    string `json:"key"`
+	Name   string `json:"name"`
+	Reason string `json:"reason"`
+}
+
+// DriftReport is the result of CheckDrift: a plain value that the drift
+// renderers print and MergeDrift folds into a plan.
+type DriftReport struct {
+	// Checked is the number of live offices fetched and compared.
+	Checked int
+	// Drifts, sorted by key: only the offices that drifted.
+	Drifts []Drift
+	// Skipped, sorted by key: state entries with no id (a pending create)
+	// or no spec to compare with.
+	Skipped []SkippedOffice
+}
+
+// DriftSummary counts a report's drifts per kind.
+type DriftSummary struct {
+	Changed int `json:"changed"`
+	Deleted int `json:"deleted"`
+	E911    int `json:"e911"`
+}
+
+// Total is the number of offices that drifted.
+func (s DriftSummary) Total() int { return s.Changed + s.Deleted + s.E911 }
+
+// Summary counts r's drifts per kind.
+func (r *DriftReport) Summary() DriftSummary {
+	var s DriftSummary
+	for _, d := range r.Drifts {
+		switch d.Kind {
+		case DriftChanged:
+			s.Changed++
+		case DriftDeleted:
+			s.Deleted++
+		case DriftE911:
+			s.E911++
+		}
+	}
+	return s
+}
+
+// Find returns the drift of key, or nil.
+func (r *DriftReport) Find(key string) *Drift {
+	i := sort.Search(len(r.Drifts), func(i int) bool { return r.Drifts[i].Key >= key })
+	if i < len(r.Drifts) && r.Drifts[i].Key == key {
+		return &r.Drifts[i]
+	}
+	return nil
+}
+
+// DriftOptions configure CheckDrift.
+type DriftOptions struct {
+	// API fetches the live offices. Required. Its own rate limiter paces
+	// the requests.
+	API DriftAPI
+	// Parallelism is the most requests in flight at once, default
+	// DefaultParallelism.
+	Parallelism int
+}
+
+// CheckDrift fetches every office st records as created (GET office, and
+// GET e911 when its spec has an e911_address), in parallel, and compares
+// it with the spec st records for it (see UncheckedFields for what cannot
+// be compared). A live office whose state is deleted or cancelled, or that
+// the API answers 404 for, is DriftDeleted.
+//
+// Any other API error ends the check: CheckDrift returns it, naming the
+// office, and no report.
+func CheckDrift(ctx context.Context, st *state.State, opts DriftOptions) (*DriftReport, error) {
+	if opts.API == nil {
+		return nil, errors.New("drift: no API")
+	}
+	par := opts.Parallelism
+	if par <= 0 {
+		par = DefaultParallelism
+	}
+	if st == nil {
+		st = state.New()
+	}
+	ids := stateIDs(st)
+	rep := &DriftReport{}
+	type job struct {
+		key  string
+		e    *state.Entry
+		spec offices.Office
+		id   int64
+	}
+	var jobs []job
+	for _, k := range st.Keys() {
+		e := st.Offices[k]
+		if e == nil {
+			continue
+		}
+		id, ok := ids[k]
+		if e.Status != state.Created || !ok {
+			rep.Skipped = append(rep.Skipped, SkippedOffice{Key: k, Name: e.Name, Reason: "no Dialpad id yet (its create is pending: run officectl apply)"})
+			continue
+		}
+		spec, err := decodeEntrySpec(e)
+		if err != nil {
+			rep.Skipped = append(rep.Skipped, SkippedOffice{Key: k, Name: e.Name, Reason: err.Error()})
+			continue
+		}
+		jobs = append(jobs, job{key: k, e: e, spec: spec, id: id})
+	}
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	drifts := make([]*Drift, len(jobs))
+	errs := make([]error, len(jobs))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for w := 0; w < min(par, len(jobs)); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				j := jobs[i]
+				drifts[i], errs[i] = checkOne(ctx, opts.API, j.key, j.e, j.spec, j.id, ids)
+				if errs[i] != nil {
+					cancel() // one error ends the check: start nothing new
+				}
+			}
+		}()
+	}
+feed:
+	for i := range jobs {
+		select {
+		case next <- i:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(next)
+	wg.Wait()
+	// Report the first error in key order that is not the cancellation
+	// another error caused.
+	var firstErr error
+	for _, err := range errs {
+		if err != nil && (firstErr == nil || errors.Is(firstErr, context.Canceled)) {
+			firstErr = err
+		}
+	}
+	if firstErr != nil {
+		return nil, firstErr
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	rep.Checked = len(jobs)
+	for _, d := range drifts {
+		if d != nil {
+			rep.Drifts = append(rep.Drifts, *d)
+		}
+	}
+	return rep, nil
+}
+
+// checkOne fetches office id and compares it with spec; nil when it has
+// not drifted.
+func checkOne(ctx context.Context, api DriftAPI, key string, e *state.Entry, spec offices.Office, id int64, ids map[string]int64) (*Drift, error) {
+	d := &Drift{Key: key, Name: e.Name, ID: id}
+	live, err := api.GetOffice(ctx, id)
+	if isNotFound(err) {
+		d.Kind, d.LiveState, d.Fields = DriftDeleted, "not found", []FieldChange{}
+		return d, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("drift: office %q (id %d): %w", key, id, err)
+	}
+	if live.State == "deleted" || live.State == "cancelled" {
+		d.Kind, d.LiveState, d.Fields = DriftDeleted, live.State, []FieldChange{}
+		return d, nil
+	}
+	var e911 *offices.LiveE911
+	if spec.E911Address != nil {
+		if e911, err = api.GetE911(ctx, id); err != nil {
+			return nil, fmt.Errorf("drift: E911 address of office %q (id %d): %w", key, id, err)
+		}
+	}
+	d.Fields = compareLive(spec, ids, live, e911)
+	switch {
+	case len(d.Fields) == 0:
+		return nil, nil
+	case onlyE911(d.Fields):
+		d.Kind = DriftE911
+	default:
+		d.Kind = DriftChanged
+	}
+	return d, nil
+}
+
+func isNotFound(err error) bool {
+	var ae *offices.APIError
+	return errors.As(err, &ae) && ae.Status == http.StatusNotFound
+}
+
+// stateIDs maps the keys of created entries to their Dialpad ids.
+func stateIDs(st *state.State) map[string]int64 {
+	ids := make(map[string]int64, len(st.Offices))
+	for k, e := range st.Offices {
+		if e == nil || e.Status != state.Created {
+			continue
+		}
+		if id, err := strconv.ParseInt(e.ID, 10, 64); err == nil && id > 0 {
+			ids[k] = id
+		}
+	}
+	return ids
+}
+
+// decodeEntrySpec decodes the spec a state entry records.
+func decodeEntrySpec(e *state.Entry) (offices.Office, error) {
+	var o offices.Office
+	if len(e.Spec) == 0 {
+		return o, errors.New("the state records no spec to compare with (forget and adopt it again: officectl state rm KEY, then officectl import)")
+	}
+	if err := json.Unmarshal(e.Spec, &o); err != nil {
+		return o, fmt.Errorf("the spec in the state does not decode: %v", err)
+	}
+	return o, nil
+}

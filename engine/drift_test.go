@@ -1,0 +1,365 @@
+package engine
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"net/http"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/officectl/officectl/offices"
+	"github.com/officectl/officectl/offices/officestest"
+	"github.com/officectl/officectl/state"
+)
+
+// driftFixture is five offices: berlin with ring_seconds and a time zone,
+// london and new-york with E911 addresses, munich routing to berlin, and
+// paris.
+func driftFixture() []Desired {
+	berlin := planOffice("Berlin", "DE")
+	berlin.RingSeconds = ptr(int64(30))
+	berlin.Timezone = "Europe/Berlin"
+	munich := planOffice("Munich", "DE")
+	routeTo(&munich, "berlin", "berlin")
+	paris := planOffice("Paris", "FR")
+	paris.E911Address = &offices.E911Address{Address: "10 Rue de Rivoli", City: "Paris", Country: "FR", State: "IDF", Zip: "75001"}
+	return []Desired{
+		{Key: "berlin", Office: berlin},
+		{Key: "london", Office: planOffice("London", "GB")},
+		{Key: "munich", Office: munich},
+		{Key: "new-york", Office: planOffice("New York", "US")},
+		{Key: "paris", Office: paris},
+	}
+}
+
+// appliedEnv applies ds to a new simulator.
+func appliedEnv(t *testing.T, simOpts officestest.Options, ds []Desired) *applyEnv {
+	t.Helper()
+	env := newApplyEnv(t, simOpts, nil)
+	if res, _ := env.apply(t, context.Background(), env.plan(t, ds), 4, false); res.Err != nil {
+		t.Fatal(res.Err)
+	}
+	return env
+}
+
+// liveID is the Dialpad id the env's state records for key.
+func (e *applyEnv) liveID(t *testing.T, key string) int64 {
+	t.Helper()
+	en, ok := e.store.Entry(key)
+	if !ok {
+		t.Fatalf("no state entry %q", key)
+	}
+	id, err := strconv.ParseInt(en.ID, 10, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+func (e *applyEnv) drift(t *testing.T) *DriftReport {
+	t.Helper()
+	rep, err := CheckDrift(context.Background(), e.store.State(), DriftOptions{API: e.client})
+	if err != nil {
+		t.Fatalf("CheckDrift: %v", err)
+	}
+	return rep
+}
+
+// driftEnv is a simulator holding offices created one by one, and the
+// state that records them, in memory: the ids and the state are the same
+// in every run, for golden files.
+type driftEnv struct {
+	sim    *officestest.TestServer
+	client *offices.Client
+	st     *state.State
+}
+
+// createdEnv creates ds in order (an office after those it refers to).
+func createdEnv(t *testing.T, ds []Desired) *driftEnv {
+	t.Helper()
+	a := newApplyEnv(t, officestest.Options{}, nil)
+	env := &driftEnv{sim: a.sim, client: a.client, st: state.New()}
+	ids := map[string]int64{}
+	for _, d := range ds {
+		body, err := d.Office.Resolve(ids)
+		if err != nil {
+			t.Fatal(err)
+		}
+		live, err := a.client.CreateOffice(context.Background(), body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids[d.Key] = live.ID
+		env.st.Set(d.Key, created(strconv.FormatInt(live.ID, 10), d.Office))
+	}
+	return env
+}
+
+func (e *driftEnv) mutate(t *testing.T, key string, f func(*offices.Live)) {
+	t.Helper()
+	id, err := strconv.ParseInt(e.st.Offices[key].ID, 10, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.sim.Mutate(id, f); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// consoleEdits changes the fixture's offices as an admin would in
+// Dialpad's web app: berlin's Monday hours and ring time, munich's open
+// routing, new-york's E911 zip; paris is deleted.
+func consoleEdits(t *testing.T, env *driftEnv) {
+	t.Helper()
+	env.mutate(t, "berlin", func(l *offices.Live) {
+		l.MondayHours = []string{"09:00", "17:00"}
+		l.RingSeconds = ptr(int64(45))
+	})
+	env.mutate(t, "munich", func(l *offices.Live) { l.RoutingOptions.Open.Action = "operator" })
+	env.mutate(t, "new-york", func(l *offices.Live) { l.E911Address.Zip = "10001" })
+	env.mutate(t, "paris", func(l *offices.Live) { l.State = "deleted" })
+}
+
+// TestDriftGolden: console edits to hours, ring_seconds, routing and the
+// E911 address, and a deleted office, are found and rendered in the three
+// formats, as a drift report and folded into a plan (plan --refresh)
+// whose config also changed berlin's ring_seconds.
+func TestDriftGolden(t *testing.T) {
+	t.Parallel()
+	ds := driftFixture()
+	env := createdEnv(t, ds)
+	consoleEdits(t, env)
+	rep, err := CheckDrift(context.Background(), env.st, DriftOptions{API: env.client})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	type want struct {
+		kind   DriftKind
+		fields string
+	}
+	wants := map[string]want{
+		"berlin":   {DriftChanged, "monday_hours ring_seconds"},
+		"munich":   {DriftChanged, "routing_options.open.action"},
+		"new-york": {DriftE911, "e911_address.zip"},
+		"paris":    {DriftDeleted, ""},
+	}
+	if rep.Checked != 5 || len(rep.Drifts) != len(wants) {
+		t.Fatalf("checked %d, drifts %+v", rep.Checked, rep.Drifts)
+	}
+	for _, d := range rep.Drifts {
+		var paths []string
+		for _, f := range d.Fields {
+			paths = append(paths, f.Path)
+		}
+		if w := wants[d.Key]; d.Kind != w.kind || strings.Join(paths, " ") != w.fields {
+			t.Errorf("%s: %s %q, want %s %q", d.Key, d.Kind, paths, w.kind, w.fields)
+		}
+	}
+	if d := rep.Find("paris"); d == nil || d.LiveState != "deleted" {
+		t.Errorf("paris: %+v", d)
+	}
+
+	for suffix, render := range map[string]func(*bytes.Buffer) error{
+		".txt":       func(b *bytes.Buffer) error { return RenderDriftText(b, rep, TextOptions{}) },
+		".color.txt": func(b *bytes.Buffer) error { return RenderDriftText(b, rep, TextOptions{Color: true}) },
+		".md":        func(b *bytes.Buffer) error { return RenderDriftMarkdown(b, rep) },
+		".json":      func(b *bytes.Buffer) error { return RenderDriftJSON(b, rep) },
+	} {
+		var b bytes.Buffer
+		if err := render(&b); err != nil {
+			t.Fatal(err)
+		}
+		golden(t, filepath.Join("testdata", "drift", "report"+suffix), b.String())
+	}
+
+	ds[0].Office.RingSeconds = ptr(int64(25)) // and a config change
+	p := mustPlan(t, ds, env.st)
+	MergeDrift(p, rep)
+	actions := map[string]Action{}
+	for _, c := range p.Changes {
+		actions[c.Key] = c.Action
+	}
+	wantActions := map[string]Action{"berlin": ActionManual, "london": ActionNoOp, "munich": ActionManual, "new-york": ActionUpdateE911, "paris": ActionCreate}
+	for k, a := range wantActions {
+		if actions[k] != a {
+			t.Errorf("%s: %s, want %s", k, actions[k], a)
+		}
+	}
+	if got := p.Recreates(); len(got) != 1 || got[0] != "paris" {
+		t.Errorf("Recreates() = %q", got)
+	}
+	for suffix, got := range renderings(t, p) {
+		golden(t, filepath.Join("testdata", "drift", "plan_refresh"+suffix), string(got))
+	}
+
+	// The JSON plan, drift included, reads back as a plan file.
+	var b bytes.Buffer
+	if err := RenderJSON(&b, p); err != nil {
+		t.Fatal(err)
+	}
+	var back *Plan
+	back, err = ReadPlan(&b)
+	if err != nil {
+		t.Fatalf("ReadPlan: %v", err)
+	}
+	for i, c := range back.Changes {
+		if (c.Drift == nil) != (p.Changes[i].Drift == nil) {
+			t.Errorf("%s: drift lost in the plan file", c.Key)
+		}
+	}
+}
+
+// TestDriftNoneAfterApply: offices just applied have not drifted, whether
+// the API sends int64 fields as strings or numbers; countries come back
+// lower-case and references are resolved through the state.
+func TestDriftNoneAfterApply(t *testing.T) {
+	t.Parallel()
+	cfg := loadExample(t)
+	for _, numeric := range []bool{false, true} {
+		env := newApplyEnv(t, officestest.Options{NumericIDs: numeric}, nil)
+		p, err := MakePlan(cfg, env.store.State())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res, _ := env.apply(t, context.Background(), p, 8, false); res.Err != nil {
+			t.Fatal(res.Err)
+		}
+		rep := env.drift(t)
+		if rep.Checked != len(cfg.Offices) || len(rep.Drifts) != 0 || len(rep.Skipped) != 0 {
+			t.Errorf("numeric ids %v: checked %d, drifts %+v, skipped %+v", numeric, rep.Checked, rep.Drifts, rep.Skipped)
+		}
+	}
+}
+
+// TestDriftDeletedIsCreatedAgain: an office deleted in Dialpad is planned
+// as a create again; once the state forgets it, apply creates it, and the
+// next check finds no drift.
+func TestDriftDeletedIsCreatedAgain(t *testing.T) {
+	t.Parallel()
+	ds := driftFixture()
+	env := appliedEnv(t, officestest.Options{}, ds)
+	oldID := env.liveID(t, "paris")
+	if err := env.sim.SetState(oldID, "cancelled"); err != nil {
+		t.Fatal(err)
+	}
+	p := env.plan(t, ds)
+	MergeDrift(p, env.drift(t))
+	if s := p.Summary(); s.Create != 1 || s.NoOp != 4 || !strings.Contains(renderText(t, p), "RE-CREATE: cancelled in Dialpad") {
+		t.Fatalf("refreshed plan %+v:\n%s", s, renderText(t, p))
+	}
+
+	if err := env.store.Update(func(st *state.State) error { st.Delete("paris"); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	res, _ := env.apply(t, context.Background(), env.plan(t, ds), 1, false)
+	if res.Err != nil || res.Counts.Created != 1 {
+		t.Fatalf("apply: %+v %v", res.Counts, res.Err)
+	}
+	if newID := env.liveID(t, "paris"); newID == oldID {
+		t.Errorf("paris kept id %d", oldID)
+	}
+	if rep := env.drift(t); len(rep.Drifts) != 0 {
+		t.Errorf("drift after re-creating: %+v", rep.Drifts)
+	}
+}
+
+// fakeDriftAPI answers GET office from a map; a missing id is a 404, and
+// err, when set, fails every request.
+type fakeDriftAPI struct {
+	live map[int64]*offices.Live
+	err  error
+}
+
+func (f *fakeDriftAPI) GetOffice(ctx context.Context, id int64) (*offices.Live, error) {
+	if f.err != nil {
+		return nil, f.err
+	}
+	l, ok := f.live[id]
+	if !ok {
+		return nil, &offices.APIError{Status: http.StatusNotFound, Method: "GET", Path: "/api/v2/offices/" + strconv.FormatInt(id, 10)}
+	}
+	return l, nil
+}
+
+func (f *fakeDriftAPI) GetE911(ctx context.Context, id int64) (*offices.LiveE911, error) {
+	l, err := f.GetOffice(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return l.E911Address, nil
+}
+
+// TestDriftEdges: a 404 is a deletion; a pending entry and one without a
+// spec are skipped; any other API error ends the check naming the office;
+// routing with a reference to an office not in state is not compared.
+func TestDriftEdges(t *testing.T) {
+	t.Parallel()
+	st := state.New()
+	berlin := planOffice("Berlin", "DE")
+	st.Set("berlin", created("11", berlin))
+	munich := planOffice("Munich", "DE")
+	routeTo(&munich, "nowhere")
+	st.Set("munich", created("12", munich))
+	st.Set("pending", &state.Entry{Status: state.Pending, Name: "Pending"})
+	st.Set("nospec", &state.Entry{Status: state.Created, ID: "13", Name: "No spec"})
+
+	liveMunich := &offices.Live{ID: 12, Name: "Munich", Country: "de", MondayHours: munich.MondayHours, TuesdayHours: munich.TuesdayHours,
+		WednesdayHours: munich.WednesdayHours, ThursdayHours: munich.ThursdayHours, FridayHours: munich.FridayHours,
+		RoutingOptions: &offices.RoutingOptions{Open: offices.RoutingInner{Action: "operator"}}, State: "active"}
+	api := &fakeDriftAPI{live: map[int64]*offices.Live{12: liveMunich}}
+	rep, err := CheckDrift(context.Background(), st, DriftOptions{API: api, Parallelism: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Checked != 2 || len(rep.Drifts) != 1 || rep.Drifts[0].Key != "berlin" || rep.Drifts[0].LiveState != "not found" {
+		t.Errorf("report %+v", rep)
+	}
+	if len(rep.Skipped) != 2 || rep.Skipped[0].Key != "nospec" || rep.Skipped[1].Key != "pending" {
+		t.Errorf("skipped %+v", rep.Skipped)
+	}
+
+	api.err = errors.New("boom")
+	if _, err := CheckDrift(context.Background(), st, DriftOptions{API: api}); err == nil || !strings.Contains(err.Error(), `office "berlin"`) {
+		t.Errorf("error %v", err)
+	}
+}
+
+// TestDriftMarkdownLimit: a report of many drifted offices stays under
+// the comment limit and says how many it leaves out.
+func TestDriftMarkdownLimit(t *testing.T) {
+	t.Parallel()
+	rep := &DriftReport{Checked: 2000}
+	for i := range 2000 {
+		rep.Drifts = append(rep.Drifts, Drift{Key: "office-" + strconv.Itoa(10000+i), Name: "Office", ID: int64(i + 1), Kind: DriftChanged,
+			Fields: []FieldChange{{Path: "monday_hours", Old: `["08:00","18:00"]`, New: `["09:00","17:00"]`}}})
+	}
+	var b bytes.Buffer
+	if err := RenderDriftMarkdown(&b, rep); err != nil {
+		t.Fatal(err)
+	}
+	if b.Len() >= MarkdownLimit || !strings.Contains(b.String(), "more offices not shown") {
+		t.Errorf("markdown is %d bytes; tail %q", b.Len(), b.String()[max(0, b.Len()-200):])
+	}
+}
+
+func loadExample(t *testing.T) *Config {
+	t.Helper()
+	cfg, diags, err := Load("../testdata/example", LoadOptions{})
+	if err != nil || cfg == nil {
+		t.Fatalf("load example: %v %v", err, diags)
+	}
+	return cfg
+}
+
+func renderText(t *testing.T, p *Plan) string {
+	t.Helper()
+	var b bytes.Buffer
+	if err := RenderText(&b, p, TextOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
