@@ -1,0 +1,205 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"time"
+
+	"github.com/officectl/officectl/offices"
+	"github.com/officectl/officectl/state"
+)
+
+// This file holds import: adopting the offices a company already has into
+// the state file, by exact name, without creating any.
+
+// ImportAPI is the part of the Dialpad API that Import uses;
+// *offices.Client satisfies it.
+type ImportAPI interface {
+	ListOffices(ctx context.Context, opts offices.ListOptions) ([]offices.Live, error)
+}
+
+var _ ImportAPI = (*offices.Client)(nil)
+
+// Adoption is a config key recorded in state as an existing live office.
+type Adoption struct {
+	Key  string
+	Name string
+	ID   int64
+}
+
+// ImportConflict is a config key import could not adopt although live
+// offices have its name.
+type ImportConflict struct {
+	Key  string
+	Name string
+	// IDs are the live offices with the name, ascending.
+	IDs []int64
+	// Reason says why and what to do.
+	Reason string
+}
+
+// ImportResult is what import found: a plain value, printed by
+// WriteImportReport.
+type ImportResult struct {
+	// Adopted, by key: config keys with no state entry whose name exactly
+	// one live office has.
+	Adopted []Adoption
+	// ToCreate, by key: config keys with no state entry and no live
+	// office of their name; apply creates them.
+	ToCreate []Adoption
+	// Conflicts, by key: config keys with no state entry that could not
+	// be adopted.
+	Conflicts []ImportConflict
+	// Managed is the number of config keys the state already records.
+	Managed int
+	// Unmanaged, by id: live offices (not deleted or cancelled) that
+	// neither the state nor an adoption records; no config describes
+	// them.
+	Unmanaged []offices.Live
+}
+
+// MatchImport decides what import does with cfg, st and the live offices,
+// without changing anything: each config key with no state entry is
+// adopted when exactly one live office, deleted and cancelled ones aside,
+// has its name and the state records that office under no other key. A
+// nil st is an empty state.
+func MatchImport(cfg *Config, st *state.State, live []offices.Live) *ImportResult {
+	if st == nil {
+		st = state.New()
+	}
+	claimed := map[int64]string{}
+	for k, id := range stateIDs(st) {
+		claimed[id] = k
+	}
+	byName := map[string][]offices.Live{}
+	for _, l := range live {
+		if isGone(l) {
+			continue
+		}
+		byName[l.Name] = append(byName[l.Name], l)
+	}
+
+	res := &ImportResult{}
+	for i := range cfg.Offices {
+		d := &cfg.Offices[i]
+		if _, ok := st.Offices[d.Key]; ok {
+			res.Managed++
+			continue
+		}
+		name := d.Office.Name
+		var free, taken []offices.Live
+		var takenBy []string
+		for _, l := range byName[name] {
+			if k, ok := claimed[l.ID]; ok {
+				taken = append(taken, l)
+				takenBy = append(takenBy, k)
+			} else {
+				free = append(free, l)
+			}
+		}
+		switch {
+		case len(free) == 1:
+			res.Adopted = append(res.Adopted, Adoption{Key: d.Key, Name: name, ID: free[0].ID})
+			claimed[free[0].ID] = d.Key
+		case len(free) > 1:
+			res.Conflicts = append(res.Conflicts, ImportConflict{Key: d.Key, Name: name, IDs: liveIDs(free),
+				Reason: fmt.Sprintf("%d offices in Dialpad have this name, so import cannot tell which one the config describes: rename or delete the others in Dialpad, then run import again", len(free))})
+		case len(taken) > 0:
+			res.Conflicts = append(res.Conflicts, ImportConflict{Key: d.Key, Name: name, IDs: liveIDs(taken),
+				Reason: fmt.Sprintf("the office with this name is recorded in the state file as %q: give one of the two keys another name, or forget the other with `officectl state rm %s`", takenBy[0], takenBy[0])})
+		default:
+			res.ToCreate = append(res.ToCreate, Adoption{Key: d.Key, Name: name})
+		}
+	}
+	for _, l := range live {
+		if _, ok := claimed[l.ID]; !ok && !isGone(l) {
+			res.Unmanaged = append(res.Unmanaged, l)
+		}
+	}
+	sort.Slice(res.Unmanaged, func(i, j int) bool { return res.Unmanaged[i].ID < res.Unmanaged[j].ID })
+	return res
+}
+
+// isGone reports whether a live office is deleted or cancelled: it cannot
+// be adopted, and a new office may take its name.
+func isGone(l offices.Live) bool { return l.State == "deleted" || l.State == "cancelled" }
+
+func liveIDs(ls []offices.Live) []int64 {
+	ids := make([]int64, len(ls))
+	for i, l := range ls {
+		ids[i] = l.ID
+	}
+	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	return ids
+}
+
+// ImportOptions configure Import.
+type ImportOptions struct {
+	// Store is the locked state file the adoptions are saved to. Required
+	// unless DryRun.
+	Store *state.Store
+	// API lists the live offices. Required.
+	API ImportAPI
+	// DryRun finds what import would adopt and changes nothing.
+	DryRun bool
+	// Now is the clock of the entries' created_at, default time.Now.
+	Now func() time.Time
+}
+
+// Import lists every live office (all pages) and adopts, in one save of
+// the state, each config key with no state entry whose name exactly one
+// live office has (see MatchImport): the entry is created with the live
+// id and the desired office from cfg as its spec, so that the next plan
+// shows a no-op for it and drift (plan --refresh) compares the live
+// office with the config. Nothing is sent to Dialpad but the listing.
+func Import(ctx context.Context, cfg *Config, opts ImportOptions) (*ImportResult, error) {
+	if opts.API == nil || (opts.Store == nil && !opts.DryRun) {
+		return nil, errors.New("import: no API or state store")
+	}
+	now := time.Now
+	if opts.Now != nil {
+		now = opts.Now
+	}
+	live, err := opts.API.ListOffices(ctx, offices.ListOptions{})
+	if err != nil {
+		return nil, fmt.Errorf("import: listing the offices in Dialpad: %w", err)
+	}
+	var st *state.State
+	if opts.Store != nil {
+		st = opts.Store.State()
+	}
+	res := MatchImport(cfg, st, live)
+	if opts.DryRun || len(res.Adopted) == 0 {
+		return res, nil
+	}
+	desired := make(map[string]*Desired, len(cfg.Offices))
+	for i := range cfg.Offices {
+		desired[cfg.Offices[i].Key] = &cfg.Offices[i]
+	}
+	at := now().UTC()
+	err = opts.Store.Update(func(st *state.State) error {
+		for _, a := range res.Adopted {
+			if _, ok := st.Offices[a.Key]; ok {
+				return fmt.Errorf("the state entry of %q appeared during import", a.Key)
+			}
+			d := desired[a.Key]
+			sha := d.SpecSHA256
+			if sha == "" {
+				sha = d.Office.SpecSHA256()
+			}
+			created := at
+			st.Set(a.Key, &state.Entry{
+				Status: state.Created, ID: strconv.FormatInt(a.ID, 10), Name: d.Office.Name,
+				Spec: d.Office.Canonical(), SpecSHA256: sha, CreatedAt: &created,
+			})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("import: saving the state: %w", err)
+	}
+	return res, nil
+}

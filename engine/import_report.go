@@ -1,0 +1,82 @@
+package engine
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+// ImportReport is what `officectl import` prints: the result, and the
+// files --generate wrote.
+type ImportReport struct {
+	Result *ImportResult
+	// DryRun: nothing was saved.
+	DryRun bool
+	// GenerateDir and Generated are the folder and files of --generate;
+	// "" and nil without it.
+	GenerateDir string
+	Generated   []GeneratedOffice
+}
+
+// WriteImportReport writes r for a person: the offices adopted (or that
+// would be, in a dry run), those that stay to be created, those that
+// could not be adopted and why, the live offices no config describes, and
+// the files generated for them.
+func WriteImportReport(w io.Writer, r ImportReport) error {
+	bw := bufio.NewWriter(w)
+	res := r.Result
+	switch {
+	case len(res.Adopted) == 0:
+		bw.WriteString("Adopted no office.\n")
+	case r.DryRun:
+		fmt.Fprintf(bw, "Would adopt %s (dry run: the state is unchanged):\n", plural(len(res.Adopted), "office"))
+	default:
+		fmt.Fprintf(bw, "Adopted %s: recorded in the state with their Dialpad ids; nothing was created.\n", plural(len(res.Adopted), "office"))
+	}
+	for _, a := range res.Adopted {
+		fmt.Fprintf(bw, "  = %s (%s): id %d\n", printable(a.Key), printable(a.Name), a.ID)
+	}
+	if len(res.ToCreate) > 0 {
+		fmt.Fprintf(bw, "\nTo create: %s with no live office of that name; `officectl apply` creates them.\n", plural(len(res.ToCreate), "office"))
+		for _, a := range res.ToCreate {
+			fmt.Fprintf(bw, "  + %s (%s)\n", printable(a.Key), printable(a.Name))
+		}
+	}
+	if len(res.Conflicts) > 0 {
+		fmt.Fprintf(bw, "\nNot adopted: %s.\n", plural(len(res.Conflicts), "office"))
+		for _, c := range res.Conflicts {
+			ids := make([]string, len(c.IDs))
+			for i, id := range c.IDs {
+				ids[i] = strconv.FormatInt(id, 10)
+			}
+			fmt.Fprintf(bw, "  ! %s (%s): ids %s: %s\n", printable(c.Key), printable(c.Name), strings.Join(ids, ", "), printable(c.Reason))
+		}
+	}
+	if res.Managed > 0 {
+		fmt.Fprintf(bw, "\nAlready in the state: %s.\n", plural(res.Managed, "office"))
+	}
+	if len(res.Unmanaged) > 0 {
+		fmt.Fprintf(bw, "\nIn Dialpad but in no config: %s.\n", plural(len(res.Unmanaged), "office"))
+		for _, l := range res.Unmanaged {
+			primary := ""
+			if l.IsPrimaryOffice {
+				primary = " [primary office: officectl manages secondary offices]"
+			}
+			fmt.Fprintf(bw, "  ? %d %s%s\n", l.ID, printable(l.Name), primary)
+		}
+		if r.GenerateDir == "" {
+			bw.WriteString("Write a config file for each with `officectl import --generate DIR`.\n")
+		}
+	}
+	if r.GenerateDir != "" {
+		fmt.Fprintf(bw, "\nGenerated %s in %s: fill in their TODOs, check them with `officectl validate`, move them into the config, then run `officectl import` again.\n",
+			plural(len(r.Generated), "file"), printable(r.GenerateDir))
+		for _, g := range r.Generated {
+			fmt.Fprintf(bw, "  %s (%s, id %d)\n", printable(filepath.Join(r.GenerateDir, g.File)), printable(g.Name), g.ID)
+		}
+	}
+	return bw.Flush()
+}

@@ -1,0 +1,210 @@
+package engine
+
+import (
+	"context"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/officectl/officectl/offices"
+	"github.com/officectl/officectl/offices/officestest"
+	"github.com/officectl/officectl/state"
+)
+
+// liveOf is a live office named name in country, as Seed takes it.
+func liveOf(name, country string) offices.Live {
+	h := []string{"08:00", "18:00"}
+	return offices.Live{Name: name, Country: country, MondayHours: h, TuesdayHours: h, WednesdayHours: h, ThursdayHours: h, FridayHours: h}
+}
+
+// TestImportAdoptsByName: a config key with no state entry is adopted when
+// one live office has its name; two live offices of a name, or one the
+// state records under another key, are conflicts; a deleted office's name
+// stays to be created; the other live offices are reported unmanaged.
+func TestImportAdoptsByName(t *testing.T) {
+	t.Parallel()
+	env := newApplyEnv(t, officestest.Options{}, nil)
+	hq := liveOf("HQ", "us")
+	hq.IsPrimaryOffice = true
+	ids := env.sim.Seed(
+		liveOf("Berlin", "de"),   // 0: adopted as berlin
+		liveOf("Munich", "de"),   // 1, 2: two Munichs
+		liveOf("Munich", "de"),   //
+		liveOf("Paris", "fr"),    // 3: deleted below
+		liveOf("Rome", "it"),     // 4: in state as old-rome
+		liveOf("Lisbon", "pt"),   // 5: unmanaged
+		hq,                       // 6: unmanaged, primary
+		liveOf("Hamburg", "de"),  // 7: in state as hamburg already
+		liveOf("berlin ", "de"),  // 8: not the same name
+		liveOf("Valencia", "es"), // 9: cancelled: not unmanaged
+	)
+	env.sim.SetState(ids[3], "deleted")
+	env.sim.SetState(ids[9], "cancelled")
+	err := env.store.Update(func(st *state.State) error {
+		st.Set("old-rome", created(strconv.FormatInt(ids[4], 10), planOffice("Rome", "IT")))
+		st.Set("hamburg", created(strconv.FormatInt(ids[7], 10), planOffice("Hamburg", "DE")))
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ds []Desired
+	for _, k := range []string{"berlin", "munich", "paris", "rome", "hamburg", "tokyo"} {
+		ds = append(ds, Desired{Key: k, Office: planOffice(strings.ToUpper(k[:1])+k[1:], "DE")})
+	}
+	cfg := NewConfig(ds)
+
+	res, err := Import(context.Background(), cfg, ImportOptions{Store: env.store, API: env.client})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Adopted) != 1 || res.Adopted[0] != (Adoption{Key: "berlin", Name: "Berlin", ID: ids[0]}) {
+		t.Errorf("adopted %+v", res.Adopted)
+	}
+	if got := adoptionKeys(res.ToCreate); got != "paris tokyo" {
+		t.Errorf("to create %q", got)
+	}
+	if len(res.Conflicts) != 2 || res.Conflicts[0].Key != "munich" || len(res.Conflicts[0].IDs) != 2 ||
+		res.Conflicts[1].Key != "rome" || !strings.Contains(res.Conflicts[1].Reason, `"old-rome"`) {
+		t.Errorf("conflicts %+v", res.Conflicts)
+	}
+	if res.Managed != 1 {
+		t.Errorf("managed %d", res.Managed)
+	}
+	var unmanaged []string
+	for _, l := range res.Unmanaged {
+		unmanaged = append(unmanaged, l.Name)
+	}
+	if strings.Join(unmanaged, "|") != "Munich|Munich|Lisbon|HQ|berlin " {
+		t.Errorf("unmanaged %q", unmanaged)
+	}
+
+	e, ok := env.store.Entry("berlin")
+	if !ok || e.Status != state.Created || e.ID != strconv.FormatInt(ids[0], 10) || e.CreatedAt == nil {
+		t.Fatalf("berlin entry %+v", e)
+	}
+	p := env.plan(t, ds)
+	for _, c := range p.Changes {
+		if c.Key == "berlin" && c.Action != ActionNoOp {
+			t.Errorf("berlin after import: %s", c.Action)
+		}
+	}
+	if n := env.sim.Stats().Created; n != 0 {
+		t.Errorf("import created %d offices", n)
+	}
+
+	// Importing again adopts nothing more.
+	res, err = Import(context.Background(), cfg, ImportOptions{Store: env.store, API: env.client})
+	if err != nil || len(res.Adopted) != 0 || res.Managed != 2 {
+		t.Errorf("second import: %+v, %v", res, err)
+	}
+}
+
+func adoptionKeys(as []Adoption) string {
+	var keys []string
+	for _, a := range as {
+		keys = append(keys, a.Key)
+	}
+	return strings.Join(keys, " ")
+}
+
+// TestImportPages: import follows the cursor over more than three pages.
+func TestImportPages(t *testing.T) {
+	t.Parallel()
+	env := newApplyEnv(t, officestest.Options{PageSize: 2}, nil)
+	ds := numbered(9)
+	for _, d := range ds {
+		env.sim.Seed(liveOf(d.Office.Name, "de"))
+	}
+	res, err := Import(context.Background(), NewConfig(ds), ImportOptions{Store: env.store, API: env.client})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Adopted) != 9 || len(res.ToCreate)+len(res.Conflicts)+len(res.Unmanaged) != 0 {
+		t.Errorf("result %+v", res)
+	}
+	lists := 0
+	for _, r := range env.sim.Records() {
+		if r.Method == "GET" && r.Path == "/api/v2/offices" {
+			lists++
+		}
+	}
+	if lists != 5 {
+		t.Errorf("%d list requests, want 5 pages", lists)
+	}
+	if s := env.plan(t, ds).Summary(); s.NoOp != 9 {
+		t.Errorf("plan after import %+v", s)
+	}
+}
+
+// TestImportRecoversLostState: after an apply, the state file is lost;
+// import alone rebuilds a state whose plan has no creates, nothing else
+// to change, and whose offices have not drifted.
+func TestImportRecoversLostState(t *testing.T) {
+	t.Parallel()
+	cfg := loadExample(t)
+	env := newApplyEnv(t, officestest.Options{PageSize: 2}, nil)
+	p, err := MakePlan(cfg, env.store.State())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res, _ := env.apply(t, context.Background(), p, 8, false); res.Err != nil {
+		t.Fatal(res.Err)
+	}
+	before := env.store.State()
+
+	env.store.Close()
+	for _, f := range []string{env.statePath, env.statePath + ".backup"} {
+		if err := os.Remove(f); err != nil && !os.IsNotExist(err) {
+			t.Fatal(err)
+		}
+	}
+	store, err := state.Open(env.statePath, state.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	env.store = store
+
+	res, err := Import(context.Background(), cfg, ImportOptions{Store: store, API: env.client})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Adopted) != len(cfg.Offices) {
+		t.Fatalf("adopted %d of %d: %+v", len(res.Adopted), len(cfg.Offices), res)
+	}
+	after := store.State()
+	for k, e := range before.Offices {
+		if a := after.Offices[k]; a == nil || a.ID != e.ID || a.SpecSHA256 != e.SpecSHA256 {
+			t.Errorf("%s: recovered %+v, was %+v", k, a, e)
+		}
+	}
+	p, err = MakePlan(cfg, after)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := p.Summary(); s.Create != 0 || s.Changed() != 0 {
+		t.Errorf("plan after recovery: %+v", s)
+	}
+	if rep := env.drift(t); len(rep.Drifts) != 0 || rep.Checked != len(cfg.Offices) {
+		t.Errorf("drift after recovery: %+v", rep)
+	}
+	if n := env.sim.Stats().Created; n != len(cfg.Offices) {
+		t.Errorf("%d offices created in all, want %d", n, len(cfg.Offices))
+	}
+}
+
+// TestImportDryRun changes nothing.
+func TestImportDryRun(t *testing.T) {
+	t.Parallel()
+	env := newApplyEnv(t, officestest.Options{}, nil)
+	env.sim.Seed(liveOf("Office 000", "de"))
+	res, err := Import(context.Background(), NewConfig(numbered(2)), ImportOptions{Store: env.store, API: env.client, DryRun: true})
+	if err != nil || len(res.Adopted) != 1 || len(res.ToCreate) != 1 {
+		t.Fatalf("%+v %v", res, err)
+	}
+	if st := env.store.State(); len(st.Offices) != 0 || st.Serial != 0 {
+		t.Errorf("dry run changed the state: %+v", st)
+	}
+}
