@@ -70,6 +70,8 @@ func commands() []command {
 		{"export", "[DIR]", "print the effective offices (defaults filled) as JSON", cmdExport},
 		{"plan", "[DIR]", "show what apply would change: the config against the state file", cmdPlan},
 		{"apply", "[DIR | PLANFILE]", "create and update offices through the Dialpad API as planned", cmdApply},
+		{"import", "[DIR]", "adopt the offices Dialpad already has into the state, by exact name", cmdImport},
+		{"drift", "[DIR]", "compare the live offices with their last applied specs (scheduled check)", cmdDrift},
 		{"state", "list|show KEY|rm KEY", "inspect the state file, or forget an office", cmdState},
 		{"schema", "", "print the CUE schema (or a JSON Schema for editors)", cmdSchema},
 		{"sim", "", "run the Dialpad API simulator on a loopback address, for demos and tests", cmdSim},
@@ -306,6 +308,9 @@ func cmdPlan(fs *pflag.FlagSet, io stdio) func([]string) int {
 	format := fs.String("format", "text", "output format: text, markdown (pull-request comment) or json")
 	out := fs.String("out", "", "also save the plan to this file, for `officectl apply PLANFILE`")
 	detailed := fs.Bool("detailed-exitcode", false, "exit 0 when nothing changes, 2 when something does, 1 on error")
+	refresh := fs.Bool("refresh", false, "also fetch each managed office from Dialpad and plan what changed there since the last apply (drift)")
+	parallelism := fs.Int("parallelism", engine.DefaultParallelism, "with --refresh: most API requests in flight at once")
+	api := addAPIFlags(fs)
 	return func(args []string) int {
 		dir, err := dirArg(args)
 		if err != nil {
@@ -325,6 +330,11 @@ func cmdPlan(fs *pflag.FlagSet, io stdio) func([]string) int {
 		p, err := engine.MakePlan(cfg, st)
 		if err != nil {
 			return fail(io, "plan", err)
+		}
+		if *refresh {
+			if err := refreshPlan(io, p, st, api, *parallelism, *out); err != nil {
+				return fail(io, "plan", err)
+			}
 		}
 		if err := renderPlan(io, p, *format); err != nil {
 			return fail(io, "plan", err)
@@ -725,4 +735,146 @@ func isTerminal(v any) bool {
 	}
 	null, err := os.Stat(os.DevNull)
 	return err != nil || !os.SameFile(fi, null)
+}
+
+// refreshPlan fetches the offices st records from Dialpad and folds their
+// drift into p (plan --refresh). A plan that creates again offices deleted
+// in Dialpad is not saved to out: apply refuses a create while the state
+// records the office.
+func refreshPlan(io stdio, p *engine.Plan, st *state.State, api *apiFlags, parallelism int, out string) error {
+	if parallelism < 1 {
+		return fmt.Errorf("--parallelism %d: give at least 1", parallelism)
+	}
+	client, err := api.client(io)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	rep, err := engine.CheckDrift(ctx, st, engine.DriftOptions{API: client, Parallelism: parallelism})
+	if err != nil {
+		return err
+	}
+	engine.MergeDrift(p, rep)
+	fmt.Fprintf(io.err, "Refreshed: %s compared with Dialpad, %d drifted.\n", plural(rep.Checked, "office"), rep.Summary().Total())
+	for _, s := range rep.Skipped {
+		fmt.Fprintf(io.err, "Not compared: %s: %s\n", s.Key, s.Reason)
+	}
+	if keys := p.Recreates(); out != "" && len(keys) > 0 {
+		return fmt.Errorf("not saving --out %s: the plan creates again %s, deleted in Dialpad, which apply does only once the state forgets them: run `officectl state rm KEY` for each, then plan again",
+			out, strings.Join(keys, ", "))
+	}
+	return nil
+}
+
+func cmdImport(fs *pflag.FlagSet, io stdio) func([]string) int {
+	statePath := fs.String("state", "", "state file (default DIR/officectl.state)")
+	generate := fs.String("generate", "", "write a YAML config file into this folder for each live office no config describes, with TODOs for the create-only fields")
+	dryRun := fs.Bool("dry-run", false, "show what import would adopt and generate; change nothing")
+	lockTimeout := fs.Duration("lock-timeout", 0, "how long to wait while another officectl holds the state lock")
+	api := addAPIFlags(fs)
+	return func(args []string) int {
+		dir, err := dirArg(args)
+		if err != nil {
+			return fail(io, "import", err)
+		}
+		cfg, err := loadConfig(io, dir, *statePath)
+		if errors.Is(err, engine.ErrNoOfficeFiles) {
+			// Adopting a company starts with no config: list and generate.
+			cfg, err = engine.NewConfig(nil), nil
+		}
+		if err != nil {
+			return fail(io, "import", err)
+		}
+		client, err := api.client(io)
+		if err != nil {
+			return fail(io, "import", err)
+		}
+		store, err := state.Open(statePathFor(dir, *statePath), state.Options{LockTimeout: *lockTimeout})
+		if err != nil {
+			return fail(io, "import", err)
+		}
+		defer store.Close()
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		res, err := engine.Import(ctx, cfg, engine.ImportOptions{Store: store, API: client, DryRun: *dryRun})
+		if err != nil {
+			return fail(io, "import", err)
+		}
+		report := engine.ImportReport{Result: res, DryRun: *dryRun}
+		if *generate != "" {
+			report.GenerateDir = *generate
+			report.Generated = engine.GenerateConfigs(res.Unmanaged, cfg, store.State())
+			if !*dryRun {
+				if err := engine.WriteGenerated(*generate, report.Generated); err != nil {
+					return fail(io, "import", err)
+				}
+			}
+		}
+		if err := engine.WriteImportReport(io.out, report); err != nil {
+			return fail(io, "import", err)
+		}
+		if err := store.Close(); err != nil {
+			return fail(io, "import", err)
+		}
+		if n := len(res.Conflicts); n > 0 {
+			return fail(io, "import", fmt.Errorf("%s not adopted (see above); apply refuses to create an office whose name is live", plural(n, "office")))
+		}
+		return exitOK
+	}
+}
+
+func cmdDrift(fs *pflag.FlagSet, io stdio) func([]string) int {
+	statePath := fs.String("state", "", "state file (default DIR/officectl.state)")
+	format := fs.String("format", "text", "output format: text, markdown (issue or comment) or json")
+	parallelism := fs.Int("parallelism", engine.DefaultParallelism, "most API requests in flight at once")
+	api := addAPIFlags(fs)
+	return func(args []string) int {
+		dir, err := dirArg(args)
+		switch {
+		case err != nil:
+			return fail(io, "drift", err)
+		case *format != "text" && *format != "markdown" && *format != "json":
+			return fail(io, "drift", fmt.Errorf("unknown --format %q: use text, markdown or json", *format))
+		case *parallelism < 1:
+			return fail(io, "drift", fmt.Errorf("--parallelism %d: give at least 1", *parallelism))
+		}
+		path := statePathFor(dir, *statePath)
+		if _, err := os.Stat(path); err != nil {
+			return fail(io, "drift", fmt.Errorf("no state file %s: officectl manages no office there yet (run officectl apply or officectl import, or give --state)", path))
+		}
+		st, err := state.Load(path)
+		if err != nil {
+			return fail(io, "drift", err)
+		}
+		client, err := api.client(io)
+		if err != nil {
+			return fail(io, "drift", err)
+		}
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		rep, err := engine.CheckDrift(ctx, st, engine.DriftOptions{API: client, Parallelism: *parallelism})
+		if err != nil {
+			return fail(io, "drift", err)
+		}
+		switch *format {
+		case "markdown":
+			err = engine.RenderDriftMarkdown(io.out, rep)
+		case "json":
+			err = engine.RenderDriftJSON(io.out, rep)
+		default:
+			color := false
+			if f, ok := io.out.(*os.File); ok {
+				color = engine.ColorEnabled(f, io.getenv)
+			}
+			err = engine.RenderDriftText(io.out, rep, engine.TextOptions{Color: color})
+		}
+		if err != nil {
+			return fail(io, "drift", err)
+		}
+		if rep.Summary().Total() > 0 {
+			return exitChanges
+		}
+		return exitOK
+	}
 }

@@ -41,7 +41,7 @@ func TestScripts(t *testing.T) {
 			env.Setenv("EXAMPLE", example)
 			return nil
 		},
-		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){"sim": scriptSim},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){"sim": scriptSim, "sim-edit": scriptSimEdit},
 	})
 }
 
@@ -61,6 +61,8 @@ func scriptSim(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	srv := officestest.NewServer(nil, opts)
 	ts.Defer(srv.Close)
+	simServers.Store(ts, srv)
+	ts.Defer(func() { simServers.Delete(ts) })
 	ts.Setenv("SIM_URL", srv.URL)
 	ts.Setenv("DIALPAD_API_URL", srv.URL)
 	ts.Setenv("DIALPAD_API_KEY", "sim-script-key")

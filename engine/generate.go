@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/officectl/officectl/offices"
+	"github.com/officectl/officectl/state"
 )
 
 // This file holds import --generate: a config file written from a live
@@ -41,15 +42,28 @@ var CreateOnlyFields = []string{
 }
 
 // GenerateConfigs writes a config file for each live office that is not
-// the company's primary office (officectl manages secondary offices):
-// its key is a slug of its name, distinct from every key in taken and
-// from each other. refs maps the Dialpad ids of offices the state
-// records to their keys: a routing target among them is written as a
-// reference {office: KEY}, any other as its id.
-func GenerateConfigs(live []offices.Live, taken map[string]bool, refs map[int64]string) []GeneratedOffice {
-	used := make(map[string]bool, len(taken)+len(live))
-	for k := range taken {
+// the company's primary office (officectl manages secondary offices) nor
+// deleted or cancelled: its key is a slug of its name, distinct from each
+// other and from every key of cfg and st. A routing target that st
+// records is written as a reference {office: KEY}, any other as its id.
+// A nil cfg or st is empty.
+func GenerateConfigs(live []offices.Live, cfg *Config, st *state.State) []GeneratedOffice {
+	if cfg == nil {
+		cfg = &Config{}
+	}
+	if st == nil {
+		st = state.New()
+	}
+	used := make(map[string]bool, len(cfg.Offices)+len(st.Offices)+len(live))
+	for _, d := range cfg.Offices {
+		used[d.Key] = true
+	}
+	for k := range st.Offices {
 		used[k] = true
+	}
+	refs := map[int64]string{}
+	for k, id := range stateIDs(st) {
+		refs[id] = k
 	}
 	sorted := append([]offices.Live(nil), live...)
 	sort.Slice(sorted, func(i, j int) bool { return sorted[i].ID < sorted[j].ID })
@@ -66,11 +80,16 @@ func GenerateConfigs(live []offices.Live, taken map[string]bool, refs map[int64]
 }
 
 // WriteGenerated writes each file into dir, creating dir when needed. It
-// never overwrites: a file that exists is an error naming it, and nothing
-// after it is written.
+// never overwrites: when a file exists it writes none and names it.
 func WriteGenerated(dir string, gens []GeneratedOffice) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("generate: %w", err)
+	}
+	for _, g := range gens {
+		// Check them all first, so that a refusal writes nothing.
+		if _, err := os.Lstat(filepath.Join(dir, g.File)); err == nil {
+			return fmt.Errorf("generate: %s exists already: move it away or choose another --generate folder", filepath.Join(dir, g.File))
+		}
 	}
 	for _, g := range gens {
 		path := filepath.Join(dir, g.File)
