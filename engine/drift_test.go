@@ -5,10 +5,12 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/officectl/officectl/offices"
 	"github.com/officectl/officectl/offices/officestest"
@@ -362,4 +364,49 @@ func renderText(t *testing.T, p *Plan) string {
 		t.Fatal(err)
 	}
 	return b.String()
+}
+
+// TestDriftParallelAndPaced: CheckDrift keeps at most Parallelism requests
+// at the server at once, reaches that bound, and stays within the API's
+// rate (the client's limiter paces it: no 429).
+func TestDriftParallelAndPaced(t *testing.T) {
+	t.Parallel()
+	sim := officestest.NewServer(t, officestest.Options{Token: applyTestKey, RatePerMinute: 40, Window: time.Second, Latency: 30 * time.Millisecond})
+	counter := &inflightCounter{h: sim.Server}
+	front := httptest.NewServer(counter)
+	t.Cleanup(front.Close)
+	client, err := offices.NewClient(offices.ClientConfig{BaseURL: front.URL, APIKey: applyTestKey, Rate: 40, Window: time.Second, Burst: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := state.New()
+	for i, d := range numbered(24) {
+		l := liveOf(d.Office.Name, "de")
+		if i%2 == 0 {
+			d.Office = planOffice(d.Office.Name, "US")
+			e := offices.LiveE911(*d.Office.E911Address)
+			l.Country, l.E911Address = "us", &e
+		}
+		id := sim.Seed(l)[0]
+		st.Set(d.Key, created(strconv.FormatInt(id, 10), d.Office))
+	}
+	stop := stallWatch()
+	rep, err := CheckDrift(context.Background(), st, DriftOptions{API: client, Parallelism: 3})
+	stall := stop()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Checked != 24 || len(rep.Drifts) != 0 {
+		t.Errorf("checked %d, drifts %+v", rep.Checked, rep.Drifts)
+	}
+	if got := counter.max.Load(); got > 3 || got < 2 {
+		t.Errorf("at most %d requests at once, want 3 (parallelism 3)", got)
+	}
+	s := sim.Stats()
+	if s.Requests-s.RateLimited != 36 {
+		t.Errorf("%d requests answered (want 24 offices + 12 e911)", s.Requests-s.RateLimited)
+	}
+	if s.RateLimited != 0 && stall <= 150*time.Millisecond {
+		t.Errorf("%d requests throttled by the server", s.RateLimited)
+	}
 }

@@ -93,8 +93,7 @@ func TestGenerateThenValidate(t *testing.T) {
 	}
 	st := env.store.State()
 	res := MatchImport(NewConfig([]Desired{berlin}), st, live)
-	refs := map[int64]string{env.liveID(t, "berlin"): "berlin"}
-	gens := GenerateConfigs(res.Unmanaged, map[string]bool{"berlin": true}, refs)
+	gens := GenerateConfigs(res.Unmanaged, NewConfig([]Desired{berlin}), st)
 	var keys []string
 	for _, g := range gens {
 		keys = append(keys, g.Key)

@@ -138,8 +138,8 @@ func liveIDs(ls []offices.Live) []int64 {
 
 // ImportOptions configure Import.
 type ImportOptions struct {
-	// Store is the locked state file the adoptions are saved to. Required
-	// unless DryRun.
+	// Store is the locked state file the adoptions are saved to.
+	// Required.
 	Store *state.Store
 	// API lists the live offices. Required.
 	API ImportAPI
@@ -156,7 +156,7 @@ type ImportOptions struct {
 // shows a no-op for it and drift (plan --refresh) compares the live
 // office with the config. Nothing is sent to Dialpad but the listing.
 func Import(ctx context.Context, cfg *Config, opts ImportOptions) (*ImportResult, error) {
-	if opts.API == nil || (opts.Store == nil && !opts.DryRun) {
+	if opts.API == nil || opts.Store == nil {
 		return nil, errors.New("import: no API or state store")
 	}
 	now := time.Now
@@ -167,11 +167,7 @@ func Import(ctx context.Context, cfg *Config, opts ImportOptions) (*ImportResult
 	if err != nil {
 		return nil, fmt.Errorf("import: listing the offices in Dialpad: %w", err)
 	}
-	var st *state.State
-	if opts.Store != nil {
-		st = opts.Store.State()
-	}
-	res := MatchImport(cfg, st, live)
+	res := MatchImport(cfg, opts.Store.State(), live)
 	if opts.DryRun || len(res.Adopted) == 0 {
 		return res, nil
 	}

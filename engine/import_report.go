@@ -71,9 +71,15 @@ func WriteImportReport(w io.Writer, r ImportReport) error {
 			bw.WriteString("Write a config file for each with `officectl import --generate DIR`.\n")
 		}
 	}
-	if r.GenerateDir != "" {
-		fmt.Fprintf(bw, "\nGenerated %s in %s: fill in their TODOs, check them with `officectl validate`, move them into the config, then run `officectl import` again.\n",
+	switch {
+	case r.GenerateDir == "":
+	case r.DryRun:
+		fmt.Fprintf(bw, "\nWould write %s in %s (dry run: nothing written).\n", plural(len(r.Generated), "file"), printable(r.GenerateDir))
+	default:
+		fmt.Fprintf(bw, "\nWrote %s in %s: fill in their TODOs, check them with `officectl validate`, move them into the config, then run `officectl import` again.\n",
 			plural(len(r.Generated), "file"), printable(r.GenerateDir))
+	}
+	if r.GenerateDir != "" {
 		for _, g := range r.Generated {
 			fmt.Fprintf(bw, "  %s (%s, id %d)\n", printable(filepath.Join(r.GenerateDir, g.File)), printable(g.Name), g.ID)
 		}
