@@ -29,7 +29,7 @@ var UncheckedFields = []string{
 // e911 (nil when not fetched). Old is the spec's value, New the live one.
 //
 // Compared: name; country (case aside: the API returns it lower-case);
-// the seven *_hours (an absent list is an empty one); e911_address, when
+// the seven *_hours the spec has (a live list left out is empty); e911_address, when
 // the spec has one; and first_action, no_operators_action, ring_seconds,
 // timezone and routing_options when the spec sets them. A field the spec
 // leaves out takes Dialpad's default, so its live value says nothing;
@@ -55,6 +55,9 @@ func compareLive(spec offices.Office, ids map[string]int64, live *offices.Live, 
 		{"saturday_hours", spec.SaturdayHours, live.SaturdayHours},
 		{"sunday_hours", spec.SundayHours, live.SundayHours},
 	} {
+		if h.spec == nil {
+			continue // a spec without the field (defaults fill it since)
+		}
 		set(h.name, hoursView(h.spec), hoursView(h.live))
 	}
 	if spec.FirstAction != "" {
