@@ -29,9 +29,10 @@ var UncheckedFields = []string{
 // e911 (nil when not fetched). Old is the spec's value, New the live one.
 //
 // Compared: name; country (case aside: the API returns it lower-case);
-// the seven *_hours the spec has (a live list left out is empty); e911_address, when
-// the spec has one; and first_action, no_operators_action, ring_seconds,
-// timezone and routing_options when the spec sets them. A field the spec
+// the seven *_hours the spec has (a live list left out is empty);
+// e911_address, when the spec has one; and first_action,
+// no_operators_action, ring_seconds, timezone and routing_options when
+// the spec sets them. A field the spec
 // leaves out takes Dialpad's default, so its live value says nothing;
 // inside routing_options, likewise, only the keys the spec sets are
 // compared. When a reference in routing_options names an office with no
