@@ -28,7 +28,13 @@ func decode(ctx *cue.Context, name string, src []byte) (cue.Value, *schema.Diagn
 		if err != nil {
 			return cue.Value{}, syntaxDiag(name, err)
 		}
-		return ctx.BuildExpr(expr), nil
+		// A key written twice with two values (CUE unifies them) is in
+		// error here, like YAML's below.
+		v := ctx.BuildExpr(expr)
+		if err := v.Err(); err != nil {
+			return cue.Value{}, syntaxDiag(name, err)
+		}
+		return v, nil
 	}
 	f, err := cueyaml.Extract(name, src)
 	if err != nil {
@@ -83,6 +89,14 @@ func syntaxDiag(name string, err error) *schema.Diagnostic {
 		e := errs[0]
 		if p := e.Position(); p.Line() > 0 {
 			d.Line, d.Column = p.Line(), p.Column()
+		} else {
+			// A conflict has no position of its own, only its inputs':
+			// point at the last one, the value written second.
+			for _, p := range e.InputPositions() {
+				if p.Line() > d.Line || p.Line() == d.Line && p.Column() > d.Column {
+					d.Line, d.Column = p.Line(), p.Column()
+				}
+			}
 		}
 		format, args := e.Msg()
 		d.Message = fmt.Sprintf(format, args...)
@@ -92,6 +106,7 @@ func syntaxDiag(name string, err error) *schema.Diagnostic {
 	} else {
 		d.Message = err.Error()
 	}
+	d.Message = schema.OneLine(d.Message)
 	if m := yamlLine.FindStringSubmatch(d.Message); m != nil && !strings.HasSuffix(name, ".cue") {
 		// The YAML decoder counts lines from 0 and leaves line 0 out.
 		n, _ := strconv.Atoi(m[2])

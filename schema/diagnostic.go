@@ -2,6 +2,7 @@ package schema
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 )
 
@@ -51,4 +52,17 @@ func HasErrors(ds []Diagnostic) bool {
 		}
 	}
 	return false
+}
+
+// lineBreaks is a run of line breaks with the indentation around them.
+var lineBreaks = regexp.MustCompile(`[ \t]*[\r\n]+[ \t]*`)
+
+// OneLine joins the lines of a message with spaces: a diagnostic is one
+// line, and CUE's messages (or a user's error("...") in a CUE file) may
+// have several.
+func OneLine(msg string) string {
+	if !strings.ContainsAny(msg, "\r\n") {
+		return msg
+	}
+	return strings.TrimSpace(lineBreaks.ReplaceAllString(msg, " "))
 }

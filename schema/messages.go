@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"cuelang.org/go/cue"
@@ -52,6 +53,7 @@ func (s *Schema) diagnose(file string, data cue.Value, errs []cueerrors.Error) [
 	seen := map[string]bool{}
 	for _, k := range paths {
 		for _, d := range s.describe(file, data, byPath[k]) {
+			d.Message = OneLine(d.Message)
 			key := d.Path + "\x00" + d.Message
 			if seen[key] {
 				continue
@@ -60,7 +62,37 @@ func (s *Schema) diagnose(file string, data cue.Value, errs []cueerrors.Error) [
 			out = append(out, d)
 		}
 	}
+	out = dropUnderNonMappings(out)
 	SortDiagnostics(out)
+	return out
+}
+
+// dropUnderNonMappings leaves out the problems inside a value that is not
+// a mapping at all (routing_options.open: 1 has no missing "action"; it is
+// the wrong kind of value, and that one diagnostic says so).
+func dropUnderNonMappings(ds []Diagnostic) []Diagnostic {
+	var bad []string
+	for _, d := range ds {
+		if strings.HasPrefix(d.Message, "must be a mapping of fields") {
+			bad = append(bad, d.Path+".")
+		}
+	}
+	if len(bad) == 0 {
+		return ds
+	}
+	out := ds[:0]
+	for _, d := range ds {
+		inside := false
+		for _, p := range bad {
+			if strings.HasPrefix(d.Path, p) {
+				inside = true
+				break
+			}
+		}
+		if !inside {
+			out = append(out, d)
+		}
+	}
 	return out
 }
 
@@ -275,6 +307,16 @@ func dataText(data cue.Value, path []string) string {
 
 func dataTextOf(v cue.Value) string {
 	switch v.Kind() {
+	case cue.StringKind:
+		// Quoted on one line: CUE writes a string with a line break as a
+		// multi-line """ literal.
+		if s, err := v.String(); err == nil {
+			return strconv.Quote(s)
+		}
+	case cue.BytesKind:
+		if b, err := v.Bytes(); err == nil {
+			return strconv.Quote(string(b))
+		}
 	case cue.StructKind:
 		b, err := v.MarshalJSON()
 		if err == nil {
@@ -391,6 +433,9 @@ func hiddenMessage(hidden string, data cue.Value, path []string) string {
 				seen[in] = true
 			}
 		}
+		if len(dup) == 0 {
+			return "" // not a list of mappings: the type error says so
+		}
 		return fmt.Sprintf("DTMF input %s is used more than once: each digit may appear once per menu", strings.Join(dup, ", "))
 	}
 	var times []string
@@ -458,7 +503,9 @@ func userPath(raw []string) (path []string, hidden string) {
 }
 
 // displayPath writes a path as offices.KEY.FIELD, with list indexes in
-// brackets.
+// brackets. A label that is empty, has a dot or a character that does not
+// print (a line break, say) is quoted, so the path stays one line that
+// reads back.
 func displayPath(path []string) string {
 	var b strings.Builder
 	for i, p := range path {
@@ -468,6 +515,9 @@ func displayPath(path []string) string {
 		}
 		if i > 0 {
 			b.WriteByte('.')
+		}
+		if p == "" || strings.Contains(p, ".") || strings.ContainsFunc(p, func(r rune) bool { return !unicode.IsPrint(r) }) {
+			p = strconv.Quote(p)
 		}
 		b.WriteString(p)
 	}
