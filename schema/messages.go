@@ -118,8 +118,7 @@ func SortDiagnostics(ds []Diagnostic) {
 
 // describe explains the errors CUE reported at one path.
 func (s *Schema) describe(file string, data cue.Value, errs []cueerrors.Error) []Diagnostic {
-	raw := unquotePath(errs[0].Path())
-	path, hidden := userPath(raw)
+	path, hidden := userPath(errs[0].Path())
 	field := ""
 	if len(path) > 0 {
 		field = path[len(path)-1]
@@ -483,11 +482,13 @@ func unquotePath(raw []string) []string {
 	return out
 }
 
-// userPath maps a CUE error path to the user's field path. When the path
-// runs through a hidden check field, it names the field checked and the
-// check.
-func userPath(raw []string) (path []string, hidden string) {
-	for i, p := range raw {
+// userPath maps a CUE error path (labels quoted where CUE quotes them) to
+// the user's field path. When the path runs through a hidden check field,
+// it names the field checked and the check. A user's key that starts with
+// an underscore is a quoted string label, never a hidden field.
+func userPath(quoted []string) (path []string, hidden string) {
+	raw := unquotePath(quoted)
+	for i, p := range quoted {
 		if strings.HasPrefix(p, "_") {
 			name := p
 			if j := strings.Index(name, "("); j > 0 { // hidden labels may carry a package suffix
