@@ -2,8 +2,6 @@ package engine
 
 import (
 	"bytes"
-	"context"
-	"fmt"
 	"math/rand"
 	"os"
 	"os/exec"
@@ -45,10 +43,10 @@ func TestReliability(t *testing.T) {
 		Token: "reliability-token", RatePerMinute: 60000, Latency: latency,
 		Faults: faults, Seed: uint64(seed),
 	})
-	bin := buildOfficectl(t)
+	bin := buildApplyCLI(t)
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "offices")
-	writeChaosConfig(t, cfg, n)
+	writeApplyConfig(t, cfg, n)
 	statePath := filepath.Join(dir, "officectl.state")
 	apply := func() *exec.Cmd {
 		cmd := exec.Command(bin, "apply", cfg, "--state", statePath, "--auto-approve",
@@ -96,37 +94,12 @@ func TestReliability(t *testing.T) {
 	}
 	t.Logf("applied %d offices through %d kills in %v", n, kills, time.Since(start).Round(time.Millisecond))
 
-	// Exactly n offices, no duplicate names.
-	live := sim.Offices()
-	if len(live) != n {
-		t.Errorf("%d offices on the server, want %d", len(live), n)
-	}
-	for name, c := range sim.CountByName() {
-		if c > 1 {
-			t.Errorf("office %q created %d times", name, c)
-		}
-	}
-	// The state is the server.
+	// Exactly n offices, no name twice, and the state is the server.
 	st, err := state.Load(statePath)
 	if err != nil {
 		t.Fatal(err)
 	}
-	byName := map[string]int64{}
-	for _, o := range live {
-		byName[o.Name] = int64(o.ID)
-	}
-	if len(st.Offices) != n {
-		t.Errorf("state has %d offices, want %d", len(st.Offices), n)
-	}
-	for key, e := range st.Offices {
-		if e.Status != state.Created {
-			t.Errorf("%s: status %s", key, e.Status)
-			continue
-		}
-		if id, _ := strconv.ParseInt(e.ID, 10, 64); id != byName[e.Name] {
-			t.Errorf("%s: state id %s, server has %d for %q", key, e.ID, byName[e.Name], e.Name)
-		}
-	}
+	checkStateMatchesServer(t, sim, st, n)
 	// And a plan shows nothing to do.
 	plan := exec.Command(bin, "plan", cfg, "--state", statePath, "--detailed-exitcode")
 	if out, err := plan.CombinedOutput(); err != nil {
@@ -134,60 +107,7 @@ func TestReliability(t *testing.T) {
 	}
 }
 
-// buildOfficectl builds the command into a temporary directory.
-func buildOfficectl(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "officectl")
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "..")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
-}
-
-// writeChaosConfig writes n offices, 50 to a file; every tenth routes to
-// the one before it, so that order matters.
-func writeChaosConfig(t *testing.T, dir string, n int) {
-	t.Helper()
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	var b bytes.Buffer
-	flush := func(i int) {
-		if b.Len() == 0 {
-			return
-		}
-		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("offices-%04d.yaml", i)), append([]byte("offices:\n"), b.Bytes()...), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		b.Reset()
-	}
-	for i := 0; i < n; i++ {
-		fmt.Fprintf(&b, `  office-%04d:
-    name: Chaos %04d
-    country: DE
-    currency: EUR
-    plan_period: monthly
-    invoiced: false
-    unified_billing: true
-    annual_commit_monthly_billing: false
-    billing_address: {address_line_1: "%d Main St", city: Berlin, country: DE, postal_code: "10117", region: Berlin}
-`, i, i, i)
-		if i%10 == 9 {
-			fmt.Fprintf(&b, `    routing_options:
-      open: {action: department, action_target_type: office, action_target_id: {office: office-%04d}, try_dial_operators: false}
-      closed: {action: voicemail, try_dial_operators: false}
-`, i-1)
-		}
-		if i%50 == 49 {
-			flush(i)
-		}
-	}
-	flush(n)
-}
-
+// tail is the last n bytes of s.
 func tail(s string, n int) string {
 	if len(s) > n {
 		return "…" + s[len(s)-n:]
