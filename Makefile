@@ -29,10 +29,15 @@ vet:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
 	$(GO) vet $(PKGS)
 
-# The full chaos run: 1,000 offices, faults, 100 ms latency, three SIGKILLs
-# (make test runs a short variant of it).
+# The reliability suite: the full chaos run (1,000 offices, faults, 100 ms
+# latency, three SIGKILLs; make test runs a short variant of it), then the
+# crash and concurrency tests: SIGKILL during a state save, a state cut at
+# every byte offset or with a byte flipped, two processes after one lock,
+# and the apply binary killed, interrupted and locked out.
 reliability:
 	OFFICECTL_RELIABILITY=long $(GO) test -count=1 -run 'TestReliability' -timeout 30m -v ./engine
+	$(GO) test -count=1 -v -run 'TestSaveKilled|TestLoadRefuses|TestLockExcludesProcesses|TestLockHeldByOtherProcess|TestStoreConcurrentUpdates' ./state
+	$(GO) test -count=1 -v -run 'TestApplyCLI' ./engine
 
 demo: build
 	./testdata/demo/run.sh

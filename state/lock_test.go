@@ -26,6 +26,8 @@ func TestMain(m *testing.M) {
 		os.Exit(helperHold(os.Getenv("STATE_TEST_PATH")))
 	case "crash-save":
 		os.Exit(helperCrashSave(os.Getenv("STATE_TEST_PATH")))
+	case "save-loop":
+		os.Exit(helperSaveLoop(os.Getenv("STATE_TEST_PATH")))
 	case "contend":
 		n, _ := strconv.Atoi(os.Getenv("STATE_TEST_N"))
 		os.Exit(helperContend(os.Getenv("STATE_TEST_PATH"), os.Getenv("STATE_TEST_LOG"), n))
@@ -50,6 +52,32 @@ func helperHold(path string) int {
 		return 1
 	}
 	return 0
+}
+
+// helperSaveLoop opens the store and saves a growing state until it is
+// killed, saying "saving" once the first save is done.
+func helperSaveLoop(path string) int {
+	st, err := Open(path, Options{})
+	if err != nil {
+		fmt.Println("error:", err)
+		return 1
+	}
+	at := time.Date(2025, 3, 1, 10, 0, 0, 0, time.UTC)
+	for i := 0; ; i++ {
+		err := st.Update(func(s *State) error {
+			key := fmt.Sprintf("office-%06d", i)
+			s.Set(key, &Entry{Status: Created, ID: strconv.Itoa(5100000000000000 + i), Name: "Office " + key,
+				SpecSHA256: strings.Repeat("0f", 32), Spec: sampleSpec(i), CreatedAt: &at})
+			return nil
+		})
+		if err != nil {
+			fmt.Println("error:", err)
+			return 1
+		}
+		if i == 0 {
+			fmt.Println("saving")
+		}
+	}
 }
 
 // helperCrashSave opens the store and updates it, but stops its save

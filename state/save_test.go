@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -309,4 +310,51 @@ func TestSaveKilledBeforeRename(t *testing.T) {
 	if names := dirNames(t, dir); !slices.Equal(names, []string{"officectl.state", "officectl.state.backup"}) {
 		t.Errorf("files after Open and Close: %v", names)
 	}
+}
+
+// TestSaveKilledAtRandom SIGKILLs a process that saves a growing state in
+// a loop, at random moments, again and again: every time, the state on
+// disk loads whole (old or new, never torn), its backup too, and its
+// serial never goes back.
+func TestSaveKilledAtRandom(t *testing.T) {
+	if testing.Short() {
+		t.Skip("kills processes: not in -short")
+	}
+	dir := t.TempDir()
+	path := filepath.Join(dir, "officectl.state")
+	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 1))
+	var serial int64
+	for kill := 0; kill < 20; kill++ {
+		cmd := exec.Command(os.Args[0])
+		cmd.Env = append(os.Environ(), "STATE_TEST_HELPER=save-loop", "STATE_TEST_PATH="+path)
+		cmd.Stderr = os.Stderr
+		out, err := cmd.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		if line, err := bufio.NewReader(out).ReadString('\n'); line != "saving\n" {
+			cmd.Process.Kill()
+			cmd.Wait()
+			t.Fatalf("kill %d: helper: %q %v", kill, line, err)
+		}
+		time.Sleep(time.Duration(rng.IntN(30_000)) * time.Microsecond)
+		cmd.Process.Kill()
+		cmd.Wait()
+
+		s, err := Load(path)
+		if err != nil {
+			t.Fatalf("kill %d: the state does not load: %v", kill, err)
+		}
+		if s.Serial < serial {
+			t.Fatalf("kill %d: serial went back from %d to %d", kill, serial, s.Serial)
+		}
+		serial = s.Serial
+		if _, err := Load(path + ".backup"); err != nil && serial > 1 {
+			t.Fatalf("kill %d: the backup does not load: %v", kill, err)
+		}
+	}
+	t.Logf("20 kills, last serial %d", serial)
 }
