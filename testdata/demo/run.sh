@@ -7,7 +7,12 @@ bin=./officectl
 example=testdata/example
 [ -x "$bin" ] || go build -o "$bin" .
 
-step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
+# Commands in bold on a terminal, plain elsewhere and with NO_COLOR.
+if [ -t 1 ] && [ -z "${NO_COLOR:-}" ]; then
+	step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
+else
+	step() { printf '\n$ %s\n' "$*"; }
+fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/officectl-demo.XXXXXX")
 state="$work/officectl.state"
