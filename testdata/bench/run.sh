@@ -22,23 +22,31 @@ bad=$("$work/tool" gen -n "$N" -invalid 0.05 -seed 2 -out "$work/mixed" | awk '{
 "$work/officectl" schema > "$work/schema.cue"
 "$work/tool" state "$work/valid" "$work/valid.state"
 
-# measure NAME CMD...: median wall seconds and peak RSS (MiB) of RUNS runs.
-measure() {
+# once NAME CMD...: one run's wall seconds and peak RSS, kept for NAME.
+once() {
 	local name=$1; shift
-	for _ in $(seq "$RUNS"); do "$work/tool" measure -- "$@" 2>/dev/null; done |
-		python3 -c '
+	"$work/tool" measure -- "$@" 2>/dev/null >> "$work/raw.$name"
+}
+# summarize NAME: the median wall seconds and peak RSS (MiB) of its runs.
+summarize() {
+	python3 -c '
 import json,sys,statistics
-rows=[json.loads(l) for l in sys.stdin]
+rows=[json.loads(l) for l in open(sys.argv[2])]
 print("%s %.2f %.0f %d" % (sys.argv[1], statistics.median(r["wall_s"] for r in rows),
-      statistics.median(r["maxrss_kib"] for r in rows)/1024, rows[-1]["exit"]))' "$name" >> "$work/results"
+      statistics.median(r["maxrss_kib"] for r in rows)/1024, rows[-1]["exit"]))' "$1" "$work/raw.$1" >> "$work/results"
 }
 
 : > "$work/results"
-measure cue_vet "$cue" vet -c -d '#Config' "$work/schema.cue" "$work/valid"/*
-measure validate "$work/officectl" validate "$work/valid"
-measure validate_mixed "$work/officectl" validate "$work/mixed"
-measure floor "$work/tool" floor "$work/valid"
-measure plan "$work/officectl" plan "$work/valid" --state "$work/valid.state" --format json
+# The runs interleave (cue vet, validate, ... then again), so that a busy
+# moment on a shared machine falls on both sides of a ratio.
+for _ in $(seq "$RUNS"); do
+	once cue_vet "$cue" vet -c -d '#Config' "$work/schema.cue" "$work/valid"/*
+	once validate "$work/officectl" validate "$work/valid"
+	once validate_mixed "$work/officectl" validate "$work/mixed"
+	once floor "$work/tool" floor "$work/valid"
+	once plan "$work/officectl" plan "$work/valid" --state "$work/valid.state" --format json
+done
+for name in cue_vet validate validate_mixed floor plan; do summarize "$name"; done
 reported=$("$work/officectl" validate --format json "$work/mixed" 2>/dev/null | python3 -c 'import json,sys; print(len({d["file"] for d in json.load(sys.stdin) if d["severity"]=="error"}))' || true)
 planstep=$("$work/tool" planstep "$work/valid" "$work/valid.state")
 apply_rows=""
