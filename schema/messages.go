@@ -73,7 +73,7 @@ func (s *Schema) diagnose(file string, data cue.Value, errs []cueerrors.Error) [
 func dropUnderNonMappings(ds []Diagnostic) []Diagnostic {
 	var bad []string
 	for _, d := range ds {
-		if strings.HasPrefix(d.Message, "must be a mapping of fields") {
+		if strings.HasPrefix(d.Message, "must be "+article("struct")) {
 			bad = append(bad, d.Path+".")
 		}
 	}
