@@ -1,13 +1,13 @@
 package schema
 
 import (
-	"cuelang.org/go/cue/token"
 	"strconv"
 	"strings"
 
 	"cuelang.org/go/cue"
 	"cuelang.org/go/cue/cuecontext"
 	cueerrors "cuelang.org/go/cue/errors"
+	"cuelang.org/go/cue/token"
 )
 
 // newContext returns a CUE context for validation.
