@@ -266,21 +266,7 @@ func TestSaveKilledBeforeRename(t *testing.T) {
 	old, _ := os.ReadFile(path)
 	oldBackup, _ := os.ReadFile(path + ".backup")
 
-	cmd := exec.Command(os.Args[0])
-	cmd.Env = append(os.Environ(), "STATE_TEST_HELPER=crash-save", "STATE_TEST_PATH="+path)
-	cmd.Stderr = os.Stderr
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer cmd.Wait()
-	defer cmd.Process.Kill()
-	if line, err := bufio.NewReader(out).ReadString('\n'); line != "written\n" {
-		t.Fatalf("helper: %q %v", line, err)
-	}
+	cmd := startSaver(t, "crash-save", path, "written")
 	names := dirNames(t, dir)
 	if !slices.ContainsFunc(names, func(n string) bool { return strings.HasPrefix(n, ".officectl.state.tmp-") }) {
 		t.Fatalf("no temporary file while the save is stopped: %v", names)
@@ -325,21 +311,7 @@ func TestSaveKilledAtRandom(t *testing.T) {
 	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 1))
 	var serial int64
 	for kill := 0; kill < 20; kill++ {
-		cmd := exec.Command(os.Args[0])
-		cmd.Env = append(os.Environ(), "STATE_TEST_HELPER=save-loop", "STATE_TEST_PATH="+path)
-		cmd.Stderr = os.Stderr
-		out, err := cmd.StdoutPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		if line, err := bufio.NewReader(out).ReadString('\n'); line != "saving\n" {
-			cmd.Process.Kill()
-			cmd.Wait()
-			t.Fatalf("kill %d: helper: %q %v", kill, line, err)
-		}
+		cmd := startSaver(t, "save-loop", path, "saving")
 		time.Sleep(time.Duration(rng.IntN(30_000)) * time.Microsecond)
 		cmd.Process.Kill()
 		cmd.Wait()
@@ -357,4 +329,29 @@ func TestSaveKilledAtRandom(t *testing.T) {
 		}
 	}
 	t.Logf("20 kills, last serial %d", serial)
+}
+
+// startSaver starts this test binary as the helper process that saves the
+// state at path (see TestMain), and returns once it has said ready. The
+// process is killed, if it still runs, when the test ends.
+func startSaver(t *testing.T, helper, path, ready string) *exec.Cmd {
+	t.Helper()
+	cmd := exec.Command(os.Args[0])
+	cmd.Env = append(os.Environ(), "STATE_TEST_HELPER="+helper, "STATE_TEST_PATH="+path)
+	cmd.Stderr = os.Stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+	})
+	if line, err := bufio.NewReader(out).ReadString('\n'); line != ready+"\n" {
+		t.Fatalf("helper %s: %q %v", helper, line, err)
+	}
+	return cmd
 }
