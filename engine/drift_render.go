@@ -286,15 +286,7 @@ func RenderDriftMarkdown(w io.Writer, r *DriftReport) error {
 	return err
 }
 
-func driftNotShown(n int) string {
-	switch n {
-	case 0:
-		return ""
-	case 1:
-		return "\n… 1 more office not shown (see `officectl drift` output)\n"
-	}
-	return fmt.Sprintf("\n… %d more offices not shown (see `officectl drift` output)\n", n)
-}
+func driftNotShown(n int) string { return moreNotShown(n, "office", "offices", "officectl drift") }
 
 // driftReportDetails is the <details> block of one drift.
 func driftReportDetails(d *Drift) string {

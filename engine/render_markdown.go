@@ -66,14 +66,18 @@ func RenderMarkdown(w io.Writer, p *Plan) error {
 }
 
 // notShown is the last line of a trimmed markdown plan; "" when n is 0.
-func notShown(n int) string {
+func notShown(n int) string { return moreNotShown(n, "change", "changes", "officectl plan") }
+
+// moreNotShown says that n more items (one, many) were left out of a
+// markdown text, and which command shows them all; "" when n is 0.
+func moreNotShown(n int, one, many, cmd string) string {
 	switch n {
 	case 0:
 		return ""
 	case 1:
-		return "\n… 1 more change not shown (see `officectl plan` output)\n"
+		return fmt.Sprintf("\n… 1 more %s not shown (see `%s` output)\n", one, cmd)
 	}
-	return fmt.Sprintf("\n… %d more changes not shown (see `officectl plan` output)\n", n)
+	return fmt.Sprintf("\n… %d more %s not shown (see `%s` output)\n", n, many, cmd)
 }
 
 // markdownDetails is the <details> block of one change.
