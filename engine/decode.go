@@ -100,6 +100,13 @@ func syntaxDiag(name string, err error) *schema.Diagnostic {
 		}
 		format, args := e.Msg()
 		d.Message = fmt.Sprintf(format, args...)
+		if path := e.Path(); len(path) > 0 && strings.HasPrefix(format, "conflicting values") {
+			// A key written twice in one mapping (JSON allows it; CUE
+			// unifies the two values).
+			d.Path = strings.Join(path, ".")
+			d.Message = fmt.Sprintf("%q is written twice in one mapping, with different values (%s)",
+				path[len(path)-1], strings.TrimPrefix(d.Message, "conflicting values "))
+		}
 		if strings.TrimSpace(d.Message) == "" {
 			d.Message = err.Error()
 		}
