@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -123,5 +124,96 @@ func TestApplyOutcomeUnknownRecreates(t *testing.T) {
 	}
 	if e, _ := st2.Entry("office-000"); e == nil || e.Status != state.Pending {
 		t.Errorf("entry %+v, want pending", e)
+	}
+}
+
+// TestApplyInterruptNeverLost: an interrupt that comes while a result is
+// ready too is never lost (the scheduler's select may pick the result):
+// offices left unstarted make the run Interrupted, with an error (exit
+// 130), never a success.
+func TestApplyInterruptNeverLost(t *testing.T) {
+	t.Parallel()
+	lost := 0
+	const runs = 40
+	for n := 0; n < runs; n++ {
+		var id atomic.Int64
+		api := &fakeAPI{
+			create: func(ctx context.Context, body offices.Office) (*offices.Live, error) {
+				time.Sleep(5 * time.Millisecond)
+				return &offices.Live{ID: 100 + id.Add(1), Name: body.Name, State: "active"}, nil
+			},
+			list: func(ctx context.Context, opts offices.ListOptions) ([]offices.Live, error) { return nil, nil },
+		}
+		st, err := state.Open(t.TempDir()+"/officectl.state", state.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		p := mustPlan(t, numbered(3), st.State())
+		first := true
+		res, err := Apply(ctx, p, ApplyOptions{Store: st, API: api, Parallelism: 1,
+			Events: func(ev Event) {
+				if ev.Type == EventCreated && first {
+					first = false
+					cancel() // SIGINT while the scheduler is busy with this event
+					time.Sleep(30 * time.Millisecond)
+				}
+			}})
+		st.Close()
+		cancel()
+		if res.Counts.Skipped > 0 && (!res.Interrupted || err == nil) {
+			lost++
+			if lost == 1 {
+				t.Logf("counts %+v interrupted=%v err=%v", res.Counts, res.Interrupted, err)
+			}
+		}
+	}
+	if lost > 0 {
+		t.Errorf("%d/%d interrupted runs reported Interrupted=false, err=nil (exit 0, not 130)", lost, runs)
+	}
+}
+
+// TestApplyRefusedRetryKeepsPending: after a create of unknown outcome
+// whose listing showed nothing, a second POST is refused (409: the first
+// landed late). The entry stays pending, for the next apply to look the
+// office up by name; it is not forgotten.
+func TestApplyRefusedRetryKeepsPending(t *testing.T) {
+	t.Parallel()
+	var (
+		mu    sync.Mutex
+		live  []offices.Live
+		calls int
+	)
+	api := &fakeAPI{
+		create: func(ctx context.Context, body offices.Office) (*offices.Live, error) {
+			mu.Lock()
+			defer mu.Unlock()
+			calls++
+			if calls == 1 {
+				return nil, fmt.Errorf("timeout: %w", offices.ErrOutcomeUnknown)
+			}
+			// the first create has landed meanwhile
+			live = append(live, offices.Live{ID: 777, Name: body.Name, State: "active"})
+			return nil, &offices.APIError{Status: http.StatusConflict, Method: "POST", Path: "/api/v2/offices", Message: "name already in use"}
+		},
+		list: func(ctx context.Context, opts offices.ListOptions) ([]offices.Live, error) {
+			mu.Lock()
+			defer mu.Unlock()
+			return append([]offices.Live(nil), live...), nil
+		},
+	}
+	st, err := state.Open(t.TempDir()+"/officectl.state", state.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	p := mustPlan(t, numbered(1), st.State())
+	res, _ := Apply(context.Background(), p, ApplyOptions{Store: st, API: api, Parallelism: 1})
+	e, ok := st.Entry("office-000")
+	if !ok || e.Status != state.Pending {
+		t.Errorf("office 777 may be ours, but the state entry is %+v (found %v), want pending", e, ok)
+	}
+	if r := res.Offices[0]; r.Outcome != OutcomeFailed || !r.Pending {
+		t.Errorf("result %+v, want failed and pending", r)
 	}
 }

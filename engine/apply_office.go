@@ -110,8 +110,13 @@ func (r *run) create(ctx, ictx context.Context, i int, ids map[string]int64) fin
 			return r.created(i, live.ID, OutcomeCreated)
 		}
 		if !errors.Is(err, offices.ErrOutcomeUnknown) {
-			// The API refused it: no office was created by this attempt,
-			// and the listings showed none of the earlier ones had been.
+			// The API refused it: no office was created by this attempt.
+			// After an earlier attempt of unknown outcome, that one may
+			// have landed since its listing (a 409 may say just that):
+			// the entry stays pending, for the next apply to look up.
+			if attempt > 1 {
+				return fail(err, true)
+			}
 			if ferr := r.forget(c.Key); ferr != nil {
 				return finished{i: i, outcome: OutcomeFailed, err: fmt.Errorf("%v; then saving the state failed: %w", err, ferr), pending: true, fatal: true}
 			}

@@ -298,10 +298,13 @@ func (r *run) dispatch(ctx, sctx, ictx context.Context) {
 	results := make(chan finished)
 	active := 0
 	done := ctx.Done()
-	if ctx.Err() != nil {
-		r.interrupted = true
-	}
 	for {
+		// Asked each time round, not only in the select below: with a
+		// result ready too, the select may never pick done, and ctx.Err
+		// is set before sctx, its child, ends.
+		if ctx.Err() != nil {
+			r.interrupted = true
+		}
 		for r.stopErr == nil && !r.interrupted && active < 2*r.opts.Parallelism {
 			i, ok := r.pop()
 			if !ok {
