@@ -224,18 +224,17 @@ func (v *validator) office(file, key string, data, eff cue.Value) (found, []sche
 // effective office is the user's data with the schema's defaults for what
 // it leaves out, and decoding the data alone is about twice as fast as
 // exporting the unified value; with policy, the unified value is decoded.
+// Value.Decode straight into the struct (over the defaults) beats
+// MarshalJSON then json.Unmarshal: validation 4-11% faster on 10,000
+// files, the same offices (TestDecodeOfficeFastPath; export compared).
 func (v *validator) decodeOffice(data, eff cue.Value, o *offices.Office) error {
 	if v.pol.Exists() {
 		return eff.Decode(o)
 	}
-	b, err := data.MarshalJSON()
-	if err != nil {
-		return err
-	}
 	if err := json.Unmarshal(v.schema.Defaults(), o); err != nil {
 		return err
 	}
-	return json.Unmarshal(b, o)
+	return data.Decode(o)
 }
 
 // refsOf lists the office references of o with their places in data.
