@@ -63,11 +63,7 @@ func TestApplySharesListings(t *testing.T) {
 			return append([]offices.Live(nil), live...), nil
 		},
 	}
-	st, err := state.Open(t.TempDir()+"/officectl.state", state.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := tempStore(t)
 	p := mustPlan(t, numbered(16), st.State())
 	res, err := Apply(context.Background(), p, ApplyOptions{Store: st, API: api, Parallelism: 8})
 	if err != nil || res.Counts.Created != 16 {
@@ -98,11 +94,7 @@ func TestApplyOutcomeUnknownRecreates(t *testing.T) {
 		},
 		list: func(ctx context.Context, opts offices.ListOptions) ([]offices.Live, error) { return nil, nil },
 	}
-	st, err := state.Open(t.TempDir()+"/officectl.state", state.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := tempStore(t)
 	res, err := Apply(context.Background(), mustPlan(t, numbered(1), st.State()), ApplyOptions{Store: st, API: api})
 	if err != nil || res.Counts.Created != 1 || creates.Load() != 3 {
 		t.Fatalf("counts %+v, %d creates, err %v", res.Counts, creates.Load(), err)
@@ -113,11 +105,7 @@ func TestApplyOutcomeUnknownRecreates(t *testing.T) {
 
 	// Never happening: bounded, and the entry stays pending.
 	creates.Store(-100)
-	st2, err := state.Open(t.TempDir()+"/officectl.state", state.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st2.Close()
+	st2 := tempStore(t)
 	res, err = Apply(context.Background(), mustPlan(t, numbered(1), st2.State()), ApplyOptions{Store: st2, API: api})
 	if err == nil || res.Counts.Pending != 1 || creates.Load() != -100+maxCreateAttempts {
 		t.Errorf("counts %+v, %d creates, err %v", res.Counts, creates.Load()+100, err)
@@ -144,10 +132,7 @@ func TestApplyInterruptNeverLost(t *testing.T) {
 			},
 			list: func(ctx context.Context, opts offices.ListOptions) ([]offices.Live, error) { return nil, nil },
 		}
-		st, err := state.Open(t.TempDir()+"/officectl.state", state.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
+		st := tempStore(t)
 		ctx, cancel := context.WithCancel(context.Background())
 		p := mustPlan(t, numbered(3), st.State())
 		first := true
@@ -202,11 +187,7 @@ func TestApplyRefusedRetryKeepsPending(t *testing.T) {
 			return append([]offices.Live(nil), live...), nil
 		},
 	}
-	st, err := state.Open(t.TempDir()+"/officectl.state", state.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := tempStore(t)
 	p := mustPlan(t, numbered(1), st.State())
 	res, _ := Apply(context.Background(), p, ApplyOptions{Store: st, API: api, Parallelism: 1})
 	e, ok := st.Entry("office-000")
@@ -216,4 +197,16 @@ func TestApplyRefusedRetryKeepsPending(t *testing.T) {
 	if r := res.Offices[0]; r.Outcome != OutcomeFailed || !r.Pending {
 		t.Errorf("result %+v, want failed and pending", r)
 	}
+}
+
+// tempStore opens a state store in a fresh temporary directory, closed
+// when the test ends.
+func tempStore(t *testing.T) *state.Store {
+	t.Helper()
+	st, err := state.Open(t.TempDir()+"/officectl.state", state.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
 }
