@@ -12,6 +12,7 @@
 # calls it from run.sh.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. testdata/lib/sim.sh
 N=${APPLY_BENCH_N:-1000}
 LIMIT=6000
 work=$(mktemp -d "${TMPDIR:-/tmp}/officectl-apply-bench.XXXXXX")
@@ -41,13 +42,8 @@ row() {
 	config "$n" "$dir/cfg"
 	"$bin" sim --addr 127.0.0.1:0 --rate "$LIMIT" --latency 100ms 2>"$dir/sim.log" &
 	sim=$!
-	local url=
-	for _ in $(seq 100); do
-		url=$(grep -o 'http://127\.0\.0\.1:[0-9]*' "$dir/sim.log" | head -n 1 || true)
-		[ -n "$url" ] && break
-		sleep 0.1
-	done
-	[ -n "$url" ] || { echo "apply parallelism=$p: the simulator did not start"; return 1; }
+	local url
+	url=$(sim_url "$dir/sim.log" "$sim") || { echo "apply parallelism=$p: the simulator did not start"; return 1; }
 	DIALPAD_API_URL=$url "$bin" apply "$dir/cfg" --state "$dir/officectl.state" --auto-approve \
 		--max-creates "$n" --rate "$LIMIT" --parallelism "$p" --format json >"$dir/events" 2>"$dir/stderr" ||
 		{ echo "apply parallelism=$p: apply failed: $(tail -n 3 "$dir/stderr")"; kill "$sim"; return 1; }

@@ -5,6 +5,7 @@
 #   BENCH_N=10000 (offices, one file each)   BENCH_RUNS=1 (median of runs)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. testdata/lib/sim.sh
 N=${BENCH_N:-10000}
 RUNS=${BENCH_RUNS:-1}
 work=$(mktemp -d "${TMPDIR:-/tmp}/officectl-bench.XXXXXX")
@@ -63,11 +64,7 @@ apply_big() {
 	mkdir -p "$dir"
 	DIALPAD_API_KEY=officectl-bench-token "$work/officectl" sim --addr 127.0.0.1:0 --rate 6000 --latency 100ms 2>"$dir/sim.log" &
 	local sim=$!
-	for _ in $(seq 100); do
-		url=$(grep -o 'http://127\.0\.0\.1:[0-9]*' "$dir/sim.log" | head -n 1 || true)
-		[ -n "$url" ] && break
-		sleep 0.1
-	done
+	url=$(sim_url "$dir/sim.log" "$sim") || { kill "$sim" 2>/dev/null; echo "apply_big 0 0 failed"; return; }
 	DIALPAD_API_URL=$url DIALPAD_API_KEY=officectl-bench-token NO_COLOR=1 "$work/tool" measure -- \
 		"$work/officectl" apply "$work/valid" --state "$dir/officectl.state" --auto-approve \
 		--max-creates "$N" --rate 6000 --parallelism 64 --format json >"$dir/out" 2>"$dir/events" || true

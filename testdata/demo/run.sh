@@ -3,6 +3,7 @@
 # simulator on a free loopback port. Nothing leaves this machine.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. testdata/lib/sim.sh
 bin=./officectl
 example=testdata/example
 [ -x "$bin" ] || go build -o "$bin" .
@@ -25,14 +26,7 @@ step "officectl sim --addr 127.0.0.1:0 --latency 50ms &"
 $bin sim --addr 127.0.0.1:0 --latency 50ms 2>"$simlog" &
 sim=$!
 trap 'kill "$sim" 2>/dev/null || true; wait "$sim" 2>/dev/null || true; rm -rf "$work"' EXIT
-url=
-for _ in $(seq 100); do
-	url=$(grep -o 'http://127\.0\.0\.1:[0-9]*' "$simlog" | head -n 1 || true)
-	[ -n "$url" ] && break
-	kill -0 "$sim" 2>/dev/null || break
-	sleep 0.1
-done
-if [ -z "$url" ]; then
+if ! url=$(sim_url "$simlog" "$sim"); then
 	echo "the simulator did not start:" >&2
 	cat "$simlog" >&2
 	exit 1
