@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"cuelang.org/go/cue"
+	"cuelang.org/go/cue/ast"
 	cueerrors "cuelang.org/go/cue/errors"
 	cuejson "cuelang.org/go/encoding/json"
 	cueyaml "cuelang.org/go/encoding/yaml"
@@ -20,27 +21,47 @@ import (
 // decode turns a YAML or JSON file into a CUE value in ctx. A syntax error
 // comes back as one diagnostic with the best position the decoder gives.
 func decode(ctx *cue.Context, name string, src []byte) (cue.Value, *schema.Diagnostic) {
+	n, d := parse(name, src)
+	if d != nil {
+		return cue.Value{}, d
+	}
+	return compileData(ctx, name, n)
+}
+
+// parse reads a YAML file into an *ast.File, a JSON file into an ast.Expr.
+func parse(name string, src []byte) (ast.Node, *schema.Diagnostic) {
 	if strings.HasSuffix(name, ".json") {
-		if d := jsonSyntax(name, src); d != nil {
-			return cue.Value{}, d
-		}
 		expr, err := cuejson.Extract(name, src)
 		if err != nil {
-			return cue.Value{}, syntaxDiag(name, err)
+			// encoding/json's errors carry the byte offset that CUE's
+			// JSON decoder drops.
+			if d := jsonSyntax(name, src); d != nil {
+				return nil, d
+			}
+			return nil, syntaxDiag(name, err)
 		}
-		// A key written twice with two values (CUE unifies them) is in
-		// error here, like YAML's below.
-		v := ctx.BuildExpr(expr)
-		if err := v.Err(); err != nil {
-			return cue.Value{}, syntaxDiag(name, err)
-		}
-		return v, nil
+		return expr, nil
 	}
 	f, err := cueyaml.Extract(name, src)
 	if err != nil {
-		return cue.Value{}, syntaxDiag(name, err)
+		return nil, syntaxDiag(name, err)
 	}
-	v := ctx.BuildFile(f)
+	return f, nil
+}
+
+// compileData compiles a syntax tree from parse into ctx. A key written twice
+// with two values (CUE unifies them) is in error here.
+func compileData(ctx *cue.Context, name string, n ast.Node) (cue.Value, *schema.Diagnostic) {
+	var v cue.Value
+	switch x := n.(type) {
+	case *ast.File:
+		v = ctx.BuildFile(x)
+	case ast.Expr:
+		v = ctx.BuildExpr(x)
+	default:
+		return cue.Value{}, &schema.Diagnostic{File: name, Line: 1, Column: 1, Severity: schema.Error,
+			Message: fmt.Sprintf("cannot read %T", n)}
+	}
 	if err := v.Err(); err != nil {
 		return cue.Value{}, syntaxDiag(name, err)
 	}
@@ -48,7 +69,8 @@ func decode(ctx *cue.Context, name string, src []byte) (cue.Value, *schema.Diagn
 }
 
 // jsonSyntax checks src with encoding/json, whose errors carry the byte
-// offset that CUE's JSON decoder drops.
+// offset that CUE's JSON decoder drops. It runs only when that decoder has
+// failed: the decoder checks with encoding/json itself first.
 func jsonSyntax(name string, src []byte) *schema.Diagnostic {
 	dec := json.NewDecoder(bytes.NewReader(src))
 	for {

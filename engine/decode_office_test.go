@@ -42,7 +42,7 @@ func TestDecodeOfficeFastPath(t *testing.T) {
 		for it.Next() {
 			eff := u.LookupPath(cue.MakePath(cue.Str("offices"), it.Selector()))
 			var fast, full offices.Office
-			if err := v.decodeOffice(it.Value(), eff, &fast); err != nil {
+			if err := v.decodeOffice(officeSource{file: name, data: it.Value()}, eff, &fast); err != nil {
 				t.Fatal(err)
 			}
 			if err := eff.Decode(&full); err != nil {

@@ -9,8 +9,10 @@ import (
 	"time"
 
 	"cuelang.org/go/cue"
+	"cuelang.org/go/cue/ast"
 	"cuelang.org/go/cue/build"
 	"cuelang.org/go/cue/parser"
+	"cuelang.org/go/cue/token"
 
 	"github.com/officectl/officectl/offices"
 	"github.com/officectl/officectl/schema"
@@ -126,13 +128,20 @@ func (v *validator) file(name string) fileResult {
 	if err != nil {
 		return fileResult{diags: []schema.Diagnostic{{File: name, Severity: schema.Error, Message: "cannot read: " + err.Error()}}}
 	}
-	data, d := decode(v.ctx, name, src)
+	n, d := parse(name, src)
 	if d != nil {
 		return fileResult{diags: []schema.Diagnostic{*d}}
 	}
 	if v.polErr != nil {
 		// The CUE files are broken; instance() reports it once.
 		return fileResult{}
+	}
+	if res, ok := v.fast(name, n); ok {
+		return res
+	}
+	data, d := compileData(v.ctx, name, n)
+	if d != nil {
+		return fileResult{diags: []schema.Diagnostic{*d}}
 	}
 	return v.check(name, data, v.pol)
 }
@@ -178,7 +187,7 @@ func (v *validator) check(name string, data, policy cue.Value) fileResult {
 	}
 	for it.Next() {
 		key := it.Selector().Unquoted()
-		f, ds := v.office(name, key, it.Value(), u.LookupPath(cue.MakePath(cue.Str("offices"), cue.Str(key))))
+		f, ds := v.office(key, officeSource{file: name, data: it.Value()}, u.LookupPath(cue.MakePath(cue.Str("offices"), cue.Str(key))))
 		res.diags = append(res.diags, ds...)
 		if !schema.HasErrors(ds) {
 			res.offices = append(res.offices, f)
@@ -187,18 +196,47 @@ func (v *validator) check(name string, data, policy cue.Value) fileResult {
 	return res
 }
 
+// officeSource is one office as its file wrote it: its field in the
+// syntax tree (the fast path) or its CUE value (the full path).
+type officeSource struct {
+	file  string
+	field *ast.Field
+	data  cue.Value
+}
+
+// pos is where the field at path (the office itself for "") was written,
+// and whether it was.
+func (s officeSource) pos(path string) (Position, bool) {
+	if s.field == nil {
+		v := s.data
+		if path != "" {
+			v = v.LookupPath(cue.ParsePath(path))
+		}
+		return posOf(s.file, v), v.Exists()
+	}
+	f := s.field
+	if path != "" {
+		f = plainLookup(f.Value, path)
+	}
+	if f == nil {
+		return Position{File: s.file}, false
+	}
+	return tokenPos(s.file, f.Pos()), true
+}
+
 // office decodes one valid office and runs the checks CUE cannot express
 // that need no other office: the time zone, and hours that do nothing.
-func (v *validator) office(file, key string, data, eff cue.Value) (found, []schema.Diagnostic) {
-	f := found{Desired: Desired{Key: key, Pos: posOf(file, data)}}
-	if err := v.decodeOffice(data, eff, &f.Office); err != nil {
+func (v *validator) office(key string, src officeSource, eff cue.Value) (found, []schema.Diagnostic) {
+	pos, _ := src.pos("")
+	f := found{Desired: Desired{Key: key, Pos: pos}}
+	if err := v.decodeOffice(src, eff, &f.Office); err != nil {
 		return f, []schema.Diagnostic{{File: f.Pos.File, Line: f.Pos.Line, Column: f.Pos.Column, Severity: schema.Error,
 			Path: "offices." + key, Message: fmt.Sprintf("cannot decode office: %v", err)}}
 	}
-	f.namePos = posOf(file, data.LookupPath(cue.ParsePath("name")))
+	f.namePos, _ = src.pos("name")
 	var diags []schema.Diagnostic
 	diag := func(sev, field, msg string) {
-		p := posOf(f.Pos.File, data.LookupPath(cue.MakePath(cue.Str(field))))
+		p, _ := src.pos(field)
 		if p.Line == 0 {
 			p = f.Pos
 		}
@@ -212,12 +250,12 @@ func (v *validator) office(file, key string, data, eff cue.Value) (found, []sche
 	}
 	if !f.Office.HoursOn {
 		for _, day := range []string{"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"} {
-			if data.LookupPath(cue.MakePath(cue.Str(day + "_hours"))).Exists() {
+			if _, ok := src.pos(day + "_hours"); ok {
 				diag(schema.Warning, day+"_hours", "hours are ignored while hours_on is false (the office takes calls 24/7): set hours_on: true to use them")
 			}
 		}
 	}
-	f.refs = refsOf(file, key, data, f.Office)
+	f.refs = refsOf(key, src, f.Office)
 	return f, diags
 }
 
@@ -230,22 +268,31 @@ func (v *validator) office(file, key string, data, eff cue.Value) (found, []sche
 // than MarshalJSON then json.Unmarshal (user time, three alternating
 // runs), with the same offices (TestDecodeOfficeFastPath; export of the
 // example and of 2,000 bench files compared byte for byte).
-func (v *validator) decodeOffice(data, eff cue.Value, o *offices.Office) error {
+func (v *validator) decodeOffice(src officeSource, eff cue.Value, o *offices.Office) error {
 	if v.pol.Exists() {
 		return eff.Decode(o)
 	}
 	if err := json.Unmarshal(v.schema.Defaults(), o); err != nil {
 		return err
 	}
+	n := ast.Node(nil)
+	if src.field != nil {
+		n = src.field.Value
+	} else {
+		n = valueSource(src.data)
+	}
 	var b bytes.Buffer
-	if appendASTJSON(&b, valueSource(data)) {
+	if appendASTJSON(&b, n) {
 		return json.Unmarshal(b.Bytes(), o)
 	}
-	return data.Decode(o)
+	if !src.data.Exists() {
+		return fmt.Errorf("office %q is not plain data", src.file)
+	}
+	return src.data.Decode(o)
 }
 
-// refsOf lists the office references of o with their places in data.
-func refsOf(file, key string, data cue.Value, o offices.Office) []ref {
+// refsOf lists the office references of o with the places src wrote them.
+func refsOf(key string, src officeSource, o offices.Office) []ref {
 	if o.RoutingOptions == nil {
 		return nil
 	}
@@ -254,7 +301,7 @@ func refsOf(file, key string, data cue.Value, o offices.Office) []ref {
 		if t == nil || !t.IsRef() {
 			return
 		}
-		p := posOf(file, data.LookupPath(cue.ParsePath(path)))
+		p, _ := src.pos(path)
 		refs = append(refs, ref{path: "offices." + key + "." + path, key: t.Office, pos: p})
 	}
 	for _, side := range []struct {
@@ -274,7 +321,11 @@ func refsOf(file, key string, data cue.Value, o offices.Office) []ref {
 
 // posOf is where v was written; file stands in when CUE has no file name.
 func posOf(file string, v cue.Value) Position {
-	p := v.Pos()
+	return tokenPos(file, v.Pos())
+}
+
+// tokenPos is the Position of p; file stands in when p has no file name.
+func tokenPos(file string, p token.Pos) Position {
 	if !p.IsValid() || p.Line() == 0 {
 		return Position{File: file}
 	}

@@ -26,23 +26,7 @@ func NewContext() *cue.Context { return newContext() }
 // are checked, so offices the policy itself defines are not checked again
 // for every file.
 func (s *Schema) Validate(file string, data, policy cue.Value) (cue.Value, []Diagnostic) {
-	u := data
-	if policy.Exists() {
-		u = u.Unify(policy)
-	}
-	u = u.Unify(s.config)
-	paths := dataPaths(data)
-	valid := true
-	if !policy.Exists() {
-		valid = u.Validate(cue.Concrete(true)) == nil
-	} else {
-		for _, p := range paths {
-			if u.LookupPath(cue.MakePath(p...)).Validate(cue.Concrete(true)) != nil {
-				valid = false
-				break
-			}
-		}
-	}
+	u, paths, valid := s.check(data, policy)
 	if valid {
 		return u, nil
 	}
@@ -51,6 +35,36 @@ func (s *Schema) Validate(file string, data, policy cue.Value) (cue.Value, []Dia
 		c.walk(u, data, p)
 	}
 	return u, s.diagnose(file, data, c.errs)
+}
+
+// Accepts reports whether data (with policy, the zero Value when there is
+// none) satisfies the schema, and returns the unified value. It is the
+// verdict of Validate without the diagnostics: data need not carry
+// positions (a value from Context.Encode will do), and a caller that gets
+// false calls Validate with the data as written to learn what is wrong.
+func (s *Schema) Accepts(data, policy cue.Value) (cue.Value, bool) {
+	u, _, valid := s.check(data, policy)
+	return u, valid
+}
+
+// check unifies data with policy and the schema and validates the fields
+// data defines (all of them when there is no policy).
+func (s *Schema) check(data, policy cue.Value) (u cue.Value, paths [][]cue.Selector, valid bool) {
+	u = data
+	if policy.Exists() {
+		u = u.Unify(policy)
+	}
+	u = u.Unify(s.config)
+	paths = dataPaths(data)
+	if !policy.Exists() {
+		return u, paths, u.Validate(cue.Concrete(true)) == nil
+	}
+	for _, p := range paths {
+		if u.LookupPath(cue.MakePath(p...)).Validate(cue.Concrete(true)) != nil {
+			return u, paths, false
+		}
+	}
+	return u, paths, true
 }
 
 // dataPaths lists the paths data defines that the schema checks: each
