@@ -2,7 +2,12 @@ package schema
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
+
+	"cuelang.org/go/cue"
+	"cuelang.org/go/cue/ast"
+	"cuelang.org/go/cue/parser"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -26,4 +31,66 @@ func TestDefaults(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("defaults (-want +got):\n%s", diff)
 	}
+}
+
+// TestWithoutDefaults checks the premise of Accepts: the schema without
+// defaults is the schema's text but for the fields with a default, each
+// optional there and without it, and each default satisfies its field's
+// rule without the default.
+func TestWithoutDefaults(t *testing.T) {
+	bare, err := bareSource()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fullFields, bareFields := officeFields(t, source), officeFields(t, bare)
+	if len(fullFields) != len(bareFields) || len(fullFields) < 29+7 {
+		t.Fatalf("#Office: %d declarations with defaults, %d without", len(fullFields), len(bareFields))
+	}
+	ctx := NewContext()
+	defaulted := 0
+	for i, full := range fullFields {
+		name, _, _ := strings.Cut(full, ":")
+		if full == bareFields[i] {
+			continue
+		}
+		defaulted++
+		typ, def, ok := strings.Cut(strings.TrimPrefix(full, name+":"), "| *")
+		if want := name + "?:" + strings.TrimRight(typ, " "); !ok || bareFields[i] != want {
+			t.Errorf("without defaults: %q, want %q", bareFields[i], want)
+			continue
+		}
+		v := ctx.CompileString(strings.Join([]string{string(bare), "x: #Office & {" + name + ": " + def + "}"}, "\n"), cue.Filename(SourceName))
+		if err := v.LookupPath(cue.MakePath(cue.Str("x"), cue.Str(name))).Validate(cue.Concrete(true)); err != nil {
+			t.Errorf("%s: the default %s does not satisfy the field: %v", name, def, err)
+		}
+	}
+	if defaulted != 9 {
+		t.Errorf("%d fields with a default, want 9", defaulted)
+	}
+}
+
+// officeFields returns #Office's declarations in src, one line each.
+func officeFields(t *testing.T, src []byte) []string {
+	t.Helper()
+	f, err := parser.ParseFile(SourceName, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range f.Decls {
+		if def, ok := d.(*ast.Field); ok {
+			if l, _, _ := ast.LabelName(def.Label); l == "#Office" {
+				var out []string
+				for _, e := range def.Value.(*ast.StructLit).Elts {
+					if _, ok := e.(*ast.CommentGroup); ok {
+						continue
+					}
+					b := src[e.Pos().Offset():e.End().Offset()]
+					out = append(out, strings.Join(strings.Fields(string(b)), " "))
+				}
+				return out
+			}
+		}
+	}
+	t.Fatal("no #Office")
+	return nil
 }

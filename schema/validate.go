@@ -42,7 +42,15 @@ func (s *Schema) Validate(file string, data, policy cue.Value) (cue.Value, []Dia
 // verdict of Validate without the diagnostics: data need not carry
 // positions (a value from Context.Encode will do), and a caller that gets
 // false calls Validate with the data as written to learn what is wrong.
+//
+// Without policy, data is checked against the schema without its defaults
+// (see withoutDefaults): the unified value then holds no defaults, which
+// the caller fills from Defaults.
 func (s *Schema) Accepts(data, policy cue.Value) (cue.Value, bool) {
+	if !policy.Exists() {
+		u := data.Unify(s.bare)
+		return u, u.Validate(cue.Concrete(true)) == nil
+	}
 	u, _, valid := s.check(data, policy)
 	return u, valid
 }
