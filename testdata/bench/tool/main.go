@@ -1,6 +1,8 @@
 // Command tool is the bench harness of `make bench`: it generates office
 // files, measures a command's wall time and peak RSS, and decodes files
-// without a schema (the floor any validator pays).
+// into CUE without a schema (cue's decoders and compile alone: what cue
+// vet pays before any checking; officectl's fast path pays less, see
+// engine/plain.go).
 //
 //	go run ./testdata/bench/tool gen -n 10000 -invalid 0.05 -out DIR
 //	go run ./testdata/bench/tool measure -- officectl validate DIR
