@@ -82,13 +82,13 @@ func cornerFile(c string) string {
 }
 
 // corpus returns YAML and JSON files to compare the paths on: the
-// example, the decoder's corner cases, the invalid fixtures, the
-// FuzzLoadConfig seeds and cornerCases.
+// example, the decoder's corner cases, YAML merge keys and anchors, the
+// invalid fixtures, the FuzzLoadConfig seeds and cornerCases.
 func corpus(t testing.TB) map[string][]byte {
 	t.Helper()
 	files := map[string][]byte{}
 	var names []string
-	for _, g := range []string{"../testdata/example/*", "testdata/decode/*"} {
+	for _, g := range []string{"../testdata/example/*", "testdata/decode/*", "testdata/plain/*"} {
 		m, _ := filepath.Glob(g)
 		names = append(names, m...)
 	}
@@ -152,33 +152,63 @@ func readSeed(t testing.TB, path string) (byte, []byte) {
 }
 
 // TestFastPathSameAsFull checks that wherever the fast path takes a file
-// its result is the full path's, without policy and with the example's
-// CUE policy, and that it takes the plain valid files.
+// its result is the full path's, that it takes the plain valid files, and
+// that it takes none when the directory has CUE policy.
 func TestFastPathSameAsFull(t *testing.T) {
 	files := corpus(t)
+	v := newValidator(nil)
+	fast := map[string]bool{}
+	for name, src := range files {
+		fast[name] = sameAsFull(t, v, name, src)
+	}
+	// The plain valid files must take it, else it saves nothing.
+	for _, name := range []string{"../testdata/example/europe.yaml", "../testdata/example/americas.json",
+		"testdata/plain/merge.yaml", "testdata/plain/merge_flow.yaml",
+		"corner11.yaml", "corner16.yaml", "corner28.yaml", "corner32.yaml"} {
+		if !fast[name] {
+			t.Errorf("%s took the full path", name)
+		}
+	}
+	// And what is not plain data must not (hex, float, null, bytes, an
+	// int beyond int64).
+	for _, i := range []int{0, 3, 8, 14, 30} {
+		if name := "corner" + strconv.Itoa(i) + ".yaml"; fast[name] {
+			t.Errorf("%s (%q) took the fast path", name, cornerCases[i])
+		}
+	}
+
 	pols, _ := filepath.Glob("../testdata/example/*.cue")
 	example, diags, err := readPolicy(pols)
 	if err != nil || len(diags) > 0 {
 		t.Fatal(err, diags)
 	}
-	for _, pol := range []*policy{nil, example} {
-		v := newValidator(pol)
-		fast := map[string]bool{}
-		for name, src := range files {
-			fast[name] = sameAsFull(t, v, name, src)
+	v = newValidator(example)
+	for name, src := range files {
+		if sameAsFull(t, v, name, src) {
+			t.Errorf("%s took the fast path with CUE policy", name)
 		}
-		// The plain valid files must take it, else it saves nothing.
-		for _, name := range []string{"../testdata/example/europe.yaml", "../testdata/example/americas.json", "corner11.yaml", "corner16.yaml", "corner28.yaml", "corner32.yaml"} {
-			if !fast[name] {
-				t.Errorf("policy %v: %s took the full path", pol != nil, name)
-			}
+	}
+}
+
+// TestPolicySeesFieldOrder is why files take the full path when there is
+// CUE policy: a policy may read the order of a struct's fields, which
+// Context.Encode sorts by name.
+func TestPolicySeesFieldOrder(t *testing.T) {
+	dir := t.TempDir()
+	offices := strings.Replace(cornerOffice, "corner", "zeta", 1) + strings.NewReplacer("offices:\n  corner", "  alpha", "Corner", "Alpha").Replace(cornerOffice)
+	policy := "import \"strings\"\n\noffices: [string]: group_description: strings.Join([for k, _ in offices {k}], \",\")\n"
+	for name, src := range map[string]string{"offices.yaml": offices, "policy.cue": policy} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(src), 0o644); err != nil {
+			t.Fatal(err)
 		}
-		// And what is not plain data must not (hex, float, null, bytes,
-		// an int beyond int64).
-		for _, i := range []int{0, 3, 8, 14, 30} {
-			if name := "corner" + strconv.Itoa(i) + ".yaml"; fast[name] {
-				t.Errorf("policy %v: %s (%q) took the fast path", pol != nil, name, cornerCases[i])
-			}
+	}
+	cfg, diags, err := Load(dir, LoadOptions{})
+	if err != nil || cfg == nil {
+		t.Fatalf("Load: %v %v", err, diags)
+	}
+	for _, o := range cfg.Offices {
+		if o.Office.GroupDescription != "zeta,alpha" {
+			t.Errorf("%s: group_description %q, want the keys in the order written, \"zeta,alpha\"", o.Key, o.Office.GroupDescription)
 		}
 	}
 }

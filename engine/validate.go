@@ -221,7 +221,13 @@ func (s officeSource) pos(path string) (Position, bool) {
 	if f == nil {
 		return Position{File: s.file}, false
 	}
-	return tokenPos(s.file, f.Pos()), true
+	p := f.Pos()
+	if !p.IsValid() {
+		// A field a YAML merge key (<<) brought in on one line has no
+		// place of its own; Value.Pos then gives its value's.
+		p = f.Value.Pos()
+	}
+	return tokenPos(s.file, p), true
 }
 
 // office decodes one valid office and runs the checks CUE cannot express
@@ -286,7 +292,8 @@ func (v *validator) decodeOffice(src officeSource, eff cue.Value, o *offices.Off
 		return json.Unmarshal(b.Bytes(), o)
 	}
 	if !src.data.Exists() {
-		return fmt.Errorf("office %q is not plain data", src.file)
+		// The fast path takes only plain data, which appendASTJSON reads.
+		return fmt.Errorf("cannot read the office as data")
 	}
 	return src.data.Decode(o)
 }

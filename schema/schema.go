@@ -54,11 +54,9 @@ func Compile(ctx *cue.Context) (*Schema, error) {
 		return nil, fmt.Errorf("schema defaults: %w", err)
 	}
 	s.defaults = defaults
-	bare, err := withoutDefaults(ctx)
-	if err != nil {
+	if _, err := bareSource(); err != nil {
 		return nil, err
 	}
-	s.bare = bare.LookupPath(cue.ParsePath("#Config"))
 	for field, def := range enumDefs {
 		n, err := countDisjuncts(v.LookupPath(cue.ParsePath(def)))
 		if err != nil {
@@ -97,35 +95,35 @@ func withoutDefaults(ctx *cue.Context) (cue.Value, error) {
 // compiled from text, not from the changed syntax tree: the parser
 // resolved the references to the fields as they were.
 var bareSource = sync.OnceValues(func() ([]byte, error) {
-	f, err := parser.ParseFile(SourceName, source)
+	file, err := parser.ParseFile(SourceName, source)
 	if err != nil {
 		return nil, fmt.Errorf("parse embedded schema: %w", err)
 	}
 	n := 0
-	for _, d := range f.Decls {
-		def, ok := d.(*ast.Field)
+	for _, d := range file.Decls {
+		office, ok := d.(*ast.Field)
 		if !ok {
 			continue
 		}
-		if l, _, _ := ast.LabelName(def.Label); l != "#Office" {
+		if l, _, _ := ast.LabelName(office.Label); l != "#Office" {
 			continue
 		}
-		office, ok := def.Value.(*ast.StructLit)
+		body, ok := office.Value.(*ast.StructLit)
 		if !ok {
 			return nil, fmt.Errorf("embedded schema: #Office is not a struct")
 		}
-		for _, e := range office.Elts {
-			f, ok := e.(*ast.Field)
+		for _, e := range body.Elts {
+			field, ok := e.(*ast.Field)
 			if !ok {
 				continue
 			}
-			or, ok := f.Value.(*ast.BinaryExpr)
+			or, ok := field.Value.(*ast.BinaryExpr)
 			if !ok || or.Op != token.OR {
 				continue
 			}
 			if def, ok := or.Y.(*ast.UnaryExpr); ok && def.Op == token.MUL {
-				f.Value = or.X
-				f.Constraint = token.OPTION
+				field.Value = or.X
+				field.Constraint = token.OPTION
 				n++
 			}
 		}
@@ -133,7 +131,7 @@ var bareSource = sync.OnceValues(func() ([]byte, error) {
 	if n != 9 {
 		return nil, fmt.Errorf("embedded schema: %d defaults in #Office, want 9", n)
 	}
-	src, err := format.Node(f)
+	src, err := format.Node(file)
 	if err != nil {
 		return nil, fmt.Errorf("format embedded schema without defaults: %w", err)
 	}
