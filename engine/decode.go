@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -14,6 +15,7 @@ import (
 	cueerrors "cuelang.org/go/cue/errors"
 	cuejson "cuelang.org/go/encoding/json"
 	cueyaml "cuelang.org/go/encoding/yaml"
+	yaml "go.yaml.in/yaml/v3"
 
 	"github.com/officectl/officectl/schema"
 )
@@ -42,11 +44,54 @@ func parse(name string, src []byte) (ast.Node, *schema.Diagnostic) {
 		}
 		return expr, nil
 	}
+	if d := yamlSelfAlias(name, src); d != nil {
+		return nil, d
+	}
 	f, err := cueyaml.Extract(name, src)
 	if err != nil {
 		return nil, syntaxDiag(name, err)
 	}
 	return f, nil
+}
+
+// yamlSelfAlias finds an alias inside the value of its own anchor
+// (`a: &a {<<: *a}`), which cue's YAML decoder follows until the stack
+// overflows and the process dies (cuelang.org/go v0.17.1, found by
+// FuzzFastPath). Only text with an alias (*) is parsed for it; syntax
+// errors are left to the decoder.
+func yamlSelfAlias(name string, src []byte) *schema.Diagnostic {
+	if !bytes.Contains(src, []byte("*")) {
+		return nil
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(src))
+	for {
+		var doc yaml.Node
+		if err := dec.Decode(&doc); err != nil {
+			return nil
+		}
+		if n := selfAlias(&doc, nil); n != nil {
+			return &schema.Diagnostic{File: name, Line: n.Line, Column: n.Column, Severity: schema.Error,
+				Message: fmt.Sprintf("invalid YAML: alias *%s is inside the value of its own anchor &%s", n.Value, n.Value)}
+		}
+	}
+}
+
+// selfAlias returns the first alias under n to n or to one of the nodes
+// that hold it (open).
+func selfAlias(n *yaml.Node, open []*yaml.Node) *yaml.Node {
+	if n.Kind == yaml.AliasNode {
+		if slices.Contains(open, n.Alias) {
+			return n
+		}
+		return nil
+	}
+	open = append(open, n)
+	for _, c := range n.Content {
+		if a := selfAlias(c, open); a != nil {
+			return a
+		}
+	}
+	return nil
 }
 
 // compileData compiles a syntax tree from parse into ctx. A key written twice
