@@ -31,7 +31,15 @@ func decode(ctx *cue.Context, name string, src []byte) (cue.Value, *schema.Diagn
 }
 
 // parse reads a YAML file into an *ast.File, a JSON file into an ast.Expr.
-func parse(name string, src []byte) (ast.Node, *schema.Diagnostic) {
+func parse(name string, src []byte) (n ast.Node, d *schema.Diagnostic) {
+	defer func() {
+		// A decoder that panics (cue's YAML decoder did on lone
+		// carriage returns before the check below) fails this file, not
+		// the run.
+		if r := recover(); r != nil {
+			n, d = nil, syntaxDiag(name, fmt.Errorf("the decoder failed on this file (%v)", r))
+		}
+	}()
 	if strings.HasSuffix(name, ".json") {
 		expr, err := cuejson.Extract(name, src)
 		if err != nil {
@@ -44,6 +52,9 @@ func parse(name string, src []byte) (ast.Node, *schema.Diagnostic) {
 		}
 		return expr, nil
 	}
+	if d := loneCR(name, src); d != nil {
+		return nil, d
+	}
 	if d := yamlSelfAlias(name, src); d != nil {
 		return nil, d
 	}
@@ -52,6 +63,30 @@ func parse(name string, src []byte) (ast.Node, *schema.Diagnostic) {
 		return nil, syntaxDiag(name, err)
 	}
 	return f, nil
+}
+
+// loneCR finds a carriage return without a line feed after it: YAML reads
+// it as a line break, and cue's YAML decoder, which counts lines by line
+// feeds, then misplaces everything after it or panics (cuelang.org/go
+// v0.17.1, found by FuzzFastPath).
+func loneCR(name string, src []byte) *schema.Diagnostic {
+	for i := bytes.IndexByte(src, '\r'); i >= 0; i = nextCR(src, i) {
+		if i+1 == len(src) || src[i+1] != '\n' {
+			line, col := lineCol(src, i)
+			return &schema.Diagnostic{File: name, Line: line, Column: col, Severity: schema.Error,
+				Message: "invalid YAML: a carriage return (\\r) without a line feed: save the file with \\n or \\r\\n line endings"}
+		}
+	}
+	return nil
+}
+
+// nextCR is the index of the next carriage return after i, or -1.
+func nextCR(src []byte, i int) int {
+	j := bytes.IndexByte(src[i+1:], '\r')
+	if j < 0 {
+		return -1
+	}
+	return i + 1 + j
 }
 
 // yamlSelfAlias finds an alias inside the value of its own anchor

@@ -247,3 +247,28 @@ func TestSkipsStateFile(t *testing.T) {
 		t.Fatalf("err = %v: the state file was read as config", err)
 	}
 }
+
+// TestYAMLDecoderTraps checks the inputs that crashed cue's YAML decoder
+// (FuzzFastPath found both) are one diagnostic each, at the place.
+func TestYAMLDecoderTraps(t *testing.T) {
+	for _, tc := range []struct {
+		src, want string
+	}{
+		{"\r\r00", "o.yaml:1:1: error: invalid YAML: a carriage return (\\r) without a line feed: save the file with \\n or \\r\\n line endings"},
+		{"offices:\n  a: {b: 1}\r  c: 2\n", "o.yaml:2:12: error: invalid YAML: a carriage return (\\r) without a line feed: save the file with \\n or \\r\\n line endings"},
+		{"offices:\n  a: &base {<<: *base, name: Same}\n", "o.yaml:2:17: error: invalid YAML: alias *base is inside the value of its own anchor &base"},
+	} {
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, "o.yaml"), []byte(tc.src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		t.Chdir(dir)
+		_, diags, err := Load(".", LoadOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(diags) != 1 || diags[0].String() != tc.want {
+			t.Errorf("%q: got %v, want %s", tc.src, diags, tc.want)
+		}
+	}
+}
