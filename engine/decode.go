@@ -20,17 +20,9 @@ import (
 	"github.com/officectl/officectl/schema"
 )
 
-// decode turns a YAML or JSON file into a CUE value in ctx. A syntax error
-// comes back as one diagnostic with the best position the decoder gives.
-func decode(ctx *cue.Context, name string, src []byte) (cue.Value, *schema.Diagnostic) {
-	n, d := parse(name, src)
-	if d != nil {
-		return cue.Value{}, d
-	}
-	return compileData(ctx, name, n)
-}
-
-// parse reads a YAML file into an *ast.File, a JSON file into an ast.Expr.
+// parse reads a YAML file into an *ast.File, a JSON file into an ast.Expr
+// (compileData makes it a CUE value). A syntax error comes back as one
+// diagnostic with the best position the decoder gives.
 func parse(name string, src []byte) (n ast.Node, d *schema.Diagnostic) {
 	defer func() {
 		// A decoder that panics (cue's YAML decoder did on lone

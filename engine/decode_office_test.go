@@ -30,7 +30,11 @@ func TestDecodeOfficeFastPath(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		data, d := decode(v.ctx, name, src)
+		tree, d := parse(name, src)
+		if d != nil {
+			t.Fatal(d)
+		}
+		data, d := compileData(v.ctx, name, tree)
 		if d != nil {
 			t.Fatal(d)
 		}
