@@ -29,7 +29,8 @@ type Schema struct {
 	config cue.Value // #Config
 	office cue.Value // #Office
 	// bare is #Config with #Office's defaulted fields optional and
-	// without their defaults, for Accepts: see withoutDefaults.
+	// without their defaults, for Accepts, which compiles it on its first
+	// call: see withoutDefaults.
 	bare  cue.Value
 	enums map[string]int
 	// defaults is a JSON object of #Office's defaults (hours, hours_on,
