@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"bytes"
 	"os"
 	"path/filepath"
 	"testing"
@@ -21,7 +20,7 @@ func TestDecodeOfficeFastPath(t *testing.T) {
 	more, _ := filepath.Glob("../testdata/example/*.json")
 	tricky, _ := filepath.Glob("testdata/decode/*.yaml")
 	files = append(append(files, more...), tricky...)
-	// Offices that need the CUE value: a number JSON writes otherwise.
+	// Offices that need the CUE value: a number not written in decimal.
 	fromValue := map[string]bool{"lisbon": true}
 	v := newValidator(nil)
 	n := 0
@@ -52,8 +51,8 @@ func TestDecodeOfficeFastPath(t *testing.T) {
 			if err := eff.Decode(&full); err != nil {
 				t.Fatal(err)
 			}
-			var b bytes.Buffer
-			if key := it.Selector().Unquoted(); appendASTJSON(&b, valueSource(it.Value())) == fromValue[key] {
+			if _, plain := plainValue(valueSource(it.Value())); plain == fromValue[it.Selector().Unquoted()] {
+				key := it.Selector().Unquoted()
 				t.Errorf("%s: read from the syntax tree: %v, want %v", key, fromValue[key], !fromValue[key])
 			}
 			if diff := cmp.Diff(full, fast); diff != "" {

@@ -197,3 +197,31 @@ func (v *validator) fast(name string, n ast.Node) (fileResult, bool) {
 	}
 	return res, true
 }
+
+// labelName is the name of a regular field's label.
+func labelName(l ast.Label) (string, bool) {
+	switch x := l.(type) {
+	case *ast.BasicLit:
+		if x.Kind != token.STRING {
+			return "", false
+		}
+		s, err := literal.Unquote(x.Value)
+		return s, err == nil
+	case *ast.Ident:
+		if len(x.Name) > 0 && (x.Name[0] == '_' || x.Name[0] == '#') {
+			return "", false // hidden or a definition: not data
+		}
+		return x.Name, true
+	}
+	return "", false
+}
+
+// valueSource is the syntax of v's value as written in its file: the
+// value of the field that v is (nil when v has no single source).
+func valueSource(v cue.Value) ast.Node {
+	n := v.Source()
+	if f, ok := n.(*ast.Field); ok {
+		return f.Value
+	}
+	return n
+}

@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -269,7 +268,7 @@ func (v *validator) office(key string, src officeSource, eff cue.Value) (found, 
 // effective office is the user's data with the schema's defaults for what
 // it leaves out, and decoding the data alone is about twice as fast as
 // exporting the unified value; with policy, the unified value is decoded.
-// The data is read from its syntax tree where it can be (appendASTJSON),
+// The data is read from its syntax tree where it can be (plainValue),
 // else decoded from its CUE value: on 10,000 files, about 6% less CPU
 // than MarshalJSON then json.Unmarshal (user time, three alternating
 // runs), with the same offices (TestDecodeOfficeFastPath; export of the
@@ -281,18 +280,21 @@ func (v *validator) decodeOffice(src officeSource, eff cue.Value, o *offices.Off
 	if err := json.Unmarshal(v.schema.Defaults(), o); err != nil {
 		return err
 	}
-	n := ast.Node(nil)
+	var n ast.Node
 	if src.field != nil {
 		n = src.field.Value
 	} else {
 		n = valueSource(src.data)
 	}
-	var b bytes.Buffer
-	if appendASTJSON(&b, n) {
-		return json.Unmarshal(b.Bytes(), o)
+	if x, ok := plainValue(n); ok {
+		b, err := json.Marshal(x)
+		if err != nil {
+			return err
+		}
+		return json.Unmarshal(b, o)
 	}
 	if !src.data.Exists() {
-		// The fast path takes only plain data, which appendASTJSON reads.
+		// The fast path takes only plain data, which plainValue reads.
 		return fmt.Errorf("cannot read the office as data")
 	}
 	return src.data.Decode(o)
