@@ -180,7 +180,8 @@ func (v *validator) fast(name string, n ast.Node) (fileResult, bool) {
 		return fileResult{}, false
 	}
 	top, _ := x.(map[string]any)
-	if offs, _ := top["offices"].(map[string]any); len(offs) == 0 {
+	offs, _ := top["offices"].(map[string]any)
+	if len(offs) == 0 {
 		return fileResult{}, false // the full path says what is missing
 	}
 	if !v.schema.Accepts(v.ctx.Encode(x)) {
@@ -189,7 +190,7 @@ func (v *validator) fast(name string, n ast.Node) (fileResult, bool) {
 	var res fileResult
 	for _, f := range plainFields(plainLookup(n, "offices").Value) {
 		key, _ := labelName(f.Label)
-		o, ds := v.office(key, officeSource{file: name, field: f}, cue.Value{})
+		o, ds := v.office(key, officeSource{file: name, field: f, plain: offs[key]}, cue.Value{})
 		res.diags = append(res.diags, ds...)
 		if !schema.HasErrors(ds) {
 			res.offices = append(res.offices, o)

@@ -200,6 +200,7 @@ func (v *validator) check(name string, data, policy cue.Value) fileResult {
 type officeSource struct {
 	file  string
 	field *ast.Field
+	plain any // the field's value as plainValue reads it (fast path)
 	data  cue.Value
 }
 
@@ -280,13 +281,11 @@ func (v *validator) decodeOffice(src officeSource, eff cue.Value, o *offices.Off
 	if err := json.Unmarshal(v.schema.Defaults(), o); err != nil {
 		return err
 	}
-	var n ast.Node
-	if src.field != nil {
-		n = src.field.Value
-	} else {
-		n = valueSource(src.data)
+	x, ok := src.plain, src.plain != nil
+	if !ok {
+		x, ok = plainValue(valueSource(src.data))
 	}
-	if x, ok := plainValue(n); ok {
+	if ok {
 		b, err := json.Marshal(x)
 		if err != nil {
 			return err
