@@ -167,6 +167,7 @@ func (s *Server) createOffice(r *http.Request) result {
 	l := liveFromOffice(id, o)
 	s.offices[id] = &l
 	s.stats.Created++
+	s.changed()
 	plan := offices.Plan{
 		Balance: "0.00", TalkLines: 1, NextBillingDate: s.now().AddDate(0, 1, 0).Unix(),
 		PPUAddress: &o.BillingAddress,
@@ -264,6 +265,7 @@ func (s *Server) updateE911(id int64, r *http.Request) result {
 		return notFound(id)
 	}
 	l.E911Address = liveE911(u.E911Address)
+	s.changed()
 	return result{http.StatusOK, *l.E911Address}
 }
 
