@@ -1,11 +1,11 @@
 package officestest
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 
@@ -106,6 +106,9 @@ func applyEdits(l offices.Live, edits []Edit) (offices.Live, error) {
 		if path[0] == "id" || path[0] == "office_id" {
 			return l, fmt.Errorf("%s cannot change", e.Path)
 		}
+		if !knownPath(path) {
+			return l, fmt.Errorf("%s: OfficeProto has no such field (GET /api/v2/offices/{id} shows its fields)", e.Path)
+		}
 		var v any
 		if err := json.Unmarshal(e.Value, &v); err != nil {
 			return l, fmt.Errorf("%s: %q is not a JSON value", e.Path, e.Value)
@@ -118,40 +121,37 @@ func applyEdits(l offices.Live, edits []Edit) (offices.Live, error) {
 		return l, err
 	}
 	var edited offices.Live
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&edited); err != nil {
+	if err := json.Unmarshal(b, &edited); err != nil {
 		return l, fmt.Errorf("the edited office is not an OfficeProto: %v", err)
 	}
 	edited.ID, edited.OfficeID = l.ID, l.ID
 	return edited, nil
 }
 
-// setPath sets obj's field at path to v, making the objects on the way.
-func setPath(obj map[string]any, path []string, v any) error {
-	for i, k := range path {
-		if k == "" {
-			return errors.New("empty field name in the path")
+// knownPath reports whether path names a field of OfficeProto (Live),
+// through its objects: the decoder would drop any other silently.
+func knownPath(path []string) bool {
+	t := reflect.TypeFor[offices.Live]()
+	for _, k := range path {
+		for t.Kind() == reflect.Pointer {
+			t = t.Elem()
 		}
-		if i == len(path)-1 {
-			if v == nil {
-				delete(obj, k)
-			} else {
-				obj[k] = v
+		if t.Kind() != reflect.Struct {
+			return false
+		}
+		found := false
+		for i := range t.NumField() {
+			f := t.Field(i)
+			if name, _, _ := strings.Cut(f.Tag.Get("json"), ","); name == k && f.IsExported() {
+				t, found = f.Type, true
+				break
 			}
-			return nil
 		}
-		next, ok := obj[k].(map[string]any)
-		if !ok {
-			if obj[k] != nil {
-				return fmt.Errorf("%s is not an object", strings.Join(path[:i+1], "."))
-			}
-			next = map[string]any{}
-			obj[k] = next
+		if !found {
+			return false
 		}
-		obj = next
 	}
-	return nil
+	return true
 }
 
 // adminRequest is the body of PATCH AdminPrefix+"offices/{id}".
@@ -206,4 +206,31 @@ func adminResult(body any, err error) result {
 		return errorResult(http.StatusBadRequest, "badRequest", err.Error())
 	}
 	return result{http.StatusOK, body}
+}
+
+// setPath sets obj's field at path to v, making the objects on the way.
+func setPath(obj map[string]any, path []string, v any) error {
+	for i, k := range path {
+		if k == "" {
+			return errors.New("empty field name in the path")
+		}
+		if i == len(path)-1 {
+			if v == nil {
+				delete(obj, k)
+			} else {
+				obj[k] = v
+			}
+			return nil
+		}
+		next, ok := obj[k].(map[string]any)
+		if !ok {
+			if obj[k] != nil {
+				return fmt.Errorf("%s is not an object", strings.Join(path[:i+1], "."))
+			}
+			next = map[string]any{}
+			obj[k] = next
+		}
+		obj = next
+	}
+	return nil
 }
