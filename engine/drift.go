@@ -21,6 +21,7 @@ import (
 // DriftAPI is the part of the Dialpad API that CheckDrift uses;
 // *offices.Client satisfies it.
 type DriftAPI interface {
+	ListOffices(ctx context.Context, opts offices.ListOptions) ([]offices.Live, error)
 	GetOffice(ctx context.Context, id int64) (*offices.Live, error)
 	GetE911(ctx context.Context, id int64) (*offices.LiveE911, error)
 }
@@ -127,14 +128,18 @@ type DriftOptions struct {
 	Parallelism int
 }
 
-// CheckDrift fetches every office st records as created (GET office, and
-// GET e911 when its spec has an e911_address), in parallel, and compares
-// it with the spec st records for it (see UncheckedFields for what cannot
-// be compared). A live office whose state is deleted or cancelled, or that
-// the API answers 404 for, is DriftDeleted.
+// CheckDrift compares every office st records as created with the spec
+// st records for it (see UncheckedFields for what cannot be compared).
+// It lists the company's offices (GET /api/v2/offices, every cursor page)
+// instead of fetching them one by one, and, at the same time, fetches the
+// E911 address (GET e911) of each office whose spec has one: with
+// parallelism P, about pages + e911/(P-1) round trips in all. An office
+// the listing leaves out is fetched on its own (GET office). A live
+// office whose state is deleted or cancelled, or that the API answers 404
+// for, is DriftDeleted.
 //
 // Any other API error ends the check: CheckDrift returns it, naming the
-// office, and no report.
+// office (or the listing), and no report.
 func CheckDrift(ctx context.Context, st *state.State, opts DriftOptions) (*DriftReport, error) {
 	if opts.API == nil {
 		return nil, errors.New("drift: no API")
@@ -148,13 +153,7 @@ func CheckDrift(ctx context.Context, st *state.State, opts DriftOptions) (*Drift
 	}
 	ids := stateIDs(st)
 	rep := &DriftReport{}
-	type job struct {
-		key  string
-		e    *state.Entry
-		spec offices.Office
-		id   int64
-	}
-	var jobs []job
+	var jobs []driftJob
 	for _, k := range st.Keys() {
 		e := st.Offices[k]
 		if e == nil {
@@ -170,30 +169,138 @@ func CheckDrift(ctx context.Context, st *state.State, opts DriftOptions) (*Drift
 			rep.Skipped = append(rep.Skipped, SkippedOffice{Key: k, Name: e.Name, Reason: err.Error()})
 			continue
 		}
-		jobs = append(jobs, job{key: k, e: e, spec: spec, id: id})
+		jobs = append(jobs, driftJob{key: k, e: e, spec: spec, id: id})
 	}
+	if len(jobs) > 0 {
+		if err := fetchLive(ctx, opts.API, jobs, par); err != nil {
+			return nil, err
+		}
+	}
+	rep.Checked = len(jobs)
+	for i := range jobs {
+		if d := jobs[i].drift(ids); d != nil {
+			rep.Drifts = append(rep.Drifts, *d)
+		}
+	}
+	return rep, nil
+}
 
+// driftJob is one office to check: what the state records, then what
+// fetchLive found.
+type driftJob struct {
+	key  string
+	e    *state.Entry
+	spec offices.Office
+	id   int64
+
+	// live is the office as the API returns it; nil when it answered 404.
+	live *offices.Live
+	// e911 is its E911 address, fetched when spec has one; e911Err is
+	// the 404 that GET e911 answered, if it did (for a deleted office).
+	e911    *offices.LiveE911
+	e911Err error
+}
+
+// fetchLive fills each job's live office and E911 address: one goroutine
+// lists every office while par-1 others (one, after the listing, when par
+// is 1) fetch the E911 addresses; then the offices the listing left out
+// are fetched one by one. The first error that is not a 404 cancels the
+// rest and is returned, naming its office.
+func fetchLive(ctx context.Context, api DriftAPI, jobs []driftJob, par int) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	drifts := make([]*Drift, len(jobs))
+	var e911Jobs []int
+	for i := range jobs {
+		if jobs[i].spec.E911Address != nil {
+			e911Jobs = append(e911Jobs, i)
+		}
+	}
 	errs := make([]error, len(jobs))
+	e911 := func(i int) {
+		j := &jobs[i]
+		j.e911, j.e911Err = api.GetE911(ctx, j.id)
+		if j.e911Err != nil && !isNotFound(j.e911Err) {
+			errs[i] = fmt.Errorf("drift: E911 address of office %q (id %d): %w", j.key, j.id, j.e911Err)
+			cancel()
+		}
+	}
+
+	var listed []offices.Live
+	var listErr error
+	listDone := make(chan struct{})
+	go func() {
+		defer close(listDone)
+		if listed, listErr = api.ListOffices(ctx, offices.ListOptions{}); listErr != nil {
+			listErr = fmt.Errorf("drift: listing offices: %w", listErr)
+			cancel()
+		}
+	}()
+	if par == 1 {
+		<-listDone
+	}
+	forEach(ctx, e911Jobs, max(1, par-1), e911)
+	<-listDone
+	if err := firstError(listErr, errs); err != nil {
+		return err
+	}
+
+	byID := make(map[int64]*offices.Live, len(listed))
+	for i := range listed {
+		byID[listed[i].ID] = &listed[i]
+	}
+	var missing []int
+	for i := range jobs {
+		if jobs[i].live = byID[jobs[i].id]; jobs[i].live == nil {
+			missing = append(missing, i)
+		}
+	}
+	forEach(ctx, missing, par, func(i int) {
+		j := &jobs[i]
+		live, err := api.GetOffice(ctx, j.id)
+		switch {
+		case isNotFound(err):
+		case err != nil:
+			errs[i] = fmt.Errorf("drift: office %q (id %d): %w", j.key, j.id, err)
+			cancel()
+		default:
+			j.live = live
+		}
+	})
+	if err := firstError(nil, errs); err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	// A 404 for the E911 address of an office that is there is an error.
+	for i := range jobs {
+		j := &jobs[i]
+		if j.e911Err != nil && j.live != nil && !deletedState(j.live.State) {
+			return fmt.Errorf("drift: E911 address of office %q (id %d): %w", j.key, j.id, j.e911Err)
+		}
+	}
+	return nil
+}
+
+// deletedState reports whether an office's live state means it is gone.
+func deletedState(s string) bool { return s == "deleted" || s == "cancelled" }
+
+// forEach calls f for each of items with up to n of them at once, and
+// starts none once ctx is done.
+func forEach(ctx context.Context, items []int, n int, f func(int)) {
 	next := make(chan int)
 	var wg sync.WaitGroup
-	for w := 0; w < min(par, len(jobs)); w++ {
+	for w := 0; w < min(n, len(items)); w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				j := jobs[i]
-				drifts[i], errs[i] = checkOne(ctx, opts.API, j.key, j.e, j.spec, j.id, ids)
-				if errs[i] != nil {
-					cancel() // one error ends the check: start nothing new
-				}
+				f(i)
 			}
 		}()
 	}
 feed:
-	for i := range jobs {
+	for _, i := range items {
 		select {
 		case next <- i:
 		case <-ctx.Done():
@@ -202,61 +309,45 @@ feed:
 	}
 	close(next)
 	wg.Wait()
-	// Report the first error in key order that is not the cancellation
-	// another error caused.
-	var firstErr error
-	for _, err := range errs {
-		if err != nil && (firstErr == nil || errors.Is(firstErr, context.Canceled)) {
-			firstErr = err
-		}
-	}
-	if firstErr != nil {
-		return nil, firstErr
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	rep.Checked = len(jobs)
-	for _, d := range drifts {
-		if d != nil {
-			rep.Drifts = append(rep.Drifts, *d)
-		}
-	}
-	return rep, nil
 }
 
-// checkOne fetches office id and compares it with spec; nil when it has
-// not drifted.
-func checkOne(ctx context.Context, api DriftAPI, key string, e *state.Entry, spec offices.Office, id int64, ids map[string]int64) (*Drift, error) {
-	d := &Drift{Key: key, Name: e.Name, ID: id}
-	live, err := api.GetOffice(ctx, id)
-	if isNotFound(err) {
-		d.Kind, d.LiveState, d.Fields = DriftDeleted, "not found", []FieldChange{}
-		return d, nil
+// firstError returns first when it is not a cancellation, else the first
+// error of errs (in key order) that is not the cancellation another error
+// caused, else first.
+func firstError(first error, errs []error) error {
+	if first != nil && !errors.Is(first, context.Canceled) {
+		return first
 	}
-	if err != nil {
-		return nil, fmt.Errorf("drift: office %q (id %d): %w", key, id, err)
-	}
-	if live.State == "deleted" || live.State == "cancelled" {
-		d.Kind, d.LiveState, d.Fields = DriftDeleted, live.State, []FieldChange{}
-		return d, nil
-	}
-	var e911 *offices.LiveE911
-	if spec.E911Address != nil {
-		if e911, err = api.GetE911(ctx, id); err != nil {
-			return nil, fmt.Errorf("drift: E911 address of office %q (id %d): %w", key, id, err)
+	for _, err := range errs {
+		if err != nil && (first == nil || errors.Is(first, context.Canceled)) {
+			first = err
 		}
 	}
-	d.Fields = compareLive(spec, ids, live, e911)
+	return first
+}
+
+// drift compares the job's live office with its spec; nil when it has
+// not drifted.
+func (j *driftJob) drift(ids map[string]int64) *Drift {
+	d := &Drift{Key: j.key, Name: j.e.Name, ID: j.id}
+	switch {
+	case j.live == nil:
+		d.Kind, d.LiveState, d.Fields = DriftDeleted, "not found", []FieldChange{}
+		return d
+	case deletedState(j.live.State):
+		d.Kind, d.LiveState, d.Fields = DriftDeleted, j.live.State, []FieldChange{}
+		return d
+	}
+	d.Fields = compareLive(j.spec, ids, j.live, j.e911)
 	switch {
 	case len(d.Fields) == 0:
-		return nil, nil
+		return nil
 	case onlyE911(d.Fields):
 		d.Kind = DriftE911
 	default:
 		d.Kind = DriftChanged
 	}
-	return d, nil
+	return d
 }
 
 func isNotFound(err error) bool {
