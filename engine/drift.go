@@ -131,12 +131,12 @@ type DriftOptions struct {
 // CheckDrift compares every office st records as created with the spec
 // st records for it (see UncheckedFields for what cannot be compared).
 // It lists the company's offices (GET /api/v2/offices, every cursor page)
-// instead of fetching them one by one, and, at the same time, fetches the
-// E911 address (GET e911) of each office whose spec has one: with
-// parallelism P, about pages + e911/(P-1) round trips in all. An office
-// the listing leaves out is fetched on its own (GET office). A live
-// office whose state is deleted or cancelled, or that the API answers 404
-// for, is DriftDeleted.
+// instead of fetching them one by one; the listing carries each office's
+// E911 address. Only what the listing lacks is fetched on its own, up to
+// Parallelism at once: an office it leaves out (GET office), and an E911
+// address that the spec has and the listed office does not (GET e911).
+// A live office whose state is deleted or cancelled, or that the API
+// answers 404 for, is DriftDeleted.
 //
 // Any other API error ends the check: CheckDrift returns it, naming the
 // office (or the listing), and no report.
@@ -195,90 +195,85 @@ type driftJob struct {
 
 	// live is the office as the API returns it; nil when it answered 404.
 	live *offices.Live
-	// e911 is its E911 address, fetched when spec has one; e911Err is
-	// the 404 that GET e911 answered, if it did (for a deleted office).
-	e911    *offices.LiveE911
-	e911Err error
+	// e911 is its E911 address, when spec has one and the office is not
+	// gone: the listing's, or else GET e911's.
+	e911 *offices.LiveE911
 }
 
-// fetchLive fills each job's live office and E911 address: one goroutine
-// lists every office while par-1 others (one, after the listing, when par
-// is 1) fetch the E911 addresses; then the offices the listing left out
-// are fetched one by one. The first error that is not a 404 cancels the
-// rest and is returned, naming its office.
+// fetchLive fills each job's live office and E911 address: it lists every
+// office (one page at a time: the cursor of a page leads to the next),
+// then, up to par at once, fetches what the listing did not give: an
+// office it left out (GET office) and an E911 address that the spec has
+// and the listed office lacks (GET e911). The first error that is not a
+// 404 for an office cancels the rest and is returned, naming its office.
 func fetchLive(ctx context.Context, api DriftAPI, jobs []driftJob, par int) error {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	var e911Jobs []int
-	for i := range jobs {
-		if jobs[i].spec.E911Address != nil {
-			e911Jobs = append(e911Jobs, i)
-		}
+	listed, err := api.ListOffices(ctx, offices.ListOptions{})
+	if err != nil {
+		return fmt.Errorf("drift: listing offices: %w", err)
 	}
-	errs := make([]error, len(jobs))
-	e911 := func(i int) {
-		j := &jobs[i]
-		j.e911, j.e911Err = api.GetE911(ctx, j.id)
-		if j.e911Err != nil && !isNotFound(j.e911Err) {
-			errs[i] = fmt.Errorf("drift: E911 address of office %q (id %d): %w", j.key, j.id, j.e911Err)
-			cancel()
-		}
-	}
-
-	var listed []offices.Live
-	var listErr error
-	listDone := make(chan struct{})
-	go func() {
-		defer close(listDone)
-		if listed, listErr = api.ListOffices(ctx, offices.ListOptions{}); listErr != nil {
-			listErr = fmt.Errorf("drift: listing offices: %w", listErr)
-			cancel()
-		}
-	}()
-	if par == 1 {
-		<-listDone
-	}
-	forEach(ctx, e911Jobs, max(1, par-1), e911)
-	<-listDone
-	if err := firstError(listErr, errs); err != nil {
-		return err
-	}
-
 	byID := make(map[int64]*offices.Live, len(listed))
 	for i := range listed {
 		byID[listed[i].ID] = &listed[i]
 	}
-	var missing []int
+	var todo []int
 	for i := range jobs {
-		if jobs[i].live = byID[jobs[i].id]; jobs[i].live == nil {
-			missing = append(missing, i)
+		j := &jobs[i]
+		if j.live = byID[j.id]; j.live == nil || !j.fetched() {
+			todo = append(todo, i)
 		}
 	}
-	forEach(ctx, missing, par, func(i int) {
-		j := &jobs[i]
-		live, err := api.GetOffice(ctx, j.id)
-		switch {
-		case isNotFound(err):
-		case err != nil:
-			errs[i] = fmt.Errorf("drift: office %q (id %d): %w", j.key, j.id, err)
-			cancel()
-		default:
-			j.live = live
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	errs := make([]error, len(jobs))
+	forEach(ctx, todo, par, func(i int) {
+		if errs[i] = jobs[i].fetch(ctx, api); errs[i] != nil {
+			cancel() // one error ends the check: start nothing new
 		}
 	})
-	if err := firstError(nil, errs); err != nil {
-		return err
-	}
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	// A 404 for the E911 address of an office that is there is an error.
-	for i := range jobs {
-		j := &jobs[i]
-		if j.e911Err != nil && j.live != nil && !deletedState(j.live.State) {
-			return fmt.Errorf("drift: E911 address of office %q (id %d): %w", j.key, j.id, j.e911Err)
+	// Report the first error in key order that is not the cancellation
+	// another error caused.
+	var first error
+	for _, err := range errs {
+		if err != nil && (first == nil || errors.Is(first, context.Canceled)) {
+			first = err
 		}
 	}
+	if first != nil {
+		return first
+	}
+	return ctx.Err()
+}
+
+// fetched reports whether the job has all it needs from its live office,
+// and takes the listed E911 address when the spec has one.
+func (j *driftJob) fetched() bool {
+	if j.spec.E911Address == nil || deletedState(j.live.State) {
+		return true
+	}
+	j.e911 = j.live.E911Address
+	return j.e911 != nil
+}
+
+// fetch gets what the listing did not give for the job: the office, and
+// its E911 address.
+func (j *driftJob) fetch(ctx context.Context, api DriftAPI) error {
+	if j.live == nil {
+		live, err := api.GetOffice(ctx, j.id)
+		if isNotFound(err) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("drift: office %q (id %d): %w", j.key, j.id, err)
+		}
+		if j.live = live; j.fetched() {
+			return nil
+		}
+	}
+	e911, err := api.GetE911(ctx, j.id)
+	if err != nil {
+		return fmt.Errorf("drift: E911 address of office %q (id %d): %w", j.key, j.id, err)
+	}
+	j.e911 = e911
 	return nil
 }
 
@@ -309,21 +304,6 @@ feed:
 	}
 	close(next)
 	wg.Wait()
-}
-
-// firstError returns first when it is not a cancellation, else the first
-// error of errs (in key order) that is not the cancellation another error
-// caused, else first.
-func firstError(first error, errs []error) error {
-	if first != nil && !errors.Is(first, context.Canceled) {
-		return first
-	}
-	for _, err := range errs {
-		if err != nil && (first == nil || errors.Is(first, context.Canceled)) {
-			first = err
-		}
-	}
-	return first
 }
 
 // drift compares the job's live office with its spec; nil when it has

@@ -455,12 +455,14 @@ func renderText(t *testing.T, p *Plan) string {
 	return b.String()
 }
 
-// TestDriftParallelAndPaced: CheckDrift keeps at most Parallelism requests
+// TestDriftParallelAndPaced: CheckDrift lists the offices, then fetches
+// the E911 addresses the listing lacks with at most Parallelism requests
 // at the server at once, reaches that bound, and stays within the API's
 // rate (the client's limiter paces it: no 429).
 func TestDriftParallelAndPaced(t *testing.T) {
 	t.Parallel()
-	sim := officestest.NewServer(t, officestest.Options{Token: applyTestKey, RatePerMinute: 40, Window: time.Second, Latency: 30 * time.Millisecond})
+	sim := officestest.NewServer(t, officestest.Options{Token: applyTestKey, RatePerMinute: 40, Window: time.Second, Latency: 30 * time.Millisecond,
+		ListWithoutE911: true})
 	counter := &inflightCounter{h: sim.Server}
 	front := httptest.NewServer(counter)
 	t.Cleanup(front.Close)
@@ -497,5 +499,51 @@ func TestDriftParallelAndPaced(t *testing.T) {
 	}
 	if s.RateLimited != 0 && stall <= 150*time.Millisecond {
 		t.Errorf("%d requests throttled by the server", s.RateLimited)
+	}
+}
+
+// TestDriftRequests: drift lists the offices a page at a time and takes
+// their E911 addresses from the listing: 35 offices in pages of 10, one of
+// them deleted (a GET of its own answers 404), are 4 pages and 1 GET.
+func TestDriftRequests(t *testing.T) {
+	t.Parallel()
+	sim := officestest.NewServer(t, officestest.Options{Token: applyTestKey, RatePerMinute: -1, PageSize: 10})
+	client, err := offices.NewClient(offices.ClientConfig{BaseURL: sim.URL, APIKey: applyTestKey, Rate: 60000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := state.New()
+	var gone int64
+	for i, d := range numbered(35) {
+		l := liveOf(d.Office.Name, "de")
+		if i%2 == 0 {
+			d.Office = planOffice(d.Office.Name, "US")
+			e := offices.LiveE911(*d.Office.E911Address)
+			l.Country, l.E911Address = "us", &e
+		}
+		id := sim.Seed(l)[0]
+		st.Set(d.Key, created(strconv.FormatInt(id, 10), d.Office))
+		if i == 7 {
+			gone = id
+		}
+	}
+	if err := sim.Delete(gone); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := CheckDrift(context.Background(), st, DriftOptions{API: client})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Checked != 35 || len(rep.Drifts) != 1 || rep.Drifts[0].ID != gone || rep.Drifts[0].LiveState != "not found" {
+		t.Errorf("checked %d, drifts %+v", rep.Checked, rep.Drifts)
+	}
+	var got []string
+	for _, r := range sim.Records() {
+		got = append(got, r.Method+" "+r.Path)
+	}
+	want := []string{"GET /api/v2/offices", "GET /api/v2/offices", "GET /api/v2/offices", "GET /api/v2/offices",
+		"GET /api/v2/offices/" + strconv.FormatInt(gone, 10)}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("requests:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }

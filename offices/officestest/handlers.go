@@ -97,6 +97,9 @@ func (s *Server) listOffices(r *http.Request) result {
 			break
 		}
 		page.Items = append(page.Items, cloneLive(*l))
+		if s.opts.ListWithoutE911 {
+			page.Items[len(page.Items)-1].E911Address = nil
+		}
 	}
 	return result{http.StatusOK, page}
 }

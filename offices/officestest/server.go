@@ -63,6 +63,10 @@ type Options struct {
 	Log io.Writer
 	// AllowNonLoopback lets Run listen on an address that is not loopback.
 	AllowNonLoopback bool
+	// ListWithoutE911 leaves e911_address out of GET /api/v2/offices, as
+	// an API whose listing does not carry it would: clients must then
+	// fetch each address on its own.
+	ListWithoutE911 bool
 	// DataFile, for Run, is where the offices and the next id are kept
 	// across restarts: read at start (a missing file is an empty
 	// simulator), written atomically after changes and at the end.
