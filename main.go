@@ -74,7 +74,7 @@ func commands() []command {
 		{"drift", "[DIR]", "compare the live offices with their last applied specs (scheduled check)", cmdDrift},
 		{"state", "list|show KEY|rm KEY", "inspect the state file, or forget an office", cmdState},
 		{"schema", "", "print the CUE schema (or a JSON Schema for editors)", cmdSchema},
-		{"sim", "", "run the Dialpad API simulator on a loopback address, for demos and tests", cmdSim},
+		{"sim", "[edit ID PATH=JSON... | delete ID]", "run the Dialpad API simulator on a loopback address, for demos and tests (edit, delete: change it as an admin would)", cmdSim},
 		{"version", "", "print the version", cmdVersion},
 	}
 }
@@ -535,9 +535,12 @@ func cmdSim(fs *pflag.FlagSet, io stdio) func([]string) int {
 	faults := fs.String("faults", "", "faults to inject, e.g. 5xx=0.1,429=0.05,reset=0.03,drop=0.05 (drop: created, then the connection closes)")
 	seed := fs.Uint64("seed", 1, "seed of the random faults")
 	tokenFlag := fs.String("token", "", "the API key the simulator accepts (default $DIALPAD_API_KEY, else "+simDemoToken+")")
+	data := fs.String("data", "", "keep the offices in this file across restarts (ids are never given twice); written atomically after every change")
+	allowNonLoopback := fs.Bool("allow-non-loopback", false, "listen on an --addr that is not loopback, on purpose: the simulator has no real security")
+	simURL := fs.String("url", "", "edit, delete: the simulator's URL (default $DIALPAD_API_URL)")
 	return func(args []string) int {
 		if len(args) > 0 {
-			return fail(io, "sim", fmt.Errorf("unexpected arguments: %s", strings.Join(args, " ")))
+			return simAdmin(io, args, *simURL, *tokenFlag)
 		}
 		var f officestest.Faults
 		if strings.TrimSpace(*faults) != "" {
@@ -556,7 +559,8 @@ func cmdSim(fs *pflag.FlagSet, io stdio) func([]string) int {
 		}
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		defer stop()
-		opts := officestest.Options{Token: token, RatePerMinute: *rate, Latency: *latency, Faults: f, Seed: *seed}
+		opts := officestest.Options{Token: token, RatePerMinute: *rate, Latency: *latency, Faults: f, Seed: *seed,
+			DataFile: *data, AllowNonLoopback: *allowNonLoopback}
 		if err := officestest.Run(ctx, *addr, opts, io.err); err != nil {
 			return fail(io, "sim", err)
 		}

@@ -1,13 +1,10 @@
 package main
 
 import (
-	"encoding/json"
-	"strings"
 	"sync"
 
 	"github.com/rogpeppe/go-internal/testscript"
 
-	"github.com/officectl/officectl/offices"
 	"github.com/officectl/officectl/offices/officestest"
 )
 
@@ -18,8 +15,9 @@ var simServers sync.Map
 // scriptSimEdit is the script command `sim-edit NAME PATH=JSON...`: it
 // changes the live office named NAME (the first one, by id, that is not
 // deleted or cancelled) in the script's simulator, as an admin would in
-// Dialpad's web app. PATH is an OfficeProto field, dotted into objects
-// (monday_hours, ring_seconds, state, e911_address.zip,
+// Dialpad's web app, with the function behind the simulator's admin
+// endpoints (Server.Edit). PATH is an OfficeProto field, dotted into
+// objects (monday_hours, ring_seconds, state, e911_address.zip,
 // routing_options.open.action); JSON is its new value.
 func scriptSimEdit(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) < 2 {
@@ -40,39 +38,15 @@ func scriptSimEdit(ts *testscript.TestScript, neg bool, args []string) {
 	if id == 0 {
 		ts.Fatalf("sim-edit: no live office named %q", args[0])
 	}
-	err := srv.Mutate(id, func(l *offices.Live) {
-		b, err := json.Marshal(l)
-		ts.Check(err)
-		var obj map[string]any
-		ts.Check(json.Unmarshal(b, &obj))
-		for _, a := range args[1:] {
-			path, value, ok := strings.Cut(a, "=")
-			if !ok {
-				ts.Fatalf("sim-edit: %q is not PATH=JSON", a)
-			}
-			var x any
-			if err := json.Unmarshal([]byte(value), &x); err != nil {
-				ts.Fatalf("sim-edit: %s: %v", path, err)
-			}
-			setPath(ts, obj, strings.Split(path, "."), x)
+	var edits []officestest.Edit
+	for _, a := range args[1:] {
+		e, err := officestest.ParseEdit(a)
+		if err != nil {
+			ts.Fatalf("sim-edit: %v", err)
 		}
-		b, err = json.Marshal(obj)
-		ts.Check(err)
-		var edited offices.Live
-		ts.Check(json.Unmarshal(b, &edited))
-		*l = edited
-	})
-	ts.Check(err)
-}
-
-func setPath(ts *testscript.TestScript, obj map[string]any, path []string, v any) {
-	if len(path) == 1 {
-		obj[path[0]] = v
-		return
+		edits = append(edits, e)
 	}
-	inner, ok := obj[path[0]].(map[string]any)
-	if !ok {
-		ts.Fatalf("sim-edit: %s is not an object", path[0])
+	if _, err := srv.Edit(id, edits...); err != nil {
+		ts.Fatalf("sim-edit: %v", err)
 	}
-	setPath(ts, inner, path[1:], v)
 }

@@ -21,6 +21,7 @@ import (
 // DriftAPI is the part of the Dialpad API that CheckDrift uses;
 // *offices.Client satisfies it.
 type DriftAPI interface {
+	ListOffices(ctx context.Context, opts offices.ListOptions) ([]offices.Live, error)
 	GetOffice(ctx context.Context, id int64) (*offices.Live, error)
 	GetE911(ctx context.Context, id int64) (*offices.LiveE911, error)
 }
@@ -127,14 +128,18 @@ type DriftOptions struct {
 	Parallelism int
 }
 
-// CheckDrift fetches every office st records as created (GET office, and
-// GET e911 when its spec has an e911_address), in parallel, and compares
-// it with the spec st records for it (see UncheckedFields for what cannot
-// be compared). A live office whose state is deleted or cancelled, or that
-// the API answers 404 for, is DriftDeleted.
+// CheckDrift compares every office st records as created with the spec
+// st records for it (see UncheckedFields for what cannot be compared).
+// It lists the company's offices (GET /api/v2/offices, every cursor page)
+// instead of fetching them one by one; the listing carries each office's
+// E911 address. Only what the listing lacks is fetched on its own, up to
+// Parallelism at once: an office it leaves out (GET office), and an E911
+// address that the spec has and the listed office does not (GET e911).
+// A live office whose state is deleted or cancelled, or that the API
+// answers 404 for, is DriftDeleted.
 //
 // Any other API error ends the check: CheckDrift returns it, naming the
-// office, and no report.
+// office (or the listing), and no report.
 func CheckDrift(ctx context.Context, st *state.State, opts DriftOptions) (*DriftReport, error) {
 	if opts.API == nil {
 		return nil, errors.New("drift: no API")
@@ -148,13 +153,7 @@ func CheckDrift(ctx context.Context, st *state.State, opts DriftOptions) (*Drift
 	}
 	ids := stateIDs(st)
 	rep := &DriftReport{}
-	type job struct {
-		key  string
-		e    *state.Entry
-		spec offices.Office
-		id   int64
-	}
-	var jobs []job
+	var jobs []driftJob
 	for _, k := range st.Keys() {
 		e := st.Offices[k]
 		if e == nil {
@@ -170,30 +169,133 @@ func CheckDrift(ctx context.Context, st *state.State, opts DriftOptions) (*Drift
 			rep.Skipped = append(rep.Skipped, SkippedOffice{Key: k, Name: e.Name, Reason: err.Error()})
 			continue
 		}
-		jobs = append(jobs, job{key: k, e: e, spec: spec, id: id})
+		jobs = append(jobs, driftJob{key: k, e: e, spec: spec, id: id})
 	}
+	if len(jobs) > 0 {
+		if err := fetchLive(ctx, opts.API, jobs, par); err != nil {
+			return nil, err
+		}
+	}
+	rep.Checked = len(jobs)
+	for i := range jobs {
+		if d := jobs[i].drift(ids); d != nil {
+			rep.Drifts = append(rep.Drifts, *d)
+		}
+	}
+	return rep, nil
+}
 
+// driftJob is one office to check: what the state records, then what
+// fetchLive found.
+type driftJob struct {
+	key  string
+	e    *state.Entry
+	spec offices.Office
+	id   int64
+
+	// live is the office as the API returns it; nil when it answered 404.
+	live *offices.Live
+	// e911 is its E911 address, when spec has one and the office is not
+	// gone: the listing's, or else GET e911's.
+	e911 *offices.LiveE911
+}
+
+// fetchLive fills each job's live office and E911 address: it lists every
+// office (one page at a time: the cursor of a page leads to the next),
+// then, up to par at once, fetches what the listing did not give: an
+// office it left out (GET office) and an E911 address that the spec has
+// and the listed office lacks (GET e911). The first error that is not a
+// 404 for an office cancels the rest and is returned, naming its office.
+func fetchLive(ctx context.Context, api DriftAPI, jobs []driftJob, par int) error {
+	listed, err := api.ListOffices(ctx, offices.ListOptions{})
+	if err != nil {
+		return fmt.Errorf("drift: listing offices: %w", err)
+	}
+	byID := make(map[int64]*offices.Live, len(listed))
+	for i := range listed {
+		byID[listed[i].ID] = &listed[i]
+	}
+	var todo []int
+	for i := range jobs {
+		j := &jobs[i]
+		if j.live = byID[j.id]; j.live == nil || !j.fetched() {
+			todo = append(todo, i)
+		}
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	drifts := make([]*Drift, len(jobs))
 	errs := make([]error, len(jobs))
+	forEach(ctx, todo, par, func(i int) {
+		if errs[i] = jobs[i].fetch(ctx, api); errs[i] != nil {
+			cancel() // one error ends the check: start nothing new
+		}
+	})
+	// Report the first error in key order that is not the cancellation
+	// another error caused.
+	var first error
+	for _, err := range errs {
+		if err != nil && (first == nil || errors.Is(first, context.Canceled)) {
+			first = err
+		}
+	}
+	if first != nil {
+		return first
+	}
+	return ctx.Err()
+}
+
+// fetched reports whether the job has all it needs from its live office,
+// and takes the listed E911 address when the spec has one.
+func (j *driftJob) fetched() bool {
+	if j.spec.E911Address == nil || deletedState(j.live.State) {
+		return true
+	}
+	j.e911 = j.live.E911Address
+	return j.e911 != nil
+}
+
+// fetch gets what the listing did not give for the job: the office, and
+// its E911 address.
+func (j *driftJob) fetch(ctx context.Context, api DriftAPI) error {
+	if j.live == nil {
+		live, err := api.GetOffice(ctx, j.id)
+		if isNotFound(err) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("drift: office %q (id %d): %w", j.key, j.id, err)
+		}
+		if j.live = live; j.fetched() {
+			return nil
+		}
+	}
+	e911, err := api.GetE911(ctx, j.id)
+	if err != nil {
+		return fmt.Errorf("drift: E911 address of office %q (id %d): %w", j.key, j.id, err)
+	}
+	j.e911 = e911
+	return nil
+}
+
+// deletedState reports whether an office's live state means it is gone.
+func deletedState(s string) bool { return s == "deleted" || s == "cancelled" }
+
+// forEach calls f for each of items with up to n of them at once, and
+// starts none once ctx is done.
+func forEach(ctx context.Context, items []int, n int, f func(int)) {
 	next := make(chan int)
 	var wg sync.WaitGroup
-	for w := 0; w < min(par, len(jobs)); w++ {
+	for w := 0; w < min(n, len(items)); w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				j := jobs[i]
-				drifts[i], errs[i] = checkOne(ctx, opts.API, j.key, j.e, j.spec, j.id, ids)
-				if errs[i] != nil {
-					cancel() // one error ends the check: start nothing new
-				}
+				f(i)
 			}
 		}()
 	}
 feed:
-	for i := range jobs {
+	for _, i := range items {
 		select {
 		case next <- i:
 		case <-ctx.Done():
@@ -202,61 +304,30 @@ feed:
 	}
 	close(next)
 	wg.Wait()
-	// Report the first error in key order that is not the cancellation
-	// another error caused.
-	var firstErr error
-	for _, err := range errs {
-		if err != nil && (firstErr == nil || errors.Is(firstErr, context.Canceled)) {
-			firstErr = err
-		}
-	}
-	if firstErr != nil {
-		return nil, firstErr
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	rep.Checked = len(jobs)
-	for _, d := range drifts {
-		if d != nil {
-			rep.Drifts = append(rep.Drifts, *d)
-		}
-	}
-	return rep, nil
 }
 
-// checkOne fetches office id and compares it with spec; nil when it has
+// drift compares the job's live office with its spec; nil when it has
 // not drifted.
-func checkOne(ctx context.Context, api DriftAPI, key string, e *state.Entry, spec offices.Office, id int64, ids map[string]int64) (*Drift, error) {
-	d := &Drift{Key: key, Name: e.Name, ID: id}
-	live, err := api.GetOffice(ctx, id)
-	if isNotFound(err) {
+func (j *driftJob) drift(ids map[string]int64) *Drift {
+	d := &Drift{Key: j.key, Name: j.e.Name, ID: j.id}
+	switch {
+	case j.live == nil:
 		d.Kind, d.LiveState, d.Fields = DriftDeleted, "not found", []FieldChange{}
-		return d, nil
+		return d
+	case deletedState(j.live.State):
+		d.Kind, d.LiveState, d.Fields = DriftDeleted, j.live.State, []FieldChange{}
+		return d
 	}
-	if err != nil {
-		return nil, fmt.Errorf("drift: office %q (id %d): %w", key, id, err)
-	}
-	if live.State == "deleted" || live.State == "cancelled" {
-		d.Kind, d.LiveState, d.Fields = DriftDeleted, live.State, []FieldChange{}
-		return d, nil
-	}
-	var e911 *offices.LiveE911
-	if spec.E911Address != nil {
-		if e911, err = api.GetE911(ctx, id); err != nil {
-			return nil, fmt.Errorf("drift: E911 address of office %q (id %d): %w", key, id, err)
-		}
-	}
-	d.Fields = compareLive(spec, ids, live, e911)
+	d.Fields = compareLive(j.spec, ids, j.live, j.e911)
 	switch {
 	case len(d.Fields) == 0:
-		return nil, nil
+		return nil
 	case onlyE911(d.Fields):
 		d.Kind = DriftE911
 	default:
 		d.Kind = DriftChanged
 	}
-	return d, nil
+	return d
 }
 
 func isNotFound(err error) bool {

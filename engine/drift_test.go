@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -270,13 +271,34 @@ func TestDriftDeletedIsCreatedAgain(t *testing.T) {
 }
 
 // fakeDriftAPI answers GET office from a map; a missing id is a 404, and
-// err, when set, fails every request.
+// err, when set, fails every request. The listing leaves out the ids of
+// unlisted, and fails with listErr when it is set.
 type fakeDriftAPI struct {
-	live map[int64]*offices.Live
-	err  error
+	live     map[int64]*offices.Live
+	unlisted map[int64]bool
+	err      error
+	listErr  error
+	gets     atomic.Int32
+}
+
+func (f *fakeDriftAPI) ListOffices(ctx context.Context, opts offices.ListOptions) ([]offices.Live, error) {
+	if f.err != nil {
+		return nil, f.err
+	}
+	if f.listErr != nil {
+		return nil, f.listErr
+	}
+	var out []offices.Live
+	for id, l := range f.live {
+		if !f.unlisted[id] {
+			out = append(out, *l)
+		}
+	}
+	return out, nil
 }
 
 func (f *fakeDriftAPI) GetOffice(ctx context.Context, id int64) (*offices.Live, error) {
+	f.gets.Add(1)
 	if f.err != nil {
 		return nil, f.err
 	}
@@ -324,10 +346,77 @@ func TestDriftEdges(t *testing.T) {
 		t.Errorf("skipped %+v", rep.Skipped)
 	}
 
-	api.err = errors.New("boom")
-	if _, err := CheckDrift(context.Background(), st, DriftOptions{API: api}); err == nil || !strings.Contains(err.Error(), `office "berlin"`) {
+	if n := api.gets.Load(); n != 1 {
+		t.Errorf("%d GETs of single offices; want 1 (berlin, which the listing leaves out)", n)
+	}
+
+	// An office the listing leaves out is fetched on its own.
+	api.unlisted = map[int64]bool{12: true}
+	api.gets.Store(0)
+	rep, err = CheckDrift(context.Background(), st, DriftOptions{API: api, Parallelism: 1})
+	if err != nil || rep.Checked != 2 || len(rep.Drifts) != 1 || api.gets.Load() != 2 {
+		t.Errorf("munich unlisted: %+v %v, %d GETs", rep, err, api.gets.Load())
+	}
+
+	// Errors end the check, naming the listing or the office.
+	api.listErr = errors.New("boom")
+	if _, err := CheckDrift(context.Background(), st, DriftOptions{API: api}); err == nil || !strings.Contains(err.Error(), "drift: listing offices: boom") {
 		t.Errorf("error %v", err)
 	}
+	api.listErr, api.unlisted = nil, nil
+	api.live[11] = &offices.Live{ID: 11, Name: "Berlin", State: "active"}
+	api.err = errors.New("boom")
+	if _, err := CheckDrift(context.Background(), st, DriftOptions{API: api}); err == nil || !strings.Contains(err.Error(), "boom") {
+		t.Errorf("error %v", err)
+	}
+}
+
+// TestDriftE911Errors: an error fetching an E911 address ends the check
+// naming the office, and so does a 404 for an office that is there; a
+// 404 for an office deleted in Dialpad is its deletion.
+func TestDriftE911Errors(t *testing.T) {
+	t.Parallel()
+	ds := driftFixture()
+	env := createdEnv(t, ds)
+	env.sim.SetFaults(officestest.Faults{})
+	parisID, err := strconv.ParseInt(env.st.Offices["paris"].ID, 10, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := env.sim.Delete(parisID); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := CheckDrift(context.Background(), env.st, DriftOptions{API: env.client})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := rep.Find("paris"); d == nil || d.Kind != DriftDeleted || d.LiveState != "not found" {
+		t.Errorf("paris: %+v", d)
+	}
+
+	// The listing says paris is there, but its E911 address is a 404.
+	api := &fakeDriftAPI{live: map[int64]*offices.Live{}}
+	for _, l := range env.sim.Offices() {
+		api.live[l.ID] = &l
+	}
+	api.live[parisID] = &offices.Live{ID: parisID, Name: "Paris", Country: "fr", State: "active"}
+	e911 := &e911NotFound{fakeDriftAPI: api, id: parisID}
+	if _, err := CheckDrift(context.Background(), env.st, DriftOptions{API: e911}); err == nil || !strings.Contains(err.Error(), `drift: E911 address of office "paris"`) {
+		t.Errorf("error %v", err)
+	}
+}
+
+// e911NotFound answers 404 for the E911 address of office id.
+type e911NotFound struct {
+	*fakeDriftAPI
+	id int64
+}
+
+func (f *e911NotFound) GetE911(ctx context.Context, id int64) (*offices.LiveE911, error) {
+	if id == f.id {
+		return nil, &offices.APIError{Status: http.StatusNotFound, Method: "GET", Path: "/api/v2/offices/" + strconv.FormatInt(id, 10) + "/e911"}
+	}
+	return f.fakeDriftAPI.GetE911(ctx, id)
 }
 
 // TestDriftMarkdownLimit: a report of many drifted offices stays under
@@ -366,12 +455,14 @@ func renderText(t *testing.T, p *Plan) string {
 	return b.String()
 }
 
-// TestDriftParallelAndPaced: CheckDrift keeps at most Parallelism requests
+// TestDriftParallelAndPaced: CheckDrift lists the offices, then fetches
+// the E911 addresses the listing lacks with at most Parallelism requests
 // at the server at once, reaches that bound, and stays within the API's
 // rate (the client's limiter paces it: no 429).
 func TestDriftParallelAndPaced(t *testing.T) {
 	t.Parallel()
-	sim := officestest.NewServer(t, officestest.Options{Token: applyTestKey, RatePerMinute: 40, Window: time.Second, Latency: 30 * time.Millisecond})
+	sim := officestest.NewServer(t, officestest.Options{Token: applyTestKey, RatePerMinute: 40, Window: time.Second, Latency: 30 * time.Millisecond,
+		ListWithoutE911: true})
 	counter := &inflightCounter{h: sim.Server}
 	front := httptest.NewServer(counter)
 	t.Cleanup(front.Close)
@@ -403,10 +494,56 @@ func TestDriftParallelAndPaced(t *testing.T) {
 		t.Errorf("at most %d requests at once, want 3 (parallelism 3)", got)
 	}
 	s := sim.Stats()
-	if s.Requests-s.RateLimited != 36 {
-		t.Errorf("%d requests answered (want 24 offices + 12 e911)", s.Requests-s.RateLimited)
+	if s.Requests-s.RateLimited != 13 {
+		t.Errorf("%d requests answered (want 1 page of offices + 12 e911)", s.Requests-s.RateLimited)
 	}
 	if s.RateLimited != 0 && stall <= 150*time.Millisecond {
 		t.Errorf("%d requests throttled by the server", s.RateLimited)
+	}
+}
+
+// TestDriftRequests: drift lists the offices a page at a time and takes
+// their E911 addresses from the listing: 35 offices in pages of 10, one of
+// them deleted (a GET of its own answers 404), are 4 pages and 1 GET.
+func TestDriftRequests(t *testing.T) {
+	t.Parallel()
+	sim := officestest.NewServer(t, officestest.Options{Token: applyTestKey, RatePerMinute: -1, PageSize: 10})
+	client, err := offices.NewClient(offices.ClientConfig{BaseURL: sim.URL, APIKey: applyTestKey, Rate: 60000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := state.New()
+	var gone int64
+	for i, d := range numbered(35) {
+		l := liveOf(d.Office.Name, "de")
+		if i%2 == 0 {
+			d.Office = planOffice(d.Office.Name, "US")
+			e := offices.LiveE911(*d.Office.E911Address)
+			l.Country, l.E911Address = "us", &e
+		}
+		id := sim.Seed(l)[0]
+		st.Set(d.Key, created(strconv.FormatInt(id, 10), d.Office))
+		if i == 7 {
+			gone = id
+		}
+	}
+	if err := sim.Delete(gone); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := CheckDrift(context.Background(), st, DriftOptions{API: client})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Checked != 35 || len(rep.Drifts) != 1 || rep.Drifts[0].ID != gone || rep.Drifts[0].LiveState != "not found" {
+		t.Errorf("checked %d, drifts %+v", rep.Checked, rep.Drifts)
+	}
+	var got []string
+	for _, r := range sim.Records() {
+		got = append(got, r.Method+" "+r.Path)
+	}
+	want := []string{"GET /api/v2/offices", "GET /api/v2/offices", "GET /api/v2/offices", "GET /api/v2/offices",
+		"GET /api/v2/offices/" + strconv.FormatInt(gone, 10)}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("requests:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }

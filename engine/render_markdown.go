@@ -18,14 +18,16 @@ const MarkdownMarker = "<!-- officectl-plan -->"
 const MarkdownLimit = 65000
 
 // RenderMarkdown writes p as a pull-request comment: MarkdownMarker, a
-// heading, a table of counts per action, the bill reminder, then one
-// collapsible <details> per office that changes, holding the request body
-// (create, resume), a diff of state against config (update-e911, manual) or
-// how to forget the office (orphan).
+// heading, a table of counts per action, the bill reminder, a compact list
+// of every office that changes (its key, by action, in plan order), then
+// one collapsible <details> per office that changes, holding the request
+// body (create, resume), a diff of state against config (update-e911,
+// manual) or how to forget the office (orphan).
 //
-// The output stays under MarkdownLimit bytes: when it would not, details
-// are dropped from the end and a last line says how many are not shown; the
-// heading, table and reminder are always whole.
+// The output stays under MarkdownLimit bytes: the heading, table and
+// reminder are always whole; the list comes next, every key of it while
+// it fits (thousands of keys do), and then as many details as fit, in
+// plan order, with a last line saying how many are not shown.
 func RenderMarkdown(w io.Writer, p *Plan) error {
 	sum := p.Summary()
 	var head strings.Builder
@@ -46,6 +48,7 @@ func RenderMarkdown(w io.Writer, p *Plan) error {
 	var out strings.Builder
 	out.WriteString(head.String())
 	changed := sum.Changed()
+	out.WriteString(changeList(p, MarkdownLimit-out.Len()-len(notShown(changed))))
 	shown := 0
 	for i := range p.Changes {
 		c := &p.Changes[i]
@@ -66,7 +69,96 @@ func RenderMarkdown(w io.Writer, p *Plan) error {
 }
 
 // notShown is the last line of a trimmed markdown plan; "" when n is 0.
-func notShown(n int) string { return moreNotShown(n, "change", "changes", "officectl plan") }
+func notShown(n int) string {
+	switch n {
+	case 0:
+		return ""
+	case 1:
+		return "\n… the details of 1 more change are not shown (see `officectl plan` output)\n"
+	}
+	return fmt.Sprintf("\n… the details of %d more changes are not shown (see `officectl plan` output)\n", n)
+}
+
+// changeList is the compact list of a markdown plan: one line per action
+// that has changes, naming their keys in plan order, at most budget
+// bytes. When every key does not fit, it names as many as fit and says
+// how many it leaves out.
+func changeList(p *Plan, budget int) string {
+	var b strings.Builder
+	b.WriteString("\n### Changes\n\n")
+	var lines []string
+	for _, a := range allActions {
+		if a == ActionNoOp {
+			continue
+		}
+		var keys []string
+		for i := range p.Changes {
+			if c := &p.Changes[i]; c.Action == a {
+				k := markdownKey(c.Key)
+				if c.Recreate() {
+					k += " (RE-CREATE)"
+				}
+				keys = append(keys, k)
+			}
+		}
+		if len(keys) > 0 {
+			lines = append(lines, fmt.Sprintf("- **%s** (%d): ", a, len(keys))+strings.Join(keys, ", "))
+		}
+	}
+	total := 0
+	for _, l := range lines {
+		total += len(l) + 1
+	}
+	if b.Len()+total <= budget {
+		for _, l := range lines {
+			b.WriteString(l + "\n")
+		}
+		return b.String()
+	}
+	// Trim: keep whole keys while they fit, with room for the last line.
+	listed, all := 0, p.Summary().Changed()
+	room := budget - b.Len() - len(notListed(all))
+	for _, l := range lines {
+		head, keys, _ := strings.Cut(l, ": ")
+		if len(head)+4 > room {
+			break
+		}
+		b.WriteString(head + ": ")
+		room -= len(head) + 2
+		for i, k := range strings.Split(keys, ", ") {
+			sep := ""
+			if i > 0 {
+				sep = ", "
+			}
+			if len(sep)+len(k)+1 > room {
+				break
+			}
+			b.WriteString(sep + k)
+			room -= len(sep) + len(k)
+			listed++
+		}
+		b.WriteString("\n")
+		room--
+	}
+	b.WriteString(notListed(all - listed))
+	return b.String()
+}
+
+// notListed says that the compact list leaves n changes out.
+func notListed(n int) string {
+	return fmt.Sprintf("\n… %d more changes not listed (see `officectl plan` output)\n", n)
+}
+
+// markdownKey is an office key in a markdown line: in backquotes when it
+// is a valid key (letters, digits, - and _ only), else escaped in <code>.
+func markdownKey(k string) string {
+	for _, r := range k {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
+			return "<code>" + html.EscapeString(k) + "</code>"
+		}
+	}
+	return "`" + k + "`"
+}
 
 // moreNotShown says that n more items (one, many) were left out of a
 // markdown text, and which command shows them all; "" when n is 0.

@@ -70,8 +70,8 @@ func TestRenderTextNoColorEnv(t *testing.T) {
 }
 
 // TestRenderMarkdownLimit plans 3,000 new offices: the comment must stay
-// under the limit with its table whole, and say how many offices it left
-// out.
+// under the limit with its table whole, list every key, then show as many
+// details as fit and say how many it left out.
 func TestRenderMarkdownLimit(t *testing.T) {
 	var ds []Desired
 	for i := 0; i < 3000; i++ {
@@ -102,7 +102,17 @@ func TestRenderMarkdownLimit(t *testing.T) {
 	if shown != strings.Count(out, "</details>") || shown == 0 {
 		t.Fatalf("%d <details> and %d </details>", shown, strings.Count(out, "</details>"))
 	}
-	m := regexp.MustCompile("\n… (\\d+) more changes not shown \\(see `officectl plan` output\\)\n$").FindStringSubmatch(out)
+	// Every change is listed, compactly, before the details.
+	list, _, _ := strings.Cut(out, "<details>")
+	for i := 0; i < 3000; i++ {
+		if !strings.Contains(list, fmt.Sprintf("`office-%04d`", i)) {
+			t.Fatalf("the list before the details lacks office-%04d", i)
+		}
+	}
+	if !strings.Contains(list, "\n- **create** (3000): `office-0000`, `office-0001`, ") {
+		t.Errorf("the list does not start with the creates in plan order:\n%s", list[:min(len(list), 800)])
+	}
+	m := regexp.MustCompile("\n… the details of (\\d+) more changes are not shown \\(see `officectl plan` output\\)\n$").FindStringSubmatch(out)
 	if m == nil {
 		t.Fatalf("markdown does not end with the not-shown line:\n…%s", out[len(out)-300:])
 	}
@@ -147,5 +157,51 @@ func TestRenderTextPrintable(t *testing.T) {
 	}
 	if strings.Contains(b.String(), "\x1b") || !strings.Contains(b.String(), "evil\uFFFD[2Jname") {
 		t.Errorf("control character not replaced:\n%q", b.String())
+	}
+}
+
+// TestRenderMarkdownManyGolden: the pull-request comment of 2,000 new
+// offices lists every key, then as many bodies as fit.
+func TestRenderMarkdownManyGolden(t *testing.T) {
+	var ds []Desired
+	for i := 0; i < 2000; i++ {
+		ds = append(ds, Desired{Key: fmt.Sprintf("office-%04d", i), Office: planOffice(fmt.Sprintf("Office %d", i), "DE")})
+	}
+	var b bytes.Buffer
+	if err := RenderMarkdown(&b, mustPlan(t, ds, state.New())); err != nil {
+		t.Fatal(err)
+	}
+	if b.Len() >= MarkdownLimit {
+		t.Errorf("markdown is %d bytes", b.Len())
+	}
+	golden(t, filepath.Join("testdata", "plan", "many_creates.md"), b.String())
+}
+
+// TestRenderMarkdownListTrimmed: when even the list of keys does not fit
+// (3,000 keys of 63 characters), it names as many as fit and says how
+// many it leaves out; the comment stays under the limit.
+func TestRenderMarkdownListTrimmed(t *testing.T) {
+	var ds []Desired
+	for i := 0; i < 3000; i++ {
+		ds = append(ds, Desired{Key: fmt.Sprintf("%04d-%s", i, strings.Repeat("x", 58)), Office: planOffice(fmt.Sprintf("Office %d", i), "DE")})
+	}
+	var b bytes.Buffer
+	if err := RenderMarkdown(&b, mustPlan(t, ds, state.New())); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	if len(out) >= MarkdownLimit || len(out) < MarkdownLimit-200 {
+		t.Errorf("markdown is %d bytes, want just under %d", len(out), MarkdownLimit)
+	}
+	m := regexp.MustCompile("\n… (\\d+) more changes not listed \\(see `officectl plan` output\\)\n").FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("no not-listed line:\n…%s", out[len(out)-300:])
+	}
+	listed := strings.Count(out, strings.Repeat("x", 58)+"`")
+	if n, _ := strconv.Atoi(m[1]); n+listed != 3000 || listed < 500 {
+		t.Errorf("%d listed, %d said left out, want 3000 in all", listed, n)
+	}
+	if strings.Contains(out, "<details>") {
+		t.Errorf("details shown although the list did not fit")
 	}
 }

@@ -13,6 +13,12 @@
 // office twice. Every request is recorded, so tests can check that a
 // client stayed within its rate.
 //
+// An admin surface stands for Dialpad's web app: Server.Edit changes any
+// field of an office and Server.Delete deletes it, from tests or, through
+// the endpoints under AdminPrefix (AdminClient), from `officectl sim edit`
+// and `officectl sim delete`, so that drift can be tried by hand.
+//
 // Tests use NewServer (an httptest server on loopback); `officectl sim`
-// uses Run, which refuses to listen beyond loopback unless told to.
+// uses Run, which refuses to listen beyond loopback unless told to, and
+// keeps the offices in a data file across restarts when given one.
 package officestest

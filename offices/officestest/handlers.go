@@ -97,6 +97,9 @@ func (s *Server) listOffices(r *http.Request) result {
 			break
 		}
 		page.Items = append(page.Items, cloneLive(*l))
+		if s.opts.ListWithoutE911 {
+			page.Items[len(page.Items)-1].E911Address = nil
+		}
 	}
 	return result{http.StatusOK, page}
 }
@@ -167,6 +170,7 @@ func (s *Server) createOffice(r *http.Request) result {
 	l := liveFromOffice(id, o)
 	s.offices[id] = &l
 	s.stats.Created++
+	s.changed()
 	plan := offices.Plan{
 		Balance: "0.00", TalkLines: 1, NextBillingDate: s.now().AddDate(0, 1, 0).Unix(),
 		PPUAddress: &o.BillingAddress,
@@ -264,6 +268,7 @@ func (s *Server) updateE911(id int64, r *http.Request) result {
 		return notFound(id)
 	}
 	l.E911Address = liveE911(u.E911Address)
+	s.changed()
 	return result{http.StatusOK, *l.E911Address}
 }
 

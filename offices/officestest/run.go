@@ -55,33 +55,71 @@ func Run(ctx context.Context, addr string, opts Options, logw io.Writer) error {
 		return fmt.Errorf("simulator address %q: %w (want HOST:PORT, e.g. 127.0.0.1:8089)", addr, err)
 	}
 	if !opts.AllowNonLoopback && !offices.IsLoopbackHost(host) {
-		return fmt.Errorf("simulator address %q is not loopback: use 127.0.0.1:PORT, or allow other addresses explicitly", addr)
+		return fmt.Errorf("simulator address %q is not loopback: use 127.0.0.1:PORT, or allow other addresses on purpose (officectl sim --allow-non-loopback; the simulator has no real security)", addr)
 	}
 	if opts.Log == nil {
 		opts.Log = logw
+	}
+	sim := New(opts)
+	if opts.DataFile != "" {
+		if err := loadDataFile(sim, opts.DataFile); err != nil {
+			return err
+		}
+		if err := saveDataFile(sim, opts.DataFile); err != nil {
+			return err
+		}
+		sim.notify = make(chan struct{}, 1)
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("simulator: %w", err)
 	}
-	srv := &http.Server{Handler: New(opts), ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: sim, ReadHeaderTimeout: 10 * time.Second}
 	fmt.Fprintf(logw, "Dialpad simulator listening on http://%s (rate limit %d per %s", ln.Addr(), rateOf(opts), windowOf(opts))
 	if opts.Faults != (Faults{}) {
 		fmt.Fprintf(logw, ", faults %s", opts.Faults)
 	}
-	fmt.Fprintln(logw, ")")
+	fmt.Fprintf(logw, "%s)\n", dataFileNote(opts.DataFile))
+	if opts.AllowNonLoopback && !offices.IsLoopbackHost(host) {
+		fmt.Fprintln(logw, "warning: listening beyond loopback: anyone who can reach this address and knows the key can use the simulator and its admin endpoints")
+	}
+	stopSaver := make(chan struct{})
+	saverDone := make(chan struct{})
+	go func() {
+		defer close(saverDone)
+		if sim.notify == nil {
+			return
+		}
+		for {
+			select {
+			case <-stopSaver:
+				return
+			case <-sim.notify:
+				if err := saveDataFile(sim, opts.DataFile); err != nil {
+					fmt.Fprintf(logw, "simulator: saving %s: %v\n", opts.DataFile, err)
+				}
+			}
+		}
+	}()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
-	case err := <-errc:
-		return fmt.Errorf("simulator: %w", err)
+	case err = <-errc:
+		err = fmt.Errorf("simulator: %w", err)
 	case <-ctx.Done():
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		err = srv.Shutdown(sctx)
+		if serveErr := <-errc; !errors.Is(serveErr, http.ErrServerClosed) && err == nil {
+			err = serveErr
+		}
 	}
-	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	err = srv.Shutdown(sctx)
-	if serveErr := <-errc; !errors.Is(serveErr, http.ErrServerClosed) && err == nil {
-		err = serveErr
+	close(stopSaver)
+	<-saverDone
+	if opts.DataFile != "" {
+		if serr := saveDataFile(sim, opts.DataFile); serr != nil && err == nil {
+			err = serr
+		}
 	}
 	return err
 }

@@ -63,6 +63,14 @@ type Options struct {
 	Log io.Writer
 	// AllowNonLoopback lets Run listen on an address that is not loopback.
 	AllowNonLoopback bool
+	// ListWithoutE911 leaves e911_address out of GET /api/v2/offices, as
+	// an API whose listing does not carry it would: clients must then
+	// fetch each address on its own.
+	ListWithoutE911 bool
+	// DataFile, for Run, is where the offices and the next id are kept
+	// across restarts: read at start (a missing file is an empty
+	// simulator), written atomically after changes and at the end.
+	DataFile string
 }
 
 // Record is one request the server received.
@@ -108,6 +116,9 @@ type Server struct {
 	faults  Faults
 	records []Record
 	stats   Stats
+	// notify, when not nil, gets a value (without blocking) after every
+	// change of the offices: Run's saver of the data file waits on it.
+	notify chan struct{}
 }
 
 // New returns a Server with no offices.
@@ -156,6 +167,11 @@ func (s *Server) SetFaults(f Faults) {
 // the endpoint.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
+	if strings.HasPrefix(r.URL.Path, AdminPrefix) {
+		status := s.serveAdmin(w, r)
+		s.logRequest(r, status, start)
+		return
+	}
 	s.mu.Lock()
 	now := s.now()
 	s.stats.Requests++
@@ -171,11 +187,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
 		s.records[idx].Status = status
 		s.mu.Unlock()
-		if s.opts.Log != nil {
-			s.logMu.Lock()
-			defer s.logMu.Unlock()
-			fmt.Fprintf(s.opts.Log, "%s %s %d %s\n", r.Method, r.URL.Path, status, time.Since(start).Round(time.Millisecond))
-		}
+		s.logRequest(r, status, start)
 	}
 	if !admitted {
 		w.Header().Set("Retry-After", retryAfterSeconds(retryAfter))
@@ -227,6 +239,16 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		panic(http.ErrAbortHandler)
 	}
 	finish(s.write(w, res))
+}
+
+// logRequest writes r's log line, if the server has a log.
+func (s *Server) logRequest(r *http.Request, status int, start time.Time) {
+	if s.opts.Log == nil {
+		return
+	}
+	s.logMu.Lock()
+	defer s.logMu.Unlock()
+	fmt.Fprintf(s.opts.Log, "%s %s %d %s\n", r.Method, r.URL.Path, status, time.Since(start).Round(time.Millisecond))
 }
 
 func (s *Server) currentFaults() Faults {
@@ -286,6 +308,7 @@ func (s *Server) Seed(offs ...offices.Live) []int64 {
 		s.offices[l.ID] = &l
 		ids = append(ids, l.ID)
 	}
+	s.changed()
 	return ids
 }
 
@@ -300,6 +323,7 @@ func (s *Server) Mutate(id int64, f func(*offices.Live)) error {
 	}
 	f(l)
 	l.ID, l.OfficeID = id, id
+	s.changed()
 	return nil
 }
 

@@ -85,6 +85,44 @@ if [ "${BENCH_APPLY_BIG:-1}" = 1 ]; then
 	apply_big >> "$work/results"
 fi
 
+# Row 5: drift of BENCH_DRIFT_N offices (default 2000) against the
+# simulator answering after 100 ms, at Dialpad's 1,200 requests a minute.
+# The offices are applied first with no rate limit into a simulator that
+# keeps them in a data file; the measured drift runs against a simulator
+# started again on that file. Requests are counted from its log.
+drift_big() {
+	local dn=${BENCH_DRIFT_N:-2000} dir="$work/drift" url= sim=
+	mkdir -p "$dir"
+	"$work/tool" gen -n "$dn" -invalid 0 -seed 3 -out "$dir/offices" >/dev/null
+	DIALPAD_API_KEY=officectl-bench-token "$work/officectl" sim --addr 127.0.0.1:0 --rate -1 --data "$dir/sim.json" 2>"$dir/setup.log" &
+	sim=$!
+	url=$(sim_url "$dir/setup.log" "$sim") || { kill "$sim" 2>/dev/null; echo "drift_big 0 0 failed"; return; }
+	DIALPAD_API_URL=$url DIALPAD_API_KEY=officectl-bench-token "$work/officectl" apply "$dir/offices" --auto-approve \
+		--max-creates "$dn" --rate 600000 --parallelism 64 --format json >/dev/null 2>&1 || true
+	kill "$sim" 2>/dev/null; wait "$sim" 2>/dev/null || true
+	DIALPAD_API_KEY=officectl-bench-token "$work/officectl" sim --addr 127.0.0.1:0 --latency 100ms --data "$dir/sim.json" 2>"$dir/sim.log" &
+	sim=$!
+	url=$(sim_url "$dir/sim.log" "$sim") || { kill "$sim" 2>/dev/null; echo "drift_big 0 0 failed"; return; }
+	DIALPAD_API_URL=$url DIALPAD_API_KEY=officectl-bench-token "$work/tool" measure -- \
+		"$work/officectl" drift "$dir/offices" --format json >"$dir/out" 2>"$dir/err" || true
+	kill "$sim" 2>/dev/null; wait "$sim" 2>/dev/null || true
+	python3 - "$dir/out" "$dir/err" "$(grep -c ' /api/v2/offices ' "$dir/sim.log" || true)" "$(grep -c ' /api/v2/offices/' "$dir/sim.log" || true)" "$dn" <<'PY'
+import json,sys
+m=json.loads(open(sys.argv[1]).read())
+text=open(sys.argv[2]).read()
+try:
+    rep=json.JSONDecoder().raw_decode(text[text.index('{'):])[0]
+except ValueError:
+    rep={}
+sys.argv.pop(1)
+ok=m["exit"]==0 and rep.get("checked")==int(sys.argv[4]) and not rep.get("drifts")
+print("drift_big %.2f %.0f %s %s %s %s" % (m["wall_s"], m["maxrss_kib"]/1024, sys.argv[2], sys.argv[3], rep.get("checked"), "ok" if ok else "failed"))
+PY
+}
+if [ "${BENCH_DRIFT:-1}" = 1 ]; then
+	drift_big >> "$work/results"
+fi
+
 get() { awk -v n="$1" -v f="$2" '$1==n {print $f}' "$work/results"; }
 ratio() { python3 -c "print('%.2f' % ($1 / $2))"; }
 
@@ -103,4 +141,8 @@ fi
 if grep -q '^apply_big' "$work/results"; then
 	printf '%-58s %10s %10s %s\n' "4. officectl apply, $N offices from an empty state (p=64)" "$(get apply_big 2)" "$(get apply_big 3)" \
 		"$(get apply_big 6) created, $(get apply_big 4) of limit over $(get apply_big 7) s, $(get apply_big 5) 429s; plan RSS in row 2"
+fi
+if grep -q '^drift_big' "$work/results"; then
+	printf '%-58s %10s %10s %s\n' "5. officectl drift, $(get drift_big 6) offices (100 ms latency)" "$(get drift_big 2)" "$(get drift_big 3)" \
+		"$(get drift_big 4) listing pages + $(get drift_big 5) single GETs; no drift found: $(get drift_big 7) (target <10 s)"
 fi

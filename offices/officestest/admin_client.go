@@ -1,0 +1,114 @@
+package officestest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/officectl/officectl/offices"
+)
+
+// AdminClient calls a running simulator's admin endpoints (see
+// AdminPrefix): `officectl sim edit` and `officectl sim delete`.
+type AdminClient struct {
+	// URL is the simulator's base URL, e.g. http://127.0.0.1:8089; plain
+	// http only to a loopback host.
+	URL string
+	// Key is the API key the simulator accepts.
+	Key string
+	// HTTP is the client to use; nil uses one with a 30-second timeout.
+	HTTP *http.Client
+}
+
+// Edit changes fields of office id (see Server.Edit) and returns the
+// office as it is now.
+func (c *AdminClient) Edit(ctx context.Context, id int64, edits ...Edit) (*offices.Live, error) {
+	set := make(map[string]json.RawMessage, len(edits))
+	for _, e := range edits {
+		set[e.Path] = e.Value
+	}
+	body, err := json.Marshal(adminRequest{Set: set})
+	if err != nil {
+		return nil, err
+	}
+	var l offices.Live
+	if err := c.do(ctx, http.MethodPatch, id, body, &l); err != nil {
+		return nil, err
+	}
+	return &l, nil
+}
+
+// Delete deletes office id (see Server.Delete).
+func (c *AdminClient) Delete(ctx context.Context, id int64) error {
+	return c.do(ctx, http.MethodDelete, id, nil, nil)
+}
+
+func (c *AdminClient) do(ctx context.Context, method string, id int64, body []byte, out any) error {
+	base, err := url.Parse(c.URL)
+	if err != nil || base.Host == "" || (base.Scheme != "http" && base.Scheme != "https") {
+		return fmt.Errorf("simulator URL %q: want http://HOST:PORT, as officectl sim prints it", c.URL)
+	}
+	if base.Scheme == "http" && !offices.IsLoopbackHost(base.Hostname()) {
+		return fmt.Errorf("simulator URL %q: plain http only to a loopback host", c.URL)
+	}
+	target := strings.TrimSuffix(base.String(), "/") + AdminPrefix + "offices/" + strconv.FormatInt(id, 10)
+	req, err := http.NewRequestWithContext(ctx, method, target, bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", "Bearer "+c.Key)
+	req.Header.Set(AdminHeader, "yes")
+	req.Header.Set("Content-Type", "application/json")
+	hc := c.HTTP
+	if hc == nil {
+		hc = &http.Client{Timeout: 30 * time.Second}
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		return fmt.Errorf("simulator admin %s office %d: %w", method, id, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, maxRequestBody))
+	if err != nil {
+		return fmt.Errorf("simulator admin %s office %d: %w", method, id, err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		var e errorBody
+		msg := resp.Status
+		if json.Unmarshal(b, &e) == nil && e.Error.Message != "" {
+			msg += ": " + e.Error.Message
+		}
+		return fmt.Errorf("simulator admin %s office %d: %s", method, id, oneLine(msg))
+	}
+	if out == nil {
+		return nil
+	}
+	if err := json.Unmarshal(b, out); err != nil {
+		return errors.New("simulator admin: the answer is not JSON: " + err.Error())
+	}
+	return nil
+}
+
+// oneLine bounds s to 300 bytes on one line, without control characters,
+// for a terminal.
+func oneLine(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, s)
+	if len(s) > 300 {
+		s = strings.ToValidUTF8(s[:300], "") + "…"
+	}
+	return s
+}
