@@ -194,7 +194,7 @@ func cmdValidate(fs *pflag.FlagSet, io stdio) func([]string) int {
 			return exitError
 		}
 		if *format == "text" {
-			fmt.Fprintf(io.err, "%d offices valid\n", len(cfg.Offices))
+			fmt.Fprintf(io.err, "%s valid\n", plural(len(cfg.Offices), "office"))
 		}
 		return exitOK
 	}
@@ -822,7 +822,10 @@ func cmdImport(fs *pflag.FlagSet, io stdio) func([]string) int {
 		report := engine.ImportReport{Result: res, DryRun: *dryRun}
 		if *generate != "" {
 			report.GenerateDir = *generate
-			report.Generated = engine.GenerateConfigs(res.Unmanaged, cfg, store.State())
+			report.Generated, report.NotGenerated, err = engine.GenerateConfigs(res.Unmanaged, cfg, store.State())
+			if err != nil {
+				return fail(io, "import", err)
+			}
 			if !*dryRun {
 				if err := engine.WriteGenerated(*generate, report.Generated); err != nil {
 					return fail(io, "import", err)

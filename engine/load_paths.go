@@ -57,7 +57,11 @@ func LoadPaths(paths []string, opts LoadOptions) (*Config, []schema.Diagnostic, 
 		}
 	}
 	if len(files) == 0 {
-		return nil, nil, fmt.Errorf("%s: %w: put offices in .cue, .yaml, .yml or .json files (officectl init DIR writes an example)", strings.Join(paths, ", "), ErrNoOfficeFiles)
+		dir := "DIR"
+		if len(paths) == 1 {
+			dir = paths[0]
+		}
+		return nil, nil, fmt.Errorf("%s: %w: put offices in .cue, .yaml, .yml or .json files (officectl init %s writes an example)", strings.Join(paths, ", "), ErrNoOfficeFiles, dir)
 	}
 	sort.Strings(files)
 	return loadFiles(files, opts)
