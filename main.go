@@ -615,6 +615,9 @@ func cmdApply(fs *pflag.FlagSet, io stdio) func([]string) int {
 		var cfg *engine.Config
 		dir := arg
 		if p == nil {
+			if err := strayState("apply", dir, *statePath); err != nil {
+				return fail(io, "apply", err)
+			}
 			if cfg, err = loadConfig(io, dir, *statePath); err != nil {
 				return fail(io, "apply", err)
 			}
@@ -793,6 +796,9 @@ func cmdImport(fs *pflag.FlagSet, io stdio) func([]string) int {
 	api := addAPIFlags(fs)
 	return func(args []string) int {
 		dir, err := dirArg(args)
+		if err == nil {
+			err = strayState("import", dir, *statePath)
+		}
 		if err != nil {
 			return fail(io, "import", err)
 		}
