@@ -158,7 +158,8 @@ func fail(io stdio, cmd string, err error) int {
 // that fail does not print it twice; for "state rm" also a leading
 // "state: ".
 func withoutPrefix(msg, cmd string) string {
-	for _, p := range []string{cmd, strings.Fields(cmd)[0]} {
+	first, _, _ := strings.Cut(cmd, " ")
+	for _, p := range []string{cmd, first} {
 		if rest, ok := strings.CutPrefix(msg, p+": "); ok {
 			return rest
 		}
@@ -421,7 +422,6 @@ func cmdState(fs *pflag.FlagSet, io stdio) func([]string) int {
 		if err != nil {
 			return fail(io, "state "+sub, err)
 		}
-		needKey := func() (string, error) { return rest[0], nil } // stateArgs checked it
 		switch sub {
 		case "list":
 			st, err := state.Load(statePath)
@@ -438,10 +438,7 @@ func cmdState(fs *pflag.FlagSet, io stdio) func([]string) int {
 			}
 			return exitOK
 		case "show":
-			key, err := needKey()
-			if err != nil {
-				return fail(io, "state show", err)
-			}
+			key := rest[0] // stateArgs checked it is there
 			st, err := state.Load(statePath)
 			if err != nil {
 				return fail(io, "state show", err)
@@ -457,10 +454,7 @@ func cmdState(fs *pflag.FlagSet, io stdio) func([]string) int {
 			fmt.Fprintf(io.out, "%s\n", b)
 			return exitOK
 		case "rm":
-			key, err := needKey()
-			if err != nil {
-				return fail(io, "state rm", err)
-			}
+			key := rest[0] // stateArgs checked it is there
 			store, err := state.Open(statePath, state.Options{LockTimeout: *lockTimeout})
 			if err != nil {
 				return fail(io, "state rm", err)
