@@ -66,25 +66,27 @@ type command struct {
 
 func commands() []command {
 	return []command{
-		{"validate", "[DIR]", "check office files against the schema and report every problem", cmdValidate},
+		{"validate", "[DIR | FILE]...", "check office files against the schema and report every problem", cmdValidate},
 		{"export", "[DIR]", "print the effective offices (defaults filled) as JSON", cmdExport},
 		{"plan", "[DIR]", "show what apply would change: the config against the state file", cmdPlan},
 		{"apply", "[DIR | PLANFILE]", "create and update offices through the Dialpad API as planned", cmdApply},
 		{"import", "[DIR]", "adopt the offices Dialpad already has into the state, by exact name", cmdImport},
 		{"drift", "[DIR]", "compare the live offices with their last applied specs (scheduled check)", cmdDrift},
-		{"state", "list|show KEY|rm KEY", "inspect the state file, or forget an office", cmdState},
+		{"state", "list [DIR] | show KEY [DIR] | rm KEY [DIR]", "inspect the state file of DIR, or forget an office", cmdState},
 		{"schema", "", "print the CUE schema (or a JSON Schema for editors)", cmdSchema},
 		{"sim", "[edit ID PATH=JSON... | delete ID]", "run the Dialpad API simulator on a loopback address, for demos and tests (edit, delete: change it as an admin would)", cmdSim},
+		{"init", "[DIR]", "write a commented example config into DIR, to start from", cmdInit},
 		{"version", "", "print the version", cmdVersion},
 	}
 }
 
 func run(args []string, io stdio) int {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+	if len(args) == 0 {
 		usage(io.err)
-		if len(args) == 0 {
-			return exitError
-		}
+		return exitError
+	}
+	if args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		usage(io.out) // asked for: stdout, so that it pipes into less
 		return exitOK
 	}
 	for _, c := range commands() {
@@ -95,9 +97,7 @@ func run(args []string, io stdio) int {
 		fs.SetOutput(io.err)
 		fs.SortFlags = false
 		body := c.run(fs, io)
-		fs.Usage = func() {
-			fmt.Fprintf(io.err, "Usage: officectl %s %s\n\n%s.\n\nFlags:\n%s", c.name, c.args, capitalize(c.summary), fs.FlagUsages())
-		}
+		fs.Usage = func() { commandUsage(io.out, c, fs) } // only --help calls it
 		if err := fs.Parse(args[1:]); err != nil {
 			if errors.Is(err, pflag.ErrHelp) {
 				return exitOK
@@ -118,6 +118,14 @@ func usage(w io.Writer) {
 		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintf(w, "\nRun 'officectl COMMAND --help' for a command's flags.\n")
+}
+
+// commandUsage writes the --help of command c, whose flags are fs.
+func commandUsage(w io.Writer, c command, fs *pflag.FlagSet) {
+	fmt.Fprintf(w, "Usage: officectl %s\n\n%s.\n", strings.TrimSpace(c.name+" "+c.args), capitalize(c.summary))
+	if flags := fs.FlagUsages(); flags != "" {
+		fmt.Fprintf(w, "\nFlags:\n%s", flags)
+	}
 }
 
 func capitalize(s string) string {
@@ -141,22 +149,39 @@ func dirArg(args []string) (string, error) {
 // fail prints err once, the only place errors are printed, and returns the
 // error exit code.
 func fail(io stdio, cmd string, err error) int {
-	fmt.Fprintf(io.err, "officectl %s: %v\n", cmd, err)
+	fmt.Fprintf(io.err, "officectl %s: %s\n", cmd, withoutPrefix(err.Error(), cmd))
 	return exitError
+}
+
+// withoutPrefix drops from msg the command's name that an error of the
+// package doing the command starts with ("drift: ...", "import: ..."), so
+// that fail does not print it twice; for "state rm" also a leading
+// "state: ".
+func withoutPrefix(msg, cmd string) string {
+	first, _, _ := strings.Cut(cmd, " ")
+	for _, p := range []string{cmd, first} {
+		if rest, ok := strings.CutPrefix(msg, p+": "); ok {
+			return rest
+		}
+	}
+	return msg
 }
 
 func cmdValidate(fs *pflag.FlagSet, io stdio) func([]string) int {
 	format := fs.String("format", "text", "output format: text, json or github (pull-request annotations)")
 	statePath := fs.String("state", "", "state file to leave out of the config (default DIR/officectl.state)")
 	return func(args []string) int {
-		dir, err := dirArg(args)
-		if err != nil {
-			return fail(io, "validate", err)
+		if len(args) == 0 {
+			args = []string{"."}
 		}
 		if *format != "text" && *format != "json" && *format != "github" {
 			return fail(io, "validate", fmt.Errorf("unknown --format %q: use text, json or github", *format))
 		}
-		cfg, diags, err := engine.Load(dir, engine.LoadOptions{Skip: skipFiles(dir, *statePath)})
+		var skip []string
+		for _, dir := range args {
+			skip = append(skip, skipFiles(dir, *statePath)...)
+		}
+		cfg, diags, err := engine.LoadPaths(args, engine.LoadOptions{Skip: skip})
 		if err != nil {
 			return fail(io, "validate", err)
 		}
@@ -170,7 +195,7 @@ func cmdValidate(fs *pflag.FlagSet, io stdio) func([]string) int {
 			return exitError
 		}
 		if *format == "text" {
-			fmt.Fprintf(io.err, "%d offices valid\n", len(cfg.Offices))
+			fmt.Fprintf(io.err, "%s valid\n", plural(len(cfg.Offices), "office"))
 		}
 		return exitOK
 	}
@@ -193,9 +218,7 @@ func countProblems(diags []schema.Diagnostic) string {
 // skipFiles lists the state file and its companions, which live in the
 // config directory but are not config.
 func skipFiles(dir, statePath string) []string {
-	if statePath == "" {
-		statePath = filepath.Join(dir, "officectl.state")
-	}
+	statePath = statePathFor(dir, statePath)
 	return []string{statePath, statePath + ".backup", statePath + ".lock"}
 }
 
@@ -294,8 +317,8 @@ func plural(n int, noun string) string {
 	return fmt.Sprintf("%d %ss", n, noun)
 }
 
-// statePathFor is the state file: --state, or officectl.state in the
-// config directory.
+// statePathFor is the state file of every command: --state, or
+// officectl.state in the config directory.
 func statePathFor(dir, flagValue string) string {
 	if flagValue != "" {
 		return flagValue
@@ -306,7 +329,7 @@ func statePathFor(dir, flagValue string) string {
 func cmdPlan(fs *pflag.FlagSet, io stdio) func([]string) int {
 	statePath := fs.String("state", "", "state file (default DIR/officectl.state)")
 	format := fs.String("format", "text", "output format: text, markdown (pull-request comment) or json")
-	out := fs.String("out", "", "also save the plan to this file, for `officectl apply PLANFILE`")
+	out := fs.String("out", "", "also save the plan to `PLANFILE`, for officectl apply PLANFILE")
 	detailed := fs.Bool("detailed-exitcode", false, "exit 0 when nothing changes, 2 when something does, 1 on error")
 	refresh := fs.Bool("refresh", false, "also fetch each managed office from Dialpad and plan what changed there since the last apply (drift)")
 	parallelism := fs.Int("parallelism", engine.DefaultParallelism, "with --refresh: most API requests in flight at once")
@@ -388,25 +411,20 @@ func appendStepSummary(path string, p *engine.Plan) error {
 }
 
 func cmdState(fs *pflag.FlagSet, io stdio) func([]string) int {
-	statePath := fs.String("state", "officectl.state", "state file")
+	statePathFlag := fs.String("state", "", "state file (default DIR/officectl.state)")
 	lockTimeout := fs.Duration("lock-timeout", 0, "how long rm waits for another officectl holding the state lock")
 	return func(args []string) int {
 		if len(args) == 0 {
-			return fail(io, "state", fmt.Errorf("missing subcommand: list, show KEY or rm KEY"))
+			return fail(io, "state", fmt.Errorf("missing subcommand: list [DIR], show KEY [DIR] or rm KEY [DIR]"))
 		}
 		sub, rest := args[0], args[1:]
-		needKey := func() (string, error) {
-			if len(rest) != 1 {
-				return "", fmt.Errorf("%s takes one office key", sub)
-			}
-			return rest[0], nil
+		statePath, err := stateArgs(sub, rest, *statePathFlag)
+		if err != nil {
+			return fail(io, "state "+sub, err)
 		}
 		switch sub {
 		case "list":
-			if len(rest) != 0 {
-				return fail(io, "state list", fmt.Errorf("unexpected arguments: %s", strings.Join(rest, " ")))
-			}
-			st, err := state.Load(*statePath)
+			st, err := state.Load(statePath)
 			if err != nil {
 				return fail(io, "state list", err)
 			}
@@ -420,17 +438,14 @@ func cmdState(fs *pflag.FlagSet, io stdio) func([]string) int {
 			}
 			return exitOK
 		case "show":
-			key, err := needKey()
-			if err != nil {
-				return fail(io, "state show", err)
-			}
-			st, err := state.Load(*statePath)
+			key := rest[0] // stateArgs checked it is there
+			st, err := state.Load(statePath)
 			if err != nil {
 				return fail(io, "state show", err)
 			}
 			e, ok := st.Offices[key]
 			if !ok {
-				return fail(io, "state show", fmt.Errorf("no office %q in %s; see officectl state list", key, *statePath))
+				return fail(io, "state show", fmt.Errorf("no office %q in %s; see officectl state list --state %s", key, statePath, statePath))
 			}
 			b, err := json.MarshalIndent(e, "", "  ")
 			if err != nil {
@@ -439,11 +454,8 @@ func cmdState(fs *pflag.FlagSet, io stdio) func([]string) int {
 			fmt.Fprintf(io.out, "%s\n", b)
 			return exitOK
 		case "rm":
-			key, err := needKey()
-			if err != nil {
-				return fail(io, "state rm", err)
-			}
-			store, err := state.Open(*statePath, state.Options{LockTimeout: *lockTimeout})
+			key := rest[0] // stateArgs checked it is there
+			store, err := state.Open(statePath, state.Options{LockTimeout: *lockTimeout})
 			if err != nil {
 				return fail(io, "state rm", err)
 			}
@@ -452,7 +464,7 @@ func cmdState(fs *pflag.FlagSet, io stdio) func([]string) int {
 			err = store.Update(func(st *state.State) error {
 				e, ok := st.Offices[key]
 				if !ok {
-					return fmt.Errorf("no office %q in %s; see officectl state list", key, *statePath)
+					return fmt.Errorf("no office %q in %s; see officectl state list --state %s", key, statePath, statePath)
 				}
 				forgot = e
 				delete(st.Offices, key)
@@ -601,6 +613,9 @@ func cmdApply(fs *pflag.FlagSet, io stdio) func([]string) int {
 		var cfg *engine.Config
 		dir := arg
 		if p == nil {
+			if err := strayState("apply", dir, *statePath); err != nil {
+				return fail(io, "apply", err)
+			}
 			if cfg, err = loadConfig(io, dir, *statePath); err != nil {
 				return fail(io, "apply", err)
 			}
@@ -779,6 +794,9 @@ func cmdImport(fs *pflag.FlagSet, io stdio) func([]string) int {
 	api := addAPIFlags(fs)
 	return func(args []string) int {
 		dir, err := dirArg(args)
+		if err == nil {
+			err = strayState("import", dir, *statePath)
+		}
 		if err != nil {
 			return fail(io, "import", err)
 		}
@@ -808,7 +826,10 @@ func cmdImport(fs *pflag.FlagSet, io stdio) func([]string) int {
 		report := engine.ImportReport{Result: res, DryRun: *dryRun}
 		if *generate != "" {
 			report.GenerateDir = *generate
-			report.Generated = engine.GenerateConfigs(res.Unmanaged, cfg, store.State())
+			report.Generated, report.NotGenerated, err = engine.GenerateConfigs(res.Unmanaged, cfg, store.State())
+			if err != nil {
+				return fail(io, "import", err)
+			}
 			if !*dryRun {
 				if err := engine.WriteGenerated(*generate, report.Generated); err != nil {
 					return fail(io, "import", err)

@@ -7,28 +7,30 @@ import (
 )
 
 // Export writes the effective offices of cfg (defaults filled, references
-// unresolved) as one JSON object keyed by office key, keys sorted.
+// unresolved) as a config file: a JSON object whose one field, offices,
+// holds each office by key, keys sorted. Saved as a .json file it
+// validates again to the same offices.
 func Export(w io.Writer, cfg *Config) error {
 	var buf bytes.Buffer
-	buf.WriteString("{")
+	buf.WriteString("{\n  \"offices\": {")
 	for i, d := range cfg.Offices {
 		if i > 0 {
 			buf.WriteString(",")
 		}
 		k, _ := json.Marshal(d.Key)
-		buf.WriteString("\n  ")
+		buf.WriteString("\n    ")
 		buf.Write(k)
 		buf.WriteString(": ")
 		var body bytes.Buffer
-		if err := json.Indent(&body, d.Office.Canonical(), "  ", "  "); err != nil {
+		if err := json.Indent(&body, d.Office.Canonical(), "    ", "  "); err != nil {
 			return err
 		}
 		buf.Write(body.Bytes())
 	}
 	if len(cfg.Offices) > 0 {
-		buf.WriteString("\n")
+		buf.WriteString("\n  ")
 	}
-	buf.WriteString("}\n")
+	buf.WriteString("}\n}\n")
 	_, err := w.Write(buf.Bytes())
 	return err
 }

@@ -3,15 +3,20 @@ package engine
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strings"
 	"testing"
+
+	"go.yaml.in/yaml/v3"
 
 	"github.com/officectl/officectl/offices"
 	"github.com/officectl/officectl/offices/officestest"
 	"github.com/officectl/officectl/schema"
+	"github.com/officectl/officectl/state"
 )
 
 func TestSlugKey(t *testing.T) {
@@ -93,7 +98,10 @@ func TestGenerateThenValidate(t *testing.T) {
 	}
 	st := env.store.State()
 	res := MatchImport(NewConfig([]Desired{berlin}), st, live)
-	gens := GenerateConfigs(res.Unmanaged, NewConfig([]Desired{berlin}), st)
+	gens, skipped, err := GenerateConfigs(res.Unmanaged, NewConfig([]Desired{berlin}), st)
+	if err != nil || len(skipped) != 0 {
+		t.Fatalf("GenerateConfigs: skipped %+v, %v", skipped, err)
+	}
 	var keys []string
 	for _, g := range gens {
 		keys = append(keys, g.Key)
@@ -102,12 +110,19 @@ func TestGenerateThenValidate(t *testing.T) {
 		t.Fatalf("generated keys %q", keys)
 	}
 	zurichYAML := string(gens[0].YAML)
+	berlinID := env.liveID(t, "berlin")
 	for _, want := range []string{
-		`action_target_id: {office: "berlin"}`, `country: "CH"`, `ring_seconds: 20`,
-		`saturday_hours: ["09:00", "12:00"]`, `# TODO`, "+41445550100",
+		fmt.Sprintf("action_target_id: %d # office berlin, managed by officectl", berlinID), `country: "CH"`, `ring_seconds: 20`,
+		"hours_on: true", `saturday_hours: ["09:00", "12:00"]`, `# TODO`, "+41445550100",
 	} {
 		if !strings.Contains(zurichYAML, want) {
 			t.Errorf("zurich file lacks %q:\n%s", want, zurichYAML)
+		}
+	}
+	// Hours that are the defaults are left out: the offices have them anyway.
+	for _, g := range gens {
+		if strings.Contains(string(g.YAML), "monday_hours") {
+			t.Errorf("%s: default hours written:\n%s", g.File, g.YAML)
 		}
 	}
 
@@ -134,7 +149,8 @@ func TestGenerateThenValidate(t *testing.T) {
 		}
 	}
 
-	// Filled in, next to berlin's config, they validate.
+	// Filled in, they validate alone, with no warning, and next to
+	// berlin's config.
 	for _, g := range gens {
 		path := filepath.Join(gen, g.File)
 		b, err := os.ReadFile(path)
@@ -145,10 +161,13 @@ func TestGenerateThenValidate(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	if cfg, diags, err := Load(gen, LoadOptions{}); err != nil || cfg == nil || len(diags) != 0 {
+		t.Fatalf("filled files alone: %v\n%s", err, fmtDiags(diags))
+	}
 	writeOfficesJSON(t, filepath.Join(dir, "berlin.json"), berlin)
 	cfg, diags, err = Load(dir, LoadOptions{})
-	if err != nil || cfg == nil {
-		t.Fatalf("filled files do not validate: %v\n%s", err, fmtDiags(diags))
+	if err != nil || cfg == nil || len(diags) != 0 {
+		t.Fatalf("filled files with the config: %v\n%s", err, fmtDiags(diags))
 	}
 	if len(cfg.Offices) != 4 {
 		t.Fatalf("%d offices", len(cfg.Offices))
@@ -226,5 +245,102 @@ func writeOfficesJSON(t *testing.T, path string, ds ...Desired) {
 	}
 	if err := os.WriteFile(path, b, 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestGenerateHostileText: text from the API reaches a generated file only
+// through the YAML encoder, so a line break in a name, time zone or
+// phone number stays inside its value (or is left out) and never becomes
+// config of its own.
+func TestGenerateHostileText(t *testing.T) {
+	t.Parallel()
+	inject := "\n    auto_call_recording: true\n    currency: EUR"
+	l := liveOf(`Q3 "Sales" #1: Ops`, "de")
+	l.ID = 77
+	l.PhoneNumbers = []string{"+4930123456", "+4930" + inject, "+4930\u0085    hours_on: true"}
+	l.Timezone = "Europe/Berlin" + inject
+	l.FirstAction = "operators\u2028    invoiced: true"
+	gens, _, err := GenerateConfigs([]offices.Live{l}, nil, nil)
+	if err != nil || len(gens) != 1 {
+		t.Fatalf("GenerateConfigs: %d files, %v", len(gens), err)
+	}
+	y := string(gens[0].YAML)
+	if !strings.Contains(y, "# Phone numbers in Dialpad: +4930123456 (2 numbers not in E.164 form left out);") {
+		t.Errorf("phone numbers:\n%s", y)
+	}
+	var doc struct {
+		Offices map[string]map[string]any `yaml:"offices"`
+	}
+	if err := yaml.Unmarshal(gens[0].YAML, &doc); err != nil {
+		t.Fatalf("%v\n%s", err, y)
+	}
+	office := doc.Offices[gens[0].Key]
+	var fields []string
+	for k := range office {
+		fields = append(fields, k)
+	}
+	sort.Strings(fields)
+	if got := strings.Join(fields, " "); got != "country first_action name timezone" {
+		t.Errorf("fields %q:\n%s", got, y)
+	}
+	if office["name"] != l.Name || office["timezone"] != l.Timezone || office["first_action"] != l.FirstAction {
+		t.Errorf("values changed: %q", office)
+	}
+
+	// Filled in as a person would, the file is read by officectl's own
+	// loader with the values as they were: the time zone and first
+	// action are errors at their lines, and nothing else was injected.
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, gens[0].File), fillTODOs(t, gens[0].YAML), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, diags, err := Load(dir, LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var paths []string
+	for _, d := range diags {
+		paths = append(paths, d.Path)
+	}
+	key := "offices." + gens[0].Key
+	if got := strings.Join(paths, " "); got != key+".timezone "+key+".first_action" && got != key+".first_action "+key+".timezone" {
+		t.Errorf("diagnostics of the filled file: %s\n%s", fmtDiags(diags), y)
+	}
+}
+
+// TestGenerateSkipsDuplicateNames: no file for a live office whose name
+// the config or state already manages, nor for live offices sharing a
+// name: moved into the config, such a file breaks it with a duplicate
+// name, and import adopts by unique name only.
+func TestGenerateSkipsDuplicateNames(t *testing.T) {
+	t.Parallel()
+	berlin := Desired{Key: "berlin", Office: planOffice("Berlin", "DE")}
+	st := state.New()
+	st.Offices["old-rome"] = &state.Entry{Status: state.Created, ID: "900", Name: "Rome"}
+	live := []offices.Live{liveOf("Berlin", "de"), liveOf("Rome", "it"), liveOf("Oslo", "no"), liveOf("Oslo", "no"), liveOf("Lisbon", "pt")}
+	for i := range live {
+		live[i].ID = int64(10 + i)
+	}
+	gens, skipped, err := GenerateConfigs(live, NewConfig([]Desired{berlin}), st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(gens) != 1 || gens[0].Key != "lisbon" {
+		for _, g := range gens {
+			t.Errorf("generated %s", g.File)
+		}
+	}
+	var got []string
+	for _, s := range skipped {
+		got = append(got, fmt.Sprintf("%d %s: %s", s.ID, s.Name, s.Reason))
+	}
+	want := []string{
+		"10 Berlin: the config already manages an office of this name (berlin); a second one would be a duplicate name: rename one of them in Dialpad to manage both",
+		"11 Rome: the config already manages an office of this name (old-rome); a second one would be a duplicate name: rename one of them in Dialpad to manage both",
+		"12 Oslo: 2 live offices have this name, and import adopts an office by its unique name: rename all but one in Dialpad, then generate again",
+		"13 Oslo: 2 live offices have this name, and import adopts an office by its unique name: rename all but one in Dialpad, then generate again",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("skipped:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }

@@ -19,6 +19,8 @@ type ImportReport struct {
 	// "" and nil without it.
 	GenerateDir string
 	Generated   []GeneratedOffice
+	// NotGenerated are the live offices --generate wrote no file for.
+	NotGenerated []GenerateSkip
 }
 
 // WriteImportReport writes r for a person: the offices adopted (or that
@@ -82,6 +84,12 @@ func WriteImportReport(w io.Writer, r ImportReport) error {
 	if r.GenerateDir != "" {
 		for _, g := range r.Generated {
 			fmt.Fprintf(bw, "  %s (%s, id %d)\n", printable(filepath.Join(r.GenerateDir, g.File)), printable(g.Name), g.ID)
+		}
+	}
+	if len(r.NotGenerated) > 0 {
+		fmt.Fprintf(bw, "\nNo file for %s:\n", plural(len(r.NotGenerated), "office"))
+		for _, s := range r.NotGenerated {
+			fmt.Fprintf(bw, "  ! %d %s: %s\n", s.ID, printable(s.Name), printable(s.Reason))
 		}
 	}
 	return bw.Flush()

@@ -43,8 +43,13 @@ func Load(dir string, opts LoadOptions) (*Config, []schema.Diagnostic, error) {
 		return nil, nil, err
 	}
 	if len(files) == 0 {
-		return nil, nil, fmt.Errorf("%s: %w: put offices in .cue, .yaml, .yml or .json files (see testdata/example)", dir, ErrNoOfficeFiles)
+		return nil, nil, fmt.Errorf("%s: %w: put offices in .cue, .yaml, .yml or .json files (officectl init %s writes an example)", dir, ErrNoOfficeFiles, dir)
 	}
+	return loadFiles(files, opts)
+}
+
+// loadFiles is Load of the config files listed.
+func loadFiles(files []string, opts LoadOptions) (*Config, []schema.Diagnostic, error) {
 	old := debug.SetGCPercent(400)
 	defer debug.SetGCPercent(old)
 

@@ -207,20 +207,32 @@ func TestBoundariesValid(t *testing.T) {
 	}
 }
 
+// TestHoursWithoutHoursOnWarns: hours written while hours_on is false
+// are ignored, worth a warning, unless they say nothing the office does
+// not have anyway: [] or the day's default (what export writes). With
+// CUE policy (the full path) as without.
 func TestHoursWithoutHoursOnWarns(t *testing.T) {
-	dir := t.TempDir()
 	src := `{"offices": {"o": {"name": "O", "country": "PT", "currency": "EUR", "plan_period": "monthly", "invoiced": false,
 "unified_billing": true, "annual_commit_monthly_billing": false, "monday_hours": ["09:00", "17:00"],
+"tuesday_hours": ["08:00", "18:00"], "saturday_hours": [], "wednesday_hours": [],
 "billing_address": {"address_line_1": "x", "city": "L", "country": "PT", "postal_code": "1", "region": "L"}}}}`
-	if err := os.WriteFile(filepath.Join(dir, "o.json"), []byte(src), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	cfg, diags, err := Load(dir, LoadOptions{})
-	if err != nil || cfg == nil {
-		t.Fatalf("err %v, diagnostics:\n%s", err, fmtDiags(diags))
-	}
-	if len(diags) != 1 || diags[0].Severity != schema.Warning || diags[0].Path != "offices.o.monday_hours" || diags[0].Line != 2 {
-		t.Errorf("want one warning at o.json:2 offices.o.monday_hours, got:\n%s", fmtDiags(diags))
+	for _, policy := range []string{"", "offices: [string]: auto_call_recording: false\n"} {
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, "o.json"), []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if policy != "" {
+			if err := os.WriteFile(filepath.Join(dir, "policy.cue"), []byte(policy), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		cfg, diags, err := Load(dir, LoadOptions{})
+		if err != nil || cfg == nil {
+			t.Fatalf("err %v, diagnostics:\n%s", err, fmtDiags(diags))
+		}
+		if len(diags) != 1 || diags[0].Severity != schema.Warning || diags[0].Path != "offices.o.monday_hours" || diags[0].Line != 2 {
+			t.Errorf("policy %q: want one warning at o.json:2 offices.o.monday_hours, got:\n%s", policy, fmtDiags(diags))
+		}
 	}
 }
 

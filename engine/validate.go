@@ -78,6 +78,19 @@ type validator struct {
 	schema *schema.Schema
 	pol    cue.Value // the CUE instance, or the zero Value
 	polErr *schema.Diagnostic
+	hours  map[string][]string // the schema's default hours by day; see defaultHours
+}
+
+// defaultHours returns the schema's default hours by day, read once.
+func (v *validator) defaultHours() map[string][]string {
+	if v.hours == nil {
+		h, err := defaultHours(v.schema)
+		if err != nil {
+			h = map[string][]string{} // cannot happen (the defaults are tested); then any hours warn
+		}
+		v.hours = h
+	}
+	return v.hours
 }
 
 func newValidator(pol *policy) *validator {
@@ -255,9 +268,9 @@ func (v *validator) office(key string, src officeSource, eff cue.Value) (found, 
 		}
 	}
 	if !f.Office.HoursOn {
-		for _, day := range []string{"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"} {
-			if _, ok := src.pos(day + "_hours"); ok {
-				diag(schema.Warning, day+"_hours", "hours are ignored while hours_on is false (the office takes calls 24/7): set hours_on: true to use them")
+		for _, h := range weekHours(&f.Office) {
+			if _, ok := src.pos(h.Day + "_hours"); ok && ignoredHours(h.Hours, h.Day, v.defaultHours()) {
+				diag(schema.Warning, h.Day+"_hours", "hours are ignored while hours_on is false (the office takes calls 24/7): set hours_on: true to use them")
 			}
 		}
 	}

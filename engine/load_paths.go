@@ -1,0 +1,77 @@
+package engine
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/officectl/officectl/schema"
+)
+
+// LoadPaths is Load of several paths at once, each a config directory (its
+// files found as Load finds them) or a config file: a file named on its
+// own is read even when hidden. The offices of every path make one config,
+// so the checks that span files (duplicate keys and names, references)
+// see them all; a file given twice, or inside a directory also given, is
+// read once.
+func LoadPaths(paths []string, opts LoadOptions) (*Config, []schema.Diagnostic, error) {
+	var files []string
+	seen := map[string]bool{}
+	add := func(f string) {
+		a, err := filepath.Abs(f)
+		if err != nil {
+			a = f
+		}
+		if !seen[a] {
+			seen[a] = true
+			files = append(files, f)
+		}
+	}
+	for _, p := range paths {
+		info, err := os.Stat(p)
+		if err != nil {
+			what := "config directory"
+			if isConfigFile(p) {
+				what = "config file"
+			}
+			return nil, nil, fmt.Errorf("%s: %w", what, err)
+		}
+		if !info.IsDir() {
+			if !isConfigFile(p) {
+				return nil, nil, fmt.Errorf("%s is not a config file: give a directory, or files ending in .cue, .yaml, .yml or .json", p)
+			}
+			if !info.Mode().IsRegular() {
+				return nil, nil, fmt.Errorf("%s is not a regular file", p)
+			}
+			add(p)
+			continue
+		}
+		found, err := findFiles(p, opts.Skip)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, f := range found {
+			add(f)
+		}
+	}
+	if len(files) == 0 {
+		dir := "DIR"
+		if len(paths) == 1 {
+			dir = paths[0]
+		}
+		return nil, nil, fmt.Errorf("%s: %w: put offices in .cue, .yaml, .yml or .json files (officectl init %s writes an example)", strings.Join(paths, ", "), ErrNoOfficeFiles, dir)
+	}
+	sort.Strings(files)
+	return loadFiles(files, opts)
+}
+
+// isConfigFile reports whether a file's name makes it a config file.
+func isConfigFile(name string) bool {
+	switch filepath.Ext(name) {
+	case ".cue", ".yaml", ".yml", ".json":
+		return true
+	}
+	return false
+}
