@@ -81,7 +81,7 @@ func (c *Client) do(ctx context.Context, r request, out any) error {
 			h := a.header.Get("Retry-After")
 			wait, ok := parseRetryAfter(h, c.now())
 			if ok && wait > c.maxWait {
-				return c.fail(r, fmt.Errorf("%w: 429 Too Many Requests with Retry-After %q (%s), more than the longest wait allowed, %s (--max-retry-wait)",
+				return c.fail(r, fmt.Errorf("%w: 429 Too Many Requests with Retry-After %q (%s), more than the %s allowed (--max-retry-wait); try again later",
 					ErrRetryTooLong, oneLine(h, 64), roundWait(wait), c.maxWait))
 			}
 			if !ok || wait <= 0 {

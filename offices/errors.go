@@ -39,7 +39,7 @@ var ErrUnreachable = errors.New("the Dialpad API is unreachable")
 
 // ErrRetryTooLong is wrapped by the error of a request answered 429 Too
 // Many Requests with a Retry-After longer than the client's MaxRetryWait.
-var ErrRetryTooLong = errors.New("the API asked to wait longer than allowed")
+var ErrRetryTooLong = errors.New("the API asked for too long a wait")
 
 // ErrListTooLong is wrapped by ListOffices' error when the listing goes on
 // past MaxListPages pages or MaxListOffices offices: no partial list is
