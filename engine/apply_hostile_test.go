@@ -297,3 +297,25 @@ func TestHostileAPIUnreachable(t *testing.T) {
 		t.Errorf("%d state entries, want none: nothing was created", n)
 	}
 }
+
+// TestHostileAPIInterruptDuringRetryAfter: requests waiting out a long
+// Retry-After (within --max-retry-wait) stop waiting at the interrupt and
+// are not sent; Apply returns at once.
+func TestHostileAPIInterruptDuringRetryAfter(t *testing.T) {
+	t.Parallel()
+	faults := officestest.Faults{TooManyRequests: 0.5, RetryAfter: 30 * time.Second}
+	env := newApplyEnv(t, officestest.Options{Faults: faults, Seed: 1}, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(300*time.Millisecond, cancel)
+	start := time.Now()
+	res, _ := Apply(ctx, env.plan(t, numbered(20)), ApplyOptions{Store: env.store, API: env.client, Parallelism: 4})
+	took := time.Since(start)
+	t.Logf("returned after %s; %d requests, %d answered 429; counts %+v", took.Round(time.Millisecond), env.sim.Stats().Requests, env.client.Stats().Throttled, res.Counts)
+	if env.client.Stats().Throttled == 0 {
+		t.Fatal("no 429 answered: the test proves nothing")
+	}
+	if !res.Interrupted || took > 5*time.Second {
+		t.Errorf("interrupted %v after %s; want Apply back soon after the interrupt at 300ms", res.Interrupted, took)
+	}
+	checkStateMatchesServer(t, env.sim, env.store.State(), res.Counts.Created)
+}
