@@ -48,13 +48,13 @@ func (r *run) acquire(ctx context.Context) bool {
 func (r *run) release() { <-r.sem }
 
 // halt is called by an office whose request failed with err, before it
-// gives its slot back: when err stops the run (a refused key, or any
-// failure with FailFast), no other office may take the slot first. A
-// refused key also cancels the requests in flight. The scheduler records
-// the rest when the office reports back.
+// gives its slot back: when err stops the run (a refused key, an
+// unreachable API, or any failure with FailFast), no other office may take
+// the slot first. A refused key also cancels the requests in flight. The
+// scheduler records the rest when the office reports back.
 func (r *run) halt(err error) {
 	auth := offices.IsAuth(err)
-	if !auth && !r.opts.FailFast {
+	if !auth && !r.opts.FailFast && !errors.Is(err, offices.ErrUnreachable) {
 		return
 	}
 	r.stopped.Store(true)
