@@ -49,7 +49,10 @@ type ClientConfig struct {
 	Timeout time.Duration
 	// MaxAttempts bounds the attempts of one request that fails with a
 	// network error or a 5xx answer, default 5. 429 answers do not count:
-	// they are retried until the context ends.
+	// they are retried until the context ends (see MaxRetryWait). When
+	// connections are refused MaxAttempts times in a row, across all
+	// requests, each request gives up with ErrUnreachable at its next
+	// refusal.
 	MaxAttempts int
 	// MaxRetryWait is the longest the client waits before sending a
 	// request again, default 60s: a 429 whose Retry-After asks for longer
