@@ -319,3 +319,24 @@ func TestHostileAPIInterruptDuringRetryAfter(t *testing.T) {
 	}
 	checkStateMatchesServer(t, env.sim, env.store.State(), res.Counts.Created)
 }
+
+// TestHostileAPIImportBadID: import records no office whose listed id is
+// not a positive int64; the others are adopted and the state saves.
+func TestHostileAPIImportBadID(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `{"items":[{"id":"-9007199254740991","name":"Office 000","state":"active"},{"id":"12","name":"Office 001","state":"active"}]}`)
+	}))
+	t.Cleanup(srv.Close)
+	env := newApplyEnvAt(t, nil, srv.URL, nil)
+	res, err := Import(context.Background(), NewConfig(numbered(2)), ImportOptions{API: env.client, Store: env.store})
+	if err != nil {
+		t.Fatalf("import: %v", err)
+	}
+	if len(res.Adopted) != 1 || res.Adopted[0].Key != "office-001" || len(res.Conflicts) != 1 || res.Conflicts[0].Key != "office-000" {
+		t.Fatalf("adopted %+v, conflicts %+v; want office-001 adopted, office-000 a conflict", res.Adopted, res.Conflicts)
+	}
+	if _, ok := env.store.Entry("office-000"); ok {
+		t.Error("office-000 recorded")
+	}
+}
