@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -181,5 +182,26 @@ func TestHostileAPIUnreachableStreak(t *testing.T) {
 	}
 	if got := c.Stats().Requests; got > 8+5 {
 		t.Errorf("%d attempts for 8 requests, want at most 13", got)
+	}
+}
+
+// TestHostileAPIDNSFailure: a host name that does not resolve counts as
+// unreachable like a refused connection (the dialer fails as the resolver
+// would, with no network needed).
+func TestHostileAPIDNSFailure(t *testing.T) {
+	var dials atomic.Int64
+	tr := &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		dials.Add(1)
+		return nil, &net.OpError{Op: "dial", Net: network, Err: &net.DNSError{Err: "no such host", Name: "api.example.invalid", IsNotFound: true}}
+	}}
+	cfg := fastConfig("https://api.example.invalid")
+	cfg.HTTPClient = &http.Client{Transport: tr}
+	c := newClient(t, cfg)
+	_, err := c.ListOffices(context.Background(), offices.ListOptions{})
+	if !errors.Is(err, offices.ErrUnreachable) || !strings.Contains(err.Error(), "no such host") {
+		t.Fatalf("err = %v, want ErrUnreachable naming the DNS error", err)
+	}
+	if n := dials.Load(); n != 5 {
+		t.Errorf("%d dials, want 5 (MaxAttempts)", n)
 	}
 }
