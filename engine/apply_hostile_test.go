@@ -340,3 +340,34 @@ func TestHostileAPIImportBadID(t *testing.T) {
 		t.Error("office-000 recorded")
 	}
 }
+
+// TestHostileAPIHugeRetryAfterStops: a create answered 429 with a
+// Retry-After beyond MaxRetryWait fails, naming the server's value, and
+// apply starts no other office: the API asked everyone to wait.
+func TestHostileAPIHugeRetryAfterStops(t *testing.T) {
+	t.Parallel()
+	var posts atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		posts.Add(1)
+		w.Header().Set("Retry-After", "1000000000")
+		w.WriteHeader(http.StatusTooManyRequests)
+	}))
+	t.Cleanup(srv.Close)
+	env := newApplyEnvAt(t, nil, srv.URL, nil)
+	api := &fakeAPI{ // the listing before the creates went through
+		list:   func(ctx context.Context, opts offices.ListOptions) ([]offices.Live, error) { return nil, nil },
+		create: env.client.CreateOffice,
+	}
+	start := time.Now()
+	res, err := Apply(context.Background(), env.plan(t, numbered(30)), ApplyOptions{Store: env.store, API: api, Parallelism: 4})
+	t.Logf("%d creates sent in %s; counts %+v", posts.Load(), time.Since(start).Round(time.Millisecond), res.Counts)
+	if !errors.Is(err, offices.ErrRetryTooLong) || !strings.Contains(err.Error(), `"1000000000"`) {
+		t.Errorf("err = %v, want ErrRetryTooLong naming the Retry-After", err)
+	}
+	if n := posts.Load(); n > 4 {
+		t.Errorf("%d creates sent, want at most the 4 in flight", n)
+	}
+	if n := len(env.store.State().Offices); n != 0 {
+		t.Errorf("%d state entries, want none: a 429 creates nothing", n)
+	}
+}

@@ -48,13 +48,13 @@ func (r *run) acquire(ctx context.Context) bool {
 func (r *run) release() { <-r.sem }
 
 // halt is called by an office whose request failed with err, before it
-// gives its slot back: when err stops the run (a refused key, an
-// unreachable API, or any failure with FailFast), no other office may take
-// the slot first. A refused key also cancels the requests in flight. The
+// gives its slot back: when err stops the run (a refused key, see
+// stopsRun, or any failure with FailFast), no other office may take the
+// slot first. A refused key also cancels the requests in flight. The
 // scheduler records the rest when the office reports back.
 func (r *run) halt(err error) {
 	auth := offices.IsAuth(err)
-	if !auth && !r.opts.FailFast && !errors.Is(err, offices.ErrUnreachable) {
+	if !auth && !r.opts.FailFast && !stopsRun(err) {
 		return
 	}
 	r.stopped.Store(true)
@@ -62,6 +62,12 @@ func (r *run) halt(err error) {
 	if auth {
 		r.cancelIn()
 	}
+}
+
+// stopsRun reports whether err means that no other request can succeed
+// now: the API is unreachable, or it asked to wait longer than allowed.
+func stopsRun(err error) bool {
+	return errors.Is(err, offices.ErrUnreachable) || errors.Is(err, offices.ErrRetryTooLong)
 }
 
 // create creates office i: write-ahead entry, POST, then the created entry;

@@ -387,7 +387,7 @@ func (r *run) finish(f finished) {
 		if r.firstErr == nil {
 			r.firstErr = &OfficeError{Key: c.Key, Name: c.Name, Err: f.err}
 		}
-		if f.fatal || errors.Is(f.err, offices.ErrUnreachable) {
+		if f.fatal || stopsRun(f.err) {
 			r.stop(nil, offices.IsAuth(f.err))
 		} else if r.opts.FailFast {
 			r.stop(nil, false)

@@ -158,7 +158,7 @@ func (c *Client) stopped(ctx context.Context, r request, landed bool, throttles 
 	if throttles > 0 {
 		return c.fail(r, fmt.Errorf("stopped waiting after %d answers 429 Too Many Requests: %w", throttles, err))
 	}
-	return c.fail(r, fmt.Errorf("waiting for the rate limiter: %w", err))
+	return c.fail(r, fmt.Errorf("stopped waiting to send: %w", err))
 }
 
 // roundWait writes a wait for a person: whole seconds, or "too long".
