@@ -33,11 +33,14 @@ vet:
 # latency, three SIGKILLs; make test runs a short variant of it), then the
 # crash and concurrency tests: SIGKILL during a state save, a state cut at
 # every byte offset or with a byte flipped, two processes after one lock,
-# and the apply binary killed, interrupted and locked out.
+# and the apply binary killed, interrupted and locked out; then the
+# hostile-API run: bad and duplicate ids, endless cursors, huge
+# Retry-After, connection refused, a signal while requests queue.
 reliability:
 	OFFICECTL_RELIABILITY=long $(GO) test -count=1 -run 'TestReliability' -timeout 30m -v ./engine
 	$(GO) test -count=1 -v -run 'TestSaveKilled|TestLoadRefuses|TestLockExcludesProcesses|TestLockHeldByOtherProcess|TestStoreConcurrentUpdates' ./state
 	$(GO) test -count=1 -v -run 'TestApplyCLI' ./engine
+	$(GO) test -count=1 -v -run 'TestHostileAPI' ./offices ./engine
 
 demo: build
 	./testdata/demo/run.sh

@@ -22,6 +22,7 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+	"time"
 	_ "time/tzdata" // time zones are checked against the embedded tz database
 
 	"github.com/spf13/pflag"
@@ -490,6 +491,7 @@ type apiFlags struct {
 	url, keyFile string
 	rate         int
 	debug        bool
+	maxRetryWait time.Duration
 }
 
 // addAPIFlags defines --api-url, --api-key-file, --rate and --debug on fs.
@@ -499,6 +501,7 @@ func addAPIFlags(fs *pflag.FlagSet) *apiFlags {
 	fs.StringVar(&a.keyFile, "api-key-file", "", "read the API key from this file (default: the DIALPAD_API_KEY environment variable)")
 	fs.IntVar(&a.rate, "rate", 1200, "most API requests per minute, shared by all requests")
 	fs.BoolVar(&a.debug, "debug", false, "log every API request and retry to stderr (never the key)")
+	fs.DurationVar(&a.maxRetryWait, "max-retry-wait", offices.DefaultMaxRetryWait, "longest wait before retrying a request; a 429 whose Retry-After asks for more fails the request")
 	return a
 }
 
@@ -507,6 +510,9 @@ func addAPIFlags(fs *pflag.FlagSet) *apiFlags {
 func (a *apiFlags) client(io stdio) (*offices.Client, error) {
 	if a.rate < 2 {
 		return nil, fmt.Errorf("--rate %d: give at least 2 requests per minute", a.rate)
+	}
+	if a.maxRetryWait <= 0 {
+		return nil, fmt.Errorf("--max-retry-wait %s: give a positive duration, e.g. 60s", a.maxRetryWait)
 	}
 	url := a.url
 	if url == "" {
@@ -524,7 +530,7 @@ func (a *apiFlags) client(io stdio) (*offices.Client, error) {
 			return nil, fmt.Errorf("--api-key-file %s is empty", a.keyFile)
 		}
 	}
-	cfg := offices.ClientConfig{BaseURL: url, APIKey: key, Rate: a.rate}
+	cfg := offices.ClientConfig{BaseURL: url, APIKey: key, Rate: a.rate, MaxRetryWait: a.maxRetryWait}
 	if a.debug {
 		var mu sync.Mutex
 		cfg.Debug = func(line string) {
@@ -644,9 +650,19 @@ func cmdApply(fs *pflag.FlagSet, io stdio) func([]string) int {
 
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		defer stop()
+		applied := make(chan struct{})
+		defer close(applied) // before stop, which ends ctx too
 		go func() {
-			<-ctx.Done()
+			select {
+			case <-ctx.Done():
+			case <-applied:
+				return
+			}
 			stop() // a second signal ends the process at once; pending entries keep it safe
+			if *format == "text" {
+				fmt.Fprintf(io.err, "\nofficectl apply: stopping: no new request starts; waiting for %s in flight (interrupt again to quit at once: their entries stay pending)\n",
+					plural(int(client.Stats().InFlight), "request"))
+			}
 		}()
 		opts := engine.ApplyOptions{Store: store, API: client, Parallelism: *parallelism, FailFast: *failFast}
 		var progress *engine.Progress

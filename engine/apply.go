@@ -17,6 +17,9 @@ import (
 type API interface {
 	CreateOffice(ctx context.Context, body offices.Office) (*offices.Live, error)
 	ListOffices(ctx context.Context, opts offices.ListOptions) ([]offices.Live, error)
+	// GetOffice is asked before each E911 update that the office with
+	// that id is the one the state file names.
+	GetOffice(ctx context.Context, id int64) (*offices.Live, error)
 	UpdateE911(ctx context.Context, id int64, u offices.E911Update) (*offices.LiveE911, error)
 }
 
@@ -90,6 +93,14 @@ var (
 	// whose create had an unknown outcome, so Apply cannot tell which one
 	// is its own.
 	ErrAmbiguousName = errors.New("several offices in Dialpad have this name")
+	// ErrWrongOffice: the live office with the id the state file records
+	// for a key has another name than the state file records, so its E911
+	// address was not sent: the id may belong to another office.
+	ErrWrongOffice = errors.New("the Dialpad office with this id is not the one the state file names")
+	// ErrBadAnswer: the API answered a create with an id that is not a
+	// positive int64, or that the state file holds for another key; the
+	// office was not recorded and its entry stays pending.
+	ErrBadAnswer = errors.New("the API answered with an unusable office id")
 )
 
 // errNotStarted is why an office never started in an interrupted run.

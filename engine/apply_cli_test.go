@@ -31,6 +31,8 @@ func TestApplyCLI(t *testing.T) {
 	t.Run("locked", func(t *testing.T) { t.Parallel(); testApplyLocked(t, bin) })
 	t.Run("unauthorized", func(t *testing.T) { t.Parallel(); testApplyUnauthorized(t, bin) })
 	t.Run("key-never-printed", func(t *testing.T) { t.Parallel(); testApplyKeyNeverPrinted(t, bin) })
+	t.Run("interrupt-prompt", func(t *testing.T) { t.Parallel(); testApplyInterruptPrompt(t, bin) })
+	t.Run("hostile-api", func(t *testing.T) { t.Parallel(); testApplyHostileAPI(t, bin) })
 }
 
 // buildApplyCLI builds the command into a temporary directory.

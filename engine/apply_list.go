@@ -25,6 +25,9 @@ import (
 type lister struct {
 	api API
 	sem chan struct{} // the run's request slots
+	// names are the office names the run looks for: a listing keeps only
+	// the live offices of these names, whatever the company's size.
+	names map[string]bool
 
 	mu      sync.Mutex
 	started int      // listings started so far
@@ -73,10 +76,14 @@ func (l *lister) list(ctx, ictx context.Context, want int) ([]offices.Live, erro
 
 		select {
 		case l.sem <- struct{}{}:
-			c.live, c.err = l.api.ListOffices(ictx, offices.ListOptions{})
+			keep := func(o offices.Live) bool { return l.names[o.Name] }
+			c.live, c.err = l.api.ListOffices(offices.WithStartContext(ictx, ctx), offices.ListOptions{Keep: keep})
 			<-l.sem
-		case <-ictx.Done():
-			c.err = ictx.Err()
+		case <-ctx.Done():
+			c.err = ctx.Err()
+		}
+		if c.err != nil && ctx.Err() != nil {
+			c.err = fmt.Errorf("%w: %w", errNotStarted, c.err)
 		}
 		close(c.done)
 		return c.live, c.err
@@ -113,15 +120,24 @@ func newClaims(st *state.State) *claims {
 	return c
 }
 
-func (c *claims) add(id int64, key string) {
+// claim records id as key's, unless another key holds it: then it
+// returns that key and false.
+func (c *claims) claim(id int64, key string) (string, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if k, ok := c.keys[id]; ok && k != key {
+		return k, false
+	}
 	c.keys[id] = key
+	return "", true
 }
 
 // nameMatch is the live offices named like the office of a key: free ones,
 // and ones that state records under another key.
 type nameMatch struct {
+	// invalid are offices whose id is not a positive int64: none can be
+	// recorded, nor may the office be created again beside them.
+	invalid []offices.Live
 	free    []offices.Live
 	claimed []offices.Live
 	by      []string // the keys of claimed, in order
@@ -136,6 +152,10 @@ func (c *claims) match(live []offices.Live, name, key string) nameMatch {
 	var m nameMatch
 	for _, l := range live {
 		if l.Name != name || l.State == "deleted" || l.State == "cancelled" {
+			continue
+		}
+		if l.ID <= 0 {
+			m.invalid = append(m.invalid, l)
 			continue
 		}
 		if k, ok := c.keys[l.ID]; ok && k != key {
@@ -155,6 +175,12 @@ func (m nameMatch) claimedText() string {
 		parts[i] = fmt.Sprintf("id %d is recorded in the state file as %q", l.ID, m.by[i])
 	}
 	return strings.Join(parts, "; ") + "; give one of the two offices another name, or forget the other with `officectl state rm KEY`"
+}
+
+// invalidErr is the error of an office whose name live offices with
+// unusable ids have.
+func (m nameMatch) invalidErr() error {
+	return fmt.Errorf("%w: the listing holds an office of this name with id %d, not a positive int64; nothing recorded or created: run apply again once the API answers properly", ErrBadAnswer, m.invalid[0].ID)
 }
 
 // idList is the ids of offs, comma-separated, ascending.

@@ -18,6 +18,7 @@ type fakeAPI struct {
 	create func(ctx context.Context, body offices.Office) (*offices.Live, error)
 	list   func(ctx context.Context, opts offices.ListOptions) ([]offices.Live, error)
 	e911   func(ctx context.Context, id int64, u offices.E911Update) (*offices.LiveE911, error)
+	get    func(ctx context.Context, id int64) (*offices.Live, error)
 }
 
 var _ API = (*fakeAPI)(nil)
@@ -28,6 +29,10 @@ func (f *fakeAPI) CreateOffice(ctx context.Context, body offices.Office) (*offic
 
 func (f *fakeAPI) ListOffices(ctx context.Context, opts offices.ListOptions) ([]offices.Live, error) {
 	return f.list(ctx, opts)
+}
+
+func (f *fakeAPI) GetOffice(ctx context.Context, id int64) (*offices.Live, error) {
+	return f.get(ctx, id)
 }
 
 func (f *fakeAPI) UpdateE911(ctx context.Context, id int64, u offices.E911Update) (*offices.LiveE911, error) {

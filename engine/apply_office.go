@@ -48,13 +48,13 @@ func (r *run) acquire(ctx context.Context) bool {
 func (r *run) release() { <-r.sem }
 
 // halt is called by an office whose request failed with err, before it
-// gives its slot back: when err stops the run (a refused key, or any
-// failure with FailFast), no other office may take the slot first. A
-// refused key also cancels the requests in flight. The scheduler records
-// the rest when the office reports back.
+// gives its slot back: when err stops the run (a refused key, see
+// stopsRun, or any failure with FailFast), no other office may take the
+// slot first. A refused key also cancels the requests in flight. The
+// scheduler records the rest when the office reports back.
 func (r *run) halt(err error) {
 	auth := offices.IsAuth(err)
-	if !auth && !r.opts.FailFast {
+	if !auth && !r.opts.FailFast && !stopsRun(err) {
 		return
 	}
 	r.stopped.Store(true)
@@ -62,6 +62,12 @@ func (r *run) halt(err error) {
 	if auth {
 		r.cancelIn()
 	}
+}
+
+// stopsRun reports whether err means that no other request can succeed
+// now: the API is unreachable, or it asked to wait longer than allowed.
+func stopsRun(err error) bool {
+	return errors.Is(err, offices.ErrUnreachable) || errors.Is(err, offices.ErrRetryTooLong)
 }
 
 // create creates office i: write-ahead entry, POST, then the created entry;
@@ -89,19 +95,28 @@ func (r *run) create(ctx, ictx context.Context, i int, ids map[string]int64) fin
 		return finished{i: i, outcome: OutcomeFailed, err: fmt.Errorf("saving the state before creating: %w", err), pending: r.resume[i], fatal: true}
 	}
 
+	// notSent: interrupted before sending. A first create leaves no
+	// trace; otherwise the entry stays pending and the next apply finds
+	// out about the earlier creates by name.
+	notSent := func(attempt int) finished {
+		if attempt == 1 && !r.resume[i] {
+			if err := r.forget(c.Key); err == nil {
+				return finished{i: i, outcome: OutcomeSkipped, err: r.notStarted()}
+			}
+		}
+		return finished{i: i, outcome: OutcomeSkipped, err: r.notStarted(), pending: true}
+	}
 	for attempt := 1; ; attempt++ {
 		if !r.acquire(ctx) {
-			// Interrupted before sending. A first create leaves no trace;
-			// otherwise the entry stays pending and the next apply finds
-			// out about the earlier creates by name.
-			if attempt == 1 && !r.resume[i] {
-				if err := r.forget(c.Key); err == nil {
-					return finished{i: i, outcome: OutcomeSkipped, err: r.notStarted()}
-				}
-			}
-			return finished{i: i, outcome: OutcomeSkipped, err: r.notStarted(), pending: true}
+			return notSent(attempt)
 		}
-		live, err := r.opts.API.CreateOffice(ictx, body)
+		// Waits inside the client (rate limiter, Retry-After, backoff)
+		// end with ctx; a request on the wire finishes under ictx.
+		live, err := r.opts.API.CreateOffice(offices.WithStartContext(ictx, ctx), body)
+		if errors.Is(err, offices.ErrNotSent) && ctx.Err() != nil {
+			r.release()
+			return notSent(attempt)
+		}
 		if err != nil && !errors.Is(err, offices.ErrOutcomeUnknown) {
 			r.halt(err)
 		}
@@ -132,6 +147,8 @@ func (r *run) create(ctx, ictx context.Context, i int, ids map[string]int64) fin
 		}
 		m := r.claims.match(lv, o.Name, c.Key)
 		switch {
+		case len(m.invalid) > 0:
+			return fail(m.invalidErr(), true)
 		case len(m.free) == 1:
 			return r.created(i, m.free[0].ID, OutcomeCreated)
 		case len(m.free) > 1:
@@ -148,8 +165,17 @@ func (r *run) create(ctx, ictx context.Context, i int, ids map[string]int64) fin
 // created records office i as created with Dialpad id id.
 func (r *run) created(i int, id int64, outcome Outcome) finished {
 	c := &r.plan.Changes[i]
+	// Checked before the save: a bad id would fail the save of every
+	// office whose change is written with it.
+	if id <= 0 {
+		return finished{i: i, outcome: OutcomeFailed, pending: true,
+			err: fmt.Errorf("%w: id %d is not a positive int64; not recorded (the state entry stays pending: the next apply looks the office up by name)", ErrBadAnswer, id)}
+	}
+	if other, ok := r.claims.claim(id, c.Key); !ok {
+		return finished{i: i, outcome: OutcomeFailed, pending: true,
+			err: fmt.Errorf("%w: id %d is already recorded in the state file for %q; not recorded (the state entry stays pending: the next apply looks the office up by name)", ErrBadAnswer, id, other)}
+	}
 	now := r.opts.Now().UTC()
-	r.claims.add(id, c.Key)
 	err := r.opts.Store.Update(func(st *state.State) error {
 		e, ok := st.Get(c.Key)
 		if !ok {
@@ -184,11 +210,24 @@ func (r *run) updateE911(ctx, ictx context.Context, i int) finished {
 	if !r.acquire(ctx) {
 		return finished{i: i, outcome: OutcomeSkipped, err: r.notStarted()}
 	}
-	_, err := r.opts.API.UpdateE911(ictx, id, offices.E911Update{E911Address: *c.Office.E911Address})
-	if err != nil {
+	wctx := offices.WithStartContext(ictx, ctx)
+	// An emergency address must never reach another office: the live
+	// office with this id must be the one the state file names.
+	live, err := r.opts.API.GetOffice(wctx, id)
+	if err == nil {
+		err = r.checkE911Target(i, id, live)
+	} else {
 		r.halt(err)
 	}
+	if err == nil {
+		if _, err = r.opts.API.UpdateE911(wctx, id, offices.E911Update{E911Address: *c.Office.E911Address}); err != nil {
+			r.halt(err)
+		}
+	}
 	r.release()
+	if errors.Is(err, offices.ErrNotSent) && ctx.Err() != nil {
+		return finished{i: i, outcome: OutcomeSkipped, id: id, err: r.notStarted()}
+	}
 	if err != nil {
 		return finished{i: i, outcome: OutcomeFailed, id: id, err: err, fatal: offices.IsAuth(err)}
 	}
@@ -207,4 +246,20 @@ func (r *run) updateE911(ctx, ictx context.Context, i int) finished {
 			err: fmt.Errorf("E911 address updated, but saving the state failed: %w (the next plan shows the update again; it is safe to repeat)", err)}
 	}
 	return finished{i: i, outcome: OutcomeUpdated, id: id}
+}
+
+// checkE911Target checks that live, the answer to GET of office id, is the
+// office the state file records for change i: same id, same name.
+func (r *run) checkE911Target(i int, id int64, live *offices.Live) error {
+	c := &r.plan.Changes[i]
+	want := r.e911Name[i]
+	switch {
+	case live.ID != 0 && live.ID != id:
+		return fmt.Errorf("%w: asked for office %d, the API answered with office %d (%q); the E911 address was not sent", ErrWrongOffice, id, live.ID, live.Name)
+	case live.Name != want:
+		return fmt.Errorf("%w: Dialpad office %d is named %q, but the state file records %q for key %q; the E911 address was not sent. "+
+			"Check the state file (a merge of two edits can give two keys one id): `officectl state rm %s`, then `officectl import`, records the right id",
+			ErrWrongOffice, id, live.Name, want, c.Key, c.Key)
+	}
+	return nil
 }

@@ -33,8 +33,10 @@ type run struct {
 	// theirs to adopt.
 	resume   []bool
 	sentName []string
-	// e911ID is the Dialpad id of each update-e911 office.
-	e911ID []int64
+	// e911ID is the Dialpad id of each update-e911 office, e911Name the
+	// name the state file records for it (the live office must have it).
+	e911ID   []int64
+	e911Name []string
 
 	ids        map[string]int64 // Dialpad ids by key: from state, then this run
 	waits      []int            // offices referred to that do not exist yet
@@ -77,13 +79,14 @@ func newRun(p *Plan, opts ApplyOptions) *run {
 		resume:     make([]bool, n),
 		sentName:   make([]string, n),
 		e911ID:     make([]int64, n),
+		e911Name:   make([]string, n),
 		ids:        map[string]int64{},
 		waits:      make([]int, n),
 		dependants: map[string][]int{},
 		queued:     make([]bool, n),
 		sem:        make(chan struct{}, opts.Parallelism),
 	}
-	r.lister = &lister{api: opts.API, sem: r.sem}
+	r.lister = &lister{api: opts.API, sem: r.sem, names: map[string]bool{}}
 	return r
 }
 
@@ -167,7 +170,7 @@ func (r *run) prepare(st *state.State) []finished {
 			case !inState || e.Status != state.Created || r.ids[c.Key] == 0:
 				bad(i, "the state file has no Dialpad id for it: the plan is stale, plan again")
 			default:
-				r.e911ID[i] = r.ids[c.Key]
+				r.e911ID[i], r.e911Name[i] = r.ids[c.Key], e.Name
 				r.push(i)
 			}
 			continue
@@ -189,7 +192,9 @@ func (r *run) prepare(st *state.State) []finished {
 		r.resume[i] = inState && e.Status == state.Pending
 		if r.resume[i] {
 			r.sentName[i] = e.Name
+			r.lister.names[e.Name] = true
 		}
+		r.lister.names[c.Office.Name] = true
 		var missing []string
 		for _, d := range c.DependsOn {
 			switch {
@@ -254,6 +259,8 @@ func (r *run) preflight(ctx, ictx context.Context, st *state.State) {
 			}
 		}
 		switch {
+		case len(m.invalid) > 0:
+			r.finish(finished{i: i, outcome: OutcomeFailed, pending: r.resume[i], err: m.invalidErr()})
 		case !r.resume[i] && len(m.free) > 0:
 			r.finish(finished{i: i, outcome: OutcomeFailed, err: fmt.Errorf("%w (id %s) but not in the state file: run `officectl import` to adopt it instead of creating a second one", ErrNameExists, idList(m.free))})
 		case len(m.free) == 0 && len(m.claimed) > 0:
@@ -261,6 +268,12 @@ func (r *run) preflight(ctx, ictx context.Context, st *state.State) {
 		case len(m.free) > 1:
 			r.finish(finished{i: i, outcome: OutcomeFailed, pending: true, err: ambiguous(m.free)})
 		case len(m.free) == 1:
+			// A hostile listing may give two names one id.
+			if other, ok := r.claims.claim(m.free[0].ID, c.Key); !ok {
+				r.finish(finished{i: i, outcome: OutcomeFailed, pending: r.resume[i],
+					err: fmt.Errorf("%w: the listing gives id %d to this office and to %q; nothing recorded", ErrBadAnswer, m.free[0].ID, other)})
+				continue
+			}
 			adopt = append(adopt, adoption{i, m.free[0].ID})
 		}
 	}
@@ -285,7 +298,6 @@ func (r *run) preflight(ctx, ictx context.Context, st *state.State) {
 			r.finish(finished{i: a.i, outcome: OutcomeFailed, pending: true, fatal: true, err: err})
 			continue
 		}
-		r.claims.add(a.id, r.plan.Changes[a.i].Key)
 		r.finish(finished{i: a.i, outcome: OutcomeAdopted, id: a.id})
 	}
 }
@@ -375,7 +387,7 @@ func (r *run) finish(f finished) {
 		if r.firstErr == nil {
 			r.firstErr = &OfficeError{Key: c.Key, Name: c.Name, Err: f.err}
 		}
-		if f.fatal {
+		if f.fatal || stopsRun(f.err) {
 			r.stop(nil, offices.IsAuth(f.err))
 		} else if r.opts.FailFast {
 			r.stop(nil, false)

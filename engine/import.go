@@ -101,6 +101,9 @@ func MatchImport(cfg *Config, st *state.State, live []offices.Live) *ImportResul
 			}
 		}
 		switch {
+		case len(free) == 1 && free[0].ID <= 0:
+			res.Conflicts = append(res.Conflicts, ImportConflict{Key: d.Key, Name: name, IDs: liveIDs(free),
+				Reason: "the API lists this office with an id that is not a positive int64, so import cannot record it: run import again once the API answers properly"})
 		case len(free) == 1:
 			res.Adopted = append(res.Adopted, Adoption{Key: d.Key, Name: name, ID: free[0].ID})
 			claimed[free[0].ID] = d.Key

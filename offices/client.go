@@ -14,6 +14,9 @@ import (
 	"time"
 )
 
+// DefaultMaxRetryWait is ClientConfig.MaxRetryWait's default.
+const DefaultMaxRetryWait = 60 * time.Second
+
 // DefaultBaseURL is where the Dialpad API lives; paths /api/v2/… are
 // joined to it.
 const DefaultBaseURL = "https://dialpad.com"
@@ -46,8 +49,16 @@ type ClientConfig struct {
 	Timeout time.Duration
 	// MaxAttempts bounds the attempts of one request that fails with a
 	// network error or a 5xx answer, default 5. 429 answers do not count:
-	// they are retried until the context ends.
+	// they are retried until the context ends (see MaxRetryWait). When
+	// connections are refused MaxAttempts times in a row, across all
+	// requests, each request gives up with ErrUnreachable at its next
+	// refusal.
 	MaxAttempts int
+	// MaxRetryWait is the longest the client waits before sending a
+	// request again, default 60s: a 429 whose Retry-After asks for longer
+	// fails the request with an error wrapping ErrRetryTooLong that names
+	// the server's value, and no backoff waits longer.
+	MaxRetryWait time.Duration
 	// RetryBaseDelay and RetryMaxDelay shape the exponential backoff with
 	// jitter between attempts: about RetryBaseDelay·2^n, at most
 	// RetryMaxDelay. Defaults 500ms and 30s.
@@ -82,12 +93,16 @@ type Client struct {
 	attempts  int
 	baseDelay time.Duration
 	maxDelay  time.Duration
+	maxWait   time.Duration
 	debug     func(string)
 	now       func() time.Time
 	sleep     func(ctx context.Context, d time.Duration) error
 	userAgent string
 
 	requests, throttled, retries atomic.Int64
+	// inFlight counts the attempts on the wire now; downStreak the
+	// attempts in a row, across all requests, that could not connect.
+	inFlight, downStreak atomic.Int64
 }
 
 // Stats counts what a Client did, for progress lines and benchmarks.
@@ -101,6 +116,8 @@ type Stats struct {
 	Retries int64
 	// PerMinute is the limiter's current pace.
 	PerMinute float64
+	// InFlight is the number of requests on the wire right now.
+	InFlight int64
 }
 
 // NewClient checks cfg and returns a Client.
@@ -125,6 +142,7 @@ func NewClient(cfg ClientConfig) (*Client, error) {
 		attempts:  cfg.MaxAttempts,
 		baseDelay: orDefault(cfg.RetryBaseDelay, 500*time.Millisecond),
 		maxDelay:  orDefault(cfg.RetryMaxDelay, 30*time.Second),
+		maxWait:   orDefault(cfg.MaxRetryWait, DefaultMaxRetryWait),
 		debug:     cfg.Debug,
 		now:       cfg.Now,
 		sleep:     cfg.Sleep,
@@ -208,6 +226,7 @@ func (c *Client) Stats() Stats {
 		Throttled: c.throttled.Load(),
 		Retries:   c.retries.Load(),
 		PerMinute: c.lim.PerMinute(),
+		InFlight:  c.inFlight.Load(),
 	}
 }
 
@@ -240,6 +259,16 @@ func (c *Client) CreateOffice(ctx context.Context, body Office) (*Live, error) {
 	return resp.Office, nil
 }
 
+// The bounds of one listing (ListOffices): far above any real company,
+// and reached in about a minute at Dialpad's rate limit. An API whose
+// cursor never ends fails the listing instead of looping forever.
+const (
+	MaxListPages   = 1000
+	MaxListOffices = 100_000
+	// maxCursor bounds the length of a cursor the client sends back.
+	maxCursor = 4096
+)
+
 // ListOptions selects offices for ListOffices and ListOfficesPage.
 type ListOptions struct {
 	// ActiveOnly asks only for active offices (active_only=true).
@@ -247,6 +276,10 @@ type ListOptions struct {
 	// Cursor starts at the page a previous OfficePage.Cursor pointed to;
 	// "" starts at the first page.
 	Cursor string
+	// Keep, when set, is asked about every office listed, and ListOffices
+	// returns only those it keeps, so that a caller that looks for a few
+	// names holds only those in memory. Every page is read all the same.
+	Keep func(Live) bool
 }
 
 // ListOfficesPage fetches one page of GET /api/v2/offices.
@@ -265,22 +298,39 @@ func (c *Client) ListOfficesPage(ctx context.Context, opts ListOptions) (*Office
 	return &page, nil
 }
 
-// ListOffices fetches every office, following the cursor from page to
-// page (from opts.Cursor on).
+// ListOffices fetches every office (the ones opts.Keep keeps, when set),
+// following the cursor from page to page (from opts.Cursor on). It fails,
+// returning no office, when a cursor repeats or is longer than 4 KiB, and
+// with an error wrapping ErrListTooLong past MaxListPages pages or
+// MaxListOffices offices.
 func (c *Client) ListOffices(ctx context.Context, opts ListOptions) ([]Live, error) {
+	const path = "GET /api/v2/offices"
 	var all []Live
 	seen := map[string]bool{}
-	for {
+	listed := 0
+	for pages := 1; ; pages++ {
 		page, err := c.ListOfficesPage(ctx, opts)
 		if err != nil {
 			return nil, err
 		}
-		all = append(all, page.Items...)
-		if page.Cursor == "" {
-			return all, nil
+		listed += len(page.Items)
+		if listed > MaxListOffices {
+			return nil, fmt.Errorf("dialpad: %s: %w: more than %d offices in %d pages; refusing to act on a partial list (is the API looping?)", path, ErrListTooLong, MaxListOffices, pages)
 		}
-		if seen[page.Cursor] {
-			return nil, fmt.Errorf("dialpad: GET /api/v2/offices: the API returned cursor %q twice; stopping to avoid an endless loop", page.Cursor)
+		for _, l := range page.Items {
+			if opts.Keep == nil || opts.Keep(l) {
+				all = append(all, l)
+			}
+		}
+		switch {
+		case page.Cursor == "":
+			return all, nil
+		case pages >= MaxListPages:
+			return nil, fmt.Errorf("dialpad: %s: %w: the cursor still points to another page after %d pages (%d offices); refusing to act on a partial list (is the API looping?)", path, ErrListTooLong, pages, listed)
+		case len(page.Cursor) > maxCursor:
+			return nil, fmt.Errorf("dialpad: %s: the API returned a cursor of %d bytes (at most %d accepted); stopping", path, len(page.Cursor), maxCursor)
+		case seen[page.Cursor]:
+			return nil, fmt.Errorf("dialpad: %s: the API returned cursor %q twice; stopping to avoid an endless loop", path, page.Cursor)
 		}
 		seen[page.Cursor] = true
 		opts.Cursor = page.Cursor

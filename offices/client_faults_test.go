@@ -77,8 +77,8 @@ func TestCreateRetriesWhenNotSent(t *testing.T) {
 	if err == nil || errors.Is(err, offices.ErrOutcomeUnknown) {
 		t.Fatalf("err = %v, want a plain failure", err)
 	}
-	if !strings.Contains(err.Error(), "gave up after 3 attempts") {
-		t.Errorf("err = %v", err)
+	if !errors.Is(err, offices.ErrUnreachable) || !strings.Contains(err.Error(), "3 attempts in a row could not connect") {
+		t.Errorf("err = %v, want the API unreachable after 3 attempts", err)
 	}
 	if st := c.Stats(); st.Requests != 3 || st.Retries != 2 {
 		t.Errorf("stats = %+v, want 3 requests, 2 retries", st)

@@ -35,21 +35,26 @@ type answer struct {
 }
 
 // do sends r until it succeeds, fails for good, or ctx ends, and decodes a
-// 2xx answer into out. See Client for the retry rules.
+// 2xx answer into out. See Client for the retry rules, and
+// WithStartContext for what ends its waits.
 func (c *Client) do(ctx context.Context, r request, out any) error {
+	start, stop := startContext(ctx)
+	defer stop()
 	failures, throttles := 0, 0
+	landed := false // an attempt may have taken effect
 	for sent := 0; ; sent++ {
-		if err := c.lim.Wait(ctx); err != nil {
-			if throttles > 0 {
-				return c.fail(r, fmt.Errorf("stopped waiting after %d answers 429 Too Many Requests: %w", throttles, err))
-			}
-			return c.fail(r, fmt.Errorf("waiting for the rate limiter: %w", err))
+		if err := c.lim.Wait(start); err != nil {
+			return c.stopped(ctx, r, landed, throttles, err)
 		}
 		if sent > 0 {
 			c.retries.Add(1)
 		}
 		a := c.attempt(ctx, r)
+		if a.status != 0 {
+			c.downStreak.Store(0)
+		}
 		var retryErr error // the error to report if we give up
+		down := false      // the attempt could not connect
 		switch {
 		case a.err != nil && a.status == 0:
 			// No answer: the request failed in transport.
@@ -61,16 +66,26 @@ func (c *Client) do(ctx context.Context, r request, out any) error {
 					return c.fail(r, fmt.Errorf("%w: %w", ErrOutcomeUnknown, a.err))
 				}
 				return c.fail(r, a.err)
-			case kind == notSent || r.retrySafe():
+			case kind == notSent:
+				down = true
+				c.downStreak.Add(1)
+				retryErr = a.err
+			case r.retrySafe():
+				landed = true
 				retryErr = a.err
 			default:
 				return c.fail(r, fmt.Errorf("%w: %w", ErrOutcomeUnknown, a.err))
 			}
 		case a.status == http.StatusTooManyRequests:
 			c.throttled.Add(1)
-			wait, ok := parseRetryAfter(a.header.Get("Retry-After"), c.now())
+			h := a.header.Get("Retry-After")
+			wait, ok := parseRetryAfter(h, c.now())
+			if ok && wait > c.maxWait {
+				return c.fail(r, fmt.Errorf("%w: 429 Too Many Requests with Retry-After %q (%s), more than the %s allowed (--max-retry-wait); try again later",
+					ErrRetryTooLong, oneLine(h, 64), roundWait(wait), c.maxWait))
+			}
 			if !ok || wait <= 0 {
-				wait = backoff(throttles, c.baseDelay, c.maxDelay)
+				wait = min(backoff(throttles, c.baseDelay, c.maxDelay), c.maxWait)
 			}
 			throttles++
 			c.lim.Throttled(wait)
@@ -93,6 +108,7 @@ func (c *Client) do(ctx context.Context, r request, out any) error {
 			if !r.retrySafe() {
 				return c.fail(r, fmt.Errorf("%w: reading the answer: %w", ErrOutcomeUnknown, a.err))
 			}
+			landed = true
 			retryErr = a.err
 		case a.status >= 500:
 			apiErr := newAPIError(r.method, r.path, a.status, c.redact.bytes(a.body))
@@ -102,6 +118,7 @@ func (c *Client) do(ctx context.Context, r request, out any) error {
 					errs: []error{ErrOutcomeUnknown, apiErr},
 				}
 			}
+			landed = true
 			retryErr = apiErr
 		case a.status >= 300 && a.status < 400:
 			return c.fail(r, fmt.Errorf("unexpected redirect (%d) to %q: check the API URL", a.status, a.header.Get("Location")))
@@ -111,15 +128,45 @@ func (c *Client) do(ctx context.Context, r request, out any) error {
 		}
 
 		failures++
+		// Connections refused across all requests: give up at once rather
+		// than have every request of a run try MaxAttempts times.
+		if streak := c.downStreak.Load(); down && (failures >= c.attempts || streak >= int64(c.attempts)) {
+			return c.giveUp(r, retryErr, fmt.Sprintf("%v: %d attempts in a row could not connect; check the API URL and the network, then run again", ErrUnreachable, max(streak, int64(failures))), ErrUnreachable)
+		}
 		if failures >= c.attempts {
 			return c.giveUp(r, retryErr, fmt.Sprintf("gave up after %d attempts", failures), nil)
 		}
-		wait := backoff(failures-1, c.baseDelay, c.maxDelay)
+		wait := min(backoff(failures-1, c.baseDelay, c.maxDelay), c.maxWait)
 		c.logf("%s %s: attempt %d failed (%v); retrying in %s", r.method, r.path, failures, retryErr, wait.Round(time.Millisecond))
-		if err := c.sleep(ctx, wait); err != nil {
+		if err := c.sleep(start, wait); err != nil {
+			if ctx.Err() == nil && !landed {
+				return c.stopped(ctx, r, landed, throttles, err)
+			}
 			return c.giveUp(r, retryErr, "stopped retrying: "+err.Error(), err)
 		}
 	}
+}
+
+// stopped is the error of a request whose wait before an attempt ended
+// with err: ctx ended, or its start context did (see WithStartContext).
+// It wraps ErrNotSent when no attempt may have taken effect and only the
+// start context ended.
+func (c *Client) stopped(ctx context.Context, r request, landed bool, throttles int, err error) error {
+	if !landed && ctx.Err() == nil {
+		err = fmt.Errorf("%w (%w)", ErrNotSent, err)
+	}
+	if throttles > 0 {
+		return c.fail(r, fmt.Errorf("stopped waiting after %d answers 429 Too Many Requests: %w", throttles, err))
+	}
+	return c.fail(r, fmt.Errorf("stopped waiting to send: %w", err))
+}
+
+// roundWait writes a wait for a person: whole seconds, or "too long".
+func roundWait(d time.Duration) string {
+	if d == maxRetryAfter {
+		return "longer than 290 years"
+	}
+	return d.Round(time.Second).String()
 }
 
 // giveUp is the error of a request abandoned after last failed: note says
@@ -165,6 +212,8 @@ func (c *Client) attempt(ctx context.Context, r request) answer {
 		req.Header.Set("Content-Type", "application/json")
 	}
 	c.requests.Add(1)
+	c.inFlight.Add(1)
+	defer c.inFlight.Add(-1)
 	start := time.Now()
 	resp, err := c.hc.Do(req)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
+	"math"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -12,9 +13,10 @@ import (
 	"time"
 )
 
-// maxRetryAfter caps how long one 429's Retry-After makes the client wait;
-// a longer wait just meets another 429 with a fresh Retry-After.
-const maxRetryAfter = 10 * time.Minute
+// maxRetryAfter is the longest Retry-After parseRetryAfter reports, so
+// that a huge value does not overflow; the client compares what it reads
+// with its MaxRetryWait and refuses to wait longer.
+const maxRetryAfter = time.Duration(math.MaxInt64)
 
 // backoff returns the wait before retry n (0-based): base·2^n capped at
 // max, with "equal jitter" (a uniformly random point in its upper half) so
@@ -34,7 +36,8 @@ func backoff(n int, base, max time.Duration) time.Duration {
 
 // parseRetryAfter reads a Retry-After header: delay seconds or an HTTP
 // date. It reports false when the header is absent or malformed. The wait
-// is capped at maxRetryAfter and is never negative.
+// is never negative; a wait too long for a time.Duration is
+// maxRetryAfter.
 func parseRetryAfter(h string, now time.Time) (time.Duration, bool) {
 	h = strings.TrimSpace(h)
 	if h == "" {

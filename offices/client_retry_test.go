@@ -44,10 +44,11 @@ func TestParseRetryAfter(t *testing.T) {
 		{"-1", 0, false},
 		{"soon", 0, false},
 		{"1.5", 0, false},
-		{"999999", maxRetryAfter, true},
+		{"999999", 999999 * time.Second, true},
+		{"1000000000000", maxRetryAfter, true},
 		{now.Add(30 * time.Second).Format(http.TimeFormat), 30 * time.Second, true},
 		{now.Add(-time.Hour).Format(http.TimeFormat), 0, true},
-		{now.Add(24 * time.Hour).Format(http.TimeFormat), maxRetryAfter, true},
+		{now.Add(24 * time.Hour).Format(http.TimeFormat), 24 * time.Hour, true},
 		{"Sat, 01 Mar 2025 12:00:45 GMT", 45 * time.Second, true},
 	} {
 		got, ok := parseRetryAfter(tc.in, now)

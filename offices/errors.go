@@ -26,6 +26,26 @@ var ErrAuth = errors.New("the Dialpad API refused the API key")
 // holds {office: KEY} references instead of ids.
 var ErrUnresolved = errors.New("office has unresolved references")
 
+// ErrNotSent is wrapped by the error of a request that was never sent,
+// nor any attempt of it that may have taken effect: the context given
+// with WithStartContext ended while it waited (rate limiter, Retry-After,
+// backoff). Nothing changed in Dialpad because of it.
+var ErrNotSent = errors.New("not sent: stopping")
+
+// ErrUnreachable is wrapped by the error of a request given up because the
+// API could not be reached: connections were refused or the host name did
+// not resolve, several times in a row across all requests of the client.
+var ErrUnreachable = errors.New("the Dialpad API is unreachable")
+
+// ErrRetryTooLong is wrapped by the error of a request answered 429 Too
+// Many Requests with a Retry-After longer than the client's MaxRetryWait.
+var ErrRetryTooLong = errors.New("the API asked for too long a wait")
+
+// ErrListTooLong is wrapped by ListOffices' error when the listing goes on
+// past MaxListPages pages or MaxListOffices offices: no partial list is
+// returned.
+var ErrListTooLong = errors.New("the office listing is longer than officectl accepts")
+
 // maxErrorText bounds the raw error text kept in an APIError.
 const maxErrorText = 300
 

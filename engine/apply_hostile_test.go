@@ -1,0 +1,373 @@
+package engine
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/officectl/officectl/offices"
+	"github.com/officectl/officectl/offices/officestest"
+	"github.com/officectl/officectl/state"
+)
+
+// These tests hold apply to its promises against a hostile or broken API
+// (`make reliability` runs them): the real client over loopback, against
+// the simulator or a fake server in front of it.
+
+// TestHostileAPIE911WrongOffice: before a PUT of an E911 address, apply
+// checks that the live office with the recorded id has the recorded name;
+// a mismatch fails that office, without the PUT, and the others go on.
+func TestHostileAPIE911WrongOffice(t *testing.T) {
+	t.Parallel()
+	env := newApplyEnv(t, officestest.Options{}, nil)
+	ds := []Desired{{Key: "boston", Office: planOffice("Boston", "US")}, {Key: "new-york", Office: planOffice("New York", "US")}}
+	if res, _ := env.apply(t, context.Background(), env.plan(t, ds), 4, false); res.Err != nil {
+		t.Fatal(res.Err)
+	}
+	chicago := env.sim.Seed(offices.Live{Name: "Chicago", State: "active", Country: "us"})[0]
+	// A bad merge of the state file: new-york now records Chicago's id.
+	if err := env.store.Update(func(st *state.State) error {
+		e, _ := st.Get("new-york")
+		e.ID = strconv.FormatInt(chicago, 10)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for i, street := range []string{"1 Beacon St", "1 Broadway"} {
+		ds[i].Office.E911Address = &offices.E911Address{Address: street, City: ds[i].Office.Name, Country: "US", State: "MA", Zip: "02108"}
+	}
+	p := env.plan(t, ds)
+	if s := p.Summary(); s.UpdateE911 != 2 {
+		t.Fatalf("plan: %+v", s)
+	}
+	res, _ := env.apply(t, context.Background(), p, 4, false)
+	if res.Counts.Updated != 1 || res.Counts.Failed != 1 {
+		t.Fatalf("counts %+v, want boston updated, new-york failed", res.Counts)
+	}
+	var ny OfficeResult
+	for _, o := range res.Offices {
+		if o.Key == "new-york" {
+			ny = o
+		}
+	}
+	msg := fmt.Sprint(ny.Err)
+	for _, want := range []string{`"new-york"`, strconv.FormatInt(chicago, 10), `"Chicago"`, `"New York"`} {
+		if !errors.Is(ny.Err, ErrWrongOffice) || !strings.Contains(msg, want) {
+			t.Errorf("new-york: %v; want ErrWrongOffice naming %s", ny.Err, want)
+		}
+	}
+	if live, _ := env.sim.Office(chicago); live.E911Address != nil {
+		t.Errorf("Chicago got an E911 address: %+v", live.E911Address)
+	}
+	for _, r := range env.sim.Records() {
+		if r.Method == http.MethodPut && strings.Contains(r.Path, strconv.FormatInt(chicago, 10)) {
+			t.Errorf("PUT sent to Chicago: %s", r.Path)
+		}
+	}
+}
+
+// badIDServer is a fake API in front of a simulator: it answers the
+// creates of the names in bad with the id given there (created nowhere),
+// and of the names in dupOf with the id the simulator gave another name.
+type badIDServer struct {
+	sim   *officestest.TestServer
+	bad   map[string]int64
+	dupOf map[string]string
+
+	mu  sync.Mutex
+	ids map[string]int64 // ids the simulator gave, by name
+}
+
+func (b *badIDServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		b.sim.ServeHTTP(w, r)
+		return
+	}
+	body, _ := io.ReadAll(r.Body)
+	var o offices.Office
+	json.Unmarshal(body, &o)
+	if id, ok := b.bad[o.Name]; ok {
+		fmt.Fprintf(w, `{"office":{"id":"%d","name":%q,"state":"active"}}`, id, o.Name)
+		return
+	}
+	if other, ok := b.dupOf[o.Name]; ok {
+		for {
+			b.mu.Lock()
+			id, ok := b.ids[other]
+			b.mu.Unlock()
+			if ok {
+				fmt.Fprintf(w, `{"office":{"id":%d,"name":%q,"state":"active"}}`, id, o.Name)
+				return
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+	rec := httptest.NewRecorder()
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	b.sim.ServeHTTP(rec, r)
+	var resp offices.OfficeUpdateResponse
+	if json.Unmarshal(rec.Body.Bytes(), &resp) == nil && resp.Office != nil {
+		b.mu.Lock()
+		b.ids[o.Name] = resp.Office.ID
+		b.mu.Unlock()
+	}
+	for k, v := range rec.Header() {
+		w.Header()[k] = v
+	}
+	w.WriteHeader(rec.Code)
+	w.Write(rec.Body.Bytes())
+}
+
+// TestHostileAPIBadCreateIDs: a create answered with an id that is not a
+// positive int64, or with an id the state holds for another key, fails
+// that office only, its entry pending; the other offices are saved and
+// the run goes on.
+func TestHostileAPIBadCreateIDs(t *testing.T) {
+	t.Parallel()
+	sim := officestest.NewServer(t, officestest.Options{Token: applyTestKey, RatePerMinute: -1})
+	fake := &badIDServer{sim: sim, ids: map[string]int64{},
+		bad:   map[string]int64{"Office 003": -9007199254740991, "Office 005": 0},
+		dupOf: map[string]string{"Office 007": "Office 001"},
+	}
+	srv := httptest.NewServer(fake)
+	t.Cleanup(srv.Close)
+	env := newApplyEnvAt(t, sim, srv.URL, nil)
+	res, _ := env.apply(t, context.Background(), env.plan(t, numbered(12)), 8, false)
+	if res.Counts.Created != 9 || res.Counts.Failed != 3 || res.Counts.Skipped != 0 || res.Counts.Pending != 3 {
+		t.Fatalf("counts %+v, want 9 created, 3 failed and pending, none skipped; err %v", res.Counts, res.Err)
+	}
+	for _, o := range res.Offices {
+		switch o.Name {
+		case "Office 003", "Office 007":
+			if !errors.Is(o.Err, ErrBadAnswer) || !o.Pending {
+				t.Errorf("%s: %v (pending %v), want ErrBadAnswer, pending", o.Key, o.Err, o.Pending)
+			}
+		case "Office 005": // no id at all: the outcome is unknown
+			if o.Outcome != OutcomeFailed || !o.Pending {
+				t.Errorf("%s: %s %v", o.Key, o.Outcome, o.Err)
+			}
+		default:
+			if o.Outcome != OutcomeCreated {
+				t.Errorf("%s: %s %v", o.Key, o.Outcome, o.Err)
+			}
+		}
+	}
+	if err := env.store.Close(); err != nil {
+		t.Fatal(err)
+	}
+	st, err := state.Load(env.statePath)
+	if err != nil {
+		t.Fatalf("the state saved after bad answers does not load: %v", err)
+	}
+	seen := map[string]string{}
+	for k, e := range st.Offices {
+		if e.Status == state.Created {
+			if other, dup := seen[e.ID]; dup {
+				t.Errorf("id %s recorded for %s and %s", e.ID, other, k)
+			}
+			seen[e.ID] = k
+		}
+	}
+	for _, k := range []string{"office-003", "office-007"} {
+		if e, ok := st.Get(k); !ok || e.Status != state.Pending {
+			t.Errorf("%s: %+v, want pending", k, e)
+		}
+	}
+}
+
+// endlessListing is a fake API whose office listing never ends and which
+// counts the creates it receives.
+func endlessListing(t *testing.T) (url string, posts *atomic.Int64) {
+	posts = new(atomic.Int64)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.Method {
+		case http.MethodPost:
+			posts.Add(1)
+			http.Error(w, `{"error":{"message":"no"}}`, http.StatusBadRequest)
+		default:
+			n := r.URL.Query().Get("cursor")
+			fmt.Fprintf(w, `{"cursor":"%s.","items":[{"id":"%d","name":"Office 000"}]}`, n, len(n)+1)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL, posts
+}
+
+// TestHostileAPIEndlessListing: apply and import stop with a clear error
+// when the listing does not end; no create is sent, nothing is adopted.
+func TestHostileAPIEndlessListing(t *testing.T) {
+	t.Parallel()
+	url, posts := endlessListing(t)
+	env := newApplyEnvAt(t, nil, url, nil)
+	res, _ := env.apply(t, context.Background(), env.plan(t, numbered(3)), 4, false)
+	if !errors.Is(res.Err, offices.ErrListTooLong) || res.Counts.Created+res.Counts.Adopted != 0 || posts.Load() != 0 {
+		t.Fatalf("apply: counts %+v, %d creates sent, err %v; want ErrListTooLong and nothing sent", res.Counts, posts.Load(), res.Err)
+	}
+	_, err := Import(context.Background(), NewConfig(numbered(3)), ImportOptions{API: env.client, Store: env.store})
+	if !errors.Is(err, offices.ErrListTooLong) {
+		t.Fatalf("import: %v, want ErrListTooLong", err)
+	}
+	if n := len(env.store.State().Offices); n != 0 {
+		t.Errorf("%d state entries after the listings failed, want none", n)
+	}
+}
+
+// TestHostileAPIInterruptNoNewRequests: once ctx ends, no request waiting
+// in the rate limiter (or out a Retry-After) is sent: only those on the
+// wire finish, and Apply returns soon after.
+func TestHostileAPIInterruptNoNewRequests(t *testing.T) {
+	t.Parallel()
+	const latency = 300 * time.Millisecond
+	env := newApplyEnv(t, officestest.Options{Latency: latency}, func(c *offices.ClientConfig) { c.Rate = 1200 })
+	ctx, cancel := context.WithCancel(context.Background())
+	var (
+		cancelled time.Time
+		inFlight  int64
+	)
+	res, _ := Apply(ctx, env.plan(t, numbered(60)), ApplyOptions{
+		Store: env.store, API: env.client, Parallelism: 8,
+		Events: func(ev Event) {
+			if ev.Type == EventCreated && ev.Done == 5 {
+				inFlight = env.client.Stats().InFlight
+				cancelled = time.Now()
+				cancel()
+			}
+		},
+	})
+	returned := time.Now()
+	if !res.Interrupted || cancelled.IsZero() {
+		t.Fatalf("interrupted %v (cancelled at %v), counts %+v", res.Interrupted, cancelled, res.Counts)
+	}
+	late := 0
+	for _, r := range env.sim.Records() {
+		if r.At.After(cancelled) {
+			late++
+		}
+	}
+	t.Logf("%d in flight at the interrupt; %d requests arrived after it; Apply returned %s after it", inFlight, late, returned.Sub(cancelled).Round(time.Millisecond))
+	if late > 0 {
+		t.Errorf("%d requests arrived after the interrupt, want none", late)
+	}
+	if d := returned.Sub(cancelled); d > latency+2*time.Second {
+		t.Errorf("Apply returned %s after the interrupt", d)
+	}
+	checkStateMatchesServer(t, env.sim, env.store.State(), res.Counts.Created)
+}
+
+// TestHostileAPIUnreachable: when connections are refused, apply stops
+// starting offices after a few attempts in a row and says the API is
+// unreachable; the state holds nothing for what was not created.
+func TestHostileAPIUnreachable(t *testing.T) {
+	t.Parallel()
+	down := httptest.NewServer(http.NotFoundHandler())
+	url := down.URL
+	down.Close() // connection refused from now on
+	env := newApplyEnvAt(t, nil, url, func(c *offices.ClientConfig) { c.MaxAttempts = 5 })
+	// The listing before the creates went through; then the API went down.
+	api := &fakeAPI{
+		list:   func(ctx context.Context, opts offices.ListOptions) ([]offices.Live, error) { return nil, nil },
+		create: env.client.CreateOffice,
+	}
+	start := time.Now()
+	res, err := Apply(context.Background(), env.plan(t, numbered(22)), ApplyOptions{Store: env.store, API: api, Parallelism: 8})
+	took := time.Since(start)
+	requests := env.client.Stats().Requests
+	t.Logf("%d requests, %s; counts %+v", requests, took.Round(time.Millisecond), res.Counts)
+	if !errors.Is(err, offices.ErrUnreachable) || !strings.Contains(err.Error(), "unreachable") {
+		t.Errorf("err = %v, want the API unreachable", err)
+	}
+	if requests > 8+5 {
+		t.Errorf("%d requests, want at most %d", requests, 8+5)
+	}
+	if res.Counts.Created != 0 || res.Counts.Skipped < 22-16 {
+		t.Errorf("counts %+v, want most skipped", res.Counts)
+	}
+	if n := len(env.store.State().Offices); n != 0 {
+		t.Errorf("%d state entries, want none: nothing was created", n)
+	}
+}
+
+// TestHostileAPIInterruptDuringRetryAfter: requests waiting out a long
+// Retry-After (within --max-retry-wait) stop waiting at the interrupt and
+// are not sent; Apply returns at once.
+func TestHostileAPIInterruptDuringRetryAfter(t *testing.T) {
+	t.Parallel()
+	faults := officestest.Faults{TooManyRequests: 0.5, RetryAfter: 30 * time.Second}
+	env := newApplyEnv(t, officestest.Options{Faults: faults, Seed: 1}, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(300*time.Millisecond, cancel)
+	start := time.Now()
+	res, _ := Apply(ctx, env.plan(t, numbered(20)), ApplyOptions{Store: env.store, API: env.client, Parallelism: 4})
+	took := time.Since(start)
+	t.Logf("returned after %s; %d requests, %d answered 429; counts %+v", took.Round(time.Millisecond), env.sim.Stats().Requests, env.client.Stats().Throttled, res.Counts)
+	if env.client.Stats().Throttled == 0 {
+		t.Fatal("no 429 answered: the test proves nothing")
+	}
+	if !res.Interrupted || took > 5*time.Second {
+		t.Errorf("interrupted %v after %s; want Apply back soon after the interrupt at 300ms", res.Interrupted, took)
+	}
+	checkStateMatchesServer(t, env.sim, env.store.State(), res.Counts.Created)
+}
+
+// TestHostileAPIImportBadID: import records no office whose listed id is
+// not a positive int64; the others are adopted and the state saves.
+func TestHostileAPIImportBadID(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `{"items":[{"id":"-9007199254740991","name":"Office 000","state":"active"},{"id":"12","name":"Office 001","state":"active"}]}`)
+	}))
+	t.Cleanup(srv.Close)
+	env := newApplyEnvAt(t, nil, srv.URL, nil)
+	res, err := Import(context.Background(), NewConfig(numbered(2)), ImportOptions{API: env.client, Store: env.store})
+	if err != nil {
+		t.Fatalf("import: %v", err)
+	}
+	if len(res.Adopted) != 1 || res.Adopted[0].Key != "office-001" || len(res.Conflicts) != 1 || res.Conflicts[0].Key != "office-000" {
+		t.Fatalf("adopted %+v, conflicts %+v; want office-001 adopted, office-000 a conflict", res.Adopted, res.Conflicts)
+	}
+	if _, ok := env.store.Entry("office-000"); ok {
+		t.Error("office-000 recorded")
+	}
+}
+
+// TestHostileAPIHugeRetryAfterStops: a create answered 429 with a
+// Retry-After beyond MaxRetryWait fails, naming the server's value, and
+// apply starts no other office: the API asked everyone to wait.
+func TestHostileAPIHugeRetryAfterStops(t *testing.T) {
+	t.Parallel()
+	var posts atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		posts.Add(1)
+		w.Header().Set("Retry-After", "1000000000")
+		w.WriteHeader(http.StatusTooManyRequests)
+	}))
+	t.Cleanup(srv.Close)
+	env := newApplyEnvAt(t, nil, srv.URL, nil)
+	api := &fakeAPI{ // the listing before the creates went through
+		list:   func(ctx context.Context, opts offices.ListOptions) ([]offices.Live, error) { return nil, nil },
+		create: env.client.CreateOffice,
+	}
+	start := time.Now()
+	res, err := Apply(context.Background(), env.plan(t, numbered(30)), ApplyOptions{Store: env.store, API: api, Parallelism: 4})
+	t.Logf("%d creates sent in %s; counts %+v", posts.Load(), time.Since(start).Round(time.Millisecond), res.Counts)
+	if !errors.Is(err, offices.ErrRetryTooLong) || !strings.Contains(err.Error(), `"1000000000"`) {
+		t.Errorf("err = %v, want ErrRetryTooLong naming the Retry-After", err)
+	}
+	if n := posts.Load(); n > 4 {
+		t.Errorf("%d creates sent, want at most the 4 in flight", n)
+	}
+	if n := len(env.store.State().Offices); n != 0 {
+		t.Errorf("%d state entries, want none: a 429 creates nothing", n)
+	}
+}
