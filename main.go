@@ -156,7 +156,11 @@ func cmdValidate(fs *pflag.FlagSet, io stdio) func([]string) int {
 		if *format != "text" && *format != "json" && *format != "github" {
 			return fail(io, "validate", fmt.Errorf("unknown --format %q: use text, json or github", *format))
 		}
-		cfg, diags, err := engine.Load(dir, engine.LoadOptions{Skip: skipFiles(dir, *statePath)})
+		opts, err := loadOptions(io, dir, *statePath)
+		if err != nil {
+			return fail(io, "validate", err)
+		}
+		cfg, diags, err := engine.Load(dir, opts)
 		if err != nil {
 			return fail(io, "validate", err)
 		}
@@ -199,10 +203,29 @@ func skipFiles(dir, statePath string) []string {
 	return []string{statePath, statePath + ".backup", statePath + ".lock"}
 }
 
+// loadOptions are the options of loading the config in dir: the state
+// file's companions left out, and the size limit per file from
+// OFFICECTL_MAX_FILE_SIZE.
+func loadOptions(io stdio, dir, statePath string) (engine.LoadOptions, error) {
+	opts := engine.LoadOptions{Skip: skipFiles(dir, statePath)}
+	if v := io.getenv(engine.MaxFileSizeEnv); v != "" {
+		n, err := engine.ParseSize(v)
+		if err != nil {
+			return opts, fmt.Errorf("%s: %w", engine.MaxFileSizeEnv, err)
+		}
+		opts.MaxFileSize = n
+	}
+	return opts, nil
+}
+
 // loadConfig loads dir and prints diagnostics (warnings too) to stderr;
 // it fails when the config is invalid.
 func loadConfig(io stdio, dir, statePath string) (*engine.Config, error) {
-	cfg, diags, err := engine.Load(dir, engine.LoadOptions{Skip: skipFiles(dir, statePath)})
+	opts, err := loadOptions(io, dir, statePath)
+	if err != nil {
+		return nil, err
+	}
+	cfg, diags, err := engine.Load(dir, opts)
 	if err != nil {
 		return nil, err
 	}

@@ -25,6 +25,9 @@ type LoadOptions struct {
 	// its CUE context (a context keeps every value it has seen); default
 	// 250.
 	ResetEvery int
+	// MaxFileSize bounds each config file in bytes; default
+	// DefaultMaxFileSize. A larger file is one diagnostic at that file.
+	MaxFileSize int64
 }
 
 // ErrNoOfficeFiles is returned when a config directory holds no .cue,
@@ -38,7 +41,11 @@ var ErrNoOfficeFiles = errors.New("no office files")
 // with the directory itself. The Config is nil when any diagnostic is an
 // error.
 func Load(dir string, opts LoadOptions) (*Config, []schema.Diagnostic, error) {
-	files, err := findFiles(dir, opts.Skip)
+	files, linkDiags, err := findFiles(dir, opts.Skip)
+	if err != nil {
+		return nil, nil, err
+	}
+	rd, err := newConfigReader(dir, opts.MaxFileSize)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -56,16 +63,17 @@ func Load(dir string, opts LoadOptions) (*Config, []schema.Diagnostic, error) {
 			dataFiles = append(dataFiles, f)
 		}
 	}
-	pol, diags, err := readPolicy(cueFiles)
+	pol, diags, err := readPolicy(rd, cueFiles)
 	if err != nil {
 		return nil, nil, err
 	}
+	diags = append(diags, linkDiags...)
 	if schema.HasErrors(diags) {
 		// The CUE files do not parse: check the other files without
 		// their policy, so that every broken file is reported at once.
 		pol = nil
 	}
-	results, cueResult := validateAll(dataFiles, pol, opts)
+	results, cueResult := validateAll(rd, dataFiles, pol, opts)
 	results = append(results, cueResult)
 	var found []found
 	for _, r := range results {
@@ -85,15 +93,18 @@ func Load(dir string, opts LoadOptions) (*Config, []schema.Diagnostic, error) {
 }
 
 // findFiles lists the config files under dir in lexical order, leaving out
-// hidden files and folders and the files in skip.
-func findFiles(dir string, skip []string) ([]string, error) {
+// hidden files and folders and the files in skip. Symbolic links to
+// folders are not followed (no loops, nothing read twice): each one is a
+// warning.
+func findFiles(dir string, skip []string) ([]string, []schema.Diagnostic, error) {
 	info, err := os.Stat(dir)
 	if err != nil {
-		return nil, fmt.Errorf("config directory: %w", err)
+		return nil, nil, fmt.Errorf("config directory: %w", err)
 	}
 	if !info.IsDir() {
-		return nil, fmt.Errorf("config directory %s is not a directory", dir)
+		return nil, nil, fmt.Errorf("config directory %s is not a directory", dir)
 	}
+	var diags []schema.Diagnostic
 	skipAbs := map[string]bool{}
 	for _, s := range skip {
 		if a, err := filepath.Abs(s); err == nil {
@@ -114,6 +125,13 @@ func findFiles(dir string, skip []string) ([]string, error) {
 		if d.IsDir() {
 			return nil
 		}
+		if d.Type()&fs.ModeSymlink != 0 {
+			if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+				diags = append(diags, schema.Diagnostic{File: path, Severity: schema.Warning,
+					Message: "a symbolic link to a folder: not followed, its files are not checked; move or copy them into the config directory"})
+				return nil
+			}
+		}
 		switch filepath.Ext(path) {
 		case ".cue", ".yaml", ".yml", ".json":
 		default:
@@ -126,16 +144,16 @@ func findFiles(dir string, skip []string) ([]string, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("reading config directory: %w", err)
+		return nil, nil, fmt.Errorf("reading config directory: %w", err)
 	}
 	sort.Strings(files)
-	return files, nil
+	return files, diags, nil
 }
 
 // validateAll validates the data files on workers, each with its own CUE
 // context, and the CUE instance on one of them; results come back in file
 // order.
-func validateAll(files []string, pol *policy, opts LoadOptions) ([]fileResult, fileResult) {
+func validateAll(rd *configReader, files []string, pol *policy, opts LoadOptions) ([]fileResult, fileResult) {
 	workers := opts.Workers
 	if workers <= 0 {
 		workers = runtime.NumCPU()
@@ -159,7 +177,7 @@ func validateAll(files []string, pol *policy, opts LoadOptions) ([]fileResult, f
 					v = newValidator(pol)
 				}
 				n++
-				results[i] = v.file(files[i])
+				results[i] = v.file(rd, files[i])
 			}
 		}()
 	}
