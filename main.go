@@ -513,6 +513,9 @@ func addAPIFlags(fs *pflag.FlagSet) *apiFlags {
 	return a
 }
 
+// maxKeyFileSize bounds --api-key-file: a Dialpad key is under 100 bytes.
+const maxKeyFileSize = 4 << 10
+
 // client builds the API client: URL from --api-url or DIALPAD_API_URL,
 // key from --api-key-file or DIALPAD_API_KEY. Debug lines go to io.err.
 func (a *apiFlags) client(io stdio) (*offices.Client, error) {
@@ -525,10 +528,10 @@ func (a *apiFlags) client(io stdio) (*offices.Client, error) {
 	}
 	key := io.getenv("DIALPAD_API_KEY")
 	if a.keyFile != "" {
-		b, err := os.ReadFile(a.keyFile)
+		b, err := engine.ReadRegularFile(a.keyFile, maxKeyFileSize)
 		if err != nil {
 			// The error names the file, never its content.
-			return nil, fmt.Errorf("--api-key-file: %w", err)
+			return nil, fmt.Errorf("--api-key-file: %w: give a regular file of at most %s holding only the key (for a key from a pipe, set DIALPAD_API_KEY instead)", err, engine.FormatSize(maxKeyFileSize))
 		}
 		key = strings.TrimSpace(string(b))
 		if key == "" {
