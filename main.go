@@ -139,9 +139,10 @@ func dirArg(args []string) (string, error) {
 }
 
 // fail prints err once, the only place errors are printed, and returns the
-// error exit code.
+// error exit code. The error's text may quote file names, names and API
+// messages: it goes through the sanitiser of untrusted text.
 func fail(io stdio, cmd string, err error) int {
-	fmt.Fprintf(io.err, "officectl %s: %v\n", cmd, err)
+	fmt.Fprintf(io.err, "officectl %s: %s\n", cmd, offices.PrintableLines(err.Error()))
 	return exitError
 }
 
@@ -439,7 +440,7 @@ func cmdState(fs *pflag.FlagSet, io stdio) func([]string) int {
 				if id == "" {
 					id = "-"
 				}
-				fmt.Fprintf(io.out, "%s\t%s\t%s\t%s\n", k, e.Status, id, e.Name)
+				fmt.Fprintf(io.out, "%s\t%s\t%s\t%s\n", offices.Printable(k), offices.Printable(string(e.Status)), offices.Printable(id), offices.Printable(e.Name))
 			}
 			return exitOK
 		case "show":
@@ -459,7 +460,7 @@ func cmdState(fs *pflag.FlagSet, io stdio) func([]string) int {
 			if err != nil {
 				return fail(io, "state show", err)
 			}
-			fmt.Fprintf(io.out, "%s\n", b)
+			fmt.Fprintf(io.out, "%s\n", offices.EscapeJSON(b))
 			return exitOK
 		case "rm":
 			key, err := needKey()
@@ -488,7 +489,7 @@ func cmdState(fs *pflag.FlagSet, io stdio) func([]string) int {
 			if id == "" {
 				id = "no id: its create was pending"
 			}
-			fmt.Fprintf(io.out, "Forgot %s (%q, Dialpad id %s). The office still exists in Dialpad; officectl no longer manages it.\n", key, forgot.Name, id)
+			fmt.Fprintf(io.out, "Forgot %s (%q, Dialpad id %s). The office still exists in Dialpad; officectl no longer manages it.\n", offices.Printable(key), forgot.Name, offices.Printable(id))
 			return exitOK
 		}
 		return fail(io, "state", fmt.Errorf("unknown subcommand %q: use list, show KEY or rm KEY", sub))
@@ -636,7 +637,7 @@ func cmdApply(fs *pflag.FlagSet, io stdio) func([]string) int {
 		}
 		defer store.Close()
 		if h := store.StaleLock(); h != nil {
-			fmt.Fprintf(io.err, "officectl apply: took over the lock of %s, which is no longer running; its pending creates are resumed\n", h)
+			fmt.Fprintf(io.err, "officectl apply: took over the lock of %s, which is no longer running; its pending creates are resumed\n", offices.Printable(h.String()))
 		}
 		if p == nil {
 			if p, err = engine.MakePlan(cfg, store.State()); err != nil {
@@ -784,7 +785,7 @@ func refreshPlan(io stdio, p *engine.Plan, st *state.State, api *apiFlags, paral
 	engine.MergeDrift(p, rep)
 	fmt.Fprintf(io.err, "Refreshed: %s compared with Dialpad, %d drifted.\n", plural(rep.Checked, "office"), rep.Summary().Total())
 	for _, s := range rep.Skipped {
-		fmt.Fprintf(io.err, "Not compared: %s: %s\n", s.Key, s.Reason)
+		fmt.Fprintf(io.err, "Not compared: %s: %s\n", offices.Printable(s.Key), offices.Printable(s.Reason))
 	}
 	if keys := p.Recreates(); out != "" && len(keys) > 0 {
 		return fmt.Errorf("not saving --out %s: the plan creates again %s, deleted in Dialpad, which apply does only once the state forgets them: run `officectl state rm KEY` for each, then plan again",
