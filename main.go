@@ -545,7 +545,7 @@ func (a *apiFlags) client(io stdio) (*offices.Client, error) {
 		cfg.Debug = func(line string) {
 			mu.Lock()
 			defer mu.Unlock()
-			fmt.Fprintln(io.err, line)
+			fmt.Fprintln(io.err, offices.Printable(line)) // statuses and errors from the server
 		}
 	}
 	return offices.NewClient(cfg)

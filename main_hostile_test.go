@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"unicode/utf8"
 
@@ -77,11 +78,18 @@ func TestHostileTextEveryCommand(t *testing.T) {
 	sim := officestest.NewServer(nil, officestest.Options{Token: key, RatePerMinute: -1})
 	t.Cleanup(sim.Close)
 	ids := sim.Seed(offices.Live{Name: hostile, Country: "de", State: "active"}, offices.Live{Name: "Ghost", Country: "de", State: "active"})
-	// broken answers every request with an error that carries hostile text.
+	// broken answers every request with an error that carries hostile
+	// text: every other one a 503 (so that --debug logs a retry with it),
+	// the rest 400.
+	var requests atomic.Int64
 	broken := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		status := http.StatusBadRequest
+		if requests.Add(1)%2 == 1 {
+			status = http.StatusServiceUnavailable
+		}
 		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(http.StatusBadRequest)
-		json.NewEncoder(w).Encode(map[string]any{"error": map[string]any{"code": 400, "message": hostile,
+		w.WriteHeader(status)
+		json.NewEncoder(w).Encode(map[string]any{"error": map[string]any{"code": status, "message": hostile,
 			"errors": []map[string]string{{"reason": "badRequest", "message": hostile}}}})
 	}))
 	t.Cleanup(broken.Close)
@@ -147,7 +155,7 @@ func TestHostileTextEveryCommand(t *testing.T) {
 	officectl("text", "drift", good, "--state", statePath)
 	officectl("text", "import", good, "--state", statePath)
 	fresh := filepath.Join(root, "fresh.state")
-	officectl("text", "apply", good, "--state", fresh, "--auto-approve")
+	officectl("text", "apply", good, "--state", fresh, "--auto-approve", "--debug")
 	officectl("json", "apply", good, "--state", filepath.Join(root, "fresh2.state"), "--auto-approve", "--format", "json")
 
 	for _, o := range outputs {
