@@ -138,6 +138,20 @@ func TestLoadHostileFiles(t *testing.T) {
 	if strings.Join(keys, ",") != "berlin,hamburg,munich" {
 		t.Errorf("offices %v, want berlin, hamburg (through the link inside) and munich", keys)
 	}
+
+	// The config directory given as a link is walked, its files named
+	// through the link.
+	linked := filepath.Join(root, "linked")
+	if err := os.Symlink(dir, linked); err != nil {
+		t.Fatal(err)
+	}
+	cfg, diags, err = Load(linked, LoadOptions{})
+	if err != nil || cfg == nil || len(cfg.Offices) != 3 {
+		t.Fatalf("Load through a linked directory: %v %v %v", cfg, diags, err)
+	}
+	if f := cfg.Offices[0].Pos.File; !strings.HasPrefix(f, linked+string(filepath.Separator)) {
+		t.Errorf("file %s, want it named through the link %s", f, linked)
+	}
 }
 
 // TestLoadMaxFileSize: the limit is an option, and a file just over it is
