@@ -22,6 +22,7 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+	"time"
 	_ "time/tzdata" // time zones are checked against the embedded tz database
 
 	"github.com/spf13/pflag"
@@ -205,10 +206,17 @@ func skipFiles(dir, statePath string) []string {
 }
 
 // loadOptions are the options of loading the config in dir: the state
-// file's companions left out, and the size limit per file from
-// OFFICECTL_MAX_FILE_SIZE.
+// file's companions left out, the size limit per file from
+// OFFICECTL_MAX_FILE_SIZE and the time limit from OFFICECTL_LOAD_TIMEOUT.
 func loadOptions(io stdio, dir, statePath string) (engine.LoadOptions, error) {
-	opts := engine.LoadOptions{Skip: skipFiles(dir, statePath)}
+	opts := engine.LoadOptions{Skip: skipFiles(dir, statePath), Timeout: engine.DefaultLoadTimeout}
+	if v := io.getenv(engine.LoadTimeoutEnv); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 {
+			return opts, fmt.Errorf("%s=%q: give a duration such as 30s or 20m (0: no limit)", engine.LoadTimeoutEnv, v)
+		}
+		opts.Timeout = d
+	}
 	if v := io.getenv(engine.MaxFileSizeEnv); v != "" {
 		n, err := engine.ParseSize(v)
 		if err != nil {

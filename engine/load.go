@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/officectl/officectl/schema"
 )
@@ -28,6 +29,10 @@ type LoadOptions struct {
 	// MaxFileSize bounds each config file in bytes; default
 	// DefaultMaxFileSize. A larger file is one diagnostic at that file.
 	MaxFileSize int64
+	// Timeout bounds Load; zero means no limit. See LoadTimeoutEnv.
+	Timeout time.Duration
+
+	stop <-chan struct{} // closed when Load has given up: validate no more files
 }
 
 // ErrNoOfficeFiles is returned when a config directory holds no .cue,
@@ -40,7 +45,19 @@ var ErrNoOfficeFiles = errors.New("no office files")
 // come back as diagnostics, every one of them; the error is for problems
 // with the directory itself. The Config is nil when any diagnostic is an
 // error.
+//
+// With opts.Timeout, Load returns ErrLoadTimeout once it passes. CUE's
+// evaluation cannot be interrupted: the file or policy being evaluated
+// then finishes in the background (no new file is started), so a caller
+// that gives up should exit soon after, as the CLI does.
 func Load(dir string, opts LoadOptions) (*Config, []schema.Diagnostic, error) {
+	if opts.Timeout <= 0 {
+		return load(dir, opts)
+	}
+	return loadWithin(dir, opts)
+}
+
+func load(dir string, opts LoadOptions) (*Config, []schema.Diagnostic, error) {
 	files, linkDiags, err := findFiles(dir, opts.Skip)
 	if err != nil {
 		return nil, nil, err
@@ -188,8 +205,13 @@ func validateAll(rd *configReader, files []string, pol *policy, opts LoadOptions
 			}
 		}()
 	}
+feed:
 	for i := range files {
-		next <- i
+		select {
+		case next <- i:
+		case <-opts.stop:
+			break feed
+		}
 	}
 	close(next)
 	wg.Wait()
