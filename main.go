@@ -148,9 +148,10 @@ func dirArg(args []string) (string, error) {
 }
 
 // fail prints err once, the only place errors are printed, and returns the
-// error exit code.
+// error exit code. The error's text may quote file names, names and API
+// messages: it goes through the sanitiser of untrusted text.
 func fail(io stdio, cmd string, err error) int {
-	fmt.Fprintf(io.err, "officectl %s: %s\n", cmd, withoutPrefix(err.Error(), cmd))
+	fmt.Fprintf(io.err, "officectl %s: %s\n", cmd, offices.PrintableLines(withoutPrefix(err.Error(), cmd)))
 	return exitError
 }
 
@@ -178,11 +179,11 @@ func cmdValidate(fs *pflag.FlagSet, io stdio) func([]string) int {
 		if *format != "text" && *format != "json" && *format != "github" {
 			return fail(io, "validate", fmt.Errorf("unknown --format %q: use text, json or github", *format))
 		}
-		var skip []string
-		for _, dir := range args {
-			skip = append(skip, skipFiles(dir, *statePath)...)
+		opts, err := loadOptions(io, args, *statePath)
+		if err != nil {
+			return fail(io, "validate", err)
 		}
-		cfg, diags, err := engine.LoadPaths(args, engine.LoadOptions{Skip: skip})
+		cfg, diags, err := engine.LoadPaths(args, opts)
 		if err != nil {
 			return fail(io, "validate", err)
 		}
@@ -223,10 +224,39 @@ func skipFiles(dir, statePath string) []string {
 	return []string{statePath, statePath + ".backup", statePath + ".lock"}
 }
 
+// loadOptions are the options of loading the config in dir: the state
+// file's companions left out, the size limit per file from
+// OFFICECTL_MAX_FILE_SIZE and the time limit from OFFICECTL_LOAD_TIMEOUT.
+func loadOptions(io stdio, paths []string, statePath string) (engine.LoadOptions, error) {
+	opts := engine.LoadOptions{Timeout: engine.DefaultLoadTimeout}
+	for _, p := range paths {
+		opts.Skip = append(opts.Skip, skipFiles(p, statePath)...)
+	}
+	if v := io.getenv(engine.LoadTimeoutEnv); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 {
+			return opts, fmt.Errorf("%s=%q: give a duration such as 30s or 20m (0: no limit)", engine.LoadTimeoutEnv, v)
+		}
+		opts.Timeout = d
+	}
+	if v := io.getenv(engine.MaxFileSizeEnv); v != "" {
+		n, err := engine.ParseSize(v)
+		if err != nil {
+			return opts, fmt.Errorf("%s: %w", engine.MaxFileSizeEnv, err)
+		}
+		opts.MaxFileSize = n
+	}
+	return opts, nil
+}
+
 // loadConfig loads dir and prints diagnostics (warnings too) to stderr;
 // it fails when the config is invalid.
 func loadConfig(io stdio, dir, statePath string) (*engine.Config, error) {
-	cfg, diags, err := engine.Load(dir, engine.LoadOptions{Skip: skipFiles(dir, statePath)})
+	opts, err := loadOptions(io, []string{dir}, statePath)
+	if err != nil {
+		return nil, err
+	}
+	cfg, diags, err := engine.Load(dir, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -435,7 +465,7 @@ func cmdState(fs *pflag.FlagSet, io stdio) func([]string) int {
 				if id == "" {
 					id = "-"
 				}
-				fmt.Fprintf(io.out, "%s\t%s\t%s\t%s\n", k, e.Status, id, e.Name)
+				fmt.Fprintf(io.out, "%s\t%s\t%s\t%s\n", offices.Printable(k), offices.Printable(string(e.Status)), offices.Printable(id), offices.Printable(e.Name))
 			}
 			return exitOK
 		case "show":
@@ -452,7 +482,7 @@ func cmdState(fs *pflag.FlagSet, io stdio) func([]string) int {
 			if err != nil {
 				return fail(io, "state show", err)
 			}
-			fmt.Fprintf(io.out, "%s\n", b)
+			fmt.Fprintf(io.out, "%s\n", offices.EscapeJSON(b))
 			return exitOK
 		case "rm":
 			key := rest[0] // stateArgs checked it is there
@@ -478,7 +508,7 @@ func cmdState(fs *pflag.FlagSet, io stdio) func([]string) int {
 			if id == "" {
 				id = "no id: its create was pending"
 			}
-			fmt.Fprintf(io.out, "Forgot %s (%q, Dialpad id %s). The office still exists in Dialpad; officectl no longer manages it.\n", key, forgot.Name, id)
+			fmt.Fprintf(io.out, "Forgot %s (%q, Dialpad id %s). The office still exists in Dialpad; officectl no longer manages it.\n", offices.Printable(key), forgot.Name, offices.Printable(id))
 			return exitOK
 		}
 		return fail(io, "state", fmt.Errorf("unknown subcommand %q: use list, show KEY or rm KEY", sub))
@@ -505,6 +535,9 @@ func addAPIFlags(fs *pflag.FlagSet) *apiFlags {
 	return a
 }
 
+// maxKeyFileSize bounds --api-key-file: a Dialpad key is under 100 bytes.
+const maxKeyFileSize = 4 << 10
+
 // client builds the API client: URL from --api-url or DIALPAD_API_URL,
 // key from --api-key-file or DIALPAD_API_KEY. Debug lines go to io.err.
 func (a *apiFlags) client(io stdio) (*offices.Client, error) {
@@ -520,10 +553,10 @@ func (a *apiFlags) client(io stdio) (*offices.Client, error) {
 	}
 	key := io.getenv("DIALPAD_API_KEY")
 	if a.keyFile != "" {
-		b, err := os.ReadFile(a.keyFile)
+		b, err := engine.ReadRegularFile(a.keyFile, maxKeyFileSize)
 		if err != nil {
 			// The error names the file, never its content.
-			return nil, fmt.Errorf("--api-key-file: %w", err)
+			return nil, fmt.Errorf("--api-key-file: %w: give a regular file of at most %s holding only the key (for a key from a pipe, set DIALPAD_API_KEY instead)", err, engine.FormatSize(maxKeyFileSize))
 		}
 		key = strings.TrimSpace(string(b))
 		if key == "" {
@@ -536,7 +569,7 @@ func (a *apiFlags) client(io stdio) (*offices.Client, error) {
 		cfg.Debug = func(line string) {
 			mu.Lock()
 			defer mu.Unlock()
-			fmt.Fprintln(io.err, line)
+			fmt.Fprintln(io.err, offices.Printable(line)) // statuses and errors from the server
 		}
 	}
 	return offices.NewClient(cfg)
@@ -635,7 +668,7 @@ func cmdApply(fs *pflag.FlagSet, io stdio) func([]string) int {
 		}
 		defer store.Close()
 		if h := store.StaleLock(); h != nil {
-			fmt.Fprintf(io.err, "officectl apply: took over the lock of %s, which is no longer running; its pending creates are resumed\n", h)
+			fmt.Fprintf(io.err, "officectl apply: took over the lock of %s, which is no longer running; its pending creates are resumed\n", offices.Printable(h.String()))
 		}
 		if p == nil {
 			if p, err = engine.MakePlan(cfg, store.State()); err != nil {
@@ -793,7 +826,7 @@ func refreshPlan(io stdio, p *engine.Plan, st *state.State, api *apiFlags, paral
 	engine.MergeDrift(p, rep)
 	fmt.Fprintf(io.err, "Refreshed: %s compared with Dialpad, %d drifted.\n", plural(rep.Checked, "office"), rep.Summary().Total())
 	for _, s := range rep.Skipped {
-		fmt.Fprintf(io.err, "Not compared: %s: %s\n", s.Key, s.Reason)
+		fmt.Fprintf(io.err, "Not compared: %s: %s\n", offices.Printable(s.Key), offices.Printable(s.Reason))
 	}
 	if keys := p.Recreates(); out != "" && len(keys) > 0 {
 		return fmt.Errorf("not saving --out %s: the plan creates again %s, deleted in Dialpad, which apply does only once the state forgets them: run `officectl state rm KEY` for each, then plan again",

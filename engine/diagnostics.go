@@ -4,8 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"strings"
 
+	"github.com/officectl/officectl/offices"
 	"github.com/officectl/officectl/schema"
 )
 
@@ -30,7 +30,7 @@ func WriteDiagnostics(w io.Writer, diags []schema.Diagnostic, format string) err
 		if err != nil {
 			return err
 		}
-		_, err = w.Write(append(b, '\n'))
+		_, err = w.Write(append(offices.EscapeJSON(b), '\n'))
 		return err
 	case "github":
 		for _, d := range diags {
@@ -49,12 +49,9 @@ func WriteDiagnostics(w io.Writer, diags []schema.Diagnostic, format string) err
 	return fmt.Errorf("unknown format %q: use text, json or github", format)
 }
 
-// ghData escapes a workflow command's message.
-func ghData(s string) string {
-	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(s)
-}
+// ghData escapes a workflow command's message (offices.GitHubData).
+func ghData(s string) string { return offices.GitHubData(s) }
 
-// ghProperty escapes a workflow command's property value.
-func ghProperty(s string) string {
-	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s)
-}
+// ghProperty escapes a workflow command's property value
+// (offices.GitHubProperty).
+func ghProperty(s string) string { return offices.GitHubProperty(s) }

@@ -3,6 +3,8 @@ package engine
 import (
 	"encoding/json"
 	"io"
+
+	"github.com/officectl/officectl/offices"
 )
 
 // DriftFormatVersion is the version of the drift report's JSON form.
@@ -54,7 +56,7 @@ func RenderDriftJSON(w io.Writer, r *DriftReport) error {
 	if jd.Skipped == nil {
 		jd.Skipped = []SkippedOffice{}
 	}
-	enc := json.NewEncoder(w)
+	enc := json.NewEncoder(offices.JSONWriter(w))
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
 	return enc.Encode(jd)

@@ -3,7 +3,6 @@ package engine
 import (
 	"bufio"
 	"fmt"
-	"html"
 	"io"
 	"strings"
 )
@@ -133,7 +132,7 @@ func tableCode(s string) string {
 	if longest > 0 {
 		s = " " + s + " "
 	}
-	return fence + strings.ReplaceAll(s, "|", `\|`) + fence
+	return fence + strings.ReplaceAll(printable(s), "|", `\|`) + fence
 }
 
 func capitalize(s string) string {
@@ -263,7 +262,7 @@ func RenderDriftMarkdown(w io.Writer, r *DriftReport) error {
 	if len(r.Skipped) > 0 {
 		tail.WriteString("\nNot checked:\n\n")
 		for _, s := range r.Skipped {
-			fmt.Fprintf(&tail, "- `%s` (%s): %s\n", s.Key, html.EscapeString(s.Name), html.EscapeString(s.Reason))
+			fmt.Fprintf(&tail, "- `%s` (%s): %s\n", s.Key, mdText(s.Name), mdText(s.Reason))
 		}
 	}
 	tail.WriteString("\n" + uncheckedNote() + "\n")
@@ -292,7 +291,7 @@ func driftNotShown(n int) string { return moreNotShown(n, "office", "offices", "
 func driftReportDetails(d *Drift) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "\n<details><summary>%s %s <code>%s</code> (%s), id %d</summary>\n\n",
-		driftSymbol(d.Kind), d.Kind, html.EscapeString(d.Key), html.EscapeString(d.Name), d.ID)
+		driftSymbol(d.Kind), d.Kind, mdText(d.Key), mdText(d.Name), d.ID)
 	b.WriteString(capitalize(driftWhat(d)) + ".\n\n")
 	if len(d.Fields) > 0 {
 		b.WriteString(driftTable(d.Fields) + "\n")

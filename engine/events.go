@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"io"
 	"time"
+
+	"github.com/officectl/officectl/offices"
 )
 
 // EventType says what an apply Event reports. The values are the words of
@@ -71,7 +73,7 @@ type Event struct {
 // JSONEvents returns an Events function that writes each event to w as one
 // line of JSON.
 func JSONEvents(w io.Writer) func(Event) {
-	enc := json.NewEncoder(w)
+	enc := json.NewEncoder(offices.JSONWriter(w))
 	enc.SetEscapeHTML(false)
 	return func(e Event) { enc.Encode(e) }
 }

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+
+	"github.com/officectl/officectl/offices"
 )
 
 // Export writes the effective offices of cfg (defaults filled, references
@@ -31,6 +33,6 @@ func Export(w io.Writer, cfg *Config) error {
 		buf.WriteString("\n  ")
 	}
 	buf.WriteString("}\n}\n")
-	_, err := w.Write(buf.Bytes())
+	_, err := w.Write(offices.EscapeJSON(buf.Bytes()))
 	return err
 }

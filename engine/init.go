@@ -35,7 +35,7 @@ func WriteExample(dir string) (string, error) {
 		if !fi.IsDir() {
 			return "", fmt.Errorf("%s is not a directory", dir)
 		}
-		files, err := findFiles(dir, nil)
+		files, _, err := findFiles(dir, nil)
 		if err != nil {
 			return "", err
 		}

@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/officectl/officectl/schema"
 )
@@ -25,6 +26,13 @@ type LoadOptions struct {
 	// its CUE context (a context keeps every value it has seen); default
 	// 250.
 	ResetEvery int
+	// MaxFileSize bounds each config file in bytes; default
+	// DefaultMaxFileSize. A larger file is one diagnostic at that file.
+	MaxFileSize int64
+	// Timeout bounds Load; zero means no limit. See LoadTimeoutEnv.
+	Timeout time.Duration
+
+	stop <-chan struct{} // closed when Load has given up: validate no more files
 }
 
 // ErrNoOfficeFiles is returned when a config directory holds no .cue,
@@ -37,19 +45,18 @@ var ErrNoOfficeFiles = errors.New("no office files")
 // come back as diagnostics, every one of them; the error is for problems
 // with the directory itself. The Config is nil when any diagnostic is an
 // error.
+//
+// With opts.Timeout, Load returns ErrLoadTimeout once it passes. CUE's
+// evaluation cannot be interrupted: the file or policy being evaluated
+// then finishes in the background (no new file is started), so a caller
+// that gives up should exit soon after, as the CLI does.
 func Load(dir string, opts LoadOptions) (*Config, []schema.Diagnostic, error) {
-	files, err := findFiles(dir, opts.Skip)
-	if err != nil {
-		return nil, nil, err
-	}
-	if len(files) == 0 {
-		return nil, nil, fmt.Errorf("%s: %w: put offices in .cue, .yaml, .yml or .json files (officectl init %s writes an example)", dir, ErrNoOfficeFiles, dir)
-	}
-	return loadFiles(files, opts)
+	return LoadPaths([]string{dir}, opts)
 }
 
-// loadFiles is Load of the config files listed.
-func loadFiles(files []string, opts LoadOptions) (*Config, []schema.Diagnostic, error) {
+// loadFiles is Load of the config files listed, read through rd; diags
+// are the problems found while listing them.
+func loadFiles(rd *configReader, files []string, diags []schema.Diagnostic, opts LoadOptions) (*Config, []schema.Diagnostic, error) {
 	old := debug.SetGCPercent(400)
 	defer debug.SetGCPercent(old)
 
@@ -61,16 +68,17 @@ func loadFiles(files []string, opts LoadOptions) (*Config, []schema.Diagnostic, 
 			dataFiles = append(dataFiles, f)
 		}
 	}
-	pol, diags, err := readPolicy(cueFiles)
+	pol, policyDiags, err := readPolicy(rd, cueFiles)
 	if err != nil {
 		return nil, nil, err
 	}
+	diags = append(policyDiags, diags...)
 	if schema.HasErrors(diags) {
 		// The CUE files do not parse: check the other files without
 		// their policy, so that every broken file is reported at once.
 		pol = nil
 	}
-	results, cueResult := validateAll(dataFiles, pol, opts)
+	results, cueResult := validateAll(rd, dataFiles, pol, opts)
 	results = append(results, cueResult)
 	var found []found
 	for _, r := range results {
@@ -90,15 +98,18 @@ func loadFiles(files []string, opts LoadOptions) (*Config, []schema.Diagnostic, 
 }
 
 // findFiles lists the config files under dir in lexical order, leaving out
-// hidden files and folders and the files in skip.
-func findFiles(dir string, skip []string) ([]string, error) {
+// hidden files and folders and the files in skip. Symbolic links to
+// folders are not followed (no loops, nothing read twice): each one is a
+// warning.
+func findFiles(dir string, skip []string) ([]string, []schema.Diagnostic, error) {
 	info, err := os.Stat(dir)
 	if err != nil {
-		return nil, fmt.Errorf("config directory: %w", err)
+		return nil, nil, fmt.Errorf("config directory: %w", err)
 	}
 	if !info.IsDir() {
-		return nil, fmt.Errorf("config directory %s is not a directory", dir)
+		return nil, nil, fmt.Errorf("config directory %s is not a directory", dir)
 	}
+	var diags []schema.Diagnostic
 	skipAbs := map[string]bool{}
 	for _, s := range skip {
 		if a, err := filepath.Abs(s); err == nil {
@@ -106,11 +117,18 @@ func findFiles(dir string, skip []string) ([]string, error) {
 		}
 	}
 	var files []string
-	err = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+	root := dir
+	if fi, err := os.Lstat(dir); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
+		// The directory given is itself a link: walk what it points to
+		// (a trailing separator makes WalkDir follow it), still naming
+		// files through the link.
+		root = dir + string(filepath.Separator)
+	}
+	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
-		if path != dir && strings.HasPrefix(d.Name(), ".") {
+		if path != root && strings.HasPrefix(d.Name(), ".") {
 			if d.IsDir() {
 				return filepath.SkipDir
 			}
@@ -118,6 +136,13 @@ func findFiles(dir string, skip []string) ([]string, error) {
 		}
 		if d.IsDir() {
 			return nil
+		}
+		if d.Type()&fs.ModeSymlink != 0 {
+			if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+				diags = append(diags, schema.Diagnostic{File: path, Severity: schema.Warning,
+					Message: "a symbolic link to a folder: not followed, its files are not checked; move or copy them into the config directory"})
+				return nil
+			}
 		}
 		switch filepath.Ext(path) {
 		case ".cue", ".yaml", ".yml", ".json":
@@ -131,16 +156,16 @@ func findFiles(dir string, skip []string) ([]string, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("reading config directory: %w", err)
+		return nil, nil, fmt.Errorf("reading config directory: %w", err)
 	}
 	sort.Strings(files)
-	return files, nil
+	return files, diags, nil
 }
 
 // validateAll validates the data files on workers, each with its own CUE
 // context, and the CUE instance on one of them; results come back in file
 // order.
-func validateAll(files []string, pol *policy, opts LoadOptions) ([]fileResult, fileResult) {
+func validateAll(rd *configReader, files []string, pol *policy, opts LoadOptions) ([]fileResult, fileResult) {
 	workers := opts.Workers
 	if workers <= 0 {
 		workers = runtime.NumCPU()
@@ -164,12 +189,17 @@ func validateAll(files []string, pol *policy, opts LoadOptions) ([]fileResult, f
 					v = newValidator(pol)
 				}
 				n++
-				results[i] = v.file(files[i])
+				results[i] = v.file(rd, files[i])
 			}
 		}()
 	}
+feed:
 	for i := range files {
-		next <- i
+		select {
+		case next <- i:
+		case <-opts.stop:
+			break feed
+		}
 	}
 	close(next)
 	wg.Wait()

@@ -17,7 +17,16 @@ import (
 // see them all; a file given twice, or inside a directory also given, is
 // read once.
 func LoadPaths(paths []string, opts LoadOptions) (*Config, []schema.Diagnostic, error) {
+	if opts.Timeout <= 0 {
+		return loadPaths(paths, opts)
+	}
+	return loadWithin(paths, opts)
+}
+
+func loadPaths(paths []string, opts LoadOptions) (*Config, []schema.Diagnostic, error) {
+	rd := newConfigReader(opts.MaxFileSize)
 	var files []string
+	var diags []schema.Diagnostic
 	seen := map[string]bool{}
 	add := func(f string) {
 		a, err := filepath.Abs(f)
@@ -45,13 +54,22 @@ func LoadPaths(paths []string, opts LoadOptions) (*Config, []schema.Diagnostic, 
 			if !info.Mode().IsRegular() {
 				return nil, nil, fmt.Errorf("%s is not a regular file", p)
 			}
+			// A file named on the command line is read where it
+			// leads: the user chose it.
+			if err := rd.addRoot(filepath.Dir(p), p); err != nil {
+				return nil, nil, err
+			}
 			add(p)
 			continue
 		}
-		found, err := findFiles(p, opts.Skip)
+		if err := rd.addRoot(p, p); err != nil {
+			return nil, nil, err
+		}
+		found, linkDiags, err := findFiles(p, opts.Skip)
 		if err != nil {
 			return nil, nil, err
 		}
+		diags = append(diags, linkDiags...)
 		for _, f := range found {
 			add(f)
 		}
@@ -64,7 +82,7 @@ func LoadPaths(paths []string, opts LoadOptions) (*Config, []schema.Diagnostic, 
 		return nil, nil, fmt.Errorf("%s: %w: put offices in .cue, .yaml, .yml or .json files (officectl init %s writes an example)", strings.Join(paths, ", "), ErrNoOfficeFiles, dir)
 	}
 	sort.Strings(files)
-	return loadFiles(files, opts)
+	return loadFiles(rd, files, diags, opts)
 }
 
 // isConfigFile reports whether a file's name makes it a config file.

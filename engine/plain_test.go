@@ -178,7 +178,7 @@ func TestFastPathSameAsFull(t *testing.T) {
 	}
 
 	pols, _ := filepath.Glob("../testdata/example/*.cue")
-	example, diags, err := readPolicy(pols)
+	example, diags, err := readPolicy(nil, pols)
 	if err != nil || len(diags) > 0 {
 		t.Fatal(err, diags)
 	}

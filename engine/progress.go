@@ -116,9 +116,9 @@ func officeLine(e Event) string {
 	case e.Error != "":
 		b.WriteString(": " + printable(e.Error))
 	case e.Type == EventUpdated:
-		b.WriteString(": e911 address, id " + e.ID)
+		b.WriteString(": e911 address, id " + printable(e.ID))
 	case e.ID != "":
-		b.WriteString(": id " + e.ID)
+		b.WriteString(": id " + printable(e.ID))
 	}
 	return b.String()
 }

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"html"
 	"os"
-	"strings"
+
+	"github.com/officectl/officectl/offices"
 )
 
 // This file holds what the three plan renderers share: the wording of the
@@ -137,21 +139,14 @@ func prettyJSON(v any) string {
 	if err := enc.Encode(v); err != nil {
 		panic("engine: encode JSON: " + err.Error())
 	}
-	return buf.String()
+	return string(offices.EscapeJSON(buf.Bytes()))
 }
 
-// printable replaces control characters (which could drive a terminal) in
-// s, a name or key from the config or state, by U+FFFD.
-func printable(s string) string {
-	if strings.IndexFunc(s, isControl) < 0 {
-		return s
-	}
-	return strings.Map(func(r rune) rune {
-		if isControl(r) {
-			return '\uFFFD'
-		}
-		return r
-	}, s)
-}
+// printable is s, untrusted text (a name, a key, a file name, a message
+// from the API), made safe for one line of a terminal or CI log by the
+// one sanitiser, offices.Printable.
+func printable(s string) string { return offices.Printable(s) }
 
-func isControl(r rune) bool { return r < 0x20 || (r >= 0x7f && r < 0xa0) }
+// mdText is untrusted s for markdown and HTML text: printable, then
+// HTML-escaped.
+func mdText(s string) string { return html.EscapeString(printable(s)) }

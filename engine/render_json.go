@@ -88,7 +88,7 @@ func RenderJSON(w io.Writer, p *Plan) error {
 		}
 		jp.Changes[i] = jc
 	}
-	enc := json.NewEncoder(w)
+	enc := json.NewEncoder(offices.JSONWriter(w))
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
 	return enc.Encode(jp)

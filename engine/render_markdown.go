@@ -2,7 +2,6 @@ package engine
 
 import (
 	"fmt"
-	"html"
 	"io"
 	"strings"
 
@@ -154,7 +153,7 @@ func notListed(n int) string {
 func markdownKey(k string) string {
 	for _, r := range k {
 		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
-			return "<code>" + html.EscapeString(k) + "</code>"
+			return "<code>" + mdText(k) + "</code>"
 		}
 	}
 	return "`" + k + "`"
@@ -175,12 +174,12 @@ func moreNotShown(n int, one, many, cmd string) string {
 // markdownDetails is the <details> block of one change.
 func markdownDetails(c *Change) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "\n<details><summary>%s %s <code>%s</code>", symbol(c.Action), c.Action, html.EscapeString(c.Key))
+	fmt.Fprintf(&b, "\n<details><summary>%s %s <code>%s</code>", symbol(c.Action), c.Action, mdText(c.Key))
 	if c.Name != "" {
-		b.WriteString(" (" + html.EscapeString(c.Name) + ")")
+		b.WriteString(" (" + mdText(c.Name) + ")")
 	}
 	if len(c.DependsOn) > 0 {
-		b.WriteString(", after " + html.EscapeString(strings.Join(c.DependsOn, ", ")))
+		b.WriteString(", after " + mdText(strings.Join(c.DependsOn, ", ")))
 	}
 	b.WriteString("</summary>\n\n")
 	if c.Drift != nil {
@@ -205,7 +204,7 @@ func markdownDetails(c *Change) string {
 			b.WriteString(fenced("diff", lineDiff(prettySpec(c.Entry.Spec), prettySpec(c.Office.Canonical()))))
 		} else {
 			for _, f := range c.Fields {
-				fmt.Fprintf(&b, "- `%s`: %s → %s\n", f.Path, fieldValue(f.Old), fieldValue(f.New))
+				fmt.Fprintf(&b, "- %s: %s → %s\n", tableCode(f.Path), printable(fieldValue(f.Old)), printable(fieldValue(f.New)))
 			}
 			if len(c.Fields) == 0 {
 				b.WriteString("The state records no spec for this office to compare with.\n")

@@ -3,7 +3,6 @@ package engine
 import (
 	"encoding/json"
 	"fmt"
-	"os"
 	"strings"
 	"time"
 
@@ -50,16 +49,16 @@ type policyFile struct {
 
 // readPolicy reads and parses the CUE files. It returns nil when there are
 // none; syntax errors come back as diagnostics.
-func readPolicy(names []string) (*policy, []schema.Diagnostic, error) {
+func readPolicy(rd *configReader, names []string) (*policy, []schema.Diagnostic, error) {
 	if len(names) == 0 {
 		return nil, nil, nil
 	}
 	p := &policy{}
 	var diags []schema.Diagnostic
 	for _, name := range names {
-		src, err := os.ReadFile(name)
+		src, err := rd.read(name)
 		if err != nil {
-			diags = append(diags, schema.Diagnostic{File: name, Severity: schema.Error, Message: "cannot read: " + err.Error()})
+			diags = append(diags, schema.Diagnostic{File: name, Severity: schema.Error, Message: err.Error()})
 			continue
 		}
 		if _, err := parser.ParseFile(name, src); err != nil {
@@ -135,10 +134,10 @@ func (p *policy) build(ctx *cue.Context) (cue.Value, *schema.Diagnostic) {
 }
 
 // file validates one YAML or JSON file.
-func (v *validator) file(name string) fileResult {
-	src, err := os.ReadFile(name)
+func (v *validator) file(rd *configReader, name string) fileResult {
+	src, err := rd.read(name)
 	if err != nil {
-		return fileResult{diags: []schema.Diagnostic{{File: name, Severity: schema.Error, Message: "cannot read: " + err.Error()}}}
+		return fileResult{diags: []schema.Diagnostic{{File: name, Severity: schema.Error, Message: err.Error()}}}
 	}
 	n, d := parse(name, src)
 	if d != nil {

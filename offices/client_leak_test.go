@@ -157,3 +157,30 @@ func TestKeyNeverLeaks(t *testing.T) {
 		t.Errorf("%d errors; debug log lacks 429 or retry lines:\n%s", len(errs), log)
 	}
 }
+
+// TestDecodeErrorRedactsBeforeCutting answers 200 with a body that is not
+// JSON and echoes the Authorization header so that the key straddles the
+// 200th byte, where the decode error cuts the body: cutting first would
+// leave a prefix of the key that the redactor no longer recognises.
+func TestDecodeErrorRedactsBeforeCutting(t *testing.T) {
+	const key = "sk-CANARY-7c1e9b2f04d8a6"
+	// Spaces, which the error folds away, so that the key's prefix would
+	// show within the error's first 60 characters.
+	pad := strings.Repeat(" ", 200-len("Bearer ")-13)
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, "%s%s and more", pad, r.Header.Get("Authorization"))
+	}))
+	t.Cleanup(ts.Close)
+	cfg := fastConfig(ts.URL)
+	cfg.APIKey = key
+	_, err := newClient(t, cfg).GetCompany(context.Background())
+	if err == nil {
+		t.Fatal("GetCompany of a body that is not JSON succeeded")
+	}
+	if strings.Contains(err.Error(), key[:6]) {
+		t.Errorf("decode error leaks a prefix of the key: %v", err)
+	}
+	if !strings.Contains(err.Error(), "[REDACTED]") {
+		t.Errorf("decode error does not show the redacted body: %v", err)
+	}
+}

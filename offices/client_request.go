@@ -96,7 +96,7 @@ func (c *Client) do(ctx context.Context, r request, out any) error {
 				c.lim.Succeeded()
 				if err := json.Unmarshal(a.body, out); err != nil {
 					err = fmt.Errorf("decoding the answer (%d, %s, starting %q): %w",
-						a.status, a.header.Get("Content-Type"), oneLine(string(c.redact.bytes(truncateBytes(a.body, 200))), 60), err)
+						a.status, a.header.Get("Content-Type"), oneLine(string(truncateBytes(c.redact.bytes(a.body), 200)), 60), err)
 					if !r.retrySafe() {
 						err = fmt.Errorf("%w: %w", ErrOutcomeUnknown, err)
 					}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+
+	"github.com/officectl/officectl/offices"
 )
 
 // Severity of a diagnostic.
@@ -29,7 +31,7 @@ type Diagnostic struct {
 // FILE:LINE:COL: error: PATH: MESSAGE.
 func (d Diagnostic) String() string {
 	var b strings.Builder
-	b.WriteString(d.File)
+	b.WriteString(offices.Printable(d.File))
 	if d.Line > 0 {
 		fmt.Fprintf(&b, ":%d:%d", d.Line, max(d.Column, 1))
 	}
@@ -37,10 +39,10 @@ func (d Diagnostic) String() string {
 	b.WriteString(d.Severity)
 	b.WriteString(": ")
 	if d.Path != "" {
-		b.WriteString(d.Path)
+		b.WriteString(offices.Printable(d.Path))
 		b.WriteString(": ")
 	}
-	b.WriteString(d.Message)
+	b.WriteString(offices.Printable(d.Message))
 	return b.String()
 }
 
