@@ -8,8 +8,8 @@ import (
 	"github.com/officectl/officectl/offices"
 )
 
-// hostile holds strings that must never reach a terminal or a CI log raw.
-var hostile = []string{
+// hostileTexts holds strings that must never reach a terminal or a CI log raw.
+var hostileTexts = []string{
 	"evil\x1b[2J\x1b]0;pwned\x07name", // escape sequences: clear screen, set title
 	"cr\roverwrite",
 	"line\n::error file=x::injected",
@@ -43,7 +43,7 @@ func rawUnsafe(s string) string {
 }
 
 func TestPrintable(t *testing.T) {
-	for _, s := range hostile {
+	for _, s := range hostileTexts {
 		got := offices.Printable(s)
 		if bad := rawUnsafe(got); bad != "" || strings.Contains(got, "\n") || !strings.ContainsRune(got, '\uFFFD') {
 			t.Errorf("Printable(%q) = %q: %s", s, got, bad)
@@ -71,7 +71,7 @@ func TestGitHubEscapes(t *testing.T) {
 // TestEscapeJSON: the escaped JSON decodes to exactly the same strings
 // and holds no unsafe rune raw.
 func TestEscapeJSON(t *testing.T) {
-	for _, s := range hostile {
+	for _, s := range hostileTexts {
 		if !strings.Contains(s, "\xff") {
 			b, err := json.Marshal(map[string]string{"name": s})
 			if err != nil {
