@@ -44,6 +44,11 @@ type ApplyOptions struct {
 	// FailFast stops starting offices after the first failure; by
 	// default only the offices that refer to a failed one are skipped.
 	FailFast bool
+	// AdoptExisting adopts, as Import does, an office to create whose
+	// exact name exactly one live office has and that the state does not
+	// record under another key, instead of failing with ErrNameExists: a
+	// state that missed an earlier apply's creates heals.
+	AdoptExisting bool
 	// Events, when set, receives every Event of the run, one call at a
 	// time.
 	Events func(Event)
@@ -59,7 +64,8 @@ const (
 	// OutcomeCreated: the office was created in this run.
 	OutcomeCreated Outcome = "created"
 	// OutcomeAdopted: a pending create of an earlier run had taken
-	// effect; the office was recorded in state.
+	// effect, or (AdoptExisting) the office was live under its exact
+	// name; the office was recorded in state.
 	OutcomeAdopted Outcome = "adopted"
 	// OutcomeUpdated: the office's E911 address was updated.
 	OutcomeUpdated Outcome = "updated"
@@ -169,7 +175,8 @@ func (e *OfficeError) Unwrap() error { return e.Err }
 //
 // No office is created twice. Before the first create, Apply lists the
 // live offices: a create whose name is already live fails (`officectl
-// import` adopts it), and a resume whose name is live exactly once adopts
+// import` adopts it; with opts.AdoptExisting it is adopted when its name is
+// live exactly once), and a resume whose name is live exactly once adopts
 // that office. Before each create the state entry is saved pending, and
 // after it created with its id. When a create's outcome is unknown, Apply
 // lists the offices again (one listing shared by every office waiting for
