@@ -189,7 +189,9 @@ func (e *OfficeError) Unwrap() error { return e.Err }
 // starts, the requests in flight finish and are saved, and the result is
 // Interrupted.
 //
-// The result is returned even when err is not nil; err is result.Err.
+// The state file is written even when nothing changed, if it did not
+// exist yet. The result is returned even when err is not nil; err is
+// result.Err.
 // Apply fails without a result only when opts lack the Store or the API.
 func Apply(ctx context.Context, p *Plan, opts ApplyOptions) (*ApplyResult, error) {
 	if opts.Store == nil || opts.API == nil {
@@ -207,5 +209,10 @@ func Apply(ctx context.Context, p *Plan, opts ApplyOptions) (*ApplyResult, error
 	r := newRun(p, opts)
 	r.execute(ctx)
 	res := r.result()
+	// The state file exists after every apply, even one that changed
+	// nothing, so that a CI job can always commit it.
+	if err := opts.Store.EnsureSaved(); err != nil && res.Err == nil {
+		res.Err = fmt.Errorf("writing the state file: %w", err)
+	}
 	return res, res.Err
 }

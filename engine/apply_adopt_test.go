@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"errors"
+	"os"
 	"strconv"
 	"testing"
 
@@ -68,5 +69,19 @@ func TestApplyWithoutAdoptExistingRefuses(t *testing.T) {
 	}
 	if n := len(env.sim.Offices()); n != 1 {
 		t.Errorf("%d offices on the server, want 1", n)
+	}
+}
+
+// TestApplyWritesStateWhenNothingChanged: an apply with nothing to do on
+// a state file that does not exist yet leaves one behind.
+func TestApplyWritesStateWhenNothingChanged(t *testing.T) {
+	t.Parallel()
+	env := newApplyEnv(t, officestest.Options{}, nil)
+	res, _ := env.apply(t, context.Background(), env.plan(t, nil), 8, false)
+	if res.Err != nil {
+		t.Fatal(res.Err)
+	}
+	if _, err := os.Stat(env.statePath); err != nil {
+		t.Errorf("no state file after an apply that changed nothing: %v", err)
 	}
 }
