@@ -80,6 +80,9 @@ func commands() []command {
 }
 
 func run(args []string, io stdio) int {
+	if len(args) == 1 && args[0] == "--version" {
+		args = []string{"version"}
+	}
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		usage(io.err)
 		if len(args) == 0 {
@@ -257,21 +260,11 @@ func cmdSchema(fs *pflag.FlagSet, io stdio) func([]string) int {
 
 func cmdVersion(fs *pflag.FlagSet, io stdio) func([]string) int {
 	return func(args []string) int {
-		v := version
-		if v == "" {
-			v = "(devel)"
-			if bi, ok := debug.ReadBuildInfo(); ok {
-				if bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-					v = bi.Main.Version
-				}
-				for _, s := range bi.Settings {
-					if s.Key == "vcs.revision" && len(s.Value) >= 12 {
-						v += " " + s.Value[:12]
-					}
-				}
-			}
+		bi, ok := debug.ReadBuildInfo()
+		if !ok {
+			bi = nil
 		}
-		fmt.Fprintf(io.out, "officectl %s\n", v)
+		fmt.Fprintf(io.out, "officectl %s\n", versionString(version, bi))
 		return exitOK
 	}
 }
