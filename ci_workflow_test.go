@@ -55,6 +55,13 @@ func applySteps(t *testing.T) map[string]string {
 		}
 		steps[s.Name] = s.Run
 	}
+	// The apply that the push step runs again after another run pushed
+	// first takes flags that exist.
+	if _, again, ok := strings.Cut(steps["Push the state"], " -- officectl "); ok {
+		checkCommandLine(t, "apply", strings.Fields(again))
+	} else {
+		t.Error(`the push step runs no "-- officectl ..." again`)
+	}
 	for _, name := range []string{"Validate", "Fetch the state", "Apply", "Push the state"} {
 		if steps[name] == "" {
 			t.Fatalf("the apply job has no run step %q", name)
