@@ -31,6 +31,8 @@ save=${OFFICECTL_STATE_SAVE:-${RUNNER_TEMP:-${TMPDIR:-/tmp}}/officectl-state}
 file=officectl.state                 # the state file's path on the branch
 ref=refs/officectl/state             # the state branch as last fetched
 export GIT_AUTHOR_NAME=${GIT_AUTHOR_NAME:-officectl} GIT_AUTHOR_EMAIL=${GIT_AUTHOR_EMAIL:-officectl@users.noreply.github.com}
+# A stalled fetch or push over HTTPS ends (below 1 KB/s for a minute).
+export GIT_HTTP_LOW_SPEED_LIMIT=${GIT_HTTP_LOW_SPEED_LIMIT:-1000} GIT_HTTP_LOW_SPEED_TIME=${GIT_HTTP_LOW_SPEED_TIME:-60}
 export GIT_COMMITTER_NAME=${GIT_COMMITTER_NAME:-$GIT_AUTHOR_NAME} GIT_COMMITTER_EMAIL=${GIT_COMMITTER_EMAIL:-$GIT_AUTHOR_EMAIL}
 
 say() { printf 'officectl-state: %s\n' "$*" >&2; }
