@@ -14,6 +14,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"go.yaml.in/yaml/v3"
@@ -159,8 +160,11 @@ func TestInstallScript(t *testing.T) {
 		"/v1.2.3/" + archive: tgz.Bytes(),
 		"/v1.2.3/" + sums:    []byte(strings.Repeat("0", 64) + "  other.tar.gz\n" + hex.EncodeToString(sum[:]) + "  " + archive + "\n"),
 	}
+	var mu sync.Mutex // files changes between installs
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
 		b, ok := files[r.URL.Path]
+		mu.Unlock()
 		if !ok {
 			http.NotFound(w, r)
 			return
@@ -184,7 +188,9 @@ func TestInstallScript(t *testing.T) {
 		t.Errorf("installed binary: %v %q", err, out)
 	}
 
+	mu.Lock()
 	files["/v1.2.3/"+archive] = append(bytes.Clone(tgz.Bytes()), 0) // tampered
+	mu.Unlock()
 	dir = filepath.Join(t.TempDir(), "bin")
 	out2, err := install(dir)
 	if err == nil || !strings.Contains(out2, "::error title=officectl install::checksum mismatch for "+archive) {
