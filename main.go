@@ -82,6 +82,9 @@ func commands() []command {
 }
 
 func run(args []string, io stdio) int {
+	if len(args) == 1 && args[0] == "--version" {
+		args = []string{"version"}
+	}
 	if len(args) == 0 {
 		usage(io.err)
 		return exitError
@@ -311,21 +314,11 @@ func cmdSchema(fs *pflag.FlagSet, io stdio) func([]string) int {
 
 func cmdVersion(fs *pflag.FlagSet, io stdio) func([]string) int {
 	return func(args []string) int {
-		v := version
-		if v == "" {
-			v = "(devel)"
-			if bi, ok := debug.ReadBuildInfo(); ok {
-				if bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-					v = bi.Main.Version
-				}
-				for _, s := range bi.Settings {
-					if s.Key == "vcs.revision" && len(s.Value) >= 12 {
-						v += " " + s.Value[:12]
-					}
-				}
-			}
+		bi, ok := debug.ReadBuildInfo()
+		if !ok {
+			bi = nil
 		}
-		fmt.Fprintf(io.out, "officectl %s\n", v)
+		fmt.Fprintf(io.out, "officectl %s\n", versionString(version, bi))
 		return exitOK
 	}
 }
@@ -627,6 +620,8 @@ func cmdApply(fs *pflag.FlagSet, io stdio) func([]string) int {
 	failFast := fs.Bool("fail-fast", false, "start no more offices after the first failure")
 	format := fs.String("format", "text", "progress: text (on stderr) or json (one event per line on stdout)")
 	lockTimeout := fs.Duration("lock-timeout", 0, "how long to wait while another officectl holds the state lock")
+	adoptExisting := fs.Bool("adopt-existing", false, "adopt, as import does, an office whose exact name is live and that the state lacks, instead of failing")
+	detailed := fs.Bool("detailed-exitcode", false, "exit 2 when everything planned succeeded but manual changes or orphans were left as they are (the config is not what Dialpad has)")
 	api := addAPIFlags(fs)
 	return func(args []string) int {
 		failf := func(format string, a ...any) int { return fail(io, "apply", fmt.Errorf(format, a...)) }
@@ -697,7 +692,7 @@ func cmdApply(fs *pflag.FlagSet, io stdio) func([]string) int {
 					plural(int(client.Stats().InFlight), "request"))
 			}
 		}()
-		opts := engine.ApplyOptions{Store: store, API: client, Parallelism: *parallelism, FailFast: *failFast}
+		opts := engine.ApplyOptions{Store: store, API: client, Parallelism: *parallelism, FailFast: *failFast, AdoptExisting: *adoptExisting}
 		var progress *engine.Progress
 		if *format == "json" {
 			emit := engine.JSONEvents(io.out)
@@ -727,6 +722,11 @@ func cmdApply(fs *pflag.FlagSet, io stdio) func([]string) int {
 			s := client.Stats()
 			fmt.Fprintf(io.err, "API: %s, %d answered 429 Too Many Requests, %d retried.\n", plural(int(s.Requests), "request"), s.Throttled, s.Retries)
 		}
+		if path := io.getenv("GITHUB_STEP_SUMMARY"); path != "" {
+			if serr := appendApplySummary(path, res); serr != nil {
+				fail(io, "apply", serr) // the run's outcome decides the exit code
+			}
+		}
 		if err := store.Close(); err != nil {
 			return fail(io, "apply", err)
 		}
@@ -738,9 +738,25 @@ func cmdApply(fs *pflag.FlagSet, io stdio) func([]string) int {
 			return exitInterrupted
 		case err != nil:
 			return exitError
+		case *detailed && len(res.NotApplied()) > 0:
+			fmt.Fprintf(io.err, "officectl apply: %s\n", res.NotAppliedText())
+			return exitChanges
 		}
 		return exitOK
 	}
+}
+
+// appendApplySummary adds the apply run to the GitHub Actions job summary.
+func appendApplySummary(path string, res *engine.ApplyResult) error {
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		return fmt.Errorf("GITHUB_STEP_SUMMARY: %w", err)
+	}
+	if err := engine.WriteApplyMarkdown(f, res); err != nil {
+		f.Close()
+		return fmt.Errorf("GITHUB_STEP_SUMMARY: %w", err)
+	}
+	return f.Close()
 }
 
 // planFileArg reads arg as a plan file when it is a regular file; it

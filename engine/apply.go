@@ -47,6 +47,11 @@ type ApplyOptions struct {
 	// FailFast stops starting offices after the first failure; by
 	// default only the offices that refer to a failed one are skipped.
 	FailFast bool
+	// AdoptExisting adopts, as Import does, an office to create whose
+	// exact name exactly one live office has and that the state does not
+	// record under another key, instead of failing with ErrNameExists: a
+	// state that missed an earlier apply's creates heals.
+	AdoptExisting bool
 	// Events, when set, receives every Event of the run, one call at a
 	// time.
 	Events func(Event)
@@ -62,7 +67,8 @@ const (
 	// OutcomeCreated: the office was created in this run.
 	OutcomeCreated Outcome = "created"
 	// OutcomeAdopted: a pending create of an earlier run had taken
-	// effect; the office was recorded in state.
+	// effect, or (AdoptExisting) the office was live under its exact
+	// name; the office was recorded in state.
 	OutcomeAdopted Outcome = "adopted"
 	// OutcomeUpdated: the office's E911 address was updated.
 	OutcomeUpdated Outcome = "updated"
@@ -180,7 +186,8 @@ func (e *OfficeError) Unwrap() error { return e.Err }
 //
 // No office is created twice. Before the first create, Apply lists the
 // live offices: a create whose name is already live fails (`officectl
-// import` adopts it), and a resume whose name is live exactly once adopts
+// import` adopts it; with opts.AdoptExisting it is adopted when its name is
+// live exactly once), and a resume whose name is live exactly once adopts
 // that office. Before each create the state entry is saved pending, and
 // after it created with its id. When a create's outcome is unknown, Apply
 // lists the offices again (one listing shared by every office waiting for
@@ -193,7 +200,9 @@ func (e *OfficeError) Unwrap() error { return e.Err }
 // starts, the requests in flight finish and are saved, and the result is
 // Interrupted.
 //
-// The result is returned even when err is not nil; err is result.Err.
+// The state file is written even when nothing changed, if it did not
+// exist yet. The result is returned even when err is not nil; err is
+// result.Err.
 // Apply fails without a result only when opts lack the Store or the API.
 func Apply(ctx context.Context, p *Plan, opts ApplyOptions) (*ApplyResult, error) {
 	if opts.Store == nil || opts.API == nil {
@@ -211,5 +220,10 @@ func Apply(ctx context.Context, p *Plan, opts ApplyOptions) (*ApplyResult, error
 	r := newRun(p, opts)
 	r.execute(ctx)
 	res := r.result()
+	// The state file exists after every apply, even one that changed
+	// nothing, so that a CI job can always commit it.
+	if err := opts.Store.EnsureSaved(); err != nil && res.Err == nil {
+		res.Err = fmt.Errorf("writing the state file: %w", err)
+	}
 	return res, res.Err
 }

@@ -227,8 +227,9 @@ func (r *run) needsListing() bool {
 }
 
 // preflight lists the live offices once before the first create: a create
-// whose name is live fails (it belongs to `officectl import`); a resume
-// whose name is live once adopts that office.
+// whose name is live fails (it belongs to `officectl import`), unless
+// AdoptExisting, which adopts it as a resume is when its name is live
+// once; a resume whose name is live once adopts that office.
 func (r *run) preflight(ctx, ictx context.Context, st *state.State) {
 	live, err := r.lister.list(ctx, ictx, 1)
 	if errors.Is(err, ErrInterrupted) {
@@ -258,13 +259,16 @@ func (r *run) preflight(ctx, ictx context.Context, st *state.State) {
 				r.resume[i] = false // nothing to adopt; the new name is taken
 			}
 		}
+		adoptLive := r.resume[i] || r.opts.AdoptExisting
 		switch {
 		case len(m.invalid) > 0:
 			r.finish(finished{i: i, outcome: OutcomeFailed, pending: r.resume[i], err: m.invalidErr()})
-		case !r.resume[i] && len(m.free) > 0:
+		case !adoptLive && len(m.free) > 0:
 			r.finish(finished{i: i, outcome: OutcomeFailed, err: fmt.Errorf("%w (id %s) but not in the state file: run `officectl import` to adopt it instead of creating a second one", ErrNameExists, idList(m.free))})
 		case len(m.free) == 0 && len(m.claimed) > 0:
 			r.finish(finished{i: i, outcome: OutcomeFailed, pending: r.resume[i], err: fmt.Errorf("%w: %s", ErrNameExists, m.claimedText())})
+		case len(m.free) > 1 && !r.resume[i]:
+			r.finish(finished{i: i, outcome: OutcomeFailed, err: fmt.Errorf("%w (ids %s), so --adopt-existing cannot tell which one to adopt: keep one, rename or delete the others in Dialpad, then run apply again", ErrAmbiguousName, idList(m.free))})
 		case len(m.free) > 1:
 			r.finish(finished{i: i, outcome: OutcomeFailed, pending: true, err: ambiguous(m.free)})
 		case len(m.free) == 1:

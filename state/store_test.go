@@ -268,3 +268,41 @@ func BenchmarkStoreUpdate(b *testing.B) {
 		}
 	}
 }
+
+// TestEnsureSaved: a store opened on a missing file writes it on
+// EnsureSaved; an existing file is not rewritten (its serial stays).
+func TestEnsureSaved(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "officectl.state")
+	st, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.EnsureSaved(); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	first, err := Load(path)
+	if err != nil {
+		t.Fatalf("no state file after EnsureSaved: %v", err)
+	}
+	if first.Serial != 1 {
+		t.Errorf("serial %d, want 1", first.Serial)
+	}
+	st, err = Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if err := st.EnsureSaved(); err != nil {
+		t.Fatal(err)
+	}
+	again, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.Serial != 1 {
+		t.Errorf("serial %d after EnsureSaved on an existing file, want 1", again.Serial)
+	}
+}

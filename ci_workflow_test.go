@@ -1,0 +1,344 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/officectl/officectl/offices/officestest"
+	"github.com/officectl/officectl/state"
+)
+
+// These tests run the shell steps of the apply job of the README workflow
+// (testdata/ci/github-workflow.yaml), as written, with bash: officectl is
+// this test binary (see TestMain), officectl-state is
+// testdata/ci/officectl-state.sh, the API is the simulator, and origin is a
+// bare Git repository in a temporary folder. The workflow's `uses:` steps
+// are what the test does around them: a clone of main's tip for
+// actions/checkout, PATH for the officectl action.
+
+// workflowStep is one step of a workflow job.
+type workflowStep struct {
+	Name string `yaml:"name"`
+	Uses string `yaml:"uses"`
+	Run  string `yaml:"run"`
+}
+
+// applySteps returns the run steps of the workflow's apply job by name.
+func applySteps(t *testing.T) map[string]string {
+	t.Helper()
+	src, err := os.ReadFile("testdata/ci/github-workflow.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wf struct {
+		Jobs map[string]struct {
+			Steps []workflowStep `yaml:"steps"`
+		} `yaml:"jobs"`
+	}
+	if err := yaml.Unmarshal(src, &wf); err != nil {
+		t.Fatal(err)
+	}
+	steps := map[string]string{}
+	for _, s := range wf.Jobs["apply"].Steps {
+		if s.Run == "" {
+			continue
+		}
+		if strings.Contains(s.Run, "${{") {
+			t.Errorf("step %q: a run script with a ${{ }} expression (pass values through env:)", s.Name)
+		}
+		steps[s.Name] = s.Run
+	}
+	// The apply that the push step runs again after another run pushed
+	// first takes flags that exist.
+	if _, again, ok := strings.Cut(steps["Push the state"], " -- officectl "); ok {
+		checkCommandLine(t, "apply", strings.Fields(again))
+	} else {
+		t.Error(`the push step runs no "-- officectl ..." again`)
+	}
+	for _, name := range []string{"Validate", "Fetch the state", "Apply", "Push the state"} {
+		if steps[name] == "" {
+			t.Fatalf("the apply job has no run step %q", name)
+		}
+	}
+	return steps
+}
+
+// ciRepo is a bare origin repository and the simulator behind one test.
+type ciRepo struct {
+	t      *testing.T
+	dir    string // the test's temporary folder
+	origin string // the bare repository
+	seed   string // a clone to make "merges" in
+	sim    *officestest.TestServer
+	env    []string
+	steps  map[string]string
+}
+
+func newCIRepo(t *testing.T) *ciRepo {
+	t.Helper()
+	for _, tool := range []string{"git", "bash"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s is not installed: %v", tool, err)
+		}
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "bin")
+	if err := os.MkdirAll(bin, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	script, err := filepath.Abs("testdata/ci/officectl-state.sh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(script, filepath.Join(bin, "officectl-state")); err != nil {
+		t.Fatal(err)
+	}
+	r := &ciRepo{t: t, dir: dir, origin: filepath.Join(dir, "origin.git"), seed: filepath.Join(dir, "seed"), steps: applySteps(t)}
+	r.sim = officestest.NewServer(t, officestest.Options{Token: ciTestKey, RatePerMinute: -1})
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "DIALPAD_") && !strings.HasPrefix(kv, "GIT_") && !strings.HasPrefix(kv, "GITHUB_") {
+			r.env = append(r.env, kv)
+		}
+	}
+	r.env = append(r.env,
+		"PATH="+bin+string(filepath.ListSeparator)+os.Getenv("PATH"), // after os.Environ's PATH: this one wins
+		"HOME="+dir, "GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL="+os.DevNull,
+		"GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@example.com", "GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@example.com",
+		"DIALPAD_API_URL="+r.sim.URL, "DIALPAD_API_KEY="+ciTestKey, "NO_COLOR=1")
+	r.git(dir, "init", "--quiet", "--bare", "--initial-branch=main", r.origin)
+	r.git(dir, "clone", "--quiet", r.origin, r.seed)
+	return r
+}
+
+// git runs git in dir and returns its trimmed output.
+func (r *ciRepo) git(dir string, args ...string) string {
+	r.t.Helper()
+	cmd := exec.Command("git", args...)
+	cmd.Dir, cmd.Env = dir, r.env
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		r.t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+// merge commits an office file on main and pushes it, as merging a pull
+// request does.
+func (r *ciRepo) merge(key, name string) string {
+	r.t.Helper()
+	writeFile(r.t, filepath.Join(r.seed, "offices", key+".yaml"), officeYAML(key, name, name))
+	r.git(r.seed, "add", "-A")
+	r.git(r.seed, "commit", "--quiet", "-m", "add "+key)
+	r.git(r.seed, "push", "--quiet", "origin", "HEAD:main")
+	return r.git(r.seed, "rev-parse", "HEAD")
+}
+
+// job is one run of the apply job: a checkout of main's tip and its own
+// runner temp folder.
+type job struct {
+	r            *ciRepo
+	name, dir    string
+	temp, output string
+}
+
+// checkout clones origin at main's tip, as the workflow's checkout step
+// (ref: the branch) does.
+func (r *ciRepo) checkout(name string) *job {
+	r.t.Helper()
+	j := &job{r: r, name: name, dir: filepath.Join(r.dir, name), temp: filepath.Join(r.dir, name+"-temp")}
+	r.git(r.dir, "clone", "--quiet", "--branch", "main", r.origin, j.dir)
+	if err := os.MkdirAll(j.temp, 0o755); err != nil {
+		r.t.Fatal(err)
+	}
+	return j
+}
+
+// step runs the workflow step name with GitHub's shell (bash -eo
+// pipefail) and returns its exit status; its output is added to j.output.
+func (j *job) step(name string) int {
+	cmd := exec.Command("bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", j.r.steps[name])
+	cmd.Dir = j.dir
+	cmd.Env = append(slices.Clip(j.r.env), "RUNNER_TEMP="+j.temp, "GITHUB_SHA="+j.name, "GITHUB_STEP_SUMMARY="+filepath.Join(j.temp, "summary.md"))
+	out, err := cmd.CombinedOutput()
+	j.output += "== " + name + "\n" + string(out)
+	if err == nil {
+		return 0
+	}
+	if ee, ok := err.(*exec.ExitError); ok {
+		return ee.ExitCode()
+	}
+	j.r.t.Fatalf("%s: step %q: %v", j.name, name, err)
+	return -1
+}
+
+// mustSteps runs steps that must succeed.
+func (j *job) mustSteps(names ...string) {
+	j.r.t.Helper()
+	for _, n := range names {
+		if code := j.step(n); code != 0 {
+			j.r.t.Fatalf("%s: step %q exited %d:\n%s", j.name, n, code, j.output)
+		}
+	}
+}
+
+// branchState reads the state file at the tip of origin's state branch.
+func (r *ciRepo) branchState() *state.State {
+	r.t.Helper()
+	data := r.git(r.dir, "--git-dir", r.origin, "show", "officectl-state:officectl.state")
+	path := filepath.Join(r.dir, "branch.state")
+	writeFile(r.t, path, data+"\n")
+	st, err := state.Load(path)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	return st
+}
+
+// checkStateIsServer checks that the state on the branch records every
+// office of the server, once, by its id, and nothing else; and that no
+// name is on the server twice.
+func (r *ciRepo) checkStateIsServer(wantKeys ...string) {
+	r.t.Helper()
+	st := r.branchState()
+	live := r.sim.Offices()
+	byName := map[string]int64{}
+	for _, l := range live {
+		if _, dup := byName[l.Name]; dup {
+			r.t.Errorf("office %q created twice", l.Name)
+		}
+		byName[l.Name] = l.ID
+	}
+	if len(live) != len(wantKeys) || len(st.Offices) != len(wantKeys) {
+		r.t.Errorf("%d offices on the server, %d in the state, want %d", len(live), len(st.Offices), len(wantKeys))
+	}
+	for _, k := range wantKeys {
+		e, ok := st.Offices[k]
+		if !ok {
+			r.t.Errorf("the state on the branch lacks %s", k)
+			continue
+		}
+		if e.Status != state.Created || e.ID != strconv.FormatInt(byName[e.Name], 10) {
+			r.t.Errorf("state %s: %s id %s, server id %d", k, e.Status, e.ID, byName[e.Name])
+		}
+	}
+}
+
+// protect makes origin refuse pushes to ref, as a protected branch does.
+func (r *ciRepo) protect(ref string) {
+	r.t.Helper()
+	hook := "#!/bin/sh\nwhile read old new ref; do\n  if [ \"$ref\" = \"" + ref + "\" ]; then echo \"GH006: Protected branch update failed for $ref.\"; exit 1; fi\ndone\n"
+	path := filepath.Join(r.origin, "hooks", "pre-receive")
+	if err := os.WriteFile(path, []byte(hook), 0o755); err != nil {
+		r.t.Fatal(err)
+	}
+}
+
+// TestWorkflowTwoMerges: two merges land while the first one's apply
+// runs; each job checks out main's tip, the second starts from a state that
+// lacks the first one's offices, and both push their state onto the state
+// branch of a protected main: one after the other in both orders, and at
+// the same moment. Both states reach the branch, nothing is created twice,
+// and a later run has nothing to do.
+func TestWorkflowTwoMerges(t *testing.T) {
+	for _, order := range []string{"A then B", "B then A", "at once"} {
+		if raceEnabled && order != "at once" {
+			continue // the sequential orders have no concurrency for the race detector to watch
+		}
+		t.Run(order, func(t *testing.T) { twoMerges(t, order) })
+	}
+}
+
+func twoMerges(t *testing.T, order string) {
+	r := newCIRepo(t)
+	r.merge("lisbon", "Lisbon")
+	first := r.checkout("job0")
+	first.mustSteps("Validate", "Fetch the state", "Apply", "Push the state")
+	r.checkStateIsServer("lisbon")
+
+	r.merge("porto", "Porto")
+	a := r.checkout("jobA") // main's tip: porto
+	tipB := r.merge("faro", "Faro")
+	b := r.checkout("jobB")      // main's tip: porto and faro
+	r.protect("refs/heads/main") // from now on only the state branch takes pushes
+	a.mustSteps("Validate", "Fetch the state", "Apply")
+	b.mustSteps("Validate", "Fetch the state") // before A pushes: B's state lacks porto
+	b.mustSteps("Apply")
+	if !strings.Contains(b.output, "1 created, 1 adopted") {
+		t.Errorf("job B's apply should create faro and adopt porto:\n%s", b.output)
+	}
+
+	codes := make([]int, 2)
+	switch order {
+	case "A then B":
+		codes[0], codes[1] = a.step("Push the state"), b.step("Push the state")
+	case "B then A":
+		codes[1], codes[0] = b.step("Push the state"), a.step("Push the state")
+	default:
+		var wg sync.WaitGroup
+		for i, j := range []*job{a, b} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				codes[i] = j.step("Push the state")
+			}()
+		}
+		wg.Wait()
+	}
+	if codes[0] != 0 || codes[1] != 0 {
+		t.Fatalf("push steps exited %v:\n%s\n%s", codes, a.output, b.output)
+	}
+	if n := strings.Count(a.output+b.output, "another run pushed the state first"); n != 1 {
+		t.Errorf("%d retries after a rejected push, want 1 (both started from the same state commit):\n%s\n%s", n, a.output, b.output)
+	}
+	r.checkStateIsServer("lisbon", "porto", "faro")
+	if got := r.git(r.dir, "--git-dir", r.origin, "rev-parse", "main"); got != tipB {
+		t.Errorf("main moved to %s: the workflow pushed to it", got)
+	}
+
+	again := r.checkout("jobC") // a re-run
+	again.mustSteps("Validate", "Fetch the state", "Apply", "Push the state")
+	if !strings.Contains(again.output, "No changes") || !strings.Contains(again.output, "the state is unchanged: nothing to push") {
+		t.Errorf("a re-run should have nothing to do:\n%s", again.output)
+	}
+	r.checkStateIsServer("lisbon", "porto", "faro")
+}
+
+// TestWorkflowStatePushRefused: when the state branch refuses the push,
+// the push step fails loudly, saying how to restore the state, and leaves
+// it for the artifact step; the next run heals the state by adopting what
+// the failed run created, and creates nothing twice.
+func TestWorkflowStatePushRefused(t *testing.T) {
+	r := newCIRepo(t)
+	r.merge("lisbon", "Lisbon")
+	r.protect("refs/heads/officectl-state")
+	j := r.checkout("job0")
+	j.mustSteps("Validate", "Fetch the state", "Apply")
+	if code := j.step("Push the state"); code != 1 {
+		t.Fatalf("push step exited %d, want 1:\n%s", code, j.output)
+	}
+	for _, want := range []string{"::error title=officectl state::the push to branch officectl-state was refused", "artifact", "    | ", "GH006"} {
+		if !strings.Contains(j.output, want) {
+			t.Errorf("push step output lacks %q:\n%s", want, j.output)
+		}
+	}
+	saved, err := state.Load(filepath.Join(j.temp, "officectl-state", "officectl.state"))
+	if err != nil || saved.Offices["lisbon"] == nil || saved.Offices["lisbon"].Status != state.Created {
+		t.Fatalf("the state kept for the artifact: %v %+v", err, saved)
+	}
+
+	os.Remove(filepath.Join(r.origin, "hooks", "pre-receive"))
+	next := r.checkout("job1")
+	next.mustSteps("Validate", "Fetch the state", "Apply", "Push the state")
+	if !strings.Contains(next.output, "0 created, 1 adopted") {
+		t.Errorf("the next run should adopt lisbon:\n%s", next.output)
+	}
+	r.checkStateIsServer("lisbon")
+}
