@@ -183,7 +183,7 @@ func countProblems(diags []schema.Diagnostic) string {
 		if d.Severity == schema.Error {
 			errs++
 			files[d.File] = true
-		} else {
+		} else if d.Severity == schema.Warning {
 			warns++
 		}
 	}
@@ -345,6 +345,9 @@ func cmdPlan(fs *pflag.FlagSet, io stdio) func([]string) int {
 			}
 		}
 		if *out != "" {
+			if err := p.SetPaths(*out, dir, statePathFor(dir, *statePath)); err != nil {
+				return fail(io, "plan", err)
+			}
 			if err := engine.SavePlanFile(*out, p); err != nil {
 				return fail(io, "plan", err)
 			}
@@ -565,7 +568,8 @@ func cmdSim(fs *pflag.FlagSet, io stdio) func([]string) int {
 }
 
 func cmdApply(fs *pflag.FlagSet, io stdio) func([]string) int {
-	statePath := fs.String("state", "", "state file (default DIR/officectl.state; required with a PLANFILE)")
+	statePath := fs.String("state", "", "state file (default DIR/officectl.state; with a PLANFILE, the one it records)")
+	configDir := fs.String("config", "", "with a PLANFILE: the config directory it was made from (default: the one it records)")
 	autoApprove := fs.Bool("auto-approve", false, "apply without asking; required when stdin is not a terminal")
 	maxCreates := fs.Int("max-creates", 25, "refuse a plan that creates more offices than this: each one changes the company's Dialpad bill")
 	parallelism := fs.Int("parallelism", engine.DefaultParallelism, "most API requests in flight at once")
@@ -586,7 +590,7 @@ func cmdApply(fs *pflag.FlagSet, io stdio) func([]string) int {
 		case *maxCreates < 0:
 			return failf("--max-creates %d: give 0 or more", *maxCreates)
 		}
-		p, err := planFileArg(arg)
+		saved, err := planFileArg(arg)
 		if err != nil {
 			return fail(io, "apply", err)
 		}
@@ -594,17 +598,20 @@ func cmdApply(fs *pflag.FlagSet, io stdio) func([]string) int {
 		if err != nil {
 			return fail(io, "apply", err)
 		}
-		var cfg *engine.Config
-		dir := arg
-		if p == nil {
-			if cfg, err = loadConfig(io, dir, *statePath); err != nil {
+		dir, stPath := arg, *statePath
+		if saved != nil {
+			if dir, stPath, err = planFilePaths(io, arg, saved, *configDir, *statePath); err != nil {
 				return fail(io, "apply", err)
 			}
-		} else if *statePath == "" {
-			return failf("applying plan file %s needs --state FILE, the state file the plan was made against", arg)
+		} else if *configDir != "" {
+			return failf("--config goes with a PLANFILE; to apply a config directory, give it as the argument")
+		}
+		cfg, err := loadConfig(io, dir, stPath)
+		if err != nil {
+			return fail(io, "apply", err)
 		}
 
-		store, err := state.Open(statePathFor(dir, *statePath), state.Options{LockTimeout: *lockTimeout})
+		store, err := state.Open(statePathFor(dir, stPath), state.Options{LockTimeout: *lockTimeout})
 		if err != nil {
 			return fail(io, "apply", err)
 		}
@@ -612,19 +619,33 @@ func cmdApply(fs *pflag.FlagSet, io stdio) func([]string) int {
 		if h := store.StaleLock(); h != nil {
 			fmt.Fprintf(io.err, "officectl apply: took over the lock of %s, which is no longer running; its pending creates are resumed\n", h)
 		}
-		if p == nil {
-			if p, err = engine.MakePlan(cfg, store.State()); err != nil {
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		p, err := engine.MakePlan(cfg, store.State())
+		if err != nil {
+			return fail(io, "apply", err)
+		}
+		var company string // checked before any other request
+		if saved != nil {
+			if company, err = engine.BindPlan(ctx, saved, p, store.State(), client, *parallelism); err != nil {
+				return failf("%s: %w", arg, err)
+			}
+		}
+		sum := p.Summary()
+		work := sum.Create+sum.Resume+sum.UpdateE911 > 0
+		if work && company == "" {
+			if company, err = engine.CheckCompany(ctx, client, store.State()); err != nil {
 				return fail(io, "apply", err)
 			}
-		} else if err := engine.CheckFresh(p, "", store.State()); err != nil {
-			return failf("%s: %w", arg, err)
 		}
 		if code, ok := approveApply(io, p, *maxCreates, *autoApprove); !ok {
 			return code
 		}
-
-		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-		defer stop()
+		// The company goes into the state before the run when the state
+		// exists, else once the run has saved it.
+		if err := engine.RecordCompany(store, company); err != nil {
+			return fail(io, "apply", err)
+		}
 		go func() {
 			<-ctx.Done()
 			stop() // a second signal ends the process at once; pending entries keep it safe
@@ -654,6 +675,9 @@ func cmdApply(fs *pflag.FlagSet, io stdio) func([]string) int {
 		if res == nil {
 			return fail(io, "apply", err)
 		}
+		if rerr := engine.RecordCompany(store, company); rerr != nil && err == nil {
+			err = rerr
+		}
 		if *format == "text" {
 			engine.WriteApplySummary(io.err, res)
 			s := client.Stats()
@@ -675,17 +699,18 @@ func cmdApply(fs *pflag.FlagSet, io stdio) func([]string) int {
 	}
 }
 
-// planFileArg reads arg as a plan file when it is a regular file; it
-// returns nil for anything else, a config directory.
+// planFileArg reads arg as a plan file when it is a regular file, whatever
+// its name; it returns nil for anything else, a config directory.
 func planFileArg(arg string) (*engine.Plan, error) {
 	fi, err := os.Stat(arg)
 	if err != nil || !fi.Mode().IsRegular() {
 		return nil, nil
 	}
-	if !strings.HasSuffix(arg, ".json") {
+	p, err := engine.ReadPlanFile(arg)
+	if errors.Is(err, engine.ErrNotPlanFile) {
 		return nil, fmt.Errorf("%s is a file, neither a config directory nor a plan file (officectl plan --out plan.json writes one)", arg)
 	}
-	return engine.ReadPlanFile(arg)
+	return p, err
 }
 
 // approveApply prints p on stderr and checks that it may go ahead: no more
@@ -751,6 +776,9 @@ func refreshPlan(io stdio, p *engine.Plan, st *state.State, api *apiFlags, paral
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if err := checkRecordedCompany(ctx, client, st); err != nil {
+		return err
+	}
 	rep, err := engine.CheckDrift(ctx, st, engine.DriftOptions{API: client, Parallelism: parallelism})
 	if err != nil {
 		return err
@@ -797,7 +825,11 @@ func cmdImport(fs *pflag.FlagSet, io stdio) func([]string) int {
 		defer store.Close()
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		defer stop()
-		res, err := engine.Import(ctx, cfg, engine.ImportOptions{Store: store, API: client, DryRun: *dryRun})
+		company, err := engine.CheckCompany(ctx, client, store.State())
+		if err != nil {
+			return fail(io, "import", err)
+		}
+		res, err := engine.Import(ctx, cfg, engine.ImportOptions{Store: store, API: client, DryRun: *dryRun, CompanyID: company})
 		if err != nil {
 			return fail(io, "import", err)
 		}
@@ -853,6 +885,9 @@ func cmdDrift(fs *pflag.FlagSet, io stdio) func([]string) int {
 		}
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		defer stop()
+		if err := checkRecordedCompany(ctx, client, st); err != nil {
+			return fail(io, "drift", err)
+		}
 		rep, err := engine.CheckDrift(ctx, st, engine.DriftOptions{API: client, Parallelism: *parallelism})
 		if err != nil {
 			return fail(io, "drift", err)

@@ -127,6 +127,9 @@ func (v *validator) file(name string) fileResult {
 	if err != nil {
 		return fileResult{diags: []schema.Diagnostic{{File: name, Severity: schema.Error, Message: "cannot read: " + err.Error()}}}
 	}
+	if IsPlanFile(src) {
+		return fileResult{diags: []schema.Diagnostic{planFileNote(name)}}
+	}
 	n, d := parse(name, src)
 	if d != nil {
 		return fileResult{diags: []schema.Diagnostic{*d}}
