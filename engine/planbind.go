@@ -36,7 +36,7 @@ func StateSHA256(st *state.State) string {
 // plan --format json): a JSON object with format_version and changes at
 // its top level. The config loader skips such files.
 func IsPlanFile(data []byte) bool {
-	t := bytes.TrimLeft(data, " \t\r\n\ufeff")
+	t := bytes.TrimLeft(data, " \t\r\n")
 	if len(t) == 0 || t[0] != '{' || !bytes.Contains(data, []byte(`"format_version"`)) {
 		return false
 	}
