@@ -619,24 +619,16 @@ func cmdApply(fs *pflag.FlagSet, io stdio) func([]string) int {
 		if h := store.StaleLock(); h != nil {
 			fmt.Fprintf(io.err, "officectl apply: took over the lock of %s, which is no longer running; its pending creates are resumed\n", h)
 		}
-		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-		defer stop()
 		p, err := engine.MakePlan(cfg, store.State())
 		if err != nil {
 			return fail(io, "apply", err)
 		}
-		var company string // checked before any other request
-		if saved != nil {
-			if company, err = engine.BindPlan(ctx, saved, p, store.State(), client, *parallelism); err != nil {
-				return failf("%s: %w", arg, err)
+		company, err := checkBeforeApply(saved, p, store.State(), client, *parallelism)
+		if err != nil {
+			if errors.Is(err, context.Canceled) {
+				return exitInterrupted
 			}
-		}
-		sum := p.Summary()
-		work := sum.Create+sum.Resume+sum.UpdateE911 > 0
-		if work && company == "" {
-			if company, err = engine.CheckCompany(ctx, client, store.State()); err != nil {
-				return fail(io, "apply", err)
-			}
+			return failf("%s: %w", arg, err)
 		}
 		if code, ok := approveApply(io, p, *maxCreates, *autoApprove); !ok {
 			return code
@@ -646,6 +638,9 @@ func cmdApply(fs *pflag.FlagSet, io stdio) func([]string) int {
 		if err := engine.RecordCompany(store, company); err != nil {
 			return fail(io, "apply", err)
 		}
+
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
 		go func() {
 			<-ctx.Done()
 			stop() // a second signal ends the process at once; pending entries keep it safe
