@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/officectl/officectl/schema"
 	"github.com/officectl/officectl/state"
@@ -161,7 +162,9 @@ func TestReadPlanHeader(t *testing.T) {
 	for _, tc := range []struct{ name, old, new, want string }{
 		{"control in config_dir", `"config_sha256"`, `"config_dir": "a\u001b]0;x\u0007", "config_sha256"`, "config_dir"},
 		{"newline in state path", `"lineage"`, `"path": "a\n::error::x", "lineage"`, "state.path"},
-		{"bad digest", `"sha256": "23009f55`, `"sha256": "XYZ`, "state.sha256"},
+		{"bad digest", `"serial": 7,
+    "sha256": "`, `"serial": 7,
+    "sha256": "XYZ`, "state.sha256"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := string(golden)
@@ -242,5 +245,38 @@ func TestLoadSkipsPlanFile(t *testing.T) {
 	var gh bytes.Buffer
 	if err := WriteDiagnostics(&gh, notes[:1], "github"); err != nil || !strings.HasPrefix(gh.String(), "::notice file=") {
 		t.Errorf("github format of the note = %q, %v; want a ::notice", gh.String(), err)
+	}
+}
+
+// TestStateSHA256Fields: every field of the state changes its digest, and
+// a state saved and loaded again keeps it.
+func TestStateSHA256Fields(t *testing.T) {
+	_, st := allActionsFixture()
+	base := StateSHA256(st)
+	for name, edit := range map[string]func(*state.State){
+		"company":    func(s *state.State) { s.CompanyID = "4200000000000077" },
+		"version":    func(s *state.State) { s.Version++ },
+		"id":         func(s *state.State) { s.Offices["berlin"].ID += "1" },
+		"name":       func(s *state.State) { s.Offices["berlin"].Name += " " },
+		"spec":       func(s *state.State) { s.Offices["berlin"].Spec = []byte(`{}`) },
+		"created_at": func(s *state.State) { s.Offices["berlin"].CreatedAt = ptr(time.Unix(1, 0)) },
+		"key":        func(s *state.State) { s.Offices["berlin2"] = s.Offices["berlin"]; delete(s.Offices, "berlin") },
+	} {
+		c := st.Clone()
+		edit(c)
+		if StateSHA256(c) == base {
+			t.Errorf("%s: digest unchanged", name)
+		}
+	}
+	path := filepath.Join(t.TempDir(), "officectl.state")
+	if err := state.Save(path, st); err != nil {
+		t.Fatal(err)
+	}
+	loaded, err := state.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if StateSHA256(loaded) != StateSHA256(st) {
+		t.Error("digest of the state loaded back differs from the saved one's")
 	}
 }
