@@ -185,14 +185,16 @@ func MatchPlan(saved, fresh *Plan) error {
 		if err := checkFresh(saved, fresh.ConfigSHA256, fresh.State); err != nil {
 			return err
 		}
+		return fmt.Errorf("%w: its config or state digest is not the one of its config and state now: run officectl plan again and review it", ErrPlanMismatch)
 	}
 	if len(saved.Changes) != len(fresh.Changes) {
 		return fmt.Errorf("%w: it has %s, planning its config against its state gives %s now; it was edited after it was made: run officectl plan again and review it",
 			ErrPlanMismatch, plural(len(saved.Changes), "change"), plural(len(fresh.Changes), "change"))
 	}
 	for i := range saved.Changes {
-		a, b := planChangeJSON(&saved.Changes[i]), planChangeJSON(&fresh.Changes[i])
-		if !bytes.Equal(a, b) {
+		a, errA := planChangeJSON(&saved.Changes[i])
+		b, errB := planChangeJSON(&fresh.Changes[i])
+		if errA != nil || errB != nil || !bytes.Equal(a, b) {
 			c := &saved.Changes[i]
 			return fmt.Errorf("%w: changes[%d] (%s %q) is not what planning its config against its state gives now; it was edited after it was made (or, for plan --refresh, the office changed in Dialpad since): run officectl plan again and review it",
 				ErrPlanMismatch, i, c.Action, c.Key)
@@ -202,13 +204,10 @@ func MatchPlan(saved, fresh *Plan) error {
 }
 
 // planChangeJSON is c in the plan file format.
-func planChangeJSON(c *Change) []byte {
+func planChangeJSON(c *Change) ([]byte, error) {
 	var b bytes.Buffer
-	p := &Plan{Changes: []Change{*c}}
-	if err := RenderJSON(&b, p); err != nil {
-		return []byte(err.Error())
-	}
-	return b.Bytes()
+	err := RenderJSON(&b, &Plan{Changes: []Change{*c}})
+	return b.Bytes(), err
 }
 
 // planFileNote is the note on a plan file found in the config directory,
