@@ -213,7 +213,7 @@ func countProblems(diags []schema.Diagnostic) string {
 		if d.Severity == schema.Error {
 			errs++
 			files[d.File] = true
-		} else {
+		} else if d.Severity == schema.Warning {
 			warns++
 		}
 	}
@@ -392,6 +392,9 @@ func cmdPlan(fs *pflag.FlagSet, io stdio) func([]string) int {
 			}
 		}
 		if *out != "" {
+			if err := p.SetPaths(*out, dir, statePathFor(dir, *statePath)); err != nil {
+				return fail(io, "plan", err)
+			}
 			if err := engine.SavePlanFile(*out, p); err != nil {
 				return fail(io, "plan", err)
 			}
@@ -613,7 +616,8 @@ func cmdSim(fs *pflag.FlagSet, io stdio) func([]string) int {
 }
 
 func cmdApply(fs *pflag.FlagSet, io stdio) func([]string) int {
-	statePath := fs.String("state", "", "state file (default DIR/officectl.state; required with a PLANFILE)")
+	statePath := fs.String("state", "", "state file (default DIR/officectl.state; with a PLANFILE, the one it records)")
+	configDir := fs.String("config", "", "with a PLANFILE: the config directory it was made from (default: the one it records)")
 	autoApprove := fs.Bool("auto-approve", false, "apply without asking; required when stdin is not a terminal")
 	maxCreates := fs.Int("max-creates", 25, "refuse a plan that creates more offices than this: each one changes the company's Dialpad bill")
 	parallelism := fs.Int("parallelism", engine.DefaultParallelism, "most API requests in flight at once")
@@ -636,7 +640,7 @@ func cmdApply(fs *pflag.FlagSet, io stdio) func([]string) int {
 		case *maxCreates < 0:
 			return failf("--max-creates %d: give 0 or more", *maxCreates)
 		}
-		p, err := planFileArg(arg)
+		saved, err := planFileArg(arg)
 		if err != nil {
 			return fail(io, "apply", err)
 		}
@@ -644,20 +648,22 @@ func cmdApply(fs *pflag.FlagSet, io stdio) func([]string) int {
 		if err != nil {
 			return fail(io, "apply", err)
 		}
-		var cfg *engine.Config
-		dir := arg
-		if p == nil {
-			if err := strayState("apply", dir, *statePath); err != nil {
+		dir, stPath := arg, *statePath
+		if saved != nil {
+			if dir, stPath, err = planFilePaths(io, arg, saved, *configDir, *statePath); err != nil {
 				return fail(io, "apply", err)
 			}
-			if cfg, err = loadConfig(io, dir, *statePath); err != nil {
-				return fail(io, "apply", err)
-			}
-		} else if *statePath == "" {
-			return failf("applying plan file %s needs --state FILE, the state file the plan was made against", arg)
+		} else if *configDir != "" {
+			return failf("--config goes with a PLANFILE; to apply a config directory, give it as the argument")
+		} else if err := strayState("apply", dir, *statePath); err != nil {
+			return fail(io, "apply", err)
+		}
+		cfg, err := loadConfig(io, dir, stPath)
+		if err != nil {
+			return fail(io, "apply", err)
 		}
 
-		store, err := state.Open(statePathFor(dir, *statePath), state.Options{LockTimeout: *lockTimeout})
+		store, err := state.Open(statePathFor(dir, stPath), state.Options{LockTimeout: *lockTimeout})
 		if err != nil {
 			return fail(io, "apply", err)
 		}
@@ -665,15 +671,24 @@ func cmdApply(fs *pflag.FlagSet, io stdio) func([]string) int {
 		if h := store.StaleLock(); h != nil {
 			fmt.Fprintf(io.err, "officectl apply: took over the lock of %s, which is no longer running; its pending creates are resumed\n", offices.Printable(h.String()))
 		}
-		if p == nil {
-			if p, err = engine.MakePlan(cfg, store.State()); err != nil {
-				return fail(io, "apply", err)
+		p, err := engine.MakePlan(cfg, store.State())
+		if err != nil {
+			return fail(io, "apply", err)
+		}
+		company, err := checkBeforeApply(saved, p, store.State(), client, *parallelism)
+		if err != nil {
+			if errors.Is(err, context.Canceled) {
+				return exitInterrupted
 			}
-		} else if err := engine.CheckFresh(p, "", store.State()); err != nil {
 			return failf("%s: %w", arg, err)
 		}
 		if code, ok := approveApply(io, p, *maxCreates, *autoApprove); !ok {
 			return code
+		}
+		// The company goes into the state before the run when the state
+		// exists, else once the run has saved it.
+		if err := engine.RecordCompany(store, company); err != nil {
+			return fail(io, "apply", err)
 		}
 
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -717,6 +732,9 @@ func cmdApply(fs *pflag.FlagSet, io stdio) func([]string) int {
 		if res == nil {
 			return fail(io, "apply", err)
 		}
+		if rerr := engine.RecordCompany(store, company); rerr != nil && err == nil {
+			err = rerr
+		}
 		if *format == "text" {
 			engine.WriteApplySummary(io.err, res)
 			s := client.Stats()
@@ -759,17 +777,18 @@ func appendApplySummary(path string, res *engine.ApplyResult) error {
 	return f.Close()
 }
 
-// planFileArg reads arg as a plan file when it is a regular file; it
-// returns nil for anything else, a config directory.
+// planFileArg reads arg as a plan file when it is a regular file, whatever
+// its name; it returns nil for anything else, a config directory.
 func planFileArg(arg string) (*engine.Plan, error) {
 	fi, err := os.Stat(arg)
 	if err != nil || !fi.Mode().IsRegular() {
 		return nil, nil
 	}
-	if !strings.HasSuffix(arg, ".json") {
+	p, err := engine.ReadPlanFile(arg)
+	if errors.Is(err, engine.ErrNotPlanFile) {
 		return nil, fmt.Errorf("%s is a file, neither a config directory nor a plan file (officectl plan --out plan.json writes one)", arg)
 	}
-	return engine.ReadPlanFile(arg)
+	return p, err
 }
 
 // approveApply prints p on stderr and checks that it may go ahead: no more
@@ -835,6 +854,9 @@ func refreshPlan(io stdio, p *engine.Plan, st *state.State, api *apiFlags, paral
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if err := checkRecordedCompany(ctx, client, st); err != nil {
+		return err
+	}
 	rep, err := engine.CheckDrift(ctx, st, engine.DriftOptions{API: client, Parallelism: parallelism})
 	if err != nil {
 		return err
@@ -884,7 +906,11 @@ func cmdImport(fs *pflag.FlagSet, io stdio) func([]string) int {
 		defer store.Close()
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		defer stop()
-		res, err := engine.Import(ctx, cfg, engine.ImportOptions{Store: store, API: client, DryRun: *dryRun})
+		company, err := engine.CheckCompany(ctx, client, store.State())
+		if err != nil {
+			return fail(io, "import", err)
+		}
+		res, err := engine.Import(ctx, cfg, engine.ImportOptions{Store: store, API: client, DryRun: *dryRun, CompanyID: company})
 		if err != nil {
 			return fail(io, "import", err)
 		}
@@ -943,6 +969,9 @@ func cmdDrift(fs *pflag.FlagSet, io stdio) func([]string) int {
 		}
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		defer stop()
+		if err := checkRecordedCompany(ctx, client, st); err != nil {
+			return fail(io, "drift", err)
+		}
 		rep, err := engine.CheckDrift(ctx, st, engine.DriftOptions{API: client, Parallelism: *parallelism})
 		if err != nil {
 			return fail(io, "drift", err)

@@ -35,8 +35,11 @@ func WriteDiagnostics(w io.Writer, diags []schema.Diagnostic, format string) err
 	case "github":
 		for _, d := range diags {
 			cmd := "error"
-			if d.Severity == schema.Warning {
+			switch d.Severity {
+			case schema.Warning:
 				cmd = "warning"
+			case schema.Note:
+				cmd = "notice"
 			}
 			msg := d.Message
 			if d.Path != "" {

@@ -148,6 +148,9 @@ type ImportOptions struct {
 	API ImportAPI
 	// DryRun finds what import would adopt and changes nothing.
 	DryRun bool
+	// CompanyID is the company of the API key (CheckCompany), recorded in
+	// a state that records none yet when import adopts offices.
+	CompanyID string
 	// Now is the clock of the entries' created_at, default time.Now.
 	Now func() time.Time
 }
@@ -180,6 +183,9 @@ func Import(ctx context.Context, cfg *Config, opts ImportOptions) (*ImportResult
 	}
 	at := now().UTC()
 	err = opts.Store.Update(func(st *state.State) error {
+		if st.CompanyID == "" {
+			st.CompanyID = opts.CompanyID
+		}
 		for _, a := range res.Adopted {
 			if _, ok := st.Offices[a.Key]; ok {
 				return fmt.Errorf("the state entry of %q appeared during import", a.Key)

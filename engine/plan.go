@@ -93,8 +93,14 @@ type FieldChange struct {
 // StateRef identifies the state a plan was made against. A plan made
 // against an empty, never saved state records Lineage "" and Serial 0.
 type StateRef struct {
+	// Path is where the state file is, relative to the plan file's folder
+	// (or absolute); set in saved plan files only (SetPaths).
+	Path    string `json:"path,omitempty"`
 	Lineage string `json:"lineage"`
 	Serial  int64  `json:"serial"`
+	// SHA256 is the digest of the whole state (StateSHA256), "no state
+	// yet" included: a plan applies only to the state it was made against.
+	SHA256 string `json:"sha256,omitempty"`
 }
 
 // Plan is the diff of a config against a state: one Change per office key,
@@ -106,6 +112,10 @@ type Plan struct {
 	// ConfigSHA256 is the digest of the config the plan was made from
 	// (Config.SHA256).
 	ConfigSHA256 string
+	// ConfigDir is the config directory the plan was made from, relative
+	// to the plan file's folder (or absolute); set in saved plan files
+	// only (SetPaths).
+	ConfigDir string
 	// State is the state the plan was made against.
 	State StateRef
 	// Changes in apply order: every office after the offices it refers to,
@@ -188,7 +198,7 @@ func MakePlan(cfg *Config, st *state.State) (*Plan, error) {
 	p := &Plan{
 		FormatVersion: PlanFormatVersion,
 		ConfigSHA256:  cfg.SHA256,
-		State:         StateRef{Lineage: st.Lineage, Serial: st.Serial},
+		State:         StateRef{Lineage: st.Lineage, Serial: st.Serial, SHA256: StateSHA256(st)},
 	}
 
 	desired := make(map[string]*offices.Office, len(cfg.Offices))

@@ -274,7 +274,7 @@ func TestMakePlanActions(t *testing.T) {
 			t.Errorf("%s fields (-want +got):\n%s", key, diff)
 		}
 	}
-	if p.FormatVersion != 1 || p.State != (StateRef{Lineage: "3f0c2a9e-6b1d-4c3e-9a57-0e8b2d4f6a11", Serial: 7}) || p.ConfigSHA256 == "" {
+	if p.FormatVersion != 1 || p.State != (StateRef{Lineage: "3f0c2a9e-6b1d-4c3e-9a57-0e8b2d4f6a11", Serial: 7, SHA256: StateSHA256(st)}) || p.ConfigSHA256 == "" {
 		t.Errorf("plan header = %d %+v %q", p.FormatVersion, p.State, p.ConfigSHA256)
 	}
 }
@@ -472,7 +472,7 @@ func TestMakePlanEmpty(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(p.Changes) != 0 || p.State != (StateRef{}) || p.FormatVersion != PlanFormatVersion {
+	if len(p.Changes) != 0 || p.State != (StateRef{SHA256: StateSHA256(nil)}) || p.FormatVersion != PlanFormatVersion {
 		t.Errorf("empty plan = %+v", p)
 	}
 	var b bytes.Buffer

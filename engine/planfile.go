@@ -60,6 +60,11 @@ func SavePlanFile(path string, p *Plan) (err error) {
 	return os.Rename(f.Name(), path)
 }
 
+// ErrNotPlanFile is wrapped by the errors of ReadPlan for data that is not
+// an officectl plan at all (not a JSON object with a format_version), as
+// opposed to a plan file that is damaged or of another version.
+var ErrNotPlanFile = errors.New("not an officectl plan file")
+
 // ReadPlanFile reads a plan saved by SavePlanFile. Its errors name the file
 // and say what is wrong with it; see ReadPlan.
 func ReadPlanFile(path string) (*Plan, error) {
@@ -93,19 +98,19 @@ func ReadPlan(r io.Reader) (*Plan, error) {
 	if !json.Valid(data) {
 		var v any
 		err := json.Unmarshal(data, &v) // says where
-		return nil, fmt.Errorf("not an officectl plan file (invalid JSON: %w)", err)
+		return nil, fmt.Errorf("%w (invalid JSON: %w)", ErrNotPlanFile, err)
 	}
 	if t := bytes.TrimLeft(data, " \t\r\n"); t[0] != '{' {
-		return nil, errors.New("not an officectl plan file (a JSON object is expected)")
+		return nil, fmt.Errorf("%w (a JSON object is expected)", ErrNotPlanFile)
 	}
 	var head struct {
 		FormatVersion *json.RawMessage `json:"format_version"`
 	}
 	if err := json.Unmarshal(data, &head); err != nil {
-		return nil, fmt.Errorf("not an officectl plan file: %w", err)
+		return nil, fmt.Errorf("%w: %w", ErrNotPlanFile, err)
 	}
 	if head.FormatVersion == nil {
-		return nil, errors.New("not an officectl plan file (no format_version); make one with officectl plan --out FILE")
+		return nil, fmt.Errorf("%w (no format_version); make one with officectl plan --out FILE", ErrNotPlanFile)
 	}
 	var version int
 	if err := json.Unmarshal(*head.FormatVersion, &version); err != nil {
@@ -121,10 +126,14 @@ func ReadPlan(r io.Reader) (*Plan, error) {
 	if err := dec.Decode(&jp); err != nil {
 		return nil, fmt.Errorf("corrupt plan: %w", err)
 	}
+	if err := checkPlanHeader(&jp); err != nil {
+		return nil, fmt.Errorf("corrupt plan: %w", err)
+	}
 
 	p := &Plan{
 		FormatVersion: jp.FormatVersion,
 		ConfigSHA256:  jp.ConfigSHA256,
+		ConfigDir:     jp.ConfigDir,
 		State:         jp.State,
 		Changes:       make([]Change, len(jp.Changes)),
 	}
@@ -204,7 +213,8 @@ var ErrStalePlan = errors.New("plan is stale")
 
 // StalePlanError says why a saved plan is stale. It unwraps to ErrStalePlan.
 type StalePlanError struct {
-	// What changed: "lineage", "serial" or "config".
+	// What changed: "lineage", "serial", "state" (its content, same
+	// lineage and serial) or "config".
 	What string
 	// Plan is the value the plan recorded, Now the current one.
 	Plan, Now string
@@ -217,6 +227,8 @@ func (e *StalePlanError) Error() string {
 		what = fmt.Sprintf("the state was replaced since (lineage %s → %s)", orNone(e.Plan), orNone(e.Now))
 	case "serial":
 		what = fmt.Sprintf("state changed since (serial %s → %s)", e.Plan, e.Now)
+	case "state":
+		what = fmt.Sprintf("the state file's content is not the one the plan was made against (sha256 %s → %s), although its lineage and serial are", short(e.Plan), short(e.Now))
 	default:
 		what = fmt.Sprintf("config changed since (sha256 %s → %s)", short(e.Plan), short(e.Now))
 	}
@@ -243,22 +255,31 @@ func short(sha string) string {
 // CheckFresh returns a *StalePlanError when st is not the state p was made
 // against (lineage or serial differ: a plan made against an empty state
 // records lineage "" and serial 0, so any saved state since makes it
-// stale), or when cfgSHA, the digest of the config at hand, differs from
-// the plan's. cfgSHA "" skips the config check (applying a plan file
+// stale; or the state's digest differs from the one p records, when it
+// records one), or when cfgSHA, the digest of the config at hand, differs
+// from the plan's. cfgSHA "" skips the config check (applying a plan file
 // without its config). A nil st is an empty state.
 func CheckFresh(p *Plan, cfgSHA string, st *state.State) error {
 	if st == nil {
 		st = state.New()
 	}
-	if p.State.Lineage == "" && st.Lineage != "" && st.Serial != p.State.Serial {
+	return checkFresh(p, cfgSHA, StateRef{Lineage: st.Lineage, Serial: st.Serial, SHA256: StateSHA256(st)})
+}
+
+// checkFresh is CheckFresh against the state now identifies.
+func checkFresh(p *Plan, cfgSHA string, now StateRef) error {
+	if p.State.Lineage == "" && now.Lineage != "" && now.Serial != p.State.Serial {
 		// Made against an empty state that has been saved since.
-		return &StalePlanError{What: "serial", Plan: fmt.Sprint(p.State.Serial), Now: fmt.Sprint(st.Serial)}
+		return &StalePlanError{What: "serial", Plan: fmt.Sprint(p.State.Serial), Now: fmt.Sprint(now.Serial)}
 	}
-	if st.Lineage != p.State.Lineage {
-		return &StalePlanError{What: "lineage", Plan: p.State.Lineage, Now: st.Lineage}
+	if now.Lineage != p.State.Lineage {
+		return &StalePlanError{What: "lineage", Plan: p.State.Lineage, Now: now.Lineage}
 	}
-	if st.Serial != p.State.Serial {
-		return &StalePlanError{What: "serial", Plan: fmt.Sprint(p.State.Serial), Now: fmt.Sprint(st.Serial)}
+	if now.Serial != p.State.Serial {
+		return &StalePlanError{What: "serial", Plan: fmt.Sprint(p.State.Serial), Now: fmt.Sprint(now.Serial)}
+	}
+	if p.State.SHA256 != "" && now.SHA256 != p.State.SHA256 {
+		return &StalePlanError{What: "state", Plan: p.State.SHA256, Now: now.SHA256}
 	}
 	if cfgSHA != "" && cfgSHA != p.ConfigSHA256 {
 		return &StalePlanError{What: "config", Plan: p.ConfigSHA256, Now: cfgSHA}

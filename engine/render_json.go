@@ -12,6 +12,7 @@ import (
 type jsonPlan struct {
 	FormatVersion int          `json:"format_version"`
 	ConfigSHA256  string       `json:"config_sha256"`
+	ConfigDir     string       `json:"config_dir,omitempty"`
 	State         StateRef     `json:"state"`
 	Summary       Summary      `json:"summary"`
 	Changes       []jsonChange `json:"changes"`
@@ -44,7 +45,8 @@ func hasFields(a Action) bool { return a == ActionManual || a == ActionUpdateE91
 //	{
 //	  "format_version": 1,
 //	  "config_sha256": "…",
-//	  "state": {"lineage": "…", "serial": 7},
+//	  "config_dir": "offices",
+//	  "state": {"path": "offices/officectl.state", "lineage": "…", "serial": 7, "sha256": "…"},
 //	  "summary": {"create": 0, "update-e911": 0, "no-op": 0, "manual": 0, "orphan": 0, "resume": 0},
 //	  "changes": [
 //	    {"key": "berlin", "action": "create", "name": "Berlin", "depends_on": [],
@@ -61,11 +63,15 @@ func hasFields(a Action) bool { return a == ActionManual || a == ActionUpdateE91
 // when the state records no spec to compare with). A refreshed plan
 // (MergeDrift) adds "drift" to the changes of offices that drifted in
 // Dialpad: a Drift ({"key","name","id","kind","live_state","fields"}).
+// "config_dir" and the state's "path" are written in saved plan files only
+// (SetPaths), relative to the plan file's folder; the state's "sha256" is
+// the digest of the whole state the plan was made against (StateSHA256).
 // This is also the plan file format (WritePlanFile).
 func RenderJSON(w io.Writer, p *Plan) error {
 	jp := jsonPlan{
 		FormatVersion: p.FormatVersion,
 		ConfigSHA256:  p.ConfigSHA256,
+		ConfigDir:     p.ConfigDir,
 		State:         p.State,
 		Summary:       p.Summary(),
 		Changes:       make([]jsonChange, len(p.Changes)),

@@ -139,6 +139,9 @@ func (v *validator) file(rd *configReader, name string) fileResult {
 	if err != nil {
 		return fileResult{diags: []schema.Diagnostic{{File: name, Severity: schema.Error, Message: err.Error()}}}
 	}
+	if IsPlanFile(src) {
+		return fileResult{diags: []schema.Diagnostic{planFileNote(name)}}
+	}
 	n, d := parse(name, src)
 	if d != nil {
 		return fileResult{diags: []schema.Diagnostic{*d}}

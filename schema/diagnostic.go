@@ -12,6 +12,9 @@ import (
 const (
 	Error   = "error"
 	Warning = "warning"
+	// Note is information about a file, not a problem in it (a plan file
+	// in the config directory, skipped).
+	Note = "note"
 )
 
 // Diagnostic is one problem in a config file, at the place the user wrote
