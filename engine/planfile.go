@@ -68,12 +68,11 @@ var ErrNotPlanFile = errors.New("not an officectl plan file")
 // ReadPlanFile reads a plan saved by SavePlanFile. Its errors name the file
 // and say what is wrong with it; see ReadPlan.
 func ReadPlanFile(path string) (*Plan, error) {
-	f, err := os.Open(path)
+	data, err := ReadRegularFile(path, maxPlanFileSize)
 	if err != nil {
 		return nil, fmt.Errorf("read plan file: %w", err)
 	}
-	defer f.Close()
-	p, err := ReadPlan(f)
+	p, err := ReadPlan(bytes.NewReader(data))
 	if err != nil {
 		return nil, fmt.Errorf("plan file %s: %w", path, err)
 	}
