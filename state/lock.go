@@ -91,7 +91,9 @@ func tryLock(lockPath string) (*Lock, *LockedError, error) {
 		if !ok {
 			holder := readLockInfo(f)
 			f.Close()
-			return nil, &LockedError{LockPath: lockPath, Holder: holder}, nil
+			// Without flock, a lock file is all there is to go by.
+			other := !haveFlock && holder != nil && holder.Host != host
+			return nil, &LockedError{LockPath: lockPath, Holder: holder, OtherHost: other}, nil
 		}
 		if !isFileAt(f, lockPath) {
 			// Released (removed) after we opened it: start over.
