@@ -98,7 +98,7 @@ func readLock(f *os.File) ([]byte, error) {
 func (lf *LockFile) Describe() string {
 	switch {
 	case lf.Holder == nil:
-		return "a lock file that names no holder"
+		return "an unknown holder (the lock file does not say who)"
 	case lf.OtherHost:
 		return lf.Holder.String() + ", another host: officectl cannot tell whether it still runs"
 	case haveFlock:

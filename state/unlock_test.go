@@ -163,7 +163,7 @@ func TestInspectLock(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if lf.Holder != nil || lf.ID != lockID(nil) || lf.Describe() != "a lock file that names no holder" {
+		if lf.Holder != nil || lf.ID != lockID(nil) || lf.Describe() != "an unknown holder (the lock file does not say who)" {
 			t.Errorf("LockFile %+v: %s", lf, lf.Describe())
 		}
 		if err := lf.Remove(lf.ID); err != nil {
