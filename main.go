@@ -73,7 +73,7 @@ func commands() []command {
 		{"apply", "[DIR | PLANFILE]", "create and update offices through the Dialpad API as planned", cmdApply},
 		{"import", "[DIR]", "adopt the offices Dialpad already has into the state, by exact name", cmdImport},
 		{"drift", "[DIR]", "compare the live offices with their last applied specs (scheduled check)", cmdDrift},
-		{"state", "list [DIR] | show KEY [DIR] | rm KEY [DIR]", "inspect the state file of DIR, or forget an office", cmdState},
+		{"state", "list [DIR] | show KEY [DIR] | rm KEY [DIR] | unlock [DIR]", "inspect the state file of DIR, forget an office, or clear a stale lock", cmdState},
 		{"schema", "", "print the CUE schema (or a JSON Schema for editors)", cmdSchema},
 		{"sim", "[edit ID PATH=JSON... | delete ID]", "run the Dialpad API simulator on a loopback address, for demos and tests (edit, delete: change it as an admin would)", cmdSim},
 		{"init", "[DIR]", "write a commented example config into DIR, to start from", cmdInit},
@@ -440,9 +440,13 @@ func appendStepSummary(path string, p *engine.Plan) error {
 func cmdState(fs *pflag.FlagSet, io stdio) func([]string) int {
 	statePathFlag := fs.String("state", "", "state file (default DIR/officectl.state)")
 	lockTimeout := fs.Duration("lock-timeout", 0, "how long rm waits for another officectl holding the state lock")
+	lockID := fs.String("lock-id", "", "unlock: clear the lock with this id (shown by unlock) without asking; required when stdin is not a terminal")
 	return func(args []string) int {
+		// list, show and rm read a state in which two offices share one id,
+		// so that the wrong one can be found and forgotten; saves still refuse it.
+		repair := state.Options{LockTimeout: *lockTimeout, AllowDuplicateIDs: true}
 		if len(args) == 0 {
-			return fail(io, "state", fmt.Errorf("missing subcommand: list [DIR], show KEY [DIR] or rm KEY [DIR]"))
+			return fail(io, "state", fmt.Errorf("missing subcommand: list [DIR], show KEY [DIR], rm KEY [DIR] or unlock [DIR]"))
 		}
 		sub, rest := args[0], args[1:]
 		statePath, err := stateArgs(sub, rest, *statePathFlag)
@@ -451,9 +455,12 @@ func cmdState(fs *pflag.FlagSet, io stdio) func([]string) int {
 		}
 		switch sub {
 		case "list":
-			st, err := state.Load(statePath)
+			st, err := state.LoadWith(statePath, repair)
 			if err != nil {
 				return fail(io, "state list", err)
+			}
+			if err := st.Validate(); err != nil {
+				fmt.Fprintf(io.err, "officectl state list: warning: %s; forget the wrong one with officectl state rm --state %s KEY\n", offices.Printable(err.Error()), offices.Printable(statePath))
 			}
 			for _, k := range st.Keys() {
 				e := st.Offices[k]
@@ -466,7 +473,7 @@ func cmdState(fs *pflag.FlagSet, io stdio) func([]string) int {
 			return exitOK
 		case "show":
 			key := rest[0] // stateArgs checked it is there
-			st, err := state.Load(statePath)
+			st, err := state.LoadWith(statePath, repair)
 			if err != nil {
 				return fail(io, "state show", err)
 			}
@@ -482,7 +489,7 @@ func cmdState(fs *pflag.FlagSet, io stdio) func([]string) int {
 			return exitOK
 		case "rm":
 			key := rest[0] // stateArgs checked it is there
-			store, err := state.Open(statePath, state.Options{LockTimeout: *lockTimeout})
+			store, err := state.Open(statePath, repair)
 			if err != nil {
 				return fail(io, "state rm", err)
 			}
@@ -506,9 +513,44 @@ func cmdState(fs *pflag.FlagSet, io stdio) func([]string) int {
 			}
 			fmt.Fprintf(io.out, "Forgot %s (%q, Dialpad id %s). The office still exists in Dialpad; officectl no longer manages it.\n", offices.Printable(key), forgot.Name, offices.Printable(id))
 			return exitOK
+		case "unlock":
+			return stateUnlock(io, statePath, *lockID)
 		}
-		return fail(io, "state", fmt.Errorf("unknown subcommand %q: use list, show KEY or rm KEY", sub))
+		return fail(io, "state", fmt.Errorf("unknown subcommand %q: use list [DIR], show KEY [DIR], rm KEY [DIR] or unlock [DIR]", sub))
 	}
+}
+
+// stateUnlock clears a lock that no running process of this host holds
+// (state.InspectLock decides which): it shows the holder, then needs
+// "yes" typed on a terminal or the lock's id (--lock-id).
+func stateUnlock(io stdio, statePath, id string) int {
+	lf, err := state.InspectLock(statePath)
+	if err != nil {
+		return fail(io, "state unlock", err)
+	}
+	if lf == nil {
+		fmt.Fprintf(io.out, "%s is not locked: nothing to do.\n", statePath)
+		return exitOK
+	}
+	defer lf.Close()
+	fmt.Fprintf(io.err, "The lock of %s is held by %s (lock id %s).\n", statePath, lf.Describe(), lf.ID)
+	if id == "" {
+		if !isTerminal(io.in) {
+			return fail(io, "state unlock", fmt.Errorf("stdin is not a terminal, so unlock cannot ask: make sure that process is no longer running, then pass --lock-id %s", lf.ID))
+		}
+		fmt.Fprint(io.err, "If that process still runs, two officectl writing one state can create offices twice.\nClear the lock? Only 'yes' is accepted: ")
+		answer, _ := bufio.NewReader(io.in).ReadString('\n')
+		if strings.TrimSpace(answer) != "yes" {
+			fmt.Fprintln(io.err, "Unlock cancelled: the lock is still there.")
+			return exitError
+		}
+		id = lf.ID
+	}
+	if err := lf.Remove(id); err != nil {
+		return fail(io, "state unlock", err)
+	}
+	fmt.Fprintf(io.out, "Cleared the lock of %s (lock id %s).\n", statePath, id)
+	return exitOK
 }
 
 // apiFlags are the flags of every command that talks to the Dialpad API.

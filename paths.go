@@ -15,7 +15,7 @@ import (
 // DIR "." by default. The file must exist: a missing one would read as an
 // empty state, and a wrong directory would list nothing without a word.
 func stateArgs(sub string, rest []string, flagValue string) (string, error) {
-	keys := map[string]int{"list": 0, "show": 1, "rm": 1}
+	keys := map[string]int{"list": 0, "show": 1, "rm": 1, "unlock": 0}
 	n, known := keys[sub]
 	if !known {
 		return statePathFor(".", flagValue), nil // the caller names the subcommand unknown
@@ -32,6 +32,9 @@ func stateArgs(sub string, rest []string, flagValue string) (string, error) {
 		dir = rest[n]
 	}
 	path := statePathFor(dir, flagValue)
+	if sub == "unlock" {
+		return path, nil // a first apply may leave a lock and no state
+	}
 	fi, err := os.Stat(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 	"slices"
 	"strconv"
 	"time"
@@ -16,22 +15,32 @@ import (
 // Load reads the state file at path. A missing file is an empty state
 // (New, with no lineage until its first save). A file of a newer version
 // is refused with ErrNewerVersion, one that is not a valid state with
-// ErrCorrupt; both come as an *Error naming the file, and the file is left
-// as it is.
+// ErrCorrupt (ErrDuplicateID too when two entries share one Dialpad id);
+// all come as an *Error naming the file, and the file is left as it is.
+//
+// Load reads only a regular file at path itself: a symbolic link
+// (ErrSymlink), a folder, a named pipe or a device (ErrNotRegular) and a
+// file over MaxFileSize (ErrTooLarge) are refused without being read.
 func Load(path string) (*State, error) {
-	data, err := os.ReadFile(path)
+	return LoadWith(path, Options{})
+}
+
+// LoadWith reads the state file at path as Load does; with
+// opts.AllowDuplicateIDs it accepts two entries sharing one Dialpad id.
+func LoadWith(path string, opts Options) (*State, error) {
+	data, err := readRegular(path, MaxFileSize)
 	if errors.Is(err, fs.ErrNotExist) {
 		return New(), nil
 	}
 	if err != nil {
 		return nil, &Error{Op: "load", Path: path, Err: osReason(err)}
 	}
-	return decode(path, data)
+	return decode(path, data, opts.AllowDuplicateIDs)
 }
 
 // Decode parses the bytes of a state file, as Load does.
 func Decode(data []byte) (*State, error) {
-	return decode("", data)
+	return decode("", data, false)
 }
 
 // osReason strips the path from an *fs.PathError, which *Error names.
@@ -46,14 +55,15 @@ func osReason(err error) error {
 // decoder reads a state strictly: keys exactly as written by Encode, each
 // once, with the types and content Validate wants.
 type decoder struct {
-	path string
-	data []byte
-	dec  *json.Decoder
-	c    canon
+	path        string
+	data        []byte
+	dec         *json.Decoder
+	c           canon
+	allowDupIDs bool // accept two entries with one id (Options.AllowDuplicateIDs)
 }
 
-func decode(path string, data []byte) (*State, error) {
-	d := &decoder{path: path, data: data}
+func decode(path string, data []byte, allowDupIDs bool) (*State, error) {
+	d := &decoder{path: path, data: data, allowDupIDs: allowDupIDs}
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, d.corrupt(-1, "the file is empty")
 	}
@@ -324,6 +334,7 @@ func (d *decoder) offices(s *State) error {
 	if ok, err := d.object("offices"); !ok || err != nil {
 		return err
 	}
+	keyOfID := map[string]string{}
 	for {
 		key, off, end, err := d.key()
 		if err != nil {
@@ -345,6 +356,10 @@ func (d *decoder) offices(s *State) error {
 		if err := validateEntry(key, e); err != nil {
 			return d.corrupt(off, "%v", err)
 		}
+		if other, dup := keyOfID[e.ID]; dup && e.ID != "" && !d.allowDupIDs {
+			return d.duplicateID(off, e, key, s.Offices[other], other)
+		}
+		keyOfID[e.ID] = key
 		s.Offices[key] = e
 	}
 }
@@ -428,4 +443,23 @@ func (d *decoder) spec(what string) (json.RawMessage, error) {
 		return nil, d.corrupt(off, "%s: %v", what, err)
 	}
 	return out, nil
+}
+
+// duplicateID returns the error of entry e of key at offset off, whose id
+// entry o of key other has too.
+func (d *decoder) duplicateID(off int64, e *Entry, key string, o *Entry, other string) *Error {
+	rm := "officectl state rm KEY"
+	if d.path != "" {
+		rm = "officectl state rm --state " + d.path + " KEY"
+	}
+	err := &Error{Op: "load", Path: d.path, Err: &reasonError{
+		kind: ErrDuplicateID,
+		msg: fmt.Sprintf("offices.%s.id: Dialpad id %s is also the id of offices.%s (%q; this one is %q), and one office cannot be both "+
+			"(a merge of two edits of the state in Git can do this): find out which of the two the office with that id is "+
+			"(its name in Dialpad), then forget the other one with %s (the file was left unchanged)",
+			key, e.ID, other, o.Name, e.Name, rm),
+		cause: ErrCorrupt,
+	}}
+	err.Line, err.Column = lineCol(d.data, off)
+	return err
 }

@@ -31,6 +31,7 @@ type encoder struct {
 	c     canon
 	keys  []string
 	cache map[string]*cachedEntry // by office key; nil: no caching
+	ids   map[string]string       // reused by checkIDs
 }
 
 // cachedEntry is an entry as last encoded: a deep copy and its bytes (a
@@ -76,12 +77,23 @@ func (enc *encoder) encode(dst []byte, s *State, check bool) ([]byte, error) {
 		dst = append(dst, "{}"...)
 	} else {
 		dst = append(dst, '{')
-		for i, key := range enc.sortedKeys(s) {
+		keys := enc.sortedKeys(s)
+		for i, key := range keys {
 			if i > 0 {
 				dst = append(dst, ',')
 			}
 			var err error
 			if dst, err = enc.entry(dst, key, s.Offices[key], check); err != nil {
+				return nil, err
+			}
+		}
+		if check {
+			// Every entry, cached or not: a change to one can clash with another.
+			if enc.ids == nil {
+				enc.ids = make(map[string]string, len(keys))
+			}
+			clear(enc.ids)
+			if err := checkIDs(s, keys, enc.ids); err != nil {
 				return nil, err
 			}
 		}

@@ -3,8 +3,11 @@ package state
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Sentinels for callers to branch on with errors.Is. The errors this
@@ -24,6 +27,19 @@ var (
 	ErrInvalid = errors.New("invalid state")
 	// ErrClosed: the Store was closed.
 	ErrClosed = errors.New("state store is closed")
+	// ErrDuplicateID: two entries of the state share one Dialpad id (a
+	// merge of two edits of the state in Git can do this). Load refuses
+	// such a state (the error also wraps ErrCorrupt) and Save does not
+	// write one.
+	ErrDuplicateID = errors.New("two offices share one Dialpad id")
+	// ErrSymlink: the state file, its backup, its lock or a temporary file
+	// of a save is a symbolic link, which officectl never follows.
+	ErrSymlink = errors.New("refusing a symbolic link")
+	// ErrNotRegular: one of those files is a folder, a named pipe, a
+	// device or a socket: officectl reads and writes regular files only.
+	ErrNotRegular = errors.New("not a regular file")
+	// ErrTooLarge: the state file is larger than MaxFileSize.
+	ErrTooLarge = errors.New("state file too large")
 )
 
 // Error is an error about one state file, shaped like fs.PathError: what was
@@ -38,8 +54,9 @@ type Error struct {
 	// the problem has no position.
 	Line, Column int
 	// Err is the reason; it wraps one of the sentinels (ErrCorrupt,
-	// ErrNewerVersion, ErrInvalid, ErrLocked, ErrClosed) when that is the
-	// case, else it is the operating system's error.
+	// ErrNewerVersion, ErrInvalid, ErrLocked, ErrClosed, ErrDuplicateID,
+	// ErrSymlink, ErrNotRegular, ErrTooLarge) when that is the case, else
+	// it is the operating system's error.
 	Err error
 }
 
@@ -81,17 +98,43 @@ func (e *reasonError) Unwrap() []error {
 
 // LockInfo is what a lock file holds: who holds the lock, since when.
 type LockInfo struct {
-	// Host is the holder's host name.
+	// Host is the holder's host name. Read from a lock file, it is
+	// untrusted text: String quotes it unless it is plain.
 	Host string `json:"host"`
 	// PID is the holder's process id on Host.
 	PID int `json:"pid"`
 	// StartedAt is when it took the lock (UTC, whole seconds).
 	StartedAt time.Time `json:"started_at"`
+	// ID identifies the lock file's content (12 hex digits of its
+	// SHA-256), as read from the file; not part of the file. LockFile.Remove
+	// takes it, so that a lock is cleared only by someone who saw it.
+	ID string `json:"-"`
 }
 
 // String reads "pid 1234 on host build-7 since 2025-01-02T15:04:05Z".
 func (i LockInfo) String() string {
-	return fmt.Sprintf("pid %d on host %s since %s", i.PID, i.Host, i.StartedAt.Format(time.RFC3339))
+	return fmt.Sprintf("pid %d on host %s since %s", i.PID, plainHost(i.Host), i.StartedAt.Format(time.RFC3339))
+}
+
+// plainHost returns a host name as it is when it is plain (letters,
+// digits, '.', '-', '_', at most 255 bytes), else quoted with every
+// character that is not printable ASCII escaped, so that no lock file can
+// write escape sequences or lines of its own to a terminal or a CI log.
+func plainHost(h string) string {
+	plain := h != "" && len(h) <= 255
+	for _, r := range h {
+		if !(r < utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r) || r == '.' || r == '-' || r == '_')) {
+			plain = false
+			break
+		}
+	}
+	if plain {
+		return h
+	}
+	if len(h) > 255 {
+		h = h[:255]
+	}
+	return strconv.QuoteToASCII(h)
 }
 
 // LockedError says who holds a state's lock. errors.Is(err, ErrLocked)
@@ -102,6 +145,10 @@ type LockedError struct {
 	// Holder is the lock file's content; nil when it could not be read
 	// (the holder may have just created it).
 	Holder *LockInfo
+	// OtherHost: no process of this host holds the lock, but the lock
+	// file names another host, where its process may still run; such a
+	// lock is never taken over (see InspectLock).
+	OtherHost bool
 	// Waited is how long Acquire waited before giving up.
 	Waited time.Duration
 }
@@ -115,13 +162,19 @@ func (e *LockedError) Error() string {
 	} else {
 		b.WriteString("another process (" + e.LockPath + ")")
 	}
+	if e.OtherHost {
+		b.WriteString(", another host: officectl cannot tell whether that process still runs, so it never takes the lock over")
+	}
 	if e.Waited > 0 {
 		fmt.Fprintf(&b, "; still locked after %s: wait for it to finish or raise --lock-timeout", e.Waited.Round(time.Millisecond))
 	} else {
 		b.WriteString("; wait for it to finish or pass --lock-timeout")
 	}
-	if !haveFlock {
-		b.WriteString("; if it is no longer running, delete " + e.LockPath)
+	if e.OtherHost || !haveFlock {
+		fmt.Fprintf(&b, "; if it is no longer running, clear the lock with officectl state unlock --state %s", strings.TrimSuffix(e.LockPath, ".lock"))
+		if e.Holder != nil {
+			b.WriteString(" --lock-id " + e.Holder.ID)
+		}
 	}
 	return b.String()
 }

@@ -1,10 +1,11 @@
 package state
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"strings"
@@ -14,13 +15,18 @@ import (
 // Lock is the exclusive lock of one state file: the file path+".lock" next
 // to it, holding a LockInfo, created with O_EXCL and held with flock(2)
 // where the system has it. The kernel drops a flock when its process
-// dies, so a lock file left by a killed process is known to be stale and
-// is taken over.
+// dies, so a lock file left by a killed process of this host is known to
+// be stale and is taken over. A lock file that names another host is
+// never taken over, as flock cannot tell whether a process of another
+// machine still runs: InspectLock and LockFile.Remove clear it once a
+// person has checked. The lock file is never opened through a symbolic
+// link, nor when it is not a regular file.
 type Lock struct {
 	// Info is what the lock file says of this holder.
 	Info LockInfo
 	// Stale is the holder named by an abandoned lock file that Acquire
-	// took over (its process gone); nil when there was none.
+	// took over (its process, of this host, gone); nil when there was
+	// none.
 	Stale *LockInfo
 
 	path string // the lock file
@@ -30,7 +36,8 @@ type Lock struct {
 // Acquire takes the lock of the state file path. While another process
 // holds it, Acquire tries again until timeout has passed (at once for a
 // timeout of 0), then fails with an *Error wrapping a *LockedError that
-// names the holder; errors.Is(err, ErrLocked) holds for it.
+// names the holder; errors.Is(err, ErrLocked) holds for it. A lock file
+// of a process of another host counts as held (LockedError.OtherHost).
 func Acquire(path string, timeout time.Duration) (*Lock, error) {
 	lockPath := path + ".lock"
 	start := time.Now()
@@ -57,14 +64,18 @@ func Acquire(path string, timeout time.Duration) (*Lock, error) {
 
 // tryLock makes one attempt: the lock, or who holds it.
 func tryLock(lockPath string) (*Lock, *LockedError, error) {
+	host, err := os.Hostname()
+	if err != nil {
+		host = "unknown"
+	}
 	// The holder is whoever holds the flock of the file now at lockPath.
 	// Creating the file confers nothing by itself: a file found in place
 	// may be one just created by another process, or one abandoned.
 	for range 100 {
-		f, err := os.OpenFile(lockPath, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+		f, err := createExcl(lockPath)
 		created := err == nil
 		if errors.Is(err, fs.ErrExist) {
-			f, err = os.OpenFile(lockPath, os.O_RDWR, 0)
+			f, err = openRegular(lockPath, os.O_RDWR)
 			if errors.Is(err, fs.ErrNotExist) {
 				continue // released meanwhile
 			}
@@ -80,20 +91,27 @@ func tryLock(lockPath string) (*Lock, *LockedError, error) {
 		if !ok {
 			holder := readLockInfo(f)
 			f.Close()
-			return nil, &LockedError{LockPath: lockPath, Holder: holder}, nil
+			// Without flock, a lock file is all there is to go by.
+			other := !haveFlock && holder != nil && holder.Host != host
+			return nil, &LockedError{LockPath: lockPath, Holder: holder, OtherHost: other}, nil
 		}
 		if !isFileAt(f, lockPath) {
 			// Released (removed) after we opened it: start over.
 			f.Close()
 			continue
 		}
-		l := &Lock{path: lockPath, f: f, Info: LockInfo{PID: os.Getpid(), StartedAt: time.Now().UTC().Truncate(time.Second)}}
+		var stale *LockInfo
 		if !created {
-			l.Stale = readLockInfo(f)
+			stale = readLockInfo(f)
+			if stale != nil && stale.Host != host {
+				// Nobody of this host holds it, which says nothing of a
+				// process of another host: leave it as it is.
+				f.Close()
+				return nil, &LockedError{LockPath: lockPath, Holder: stale, OtherHost: true}, nil
+			}
 		}
-		if l.Info.Host, err = os.Hostname(); err != nil {
-			l.Info.Host = "unknown"
-		}
+		l := &Lock{path: lockPath, f: f, Stale: stale,
+			Info: LockInfo{PID: os.Getpid(), Host: host, StartedAt: time.Now().UTC().Truncate(time.Second)}}
 		if err := writeLockInfo(f, l.Info); err != nil {
 			l.Release()
 			return nil, nil, fmt.Errorf("writing %s: %w", lockPath, err)
@@ -130,9 +148,10 @@ func writeLockInfo(f *os.File, info LockInfo) error {
 // readLockInfo reads who holds a lock file; nil when it does not say (yet).
 func readLockInfo(f *os.File) *LockInfo {
 	for try := 0; ; try++ {
-		data, err := io.ReadAll(io.NewSectionReader(f, 0, 1<<16))
+		data, err := readLock(f)
 		var info LockInfo
 		if err == nil && json.Unmarshal(data, &info) == nil && info.PID != 0 {
+			info.ID = lockID(data)
 			return &info
 		}
 		if try == 3 {
@@ -140,6 +159,12 @@ func readLockInfo(f *os.File) *LockInfo {
 		}
 		time.Sleep(10 * time.Millisecond) // the holder may be writing it
 	}
+}
+
+// lockID is the id of a lock file's content: 12 hex digits of its SHA-256.
+func lockID(data []byte) string {
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:6])
 }
 
 // Release gives up the lock and removes its file. It is safe to call more

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -39,6 +40,16 @@ type saveHooks struct {
 	// beforeRename runs after the temporary file is written and synced,
 	// before the backup is made and the file renamed; an error aborts.
 	beforeRename func() error
+	// tempName, if set, names the temporary files in place of tempName.
+	tempName func(dir, prefix string) (string, error)
+}
+
+// name returns a name for a new temporary file in dir.
+func (h saveHooks) name(dir, prefix string) (string, error) {
+	if h.tempName != nil {
+		return h.tempName(dir, prefix)
+	}
+	return tempName(dir, prefix)
 }
 
 // save encodes the next version of s and writes it to path; on success it
@@ -72,19 +83,25 @@ func encodeNext(path string, s *State, enc *encoder, buf []byte) (State, []byte,
 	}
 	data, err := enc.encode(buf[:0], &next, true)
 	if err != nil {
-		return next, buf, &Error{Op: "save", Path: path, Err: &reasonError{kind: ErrInvalid, msg: err.Error() + " (the file was left unchanged)"}}
+		return next, buf, &Error{Op: "save", Path: path, Err: &reasonError{kind: ErrInvalid, msg: err.Error() + " (the file was left unchanged)", cause: err}}
 	}
 	return next, data, nil
 }
 
 // writeAtomic replaces path with data: temporary file, fsync, backup of
-// the old file, rename, fsync of the folder.
+// the old file, rename, fsync of the folder. It refuses a state or backup
+// that is a symbolic link or not a regular file, and never writes through
+// a link: the temporary files are created with O_EXCL and O_NOFOLLOW, and
+// renames replace a name without following it.
 func writeAtomic(path string, data []byte, hooks saveHooks) (err error) {
+	if err := refuseLinks(path, path+".backup"); err != nil {
+		return err
+	}
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."
 	}
-	f, err := os.CreateTemp(dir, "."+base+tmpInfix+"*")
+	f, err := createTemp(dir, "."+base+tmpInfix, hooks)
 	if err != nil {
 		return fmt.Errorf("creating a temporary file: %w", err)
 	}
@@ -112,7 +129,7 @@ func writeAtomic(path string, data []byte, hooks saveHooks) (err error) {
 			return err
 		}
 	}
-	if err := backup(path); err != nil {
+	if err := backup(path, hooks); err != nil {
 		return fmt.Errorf("keeping the previous state as %s.backup: %w", path, err)
 	}
 	if err := os.Rename(tmp, path); err != nil {
@@ -124,7 +141,7 @@ func writeAtomic(path string, data []byte, hooks saveHooks) (err error) {
 // backup makes path+".backup" a copy of path, if path exists: a hard link
 // made under a temporary name and renamed over the old backup, so that
 // there is always a whole backup. Where hard links fail, it copies.
-func backup(path string) error {
+func backup(path string, hooks saveHooks) error {
 	if _, err := os.Lstat(path); os.IsNotExist(err) {
 		return nil
 	}
@@ -132,7 +149,7 @@ func backup(path string) error {
 	if dir == "" {
 		dir = "."
 	}
-	name, err := tempName(dir, "."+base+backupInfix)
+	name, err := hooks.name(dir, "."+base+backupInfix)
 	if err != nil {
 		return err
 	}
@@ -149,6 +166,23 @@ func backup(path string) error {
 	return nil
 }
 
+// createTemp creates a new file in dir named prefix and random letters,
+// with mode 0600, never through a symbolic link: a link found at a chosen
+// name is refused, as someone is putting links beside the state.
+func createTemp(dir, prefix string, hooks saveHooks) (*os.File, error) {
+	for range 100 {
+		name, err := hooks.name(dir, prefix)
+		if err != nil {
+			return nil, err
+		}
+		f, err := createExcl(name)
+		if !errors.Is(err, fs.ErrExist) {
+			return f, err
+		}
+	}
+	return nil, fmt.Errorf("no unused name for a temporary file in %s", dir)
+}
+
 // tempName returns an unused name for a file in dir.
 func tempName(dir, prefix string) (string, error) {
 	var b [8]byte
@@ -159,12 +193,12 @@ func tempName(dir, prefix string) (string, error) {
 }
 
 func copyFile(from, to string) error {
-	in, err := os.Open(from)
+	in, err := openRegular(from, os.O_RDONLY)
 	if err != nil {
 		return err
 	}
 	defer in.Close()
-	out, err := os.OpenFile(to, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	out, err := createExcl(to)
 	if err != nil {
 		return err
 	}

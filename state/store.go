@@ -13,6 +13,10 @@ type Options struct {
 	// LockTimeout is how long Open waits while another process holds the
 	// state's lock; zero fails at once.
 	LockTimeout time.Duration
+	// AllowDuplicateIDs loads a state in which two entries share one
+	// Dialpad id, which Load refuses, so that `state rm` can forget the
+	// wrong one; no save succeeds while both are there.
+	AllowDuplicateIDs bool
 }
 
 // Store is a state file opened for writing: it holds the file's lock and
@@ -43,15 +47,23 @@ type Store struct {
 }
 
 // Open locks the state file path (see Acquire, waiting up to
-// opts.LockTimeout) and loads it (see Load). It removes the temporary
-// files of saves that a crash interrupted. Close releases the lock.
+// opts.LockTimeout) and loads it (see Load). It refuses a backup
+// (PATH.backup) that is a symbolic link or not a regular file, as every
+// save would. It removes the temporary files of saves that a crash
+// interrupted. Close releases the lock.
 func Open(path string, opts Options) (*Store, error) {
 	l, err := Acquire(path, opts.LockTimeout)
 	if err != nil {
 		return nil, err
 	}
 	removeLeftovers(path)
-	s, err := Load(path)
+	s, err := LoadWith(path, opts)
+	if err == nil {
+		err = refuseLinks(path + ".backup")
+		if err != nil {
+			err = &Error{Op: "load", Path: path, Err: err}
+		}
+	}
 	if err != nil {
 		l.Release()
 		return nil, err

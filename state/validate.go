@@ -30,13 +30,15 @@ func ValidKey(key string) bool {
 // office key, an entry that is nil or has no name, a status other than
 // created or pending, a created entry without an id, a spec that is not a
 // JSON object, a spec_sha256 that is not 64 lowercase hex digits, a time
-// that JSON cannot hold. Save refuses to write a state that fails it.
+// that JSON cannot hold, two entries with one Dialpad id. Save refuses to
+// write a state that fails it.
 func (s *State) Validate() error {
 	if err := s.validateHeader(); err != nil {
 		return err
 	}
 	var c canon
-	for _, key := range s.Keys() {
+	keys := s.Keys()
+	for _, key := range keys {
 		e := s.Offices[key]
 		if err := validateEntry(key, e); err != nil {
 			return err
@@ -44,6 +46,25 @@ func (s *State) Validate() error {
 		if err := validateSpec(&c, key, e.Spec); err != nil {
 			return err
 		}
+	}
+	return checkIDs(s, keys, nil)
+}
+
+// checkIDs reports the first entry, in the order of keys, whose Dialpad
+// id an entry before it has too. keyOfID is a map to reuse, or nil.
+func checkIDs(s *State, keys []string, keyOfID map[string]string) error {
+	if keyOfID == nil {
+		keyOfID = make(map[string]string, len(keys))
+	}
+	for _, key := range keys {
+		e := s.Offices[key]
+		if e == nil || e.ID == "" {
+			continue
+		}
+		if other, dup := keyOfID[e.ID]; dup {
+			return fmt.Errorf("offices.%s.id: Dialpad id %s is also the id of offices.%s: %w", key, e.ID, other, ErrDuplicateID)
+		}
+		keyOfID[e.ID] = key
 	}
 	return nil
 }
