@@ -142,7 +142,7 @@ func (v *validator) file(name string) fileResult {
 	if d != nil {
 		return fileResult{diags: []schema.Diagnostic{*d}}
 	}
-	return v.check(name, data, v.pol)
+	return v.checkSource(name, src, data, v.pol)
 }
 
 // instance validates the offices the CUE files define.
@@ -159,6 +159,12 @@ func (v *validator) instance() fileResult {
 
 // check validates data (with policy) and extracts its offices.
 func (v *validator) check(name string, data, policy cue.Value) fileResult {
+	return v.checkSource(name, nil, data, policy)
+}
+
+// checkSource is check for data decoded from src, the file's text, which
+// hints quote.
+func (v *validator) checkSource(name string, src []byte, data, policy cue.Value) fileResult {
 	if data.IncompleteKind() != cue.StructKind && data.Exists() {
 		return fileResult{diags: []schema.Diagnostic{{File: name, Line: 1, Column: 1, Severity: schema.Error,
 			Message: "a config file must be a mapping with one top-level field, offices"}}}
@@ -171,7 +177,7 @@ func (v *validator) check(name string, data, policy cue.Value) fileResult {
 			Message: "empty file: it defines no office"}}}
 	}
 	offs := data.LookupPath(cue.ParsePath("offices"))
-	u, diags := v.schema.Validate(name, data, policy)
+	u, diags := v.schema.ValidateSource(name, src, data, policy)
 	if schema.HasErrors(diags) {
 		return fileResult{diags: diags}
 	}
