@@ -178,10 +178,13 @@ func (v *validator) checkSource(name string, src []byte, data, policy cue.Value)
 	}
 	offs := data.LookupPath(cue.ParsePath("offices"))
 	u, diags := v.schema.ValidateSource(name, src, data, policy)
-	if schema.HasErrors(diags) {
-		return fileResult{diags: diags}
-	}
 	res := fileResult{diags: diags}
+	if schema.HasErrors(diags) {
+		// officectl's own checks still run wherever the data allows, so
+		// that every problem is reported at once.
+		res.offices, res.diags = v.partial(name, offs, u, diags)
+		return res
+	}
 	if !offs.Exists() {
 		return res
 	}
@@ -255,10 +258,8 @@ func (v *validator) office(key string, src officeSource, eff cue.Value) (found, 
 		diags = append(diags, schema.Diagnostic{File: p.File, Line: p.Line, Column: p.Column, Severity: sev,
 			Path: "offices." + key + "." + field, Message: msg})
 	}
-	if tz := f.Office.Timezone; tz != "" {
-		if _, err := time.LoadLocation(tz); err != nil || tz == "Local" {
-			diag(schema.Error, "timezone", fmt.Sprintf("unknown time zone %q: use an IANA tz database name such as Europe/Berlin or America/New_York", tz))
-		}
+	if msg := timezoneProblem(f.Office.Timezone); msg != "" {
+		diag(schema.Error, "timezone", msg)
 	}
 	if !f.Office.HoursOn {
 		for _, day := range []string{"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"} {
@@ -269,6 +270,18 @@ func (v *validator) office(key string, src officeSource, eff cue.Value) (found, 
 	}
 	f.refs = refsOf(key, src, f.Office)
 	return f, diags
+}
+
+// timezoneProblem says what is wrong with a time zone name, or "" when it
+// is empty or an IANA tz database name.
+func timezoneProblem(tz string) string {
+	if tz == "" {
+		return ""
+	}
+	if _, err := time.LoadLocation(tz); err != nil || tz == "Local" {
+		return fmt.Sprintf("unknown time zone %q: use an IANA tz database name such as Europe/Berlin or America/New_York", tz)
+	}
+	return ""
 }
 
 // decodeOffice fills o with the effective office. Without CUE policy the
