@@ -256,4 +256,3 @@ func TestJSONSchemaE911(t *testing.T) {
 		t.Errorf("DE without e911_address: %v", err)
 	}
 }
-
