@@ -297,14 +297,31 @@ func mismatch(field, file string, src []byte, got cue.Value, args []any) string 
 		msg += quote + strconv.Quote(val)
 	}
 	s, _ := got.String()
+	s = strings.TrimSpace(s)
+	// A string written without quotes (YAML reads 08 and no as strings)
+	// needs no quotes taken away.
+	plain := rawScalar(src, got) != ""
 	switch {
 	case gotKind != "string":
+	case (want == "int" || want == "float") && plain:
+		if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+			msg += fmt.Sprintf("; YAML reads %s as a string, not a number: write %d", s, n)
+		}
 	case want == "int" || want == "float":
-		if _, err := strconv.ParseFloat(strings.TrimSpace(s), 64); err == nil {
+		if _, err := strconv.ParseFloat(s, 64); err == nil {
 			msg += "; write the number without quotes"
 		}
+	case want == "bool" && plain:
+		switch strings.ToLower(s) {
+		case "yes", "y", "on":
+			msg += fmt.Sprintf("; YAML reads %s as a string: write true", s)
+		case "no", "n", "off":
+			msg += fmt.Sprintf("; YAML reads %s as a string: write false", s)
+		default:
+			msg += "; write true or false"
+		}
 	case want == "bool":
-		if b, err := strconv.ParseBool(strings.TrimSpace(s)); err == nil && strings.EqualFold(strings.TrimSpace(s), strconv.FormatBool(b)) {
+		if b, err := strconv.ParseBool(s); err == nil && strings.EqualFold(s, strconv.FormatBool(b)) {
 			msg += "; write " + strconv.FormatBool(b) + " without quotes"
 		} else {
 			msg += "; write true or false without quotes"
