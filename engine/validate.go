@@ -10,6 +10,7 @@ import (
 	"cuelang.org/go/cue"
 	"cuelang.org/go/cue/ast"
 	"cuelang.org/go/cue/build"
+	cueerrors "cuelang.org/go/cue/errors"
 	"cuelang.org/go/cue/parser"
 	"cuelang.org/go/cue/token"
 
@@ -77,7 +78,8 @@ type validator struct {
 	ctx    *cue.Context
 	schema *schema.Schema
 	pol    cue.Value // the CUE instance, or the zero Value
-	polErr *schema.Diagnostic
+	// polErr says why the CUE files do not build as one instance.
+	polErr []schema.Diagnostic
 }
 
 func newValidator(pol *policy) *validator {
@@ -90,21 +92,21 @@ func newValidator(pol *policy) *validator {
 	}
 	v := &validator{ctx: ctx, schema: sch}
 	if pol != nil {
-		v.pol, v.polErr = pol.build(ctx)
+		v.pol, v.polErr = pol.build(ctx, sch)
 	}
 	return v
 }
 
 // build compiles the CUE files as one instance in ctx.
-func (p *policy) build(ctx *cue.Context) (cue.Value, *schema.Diagnostic) {
+func (p *policy) build(ctx *cue.Context, sch *schema.Schema) (cue.Value, []schema.Diagnostic) {
 	inst := build.NewContext().NewInstance("", nil)
 	for _, f := range p.files {
 		ast, err := parser.ParseFile(f.name, f.src)
 		if err != nil {
-			return cue.Value{}, syntaxDiag(f.name, err)
+			return cue.Value{}, []schema.Diagnostic{*syntaxDiag(f.name, err)}
 		}
 		if err := inst.AddSyntax(ast); err != nil {
-			return cue.Value{}, syntaxDiag(f.name, err)
+			return cue.Value{}, []schema.Diagnostic{*syntaxDiag(f.name, err)}
 		}
 	}
 	v := ctx.BuildInstance(inst)
@@ -113,12 +115,42 @@ func (p *policy) build(ctx *cue.Context) (cue.Value, *schema.Diagnostic) {
 		if len(p.files) > 0 {
 			name = p.files[0].name
 		}
-		// An instance that does not even build (an undefined reference,
-		// say) is reported through the schema's diagnostics when the
-		// error has a path, else as one diagnostic.
-		return v, syntaxDiag(name, err)
+		// An office of a CUE file that breaks a rule of another (a
+		// policy's bound, say) is explained as the schema explains a
+		// data file's problems: at the value, with the rule. Anything
+		// else (an undefined reference, say) is one diagnostic.
+		if !ruleBroken(err) {
+			return v, []schema.Diagnostic{*syntaxDiag(name, err)}
+		}
+		if _, ds := sch.Validate(name, v, cue.Value{}); schema.HasErrors(ds) && placed(ds) {
+			return v, ds
+		}
+		return v, []schema.Diagnostic{*syntaxDiag(name, err)}
 	}
 	return v, nil
+}
+
+// ruleBroken reports whether err is only values that break a bound or
+// conflict with another value, which the schema's messages explain.
+func ruleBroken(err error) bool {
+	errs := cueerrors.Errors(err)
+	for _, e := range errs {
+		f, _ := e.Msg()
+		if !strings.HasPrefix(f, "invalid value") && !strings.HasPrefix(f, "conflicting values") {
+			return false
+		}
+	}
+	return len(errs) > 0
+}
+
+// placed reports whether every diagnostic has a file and a line.
+func placed(ds []schema.Diagnostic) bool {
+	for _, d := range ds {
+		if d.File == "" || d.Line == 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // file validates one YAML or JSON file.
@@ -148,7 +180,7 @@ func (v *validator) file(name string) fileResult {
 // instance validates the offices the CUE files define.
 func (v *validator) instance() fileResult {
 	if v.polErr != nil {
-		return fileResult{diags: []schema.Diagnostic{*v.polErr}}
+		return fileResult{diags: v.polErr}
 	}
 	name := ""
 	if p := v.pol.Pos(); p.IsValid() {

@@ -179,7 +179,7 @@ func (s *Schema) describe(file string, src []byte, data cue.Value, errs []cueerr
 			continue
 		}
 		dd := d
-		dd.Message = s.message(field, path, format, args, file, src, data, e)
+		dd.Message = s.message(field, path, format, args, d.File, src, data, e)
 		if dd.Message == "" {
 			skipped++
 			continue
@@ -216,7 +216,7 @@ func (s *Schema) message(field string, path []string, format string, args []any,
 	case strings.HasPrefix(format, "conflicting values") && len(args) >= 4:
 		return mismatch(field, file, src, data.LookupPath(cuePath(path)), args)
 	case strings.HasPrefix(format, "conflicting values") && len(args) >= 2:
-		return conflict(args, e)
+		return conflict(args, e, file)
 	case strings.HasSuffix(format, "errors in empty disjunction:"):
 		if field == "action_target_id" {
 			return "must be a Dialpad id (an integer) or a reference {office: KEY}"
@@ -432,12 +432,14 @@ func dataTextOf(v cue.Value) string {
 }
 
 // conflict words "conflicting values A and B" of two values of one type:
-// the user's value against one the schema or a policy pins.
-func conflict(args []any, e cueerrors.Error) string {
+// the user's value against one the schema or a policy pins. file is where
+// the diagnostic points, the user's value: the value that conflicts with
+// it was set in another file.
+func conflict(args []any, e cueerrors.Error, file string) string {
 	a, b := toString(args[0]), toString(args[1])
 	where := ""
 	for _, p := range cueerrors.Positions(e) {
-		if p.Filename() != SourceName && p.Line() > 0 && strings.HasSuffix(p.Filename(), ".cue") {
+		if p.Filename() != SourceName && p.Filename() != file && p.Line() > 0 && strings.HasSuffix(p.Filename(), ".cue") {
 			where = fmt.Sprintf(" (set by %s:%d:%d)", p.Filename(), p.Line(), p.Column())
 			break
 		}
@@ -693,15 +695,21 @@ func cuePath(path []string) cue.Path {
 // position CUE gives in a user file, or else the nearest part of the path
 // the user wrote (the office key, for a missing field).
 func (s *Schema) place(file string, data cue.Value, path []string, errs []cueerrors.Error) (string, int, int) {
-	// The file checked first: a policy's rule applies there, and the
-	// value it rejects was written there.
-	for _, in := range []func(string) bool{
+	// The file checked first, then any user file: the value a rule
+	// rejects was written there, and the rule (a policy's bound, whose
+	// place the message gives) is a place of last resort.
+	for pass, in := range []func(string) bool{
 		func(name string) bool { return name == file },
+		func(name string) bool { return name != SourceName && name != "" },
 		func(name string) bool { return name != SourceName && name != "" },
 	} {
 		for _, e := range errs {
+			bound := token.NoPos
+			if f, _ := e.Msg(); strings.HasPrefix(f, "invalid value") && pass < 2 {
+				bound = e.Position()
+			}
 			for _, p := range cueerrors.Positions(e) {
-				if in(p.Filename()) && p.Line() > 0 {
+				if in(p.Filename()) && p.Line() > 0 && p != bound {
 					return p.Filename(), p.Line(), p.Column()
 				}
 			}
