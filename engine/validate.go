@@ -75,11 +75,15 @@ func readPolicy(names []string) (*policy, []schema.Diagnostic, error) {
 // validator validates files in one CUE context. It is not safe for
 // concurrent use: each worker has its own.
 type validator struct {
+	// polRules are the problems of offices of the CUE files that break
+	// a rule of another CUE file (a policy's bound, say), which keep the
+	// instance from building (polErr is then set too): see policyRules.
+	polRules []schema.Diagnostic
+
 	ctx    *cue.Context
 	schema *schema.Schema
 	pol    cue.Value // the CUE instance, or the zero Value
-	// polErr says why the CUE files do not build as one instance.
-	polErr []schema.Diagnostic
+	polErr *schema.Diagnostic
 }
 
 func newValidator(pol *policy) *validator {
@@ -92,21 +96,24 @@ func newValidator(pol *policy) *validator {
 	}
 	v := &validator{ctx: ctx, schema: sch}
 	if pol != nil {
-		v.pol, v.polErr = pol.build(ctx, sch)
+		v.pol, v.polErr = pol.build(ctx)
+		if v.polErr != nil {
+			v.polRules = policyRules(sch, v.pol, pol)
+		}
 	}
 	return v
 }
 
 // build compiles the CUE files as one instance in ctx.
-func (p *policy) build(ctx *cue.Context, sch *schema.Schema) (cue.Value, []schema.Diagnostic) {
+func (p *policy) build(ctx *cue.Context) (cue.Value, *schema.Diagnostic) {
 	inst := build.NewContext().NewInstance("", nil)
 	for _, f := range p.files {
 		ast, err := parser.ParseFile(f.name, f.src)
 		if err != nil {
-			return cue.Value{}, []schema.Diagnostic{*syntaxDiag(f.name, err)}
+			return cue.Value{}, syntaxDiag(f.name, err)
 		}
 		if err := inst.AddSyntax(ast); err != nil {
-			return cue.Value{}, []schema.Diagnostic{*syntaxDiag(f.name, err)}
+			return cue.Value{}, syntaxDiag(f.name, err)
 		}
 	}
 	v := ctx.BuildInstance(inst)
@@ -115,19 +122,27 @@ func (p *policy) build(ctx *cue.Context, sch *schema.Schema) (cue.Value, []schem
 		if len(p.files) > 0 {
 			name = p.files[0].name
 		}
-		// An office of a CUE file that breaks a rule of another (a
-		// policy's bound, say) is explained as the schema explains a
-		// data file's problems: at the value, with the rule. Anything
-		// else (an undefined reference, say) is one diagnostic.
-		if !ruleBroken(err) {
-			return v, []schema.Diagnostic{*syntaxDiag(name, err)}
-		}
-		if _, ds := sch.Validate(name, v, cue.Value{}); schema.HasErrors(ds) && placed(ds) {
-			return v, ds
-		}
-		return v, []schema.Diagnostic{*syntaxDiag(name, err)}
+		// An instance that does not even build (an undefined reference,
+		// say) is reported through the schema's diagnostics when the
+		// error has a path, else as one diagnostic.
+		return v, syntaxDiag(name, err)
 	}
 	return v, nil
+}
+
+// policyRules explains an instance that does not build because an office
+// of a CUE file breaks a rule of another (a policy's bound, say) as the
+// schema explains a data file's problems: at the value, with the rule.
+// It is nil for any other error (an undefined reference, say), which
+// build's one diagnostic reports.
+func policyRules(sch *schema.Schema, inst cue.Value, p *policy) []schema.Diagnostic {
+	if !ruleBroken(inst.Err()) || len(p.files) == 0 {
+		return nil
+	}
+	if _, ds := sch.Validate(p.files[0].name, inst, cue.Value{}); schema.HasErrors(ds) && placed(ds) {
+		return ds
+	}
+	return nil
 }
 
 // ruleBroken reports whether err is only values that break a bound or
@@ -179,8 +194,11 @@ func (v *validator) file(name string) fileResult {
 
 // instance validates the offices the CUE files define.
 func (v *validator) instance() fileResult {
+	if v.polRules != nil {
+		return fileResult{diags: v.polRules}
+	}
 	if v.polErr != nil {
-		return fileResult{diags: v.polErr}
+		return fileResult{diags: []schema.Diagnostic{*v.polErr}}
 	}
 	name := ""
 	if p := v.pol.Pos(); p.IsValid() {
