@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	cuecmd "cuelang.org/go/cmd/cue/cmd"
 	"github.com/rogpeppe/go-internal/testscript"
 	"github.com/spf13/pflag"
 	"go.yaml.in/yaml/v3"
@@ -22,6 +23,9 @@ func TestMain(m *testing.M) {
 		"officectl": func() {
 			os.Exit(run(os.Args[1:], stdio{os.Stdin, os.Stdout, os.Stderr, os.Getenv}))
 		},
+		// The stock cue CLI, at the version go.mod pins, for the cue vet
+		// commands README shows.
+		"cue": func() { os.Exit(cuecmd.Main()) },
 	})
 }
 

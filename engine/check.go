@@ -21,7 +21,9 @@ func crossChecks(all []found) []schema.Diagnostic {
 	for i := range all {
 		f := &all[i]
 		byKey[f.Key] = append(byKey[f.Key], f)
-		byName[f.Office.Name] = append(byName[f.Office.Name], f)
+		if f.Office.Name != "" { // an office whose name is in error
+			byName[f.Office.Name] = append(byName[f.Office.Name], f)
+		}
 	}
 	for key, fs := range byKey {
 		if len(fs) < 2 {

@@ -5,10 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"regexp"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"cuelang.org/go/cue"
 	"cuelang.org/go/cue/ast"
@@ -52,9 +55,80 @@ func parse(name string, src []byte) (n ast.Node, d *schema.Diagnostic) {
 	}
 	f, err := cueyaml.Extract(name, src)
 	if err != nil {
-		return nil, syntaxDiag(name, err)
+		d := syntaxDiag(name, err)
+		if line, ok := yamlErrorLine(src); ok {
+			d.Line, d.Column = line, yamlErrorColumn(src, line, d.Message)
+		}
+		return nil, d
 	}
 	return f, nil
+}
+
+// yamlErrorLine finds the line of a YAML syntax error: the first line at
+// which the text, cut after that line, fails as the whole text does. The
+// YAML decoder's own line is where the construct around the problem
+// starts, counted from 0 or from 1 depending on the kind of error, and
+// may lie past the end of the file. ok is false when the text parses.
+func yamlErrorLine(src []byte) (line int, ok bool) {
+	want := yamlErr(src)
+	if want == "" {
+		return 0, false
+	}
+	ends := []int{} // ends[i] is the length of the text up to line i+1
+	for i, c := range src {
+		if c == '\n' {
+			ends = append(ends, i+1)
+		}
+	}
+	if len(ends) == 0 || ends[len(ends)-1] != len(src) {
+		ends = append(ends, len(src))
+	}
+	// The smallest cut that fails as the whole does; the whole fails, so
+	// the search ends on a line of the file.
+	i := sort.Search(len(ends), func(i int) bool { return yamlErr(src[:ends[i]]) == want })
+	return min(i, len(ends)-1) + 1, true
+}
+
+// yamlErr is the first error decoding every document of src, or "".
+func yamlErr(src []byte) string {
+	dec := yaml.NewDecoder(bytes.NewReader(src))
+	for {
+		var n yaml.Node
+		err := dec.Decode(&n)
+		if err == io.EOF {
+			return ""
+		}
+		if err != nil {
+			return err.Error()
+		}
+	}
+}
+
+// yamlErrorColumn is the column of the character a YAML error names on
+// the line (a tab, a character that cannot start a token), else 1.
+func yamlErrorColumn(src []byte, line int, msg string) int {
+	text := src
+	for range line - 1 {
+		i := bytes.IndexByte(text, '\n')
+		if i < 0 {
+			return 1
+		}
+		text = text[i+1:]
+	}
+	if i := bytes.IndexByte(text, '\n'); i >= 0 {
+		text = text[:i]
+	}
+	chars := ""
+	switch {
+	case strings.Contains(msg, "tab character"):
+		chars = "\t"
+	case strings.Contains(msg, "cannot start any token"):
+		chars = "@`"
+	}
+	if i := bytes.IndexAny(text, chars); chars != "" && i >= 0 {
+		return utf8.RuneCount(text[:i]) + 1
+	}
+	return 1
 }
 
 // loneCR finds a carriage return without a line feed after it: YAML reads

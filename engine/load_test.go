@@ -284,3 +284,34 @@ func TestYAMLDecoderTraps(t *testing.T) {
 		}
 	}
 }
+
+// TestYAMLSyntaxErrorPlace checks a YAML syntax error is reported at the
+// line that holds the problem: never past the end of the file (the
+// decoder's own line is one too far for some errors, and names where the
+// enclosing mapping starts for others).
+func TestYAMLSyntaxErrorPlace(t *testing.T) {
+	for _, tc := range []struct {
+		src, want string
+	}{
+		{"offices:\n  a:\n    name: x\n    b: @1\n", "o.yaml:4:8: error: invalid YAML: found character that cannot start any token"},
+		{"offices:\n  a:\n    name: x\n    b: `x`", "o.yaml:4:8: error: invalid YAML: found character that cannot start any token"},
+		{"offices:\n  a:\n    name: x\n\tb: 1\n", "o.yaml:4:1: error: invalid YAML: found a tab character that violates indentation"},
+		{"offices:\n  a:\n    name: x\n    b: c: d\n", "o.yaml:4:1: error: invalid YAML: mapping values are not allowed in this context"},
+		{"offices:\n  a:\n    name: x\n  - b\n", "o.yaml:4:1: error: invalid YAML: did not find expected key"},
+		{"offices:\n  a:\n    name: \"x\n", "o.yaml:3:1: error: invalid YAML: found unexpected end of stream"},
+		{"@offices: 1\n", "o.yaml:1:1: error: invalid YAML: found character that cannot start any token"},
+	} {
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, "o.yaml"), []byte(tc.src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		t.Chdir(dir)
+		_, diags, err := Load(".", LoadOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(diags) != 1 || diags[0].String() != tc.want {
+			t.Errorf("%q: got %v, want %s", tc.src, diags, tc.want)
+		}
+	}
+}

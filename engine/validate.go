@@ -9,6 +9,7 @@ import (
 	"cuelang.org/go/cue"
 	"cuelang.org/go/cue/ast"
 	"cuelang.org/go/cue/build"
+	cueerrors "cuelang.org/go/cue/errors"
 	"cuelang.org/go/cue/parser"
 	"cuelang.org/go/cue/token"
 
@@ -73,6 +74,11 @@ func readPolicy(rd *configReader, names []string) (*policy, []schema.Diagnostic,
 // validator validates files in one CUE context. It is not safe for
 // concurrent use: each worker has its own.
 type validator struct {
+	// polRules are the problems of offices of the CUE files that break
+	// a rule of another CUE file (a policy's bound, say), which keep the
+	// instance from building (polErr is then set too): see policyRules.
+	polRules []schema.Diagnostic
+
 	ctx    *cue.Context
 	schema *schema.Schema
 	pol    cue.Value // the CUE instance, or the zero Value
@@ -103,6 +109,9 @@ func newValidator(pol *policy) *validator {
 	v := &validator{ctx: ctx, schema: sch}
 	if pol != nil {
 		v.pol, v.polErr = pol.build(ctx)
+		if v.polErr != nil {
+			v.polRules = policyRules(sch, v.pol, pol)
+		}
 	}
 	return v
 }
@@ -133,6 +142,44 @@ func (p *policy) build(ctx *cue.Context) (cue.Value, *schema.Diagnostic) {
 	return v, nil
 }
 
+// policyRules explains an instance that does not build because an office
+// of a CUE file breaks a rule of another (a policy's bound, say) as the
+// schema explains a data file's problems: at the value, with the rule.
+// It is nil for any other error (an undefined reference, say), which
+// build's one diagnostic reports.
+func policyRules(sch *schema.Schema, inst cue.Value, p *policy) []schema.Diagnostic {
+	if !ruleBroken(inst.Err()) || len(p.files) == 0 {
+		return nil
+	}
+	if _, ds := sch.Validate(p.files[0].name, inst, cue.Value{}); schema.HasErrors(ds) && placed(ds) {
+		return ds
+	}
+	return nil
+}
+
+// ruleBroken reports whether err is only values that break a bound or
+// conflict with another value, which the schema's messages explain.
+func ruleBroken(err error) bool {
+	errs := cueerrors.Errors(err)
+	for _, e := range errs {
+		f, _ := e.Msg()
+		if !strings.HasPrefix(f, "invalid value") && !strings.HasPrefix(f, "conflicting values") {
+			return false
+		}
+	}
+	return len(errs) > 0
+}
+
+// placed reports whether every diagnostic has a file and a line.
+func placed(ds []schema.Diagnostic) bool {
+	for _, d := range ds {
+		if d.File == "" || d.Line == 0 {
+			return false
+		}
+	}
+	return true
+}
+
 // file validates one YAML or JSON file.
 func (v *validator) file(rd *configReader, name string) fileResult {
 	src, err := rd.read(name)
@@ -157,11 +204,14 @@ func (v *validator) file(rd *configReader, name string) fileResult {
 	if d != nil {
 		return fileResult{diags: []schema.Diagnostic{*d}}
 	}
-	return v.check(name, data, v.pol)
+	return v.checkSource(name, src, data, v.pol)
 }
 
 // instance validates the offices the CUE files define.
 func (v *validator) instance() fileResult {
+	if v.polRules != nil {
+		return fileResult{diags: v.polRules}
+	}
 	if v.polErr != nil {
 		return fileResult{diags: []schema.Diagnostic{*v.polErr}}
 	}
@@ -174,6 +224,12 @@ func (v *validator) instance() fileResult {
 
 // check validates data (with policy) and extracts its offices.
 func (v *validator) check(name string, data, policy cue.Value) fileResult {
+	return v.checkSource(name, nil, data, policy)
+}
+
+// checkSource is check for data decoded from src, the file's text, which
+// hints quote.
+func (v *validator) checkSource(name string, src []byte, data, policy cue.Value) fileResult {
 	if data.IncompleteKind() != cue.StructKind && data.Exists() {
 		return fileResult{diags: []schema.Diagnostic{{File: name, Line: 1, Column: 1, Severity: schema.Error,
 			Message: "a config file must be a mapping with one top-level field, offices"}}}
@@ -186,11 +242,14 @@ func (v *validator) check(name string, data, policy cue.Value) fileResult {
 			Message: "empty file: it defines no office"}}}
 	}
 	offs := data.LookupPath(cue.ParsePath("offices"))
-	u, diags := v.schema.Validate(name, data, policy)
-	if schema.HasErrors(diags) {
-		return fileResult{diags: diags}
-	}
+	u, diags := v.schema.ValidateSource(name, src, data, policy)
 	res := fileResult{diags: diags}
+	if schema.HasErrors(diags) {
+		// officectl's own checks still run wherever the data allows, so
+		// that every problem is reported at once.
+		res.offices, res.diags = v.partial(name, offs, u, diags)
+		return res
+	}
 	if !offs.Exists() {
 		return res
 	}
@@ -264,10 +323,8 @@ func (v *validator) office(key string, src officeSource, eff cue.Value) (found, 
 		diags = append(diags, schema.Diagnostic{File: p.File, Line: p.Line, Column: p.Column, Severity: sev,
 			Path: "offices." + key + "." + field, Message: msg})
 	}
-	if tz := f.Office.Timezone; tz != "" {
-		if _, err := time.LoadLocation(tz); err != nil || tz == "Local" {
-			diag(schema.Error, "timezone", fmt.Sprintf("unknown time zone %q: use an IANA tz database name such as Europe/Berlin or America/New_York", tz))
-		}
+	if msg := timezoneProblem(f.Office.Timezone); msg != "" {
+		diag(schema.Error, "timezone", msg)
 	}
 	if !f.Office.HoursOn {
 		for _, h := range weekHours(&f.Office) {
@@ -278,6 +335,18 @@ func (v *validator) office(key string, src officeSource, eff cue.Value) (found, 
 	}
 	f.refs = refsOf(key, src, f.Office)
 	return f, diags
+}
+
+// timezoneProblem says what is wrong with a time zone name, or "" when it
+// is empty or an IANA tz database name.
+func timezoneProblem(tz string) string {
+	if tz == "" {
+		return ""
+	}
+	if _, err := time.LoadLocation(tz); err != nil || tz == "Local" {
+		return fmt.Sprintf("unknown time zone %q: use an IANA tz database name such as Europe/Berlin or America/New_York", tz)
+	}
+	return ""
 }
 
 // decodeOffice fills o with the effective office. Without CUE policy the

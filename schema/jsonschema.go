@@ -10,9 +10,10 @@ import (
 
 // JSONSchema returns a JSON Schema (draft 2020-12) of #Config, for YAML and
 // JSON editors: structure, types, enums, patterns, ranges and defaults,
-// read from the CUE schema itself. Rules only CUE and officectl check
-// (hours order, e911 by country, references, unique DTMF inputs) are left
-// to `officectl validate`.
+// read from the CUE schema itself, and e911_address required in the
+// countries of #E911Countries (if/then). Rules only CUE and officectl
+// check (hours in pairs and in order, references, unique DTMF inputs,
+// time zones, duplicate names) are left to `officectl validate`.
 func JSONSchema() ([]byte, error) {
 	ctx := newContext()
 	v := ctx.CompileBytes(source, cue.Filename(SourceName))
@@ -23,6 +24,17 @@ func JSONSchema() ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("generate JSON Schema: %w", err)
 	}
+	var e911 []string
+	if err := v.LookupPath(cue.ParsePath("#E911Countries")).Decode(&e911); err != nil {
+		return nil, fmt.Errorf("generate JSON Schema: #E911Countries: %w", err)
+	}
+	office["allOf"] = []any{map[string]any{
+		"if": map[string]any{
+			"required":   []string{"country"},
+			"properties": map[string]any{"country": map[string]any{"enum": e911}},
+		},
+		"then": map[string]any{"required": []string{"e911_address"}},
+	}}
 	doc := map[string]any{
 		"$schema":              "https://json-schema.org/draft/2020-12/schema",
 		"title":                "officectl offices",

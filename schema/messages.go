@@ -1,6 +1,7 @@
 package schema
 
 import (
+	"bytes"
 	"fmt"
 	"regexp"
 	"sort"
@@ -10,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"cuelang.org/go/cue"
+	"cuelang.org/go/cue/ast"
 	cueerrors "cuelang.org/go/cue/errors"
 	"cuelang.org/go/cue/token"
 )
@@ -39,7 +41,7 @@ type problem struct {
 
 // diagnose turns CUE errors about file into diagnostics, one per problem,
 // in the order of the file.
-func (s *Schema) diagnose(file string, data cue.Value, errs []cueerrors.Error) []Diagnostic {
+func (s *Schema) diagnose(file string, src []byte, data cue.Value, errs []cueerrors.Error) []Diagnostic {
 	byPath := map[string][]cueerrors.Error{}
 	var paths []string
 	for _, e := range errs {
@@ -52,7 +54,7 @@ func (s *Schema) diagnose(file string, data cue.Value, errs []cueerrors.Error) [
 	var out []Diagnostic
 	seen := map[string]bool{}
 	for _, k := range paths {
-		for _, d := range s.describe(file, data, byPath[k]) {
+		for _, d := range s.describe(file, src, data, byPath[k]) {
 			d.Message = OneLine(d.Message)
 			key := d.Path + "\x00" + d.Message
 			if seen[key] {
@@ -117,7 +119,7 @@ func SortDiagnostics(ds []Diagnostic) {
 }
 
 // describe explains the errors CUE reported at one path.
-func (s *Schema) describe(file string, data cue.Value, errs []cueerrors.Error) []Diagnostic {
+func (s *Schema) describe(file string, src []byte, data cue.Value, errs []cueerrors.Error) []Diagnostic {
 	path, hidden := userPath(errs[0].Path())
 	field := ""
 	if len(path) > 0 {
@@ -155,8 +157,13 @@ func (s *Schema) describe(file string, data cue.Value, errs []cueerrors.Error) [
 		}
 		if isEnum {
 			d.Message = fmt.Sprintf("%s is not one of the %d %s Dialpad accepts", got, n, enumNouns[field])
+			vals, _ := enumValues(s.enumDef(field))
+			if g, err := strconv.Unquote(got); err == nil {
+				if m := closestValue(g, vals); m != "" {
+					d.Message += fmt.Sprintf(" (did you mean %q?)", m)
+				}
+			}
 			if n <= 12 {
-				vals, _ := enumValues(s.enumDef(field))
 				d.Message += ": " + strings.Join(vals, ", ")
 			}
 			return []Diagnostic{d}
@@ -172,7 +179,7 @@ func (s *Schema) describe(file string, data cue.Value, errs []cueerrors.Error) [
 			continue
 		}
 		dd := d
-		dd.Message = s.message(field, path, format, args, data, e)
+		dd.Message = s.message(field, path, format, args, d.File, src, data, e)
 		if dd.Message == "" {
 			skipped++
 			continue
@@ -192,7 +199,7 @@ func (s *Schema) enumDef(field string) cue.Value {
 }
 
 // message words one CUE error for a person.
-func (s *Schema) message(field string, path []string, format string, args []any, data cue.Value, e cueerrors.Error) string {
+func (s *Schema) message(field string, path []string, format string, args []any, file string, src []byte, data cue.Value, e cueerrors.Error) string {
 	inData := data.LookupPath(cuePath(path)).Exists()
 	switch {
 	case format == "field not allowed":
@@ -207,19 +214,18 @@ func (s *Schema) message(field string, path []string, format string, args []any,
 		}
 		return msg
 	case strings.HasPrefix(format, "conflicting values") && len(args) >= 4:
-		msg := mismatch(data.LookupPath(cuePath(path)), args)
-		if field == "mainline_number" {
-			msg = strings.Replace(msg, `quote it: "`, `quote it, with its +: "+`, 1)
-		}
-		return msg
+		return mismatch(field, file, src, data.LookupPath(cuePath(path)), args)
 	case strings.HasPrefix(format, "conflicting values") && len(args) >= 2:
-		return conflict(args, e)
+		return conflict(args, e, file)
 	case strings.HasSuffix(format, "errors in empty disjunction:"):
 		if field == "action_target_id" {
 			return "must be a Dialpad id (an integer) or a reference {office: KEY}"
 		}
 		return fmt.Sprintf("%s: value matches none of the allowed forms", field)
 	case strings.HasPrefix(format, "invalid value") && len(args) >= 1:
+		if p := e.Position(); isPolicyFile(p.Filename()) {
+			return policyRule(format, args, p)
+		}
 		return outOfBound(field, path, format, args)
 	}
 	return fmt.Sprintf(format, args...)
@@ -259,24 +265,119 @@ func noise(path []string, format string, args []any) bool {
 }
 
 // mismatch words "conflicting values A and B (mismatched types X and Y)":
-// the user wrote a value of the wrong type.
-func mismatch(got cue.Value, args []any) string {
+// the user wrote a value of the wrong type. A hint quotes the value as
+// src wrote it: YAML reads 0154 as the octal 108 and 1.10 as 1.1, and
+// quoting what it read would change the data.
+func mismatch(field, file string, src []byte, got cue.Value, args []any) string {
 	gotKind := kindName(got.IncompleteKind())
 	want := toString(args[2])
 	if want == gotKind {
 		want = toString(args[3])
 	}
 	val := dataTextOf(got)
-	msg := fmt.Sprintf("must be %s, got %s %s", article(want), article(gotKind), val)
+	shown := val
+	if raw := rawScalar(src, got); raw != "" && raw != val && gotKind != "string" {
+		shown = fmt.Sprintf("%s (read as %s)", raw, val)
+		val = raw
+	}
+	gotWhat := article(gotKind)
+	if gotKind == "bool" {
+		gotWhat = "the boolean"
+	}
+	msg := fmt.Sprintf("must be %s, got %s %s", article(want), gotWhat, shown)
+	quote := "; quote it: "
+	if !strings.HasSuffix(file, ".json") && !strings.HasSuffix(file, ".cue") {
+		quote = "; in YAML quote it: "
+	}
 	switch {
-	case gotKind == "int" && want == "string" || gotKind == "float" && want == "string":
-		msg += "; in YAML quote it: \"" + val + "\""
-	case gotKind == "string" && (want == "int" || want == "float"):
-		msg += "; write the number without quotes"
-	case gotKind == "string" && want == "bool":
-		msg += "; write true or false without quotes"
+	case want != "string":
+	case field == "mainline_number" && (gotKind == "int" || gotKind == "float") && !strings.HasPrefix(val, "+"):
+		msg += strings.TrimSuffix(quote, ": ") + ", with its +: " + strconv.Quote("+"+strings.TrimLeft(val, "0"))
+	case gotKind == "int" || gotKind == "float" || gotKind == "bool":
+		msg += quote + strconv.Quote(val)
+	}
+	s, _ := got.String()
+	s = strings.TrimSpace(s)
+	// A string written without quotes (YAML reads 08 and no as strings)
+	// needs no quotes taken away.
+	plain := rawScalar(src, got) != ""
+	switch {
+	case gotKind != "string":
+	case (want == "int" || want == "float") && plain:
+		if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+			msg += fmt.Sprintf("; YAML reads %s as a string, not a number: write %d", s, n)
+		}
+	case want == "int" || want == "float":
+		if _, err := strconv.ParseFloat(s, 64); err == nil {
+			msg += "; write the number without quotes"
+		}
+	case want == "bool" && plain:
+		switch strings.ToLower(s) {
+		case "yes", "y", "on":
+			msg += fmt.Sprintf("; YAML reads %s as a string: write true", s)
+		case "no", "n", "off":
+			msg += fmt.Sprintf("; YAML reads %s as a string: write false", s)
+		default:
+			msg += "; write true or false"
+		}
+	case want == "bool":
+		if b, err := strconv.ParseBool(s); err == nil && strings.EqualFold(s, strconv.FormatBool(b)) {
+			msg += "; write " + strconv.FormatBool(b) + " without quotes"
+		} else {
+			msg += "; write true or false without quotes"
+		}
 	}
 	return msg
+}
+
+// rawScalar is the scalar at v's place in src as it is written there
+// (0154, 0x1F, 1.10, True), or "" when src is nil or the place does not
+// hold a plain scalar.
+func rawScalar(src []byte, v cue.Value) string {
+	if src == nil {
+		return ""
+	}
+	p := v.Pos() // the field's label; its value is further on
+	switch n := v.Source().(type) {
+	case *ast.Field:
+		p = n.Value.Pos()
+	case ast.Expr:
+		p = n.Pos()
+	}
+	if !p.IsValid() || p.Line() < 1 || p.Column() < 1 {
+		return ""
+	}
+	line := 1
+	start := 0
+	for line < p.Line() {
+		i := bytes.IndexByte(src[start:], '\n')
+		if i < 0 {
+			return ""
+		}
+		start += i + 1
+		line++
+	}
+	rest := src[start:]
+	if i := bytes.IndexByte(rest, '\n'); i >= 0 {
+		rest = rest[:i]
+	}
+	// YAML columns count characters, not bytes.
+	for col := 1; col < p.Column(); col++ {
+		_, n := utf8.DecodeRune(rest)
+		if n == 0 {
+			return ""
+		}
+		rest = rest[n:]
+	}
+	end := bytes.IndexAny(rest, " \t\r,]}#")
+	if end >= 0 {
+		rest = rest[:end]
+	}
+	raw := string(rest)
+	if raw == "" || strings.ContainsAny(raw, "\"'[{:&*!|>") {
+		return ""
+	}
+	return raw
 }
 
 func kindName(k cue.Kind) string {
@@ -331,12 +432,14 @@ func dataTextOf(v cue.Value) string {
 }
 
 // conflict words "conflicting values A and B" of two values of one type:
-// the user's value against one the schema or a policy pins.
-func conflict(args []any, e cueerrors.Error) string {
+// the user's value against one the schema or a policy pins. file is where
+// the diagnostic points, the user's value: the value that conflicts with
+// it was set in another file.
+func conflict(args []any, e cueerrors.Error, file string) string {
 	a, b := toString(args[0]), toString(args[1])
 	where := ""
 	for _, p := range cueerrors.Positions(e) {
-		if p.Filename() != SourceName && p.Line() > 0 && strings.HasSuffix(p.Filename(), ".cue") {
+		if p.Filename() != SourceName && p.Filename() != file && p.Line() > 0 && strings.HasSuffix(p.Filename(), ".cue") {
 			where = fmt.Sprintf(" (set by %s:%d:%d)", p.Filename(), p.Line(), p.Column())
 			break
 		}
@@ -404,6 +507,38 @@ func outOfBound(field string, path []string, format string, args []any) string {
 		}
 	}
 	return fmt.Sprintf(format, args...)
+}
+
+// isPolicyFile reports whether a position's file is a user's CUE file (a
+// company policy), not the schema or a data file.
+func isPolicyFile(name string) bool {
+	return name != SourceName && strings.HasSuffix(name, ".cue")
+}
+
+// policyRule words "invalid value V (out of bound B)" for a bound a
+// user's CUE file sets, with the place of the rule: the schema's words for
+// the field would state the schema's rule, not the one that failed.
+func policyRule(format string, args []any, p token.Pos) string {
+	val := toString(args[0])
+	where := fmt.Sprintf(" (%s:%d)", p.Filename(), p.Line())
+	if !strings.Contains(format, "out of bound") || len(args) < 2 {
+		return fmt.Sprintf(format, args...) + where
+	}
+	bound := toString(args[1])
+	for _, op := range []struct{ prefix, words string }{
+		{"<=", "must be at most %s"},
+		{">=", "must be at least %s"},
+		{"<", "must be less than %s"},
+		{">", "must be greater than %s"},
+		{"!=", "must not be %s"},
+		{"=~", "must match the regular expression %s"},
+		{"!~", "must not match the regular expression %s"},
+	} {
+		if rest, ok := strings.CutPrefix(bound, op.prefix); ok {
+			return fmt.Sprintf(op.words, rest) + where + ", got " + val
+		}
+	}
+	return fmt.Sprintf("must satisfy %s%s, got %s", bound, where, val)
 }
 
 func isHours(path []string) bool {
@@ -560,10 +695,23 @@ func cuePath(path []string) cue.Path {
 // position CUE gives in a user file, or else the nearest part of the path
 // the user wrote (the office key, for a missing field).
 func (s *Schema) place(file string, data cue.Value, path []string, errs []cueerrors.Error) (string, int, int) {
-	for _, e := range errs {
-		for _, p := range cueerrors.Positions(e) {
-			if p.Filename() != SourceName && p.Line() > 0 && p.Filename() != "" {
-				return p.Filename(), p.Line(), p.Column()
+	// The file checked first, then any user file: the value a rule
+	// rejects was written there, and the rule (a policy's bound, whose
+	// place the message gives) is a place of last resort.
+	for pass, in := range []func(string) bool{
+		func(name string) bool { return name == file },
+		func(name string) bool { return name != SourceName && name != "" },
+		func(name string) bool { return name != SourceName && name != "" },
+	} {
+		for _, e := range errs {
+			bound := token.NoPos
+			if f, _ := e.Msg(); strings.HasPrefix(f, "invalid value") && pass < 2 {
+				bound = e.Position()
+			}
+			for _, p := range cueerrors.Positions(e) {
+				if in(p.Filename()) && p.Line() > 0 && p != bound {
+					return p.Filename(), p.Line(), p.Column()
+				}
 			}
 		}
 	}
@@ -650,6 +798,30 @@ func Closest(word string, candidates []string) string {
 	for _, c := range candidates {
 		if d := distance(word, c); d < bestD {
 			best, bestD = c, d
+		}
+	}
+	return best
+}
+
+// closestValue is the enum value a user most likely meant by got: the one
+// that differs only in case, else the one nearest by edit distance
+// (ignoring case), at most a third of got's length away: a two-letter
+// country code is one letter from dozens of others, so it gets a
+// suggestion only by case.
+func closestValue(got string, vals []string) string {
+	for _, v := range vals {
+		if strings.EqualFold(got, v) {
+			return v
+		}
+	}
+	best, bestD := "", utf8.RuneCountInString(got)/3+1
+	for _, v := range vals {
+		d := distance(strings.ToLower(got), strings.ToLower(v))
+		switch {
+		case d < bestD:
+			best, bestD = v, d
+		case d == bestD:
+			best = "" // two as near: no guess
 		}
 	}
 	return best

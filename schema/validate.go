@@ -26,6 +26,13 @@ func NewContext() *cue.Context { return newContext() }
 // are checked, so offices the policy itself defines are not checked again
 // for every file.
 func (s *Schema) Validate(file string, data, policy cue.Value) (cue.Value, []Diagnostic) {
+	return s.ValidateSource(file, nil, data, policy)
+}
+
+// ValidateSource is Validate for data decoded from src, the file's text:
+// hints then quote a value as the user wrote it (0154, not the 108 YAML
+// reads), not as the decoder read it.
+func (s *Schema) ValidateSource(file string, src []byte, data, policy cue.Value) (cue.Value, []Diagnostic) {
 	u, paths, valid := s.check(data, policy)
 	if valid {
 		return u, nil
@@ -34,7 +41,7 @@ func (s *Schema) Validate(file string, data, policy cue.Value) (cue.Value, []Dia
 	for _, p := range paths {
 		c.walk(u, data, p)
 	}
-	return u, s.diagnose(file, data, c.errs)
+	return u, s.diagnose(file, src, data, c.errs)
 }
 
 // Accepts reports whether data, concrete data from a YAML or JSON file
