@@ -210,7 +210,7 @@ func (s *Server) MutateGroup(kind string, id int64, f func(Group)) error {
 	defer s.mu.Unlock()
 	g, ok := s.grp.groups[id]
 	if !ok || g.Kind != kind {
-		return fmt.Errorf("officestest: no %s %d", kind, id)
+		return fmt.Errorf("%s %d: %w", kind, id, ErrNoGroup)
 	}
 	office := g.Body["office_id"]
 	f(g.Body)
@@ -227,7 +227,7 @@ func (s *Server) DeleteGroup(kind string, id int64) error {
 	defer s.mu.Unlock()
 	g, ok := s.grp.groups[id]
 	if !ok || g.Kind != kind {
-		return fmt.Errorf("officestest: no %s %d", kind, id)
+		return fmt.Errorf("%s %d: %w", kind, id, ErrNoGroup)
 	}
 	delete(s.grp.groups, id)
 	delete(s.grp.members, id)
