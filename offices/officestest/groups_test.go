@@ -385,3 +385,24 @@ func TestMutateAndDeleteGroup(t *testing.T) {
 	}
 	c.fails("GET", "/api/v2/callcenters/"+str(id), nil, 404, "not found")
 }
+
+// TestPatchReplacesRoutingWhole: routing_options is replaced as a whole
+// (a DTMF menu left out is gone), other objects merge, null changes
+// nothing.
+func TestPatchReplacesRoutingWhole(t *testing.T) {
+	c, office := newGroupsServer(t, Options{})
+	menu := map[string]any{"action": "menu", "try_dial_operators": false,
+		"dtmf": []any{map[string]any{"input": "1", "options": map[string]any{"action": "voicemail"}}}}
+	closed := map[string]any{"action": "voicemail", "try_dial_operators": false}
+	id := str(groupIDOf(c.ok("POST", "/api/v2/departments", map[string]any{"office_id": office, "name": "Sales",
+		"group_description": "Kept", "routing_options": map[string]any{"open": menu, "closed": closed}})))
+	p := c.ok("PATCH", "/api/v2/departments/"+id, map[string]any{"group_description": nil,
+		"routing_options": map[string]any{"open": map[string]any{"action": "operator", "try_dial_operators": true}, "closed": closed}})
+	open := p["routing_options"].(map[string]any)["open"].(map[string]any)
+	if _, has := open["dtmf"]; has || open["action"] != "operator" {
+		t.Errorf("routing_options.open after PATCH: %v, want the one sent, without the old dtmf", open)
+	}
+	if p["group_description"] != "Kept" {
+		t.Errorf("group_description after a PATCH with null: %v", p["group_description"])
+	}
+}
