@@ -61,6 +61,11 @@ func Run(ctx context.Context, addr string, opts Options, logw io.Writer) error {
 		opts.Log = logw
 	}
 	sim := New(opts)
+	if opts.PeopleFile != "" {
+		if err := loadPeopleFile(sim, opts.PeopleFile); err != nil {
+			return err
+		}
+	}
 	if opts.DataFile != "" {
 		if err := loadDataFile(sim, opts.DataFile); err != nil {
 			return err

@@ -72,6 +72,9 @@ type Options struct {
 	// operators of offices and groups; default 100 and 10, negative for
 	// none. SeedUsers and SeedRooms add others.
 	Users, Rooms int
+	// PeopleFile, for Run, is a JSON file of more users and rooms (see
+	// LoadPeople).
+	PeopleFile string
 	// DataFile, for Run, is where the offices and the next id are kept
 	// across restarts: read at start (a missing file is an empty
 	// simulator), written atomically after changes and at the end.
