@@ -378,6 +378,7 @@ func cmdPlan(fs *pflag.FlagSet, io stdio) func([]string) int {
 		if err != nil {
 			return fail(io, "plan", err)
 		}
+		p.Invocation = engine.Invocation{Dir: dir, State: *statePath}
 		if *refresh {
 			if err := refreshPlan(io, p, st, api, *parallelism, *out); err != nil {
 				return fail(io, "plan", err)
@@ -717,6 +718,7 @@ func cmdApply(fs *pflag.FlagSet, io stdio) func([]string) int {
 		if err != nil {
 			return fail(io, "apply", err)
 		}
+		p.Invocation = engine.Invocation{Dir: dir, State: stPath}
 		company, err := checkBeforeApply(saved, p, store.State(), client, *parallelism)
 		if err != nil {
 			if errors.Is(err, context.Canceled) {
@@ -903,14 +905,15 @@ func refreshPlan(io stdio, p *engine.Plan, st *state.State, api *apiFlags, paral
 	if err != nil {
 		return err
 	}
+	rep.Invocation = p.Invocation
 	engine.MergeDrift(p, rep)
 	fmt.Fprintf(io.err, "Refreshed: %s compared with Dialpad, %d drifted.\n", plural(rep.Checked, "office"), rep.Summary().Total())
 	for _, s := range rep.Skipped {
 		fmt.Fprintf(io.err, "Not compared: %s: %s\n", offices.Printable(s.Key), offices.Printable(s.Reason))
 	}
 	if keys := p.Recreates(); out != "" && len(keys) > 0 {
-		return fmt.Errorf("not saving --out %s: the plan creates again %s, deleted in Dialpad, which apply does only once the state forgets them: run `officectl state rm KEY` for each, then plan again",
-			out, strings.Join(keys, ", "))
+		return fmt.Errorf("not saving --out %s: the plan creates again %s, deleted in Dialpad, which apply does only once the state forgets them: run `%s` for each, then plan again",
+			out, strings.Join(keys, ", "), p.Invocation.Command("state rm", "KEY"))
 	}
 	return nil
 }
@@ -952,11 +955,12 @@ func cmdImport(fs *pflag.FlagSet, io stdio) func([]string) int {
 		if err != nil {
 			return fail(io, "import", err)
 		}
-		res, err := engine.Import(ctx, cfg, engine.ImportOptions{Store: store, API: client, DryRun: *dryRun, CompanyID: company})
+		inv := engine.Invocation{Dir: dir, State: *statePath}
+		res, err := engine.Import(ctx, cfg, engine.ImportOptions{Store: store, API: client, DryRun: *dryRun, CompanyID: company, Invocation: inv})
 		if err != nil {
 			return fail(io, "import", err)
 		}
-		report := engine.ImportReport{Result: res, DryRun: *dryRun}
+		report := engine.ImportReport{Result: res, DryRun: *dryRun, Invocation: inv}
 		if *generate != "" {
 			report.GenerateDir = *generate
 			report.Generated, report.NotGenerated, err = engine.GenerateConfigs(res.Unmanaged, cfg, store.State())
@@ -1018,6 +1022,7 @@ func cmdDrift(fs *pflag.FlagSet, io stdio) func([]string) int {
 		if err != nil {
 			return fail(io, "drift", err)
 		}
+		rep.Invocation = engine.Invocation{Dir: dir, State: *statePath}
 		switch *format {
 		case "markdown":
 			err = engine.RenderDriftMarkdown(io.out, rep)
