@@ -51,9 +51,9 @@ func loadPaths(paths []string, opts LoadOptions) (*Config, []schema.Diagnostic, 
 			if !isConfigFile(p) {
 				return nil, nil, fmt.Errorf("%s is not a config file: give a directory, or files ending in .cue, .yaml, .yml or .json", p)
 			}
-			if !info.Mode().IsRegular() {
-				return nil, nil, fmt.Errorf("%s is not a regular file", p)
-			}
+			// A FIFO or device is added too: reading it gives a
+			// diagnostic at that file (configReader.read), and the
+			// other files are still checked.
 			// A file named on the command line is read where it
 			// leads: the user chose it.
 			if err := rd.addRoot(filepath.Dir(p), p); err != nil {
