@@ -255,6 +255,9 @@ func loadOptions(io stdio, paths []string, statePath string) (engine.LoadOptions
 // loadConfig loads dir and prints diagnostics (warnings too) to stderr;
 // it fails when the config is invalid.
 func loadConfig(io stdio, dir, statePath string) (*engine.Config, error) {
+	if err := notPlanFile(dir); err != nil {
+		return nil, err
+	}
 	opts, err := loadOptions(io, []string{dir}, statePath)
 	if err != nil {
 		return nil, err
@@ -1000,6 +1003,9 @@ func cmdDrift(fs *pflag.FlagSet, io stdio) func([]string) int {
 			return fail(io, "drift", fmt.Errorf("unknown --format %q: use text, markdown or json", *format))
 		case *parallelism < 1:
 			return fail(io, "drift", fmt.Errorf("--parallelism %d: give at least 1", *parallelism))
+		}
+		if err := notPlanFile(dir); err != nil {
+			return fail(io, "drift", err)
 		}
 		path := statePathFor(dir, *statePath)
 		if _, err := os.Stat(path); err != nil {

@@ -13,17 +13,17 @@ import (
 // with planFileNote, whatever its size.
 var errPlanFile = errors.New("an officectl plan file")
 
-// planHeadSize bounds what sniffPlanFile reads. A plan file's
+// planHeadSize bounds what SniffPlanFile reads. A plan file's
 // format_version, config digest, paths, state and summary come before its
 // changes, in well under this.
 const planHeadSize = 64 << 10
 
-// sniffPlanFile reports whether the file name begins as an officectl plan
+// SniffPlanFile reports whether the file name begins as an officectl plan
 // file (see IsPlanFile): a JSON object whose top-level keys include
 // format_version and then changes, within its first planHeadSize bytes.
 // It reads a regular file only, at most planHeadSize bytes; any error
 // reads as false.
-func sniffPlanFile(name string) bool {
+func SniffPlanFile(name string) bool {
 	f, err := os.OpenFile(name, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return false
