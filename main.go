@@ -89,6 +89,9 @@ func run(args []string, io stdio) int {
 		usage(io.err)
 		return exitError
 	}
+	if len(args) == 2 && args[0] == "help" {
+		args = []string{args[1], "--help"} // help COMMAND: that command's help
+	}
 	if args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		usage(io.out) // asked for: stdout, so that it pipes into less
 		return exitOK
@@ -515,7 +518,7 @@ func cmdState(fs *pflag.FlagSet, io stdio) func([]string) int {
 			if id == "" {
 				id = "no id: its create was pending"
 			}
-			fmt.Fprintf(io.out, "Forgot %s (%q, Dialpad id %s). The office still exists in Dialpad; officectl no longer manages it.\n", offices.Printable(key), forgot.Name, offices.Printable(id))
+			fmt.Fprintf(io.out, "Forgot %s (%q, Dialpad id %s). If it still exists in Dialpad, officectl no longer manages it.\n", offices.Printable(key), forgot.Name, offices.Printable(id))
 			return exitOK
 		case "unlock":
 			return stateUnlock(io, statePath, *lockID)
