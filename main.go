@@ -725,6 +725,9 @@ func cmdApply(fs *pflag.FlagSet, io stdio) func([]string) int {
 			return fail(io, "apply", err)
 		}
 		p.Invocation = engine.Invocation{Dir: dir, State: stPath}
+		if filepath.Clean(stPath) == statePathFor(dir, "") {
+			p.Invocation.State = "" // a plan file's default state: DIR says it
+		}
 		company, err := checkBeforeApply(saved, p, store.State(), client, *parallelism)
 		if err != nil {
 			if errors.Is(err, context.Canceled) {
