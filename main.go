@@ -89,6 +89,9 @@ func run(args []string, io stdio) int {
 		usage(io.err)
 		return exitError
 	}
+	if len(args) == 2 && args[0] == "help" {
+		args = []string{args[1], "--help"} // help COMMAND: that command's help
+	}
 	if args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		usage(io.out) // asked for: stdout, so that it pipes into less
 		return exitOK
@@ -255,6 +258,9 @@ func loadOptions(io stdio, paths []string, statePath string) (engine.LoadOptions
 // loadConfig loads dir and prints diagnostics (warnings too) to stderr;
 // it fails when the config is invalid.
 func loadConfig(io stdio, dir, statePath string) (*engine.Config, error) {
+	if err := notPlanFile(dir); err != nil {
+		return nil, err
+	}
 	opts, err := loadOptions(io, []string{dir}, statePath)
 	if err != nil {
 		return nil, err
@@ -378,6 +384,7 @@ func cmdPlan(fs *pflag.FlagSet, io stdio) func([]string) int {
 		if err != nil {
 			return fail(io, "plan", err)
 		}
+		p.Invocation = engine.Invocation{Dir: dir, State: *statePath}
 		if *refresh {
 			if err := refreshPlan(io, p, st, api, *parallelism, *out); err != nil {
 				return fail(io, "plan", err)
@@ -511,7 +518,7 @@ func cmdState(fs *pflag.FlagSet, io stdio) func([]string) int {
 			if id == "" {
 				id = "no id: its create was pending"
 			}
-			fmt.Fprintf(io.out, "Forgot %s (%q, Dialpad id %s). The office still exists in Dialpad; officectl no longer manages it.\n", offices.Printable(key), forgot.Name, offices.Printable(id))
+			fmt.Fprintf(io.out, "Forgot %s (%q, Dialpad id %s). If it still exists in Dialpad, officectl no longer manages it.\n", offices.Printable(key), forgot.Name, offices.Printable(id))
 			return exitOK
 		case "unlock":
 			return stateUnlock(io, statePath, *lockID)
@@ -717,6 +724,10 @@ func cmdApply(fs *pflag.FlagSet, io stdio) func([]string) int {
 		if err != nil {
 			return fail(io, "apply", err)
 		}
+		p.Invocation = engine.Invocation{Dir: dir, State: stPath}
+		if filepath.Clean(stPath) == statePathFor(dir, "") {
+			p.Invocation.State = "" // a plan file's default state: DIR says it
+		}
 		company, err := checkBeforeApply(saved, p, store.State(), client, *parallelism)
 		if err != nil {
 			if errors.Is(err, context.Canceled) {
@@ -903,14 +914,15 @@ func refreshPlan(io stdio, p *engine.Plan, st *state.State, api *apiFlags, paral
 	if err != nil {
 		return err
 	}
+	rep.Invocation = p.Invocation
 	engine.MergeDrift(p, rep)
 	fmt.Fprintf(io.err, "Refreshed: %s compared with Dialpad, %d drifted.\n", plural(rep.Checked, "office"), rep.Summary().Total())
 	for _, s := range rep.Skipped {
 		fmt.Fprintf(io.err, "Not compared: %s: %s\n", offices.Printable(s.Key), offices.Printable(s.Reason))
 	}
 	if keys := p.Recreates(); out != "" && len(keys) > 0 {
-		return fmt.Errorf("not saving --out %s: the plan creates again %s, deleted in Dialpad, which apply does only once the state forgets them: run `officectl state rm KEY` for each, then plan again",
-			out, strings.Join(keys, ", "))
+		return fmt.Errorf("not saving --out %s: the plan creates again %s, deleted in Dialpad, which apply does only once the state forgets them: run `%s` for each, then plan again",
+			out, strings.Join(keys, ", "), p.Invocation.Command("state rm", "KEY"))
 	}
 	return nil
 }
@@ -952,11 +964,12 @@ func cmdImport(fs *pflag.FlagSet, io stdio) func([]string) int {
 		if err != nil {
 			return fail(io, "import", err)
 		}
-		res, err := engine.Import(ctx, cfg, engine.ImportOptions{Store: store, API: client, DryRun: *dryRun, CompanyID: company})
+		inv := engine.Invocation{Dir: dir, State: *statePath}
+		res, err := engine.Import(ctx, cfg, engine.ImportOptions{Store: store, API: client, DryRun: *dryRun, CompanyID: company, Invocation: inv})
 		if err != nil {
 			return fail(io, "import", err)
 		}
-		report := engine.ImportReport{Result: res, DryRun: *dryRun}
+		report := engine.ImportReport{Result: res, DryRun: *dryRun, Invocation: inv}
 		if *generate != "" {
 			report.GenerateDir = *generate
 			report.Generated, report.NotGenerated, err = engine.GenerateConfigs(res.Unmanaged, cfg, store.State())
@@ -997,6 +1010,9 @@ func cmdDrift(fs *pflag.FlagSet, io stdio) func([]string) int {
 		case *parallelism < 1:
 			return fail(io, "drift", fmt.Errorf("--parallelism %d: give at least 1", *parallelism))
 		}
+		if err := notPlanFile(dir); err != nil {
+			return fail(io, "drift", err)
+		}
 		path := statePathFor(dir, *statePath)
 		if _, err := os.Stat(path); err != nil {
 			return fail(io, "drift", fmt.Errorf("no state file %s: officectl manages no office there yet (run officectl apply or officectl import, or give --state)", path))
@@ -1018,6 +1034,7 @@ func cmdDrift(fs *pflag.FlagSet, io stdio) func([]string) int {
 		if err != nil {
 			return fail(io, "drift", err)
 		}
+		rep.Invocation = engine.Invocation{Dir: dir, State: *statePath}
 		switch *format {
 		case "markdown":
 			err = engine.RenderDriftMarkdown(io.out, rep)
