@@ -35,6 +35,10 @@ func TestSchemaMatchesOpenAPI(t *testing.T) {
 	if err := v.Err(); err != nil {
 		t.Fatal(err)
 	}
+	compiled, err := Compile(NewContext())
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
 		def, spec string
 	}{
@@ -100,17 +104,17 @@ func TestSchemaMatchesOpenAPI(t *testing.T) {
 					}
 				}
 				// What messages count and list.
-				if field := enumDefs[name]; field != "" {
-					got, err := EnumValues(field)
-					if err != nil {
-						t.Fatal(err)
-					}
-					want := append([]string(nil), p.Enum...)
-					sort.Strings(want)
-					sort.Strings(got)
-					if diff := cmp.Diff(want, got); diff != "" {
-						t.Errorf("%s enum differs (-reference +schema %s):\n%s", name, field, diff)
-					}
+				enum, ok := compiled.enums[name]
+				if !ok {
+					t.Errorf("%s: messages do not know it is an enum", name)
+					continue
+				}
+				got := append([]string(nil), enum.values...)
+				want := append([]string(nil), p.Enum...)
+				sort.Strings(want)
+				sort.Strings(got)
+				if diff := cmp.Diff(want, got); diff != "" {
+					t.Errorf("%s enum differs (-reference +messages):\n%s", name, diff)
 				}
 			}
 		})
@@ -206,7 +210,8 @@ func TestJSONSchemaGenerates(t *testing.T) {
 func TestEnumRegexpsMatchLists(t *testing.T) {
 	ctx := NewContext()
 	v := ctx.CompileBytes(source, cue.Filename(SourceName))
-	for def, list := range enumLists {
+	for def, e := range enumTable {
+		list := e.list
 		var vals []string
 		if err := v.LookupPath(cue.ParsePath(list)).Decode(&vals); err != nil {
 			t.Fatalf("%s: %v", list, err)
