@@ -1,6 +1,7 @@
 package officestest
 
 import (
+	"encoding/json"
 	"maps"
 	"slices"
 	"strings"
@@ -131,5 +132,54 @@ func TestInt64FieldsMatchReference(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, int64Fields); diff != "" {
 		t.Errorf("int64 fields (-reference +simulator):\n%s", diff)
+	}
+}
+
+// TestRulesFollowFacts: the simulator's rules are the reference's facts:
+// change a bound, an enum or the e911 countries there, and the simulator
+// checks the changed rule.
+func TestRulesFollowFacts(t *testing.T) {
+	f := facts(t)
+	changed := &specfacts.Facts{Schemas: maps.Clone(f.Schemas)}
+	create := changed.Schemas["schemas.office.CreateOfficeMessage"]
+	create.Properties = maps.Clone(create.Properties)
+	ring := create.Properties["ring_seconds"]
+	sixty := int64(60)
+	ring.Maximum = &sixty
+	create.Properties["ring_seconds"] = ring
+	currency := create.Properties["currency"]
+	currency.Enum = append(append([]string(nil), currency.Enum...), "CHF")
+	create.Properties["currency"] = currency
+	e911 := create.Properties["e911_address"]
+	e911.RequiredFor = []string{"DE"}
+	create.Properties["e911_address"] = e911
+	changed.Schemas["schemas.office.CreateOfficeMessage"] = create
+
+	body := validBody()
+	body["ring_seconds"], body["currency"] = 50, "CHF"
+	b, err := json.Marshal(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		facts *specfacts.Facts
+		want  []string
+	}{
+		{f, []string{"currency: \"CHF\" is not one of", "ring_seconds: 50 is out of range: choose from 10 to 45"}},
+		{changed, []string{"e911_address: required for offices in DE (required for DE)"}},
+	} {
+		r, err := buildRules(tc.facts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := validateBody(b, r.createOffice)
+		if len(got) != len(tc.want) {
+			t.Fatalf("errors %q, want %q", got, tc.want)
+		}
+		for i, w := range tc.want {
+			if !strings.HasPrefix(got[i], w) {
+				t.Errorf("error %d = %q, want %q", i, got[i], w)
+			}
+		}
 	}
 }
