@@ -3,7 +3,7 @@ GO      ?= go
 BIN     ?= ./officectl
 PKGS    := ./...
 
-.PHONY: build test test-short bench fmt vet demo reliability fuzz clean
+.PHONY: build test test-short bench fmt vet demo reliability fuzz clean facts
 
 build:
 	$(GO) build -o $(BIN) .
@@ -21,6 +21,11 @@ test-short:
 bench: build
 	$(GO) test -run '^$$' -bench . -benchtime 1x ./engine ./state
 	./testdata/bench/run.sh
+
+# The facts of Dialpad's API reference (../shared/reference, beside the
+# repository) that the conformance tests and the simulator check against.
+facts:
+	$(GO) generate ./offices/officestest/specfacts
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -18,43 +16,30 @@ import (
 
 	"github.com/officectl/officectl/offices"
 	"github.com/officectl/officectl/offices/officestest"
+	"github.com/officectl/officectl/offices/officestest/specfacts"
 )
 
-// referencePath is the Dialpad offices OpenAPI spec, outside the repo.
-var referencePath = filepath.Join("..", "..", "shared", "reference", "dialpad-offices-openapi.json")
-
-// loadReference reads the API reference, or skips the test without it.
-func loadReference(t *testing.T) map[string]any {
+// loadReference returns the facts of the API reference, committed under
+// officestest/specfacts so the conformance runs on a fresh clone.
+func loadReference(t *testing.T) *specfacts.Facts {
 	t.Helper()
-	b, err := os.ReadFile(referencePath)
-	if os.IsNotExist(err) {
-		t.Skipf("API reference %s not found: it lives outside the repository in ../shared/reference", referencePath)
-	}
+	f, err := specfacts.Load()
 	if err != nil {
 		t.Fatal(err)
 	}
-	var spec map[string]any
-	if err := json.Unmarshal(b, &spec); err != nil {
-		t.Fatal(err)
-	}
-	return spec
+	return f
 }
 
 // example returns the JSON example of the 200 answer of method path in
 // the reference, as a fresh tree.
-func example(t *testing.T, spec map[string]any, path, method string) map[string]any {
+func example(t *testing.T, spec *specfacts.Facts, path, method string) map[string]any {
 	t.Helper()
-	v := any(spec)
-	for _, k := range []string{"paths", path, method, "responses", "200", "content", "application/json", "examples", "json_example", "value"} {
-		m, ok := v.(map[string]any)
-		if !ok {
-			t.Fatalf("reference: no example for %s %s (missing %q)", method, path, k)
-		}
-		v = m[k]
+	ex := spec.Paths[path][method].Example
+	if len(ex) == 0 {
+		t.Fatalf("reference: no example for %s %s", method, path)
 	}
-	b, _ := json.Marshal(v)
 	var out map[string]any
-	if err := json.Unmarshal(b, &out); err != nil {
+	if err := json.Unmarshal(ex, &out); err != nil {
 		t.Fatal(err)
 	}
 	return out

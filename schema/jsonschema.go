@@ -73,9 +73,9 @@ func jsonType(root, v cue.Value) (map[string]any, error) {
 	}
 	op, args := v.Expr()
 	if _, path := v.ReferencePath(); len(path.Selectors()) > 0 && (op == cue.NoOp || op == cue.SelectorOp) {
-		if list, ok := enumLists[path.String()]; ok {
+		if e, ok := enumTable[path.String()]; ok {
 			// A regular expression in CUE, for speed; an enum for editors.
-			vals, err := enumValues(root.LookupPath(cue.ParsePath(list)))
+			vals, err := enumValues(root.LookupPath(cue.ParsePath(e.list)))
 			if err != nil {
 				return nil, err
 			}
@@ -237,15 +237,4 @@ func docOf(v cue.Value) string {
 		}
 	}
 	return ""
-}
-
-// enumLists maps each enum definition to the list of its values.
-var enumLists = map[string]string{
-	"#Country":         "#Countries",
-	"#Currency":        "#Currencies",
-	"#PlanPeriod":      "#PlanPeriods",
-	"#FirstAction":     "#FirstActions",
-	"#Action":          "#Actions",
-	"#TargetType":      "#TargetTypes",
-	"#OperatorRouting": "#OperatorRoutings",
 }

@@ -3,7 +3,6 @@ package schema
 import (
 	"bytes"
 	"fmt"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -15,21 +14,6 @@ import (
 	cueerrors "cuelang.org/go/cue/errors"
 	"cuelang.org/go/cue/token"
 )
-
-// enumNouns names each enum field's values in messages.
-var enumNouns = map[string]string{
-	"country":             "countries",
-	"currency":            "currencies",
-	"plan_period":         "plan periods",
-	"first_action":        "first actions",
-	"no_operators_action": "routing actions",
-	"action":              "routing actions",
-	"action_target_type":  "target types",
-	"operator_routing":    "operator routings",
-}
-
-// e911Countries must match #E911Countries in office.cue.
-const e911Countries = "US, CA, AU, FR, GB, NZ"
 
 type problem struct {
 	path   []string
@@ -130,7 +114,7 @@ func (s *Schema) describe(file string, src []byte, data cue.Value, errs []cueerr
 
 	// Checks that live in hidden fields.
 	if hidden != "" {
-		d.Message = hiddenMessage(hidden, data, path)
+		d.Message = s.hiddenMessage(hidden, data, path, errs)
 		if d.Message == "" {
 			return nil
 		}
@@ -149,15 +133,16 @@ func (s *Schema) describe(file string, src []byte, data cue.Value, errs []cueerr
 
 	// Enum failures: one "conflicting values" error per allowed value of
 	// a disjunction, or one regular expression (countries).
-	if n, ok := s.enums[field]; ok {
+	if enum, ok := s.enums[field]; ok {
+		n := len(enum.values)
 		got, isEnum := conflictValue(errs)
 		isEnum = isEnum && len(errs) > 1
 		if f, args := errs[0].Msg(); !isEnum && strings.HasPrefix(f, "invalid value") && len(args) > 0 {
 			got, isEnum = toString(args[0]), true
 		}
 		if isEnum {
-			d.Message = fmt.Sprintf("%s is not one of the %d %s Dialpad accepts", got, n, enumNouns[field])
-			vals, _ := enumValues(s.enumDef(field))
+			d.Message = fmt.Sprintf("%s is not one of the %d %s Dialpad accepts", got, n, enum.noun)
+			vals := enum.values
 			if g, err := strconv.Unquote(got); err == nil {
 				if m := closestValue(g, vals); m != "" {
 					d.Message += fmt.Sprintf(" (did you mean %q?)", m)
@@ -194,23 +179,19 @@ func (s *Schema) describe(file string, src []byte, data cue.Value, errs []cueerr
 	return out
 }
 
-func (s *Schema) enumDef(field string) cue.Value {
-	return s.config.Context().CompileBytes(source, cue.Filename(SourceName)).LookupPath(cue.ParsePath(enumDefs[field]))
-}
-
 // message words one CUE error for a person.
 func (s *Schema) message(field string, path []string, format string, args []any, file string, src []byte, data cue.Value, e cueerrors.Error) string {
 	inData := data.LookupPath(cuePath(path)).Exists()
 	switch {
 	case format == "field not allowed":
-		return notAllowed(path)
+		return s.notAllowed(path)
 	case format == "field is required but not present" || strings.HasPrefix(format, "incomplete value") && !inData:
 		if len(path) > 3 && !data.LookupPath(cuePath(path[:len(path)-1])).Exists() {
 			return "" // its parent is missing: that is the one to report
 		}
 		msg := fmt.Sprintf("missing required field %q", field)
 		if field == "e911_address" {
-			msg += " (required for offices in " + e911Countries + ")"
+			msg += " (required for offices in " + s.e911 + ")"
 		}
 		return msg
 	case strings.HasPrefix(format, "conflicting values") && len(args) >= 4:
@@ -226,12 +207,12 @@ func (s *Schema) message(field string, path []string, format string, args []any,
 		if p := e.Position(); isPolicyFile(p.Filename()) {
 			return policyRule(format, args, p)
 		}
-		return outOfBound(field, path, format, args)
+		return s.outOfBound(field, path, format, args)
 	}
 	return fmt.Sprintf(format, args...)
 }
 
-func notAllowed(path []string) string {
+func (s *Schema) notAllowed(path []string) string {
 	field := path[len(path)-1]
 	switch len(path) {
 	case 1:
@@ -240,8 +221,8 @@ func notAllowed(path []string) string {
 		return fmt.Sprintf("office key %q is not valid: use 1 to 63 lower-case letters, digits, '-' and '_', starting with a letter or digit", field)
 	}
 	msg := fmt.Sprintf("unknown field %q", field)
-	if s := suggest(field, path); s != "" {
-		msg += fmt.Sprintf(" (did you mean %q?)", s)
+	if hint := s.suggest(field, path); hint != "" {
+		msg += fmt.Sprintf(" (did you mean %q?)", hint)
 	}
 	return msg
 }
@@ -476,17 +457,25 @@ func article(t string) string {
 }
 
 // outOfBound words "invalid value V (out of bound B)" and its relatives.
-func outOfBound(field string, path []string, format string, args []any) string {
+func (s *Schema) outOfBound(field string, path []string, format string, args []any) string {
 	val := toString(args[0])
+	bound := s.bounds[field]
+	min, hasMin := bound["minimum"]
+	max, hasMax := bound["maximum"]
+	maxLen, hasMaxLen := bound["maxLength"]
 	switch {
-	case field == "ring_seconds":
-		return fmt.Sprintf("must be between 10 and 45 seconds, got %s", val)
-	case field == "group_description":
+	case hasMin && hasMax:
+		unit := ""
+		if strings.HasSuffix(field, "_seconds") {
+			unit = " seconds"
+		}
+		return fmt.Sprintf("must be between %v and %v%s, got %s", min, max, unit, val)
+	case hasMaxLen:
 		n := val
 		if s, err := strconv.Unquote(val); err == nil {
 			n = strconv.Itoa(utf8.RuneCountInString(s))
 		}
-		return fmt.Sprintf("must be at most 256 characters, got %s", n)
+		return fmt.Sprintf("must be at most %v characters, got %s", maxLen, n)
 	case field == "mainline_number":
 		return fmt.Sprintf("must be an E.164 number such as +14155550100, got %s", val)
 	case field == "email":
@@ -550,9 +539,12 @@ func isHours(path []string) bool {
 	return false
 }
 
-// hiddenMessage words a failed check of a hidden field, computing the
-// detail from the user's data.
-func hiddenMessage(hidden string, data cue.Value, path []string) string {
+// hiddenMessage words a failed check of a hidden field: a DTMF menu's
+// duplicate inputs, computed from the user's data, or the message
+// #OpeningHours gives with error(), unless the hours are not a list of
+// times at all (their own errors say so) or the check is one that
+// another reports better.
+func (s *Schema) hiddenMessage(hidden string, data cue.Value, path []string, errs []cueerrors.Error) string {
 	if hidden == "_dtmf_unique" {
 		var inputs []string
 		seen := map[string]bool{}
@@ -587,23 +579,22 @@ func hiddenMessage(hidden string, data cue.Value, path []string) string {
 		}
 	}
 	for _, t := range times {
-		if !hhmm.MatchString(t) {
+		if !s.time.MatchString(t) {
 			return "" // the element's own error says what is wrong
 		}
 	}
-	if len(times)%2 != 0 {
-		return fmt.Sprintf("hours must come in open/close pairs such as [\"08:00\", \"18:00\"]; got %d times", len(times))
-	}
-	for i := 1; i < len(times); i++ {
-		if times[i-1] >= times[i] {
-			return fmt.Sprintf("times must be strictly ascending: %q does not come after %q", times[i], times[i-1])
+	for _, e := range errs {
+		p := e.Path()
+		check := p[len(p)-1]
+		if check == "ascending" && len(times)%2 != 0 {
+			return "" // an odd number of times: the pairs check says so
+		}
+		if format, args := e.Msg(); check == "pairs" || check == "ascending" {
+			return fmt.Sprintf(format, args...)
 		}
 	}
 	return ""
 }
-
-// hhmm must match #Time in office.cue.
-var hhmm = regexp.MustCompile(`^([01][0-9]|2[0-3]):[0-5][0-9]$`)
 
 // unquotePath turns CUE's quoted labels ("new-york") into plain keys.
 func unquotePath(raw []string) []string {
@@ -763,32 +754,16 @@ func toString(a any) string {
 	return fmt.Sprint(a)
 }
 
-// fieldsAt lists the fields the schema allows at a path, for suggestions.
-var fieldsAt = map[string][]string{
-	"office":             {"annual_commit_monthly_billing", "auto_call_recording", "billing_address", "billing_contact", "country", "currency", "e911_address", "first_action", "friday_hours", "group_description", "hours_on", "international_enabled", "invoiced", "mainline_number", "monday_hours", "name", "no_operators_action", "plan_period", "ring_seconds", "routing_options", "saturday_hours", "sunday_hours", "thursday_hours", "timezone", "tuesday_hours", "unified_billing", "use_same_address", "voice_intelligence", "wednesday_hours"},
-	"billing_address":    {"address_line_1", "address_line_2", "city", "country", "postal_code", "region"},
-	"billing_contact":    {"email", "name", "phone"},
-	"e911_address":       {"address", "address2", "city", "country", "state", "zip"},
-	"routing_options":    {"open", "closed"},
-	"routing":            {"action", "action_target_id", "action_target_type", "dtmf", "operator_routing", "try_dial_operators"},
-	"dtmf":               {"input", "options"},
-	"options":            {"action", "action_target_id", "action_target_type"},
-	"voice_intelligence": {"allow_pause", "auto_start"},
-}
-
 // suggest returns the allowed field closest to a misspelt one, or "".
-func suggest(field string, path []string) string {
+func (s *Schema) suggest(field string, path []string) string {
 	parent := "office"
 	if len(path) > 3 {
 		parent = path[len(path)-2]
-		switch {
-		case parent == "open" || parent == "closed":
-			parent = "routing"
-		case isListIndex(path, len(path)-2):
+		if isListIndex(path, len(path)-2) {
 			parent = path[len(path)-3]
 		}
 	}
-	return Closest(field, fieldsAt[parent])
+	return Closest(field, s.fieldsAt[parent])
 }
 
 // Closest returns the candidate nearest to word, at an edit distance under

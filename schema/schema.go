@@ -4,6 +4,7 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"sync"
 
 	"cuelang.org/go/cue"
@@ -31,8 +32,8 @@ type Schema struct {
 	// bare is #Config with #Office's defaulted fields optional and
 	// without their defaults, for Accepts, which compiles it on its first
 	// call: see withoutDefaults.
-	bare  cue.Value
-	enums map[string]int
+	bare cue.Value
+	facts
 	// defaults is a JSON object of #Office's defaults (hours, hours_on,
 	// auto_call_recording).
 	defaults []byte
@@ -48,22 +49,17 @@ func Compile(ctx *cue.Context) (*Schema, error) {
 		ctx:    ctx,
 		config: v.LookupPath(cue.ParsePath("#Config")),
 		office: v.LookupPath(cue.ParsePath("#Office")),
-		enums:  map[string]int{},
 	}
 	defaults, err := officeDefaults(s.office)
 	if err != nil {
 		return nil, fmt.Errorf("schema defaults: %w", err)
 	}
 	s.defaults = defaults
+	if s.facts, err = readFacts(v); err != nil {
+		return nil, fmt.Errorf("schema facts: %w", err)
+	}
 	if _, err := bareSource(); err != nil {
 		return nil, err
-	}
-	for field, def := range enumDefs {
-		n, err := countDisjuncts(v.LookupPath(cue.ParsePath(def)))
-		if err != nil {
-			return nil, fmt.Errorf("schema %s: %w", def, err)
-		}
-		s.enums[field] = n
 	}
 	return s, nil
 }
@@ -169,18 +165,6 @@ func (s *Schema) Context() *cue.Context { return s.ctx }
 // Config returns #Config, the definition every config file must satisfy.
 func (s *Schema) Config() cue.Value { return s.config }
 
-// enumDefs maps each enum field name to the definition of its values.
-var enumDefs = map[string]string{
-	"country":             "#Countries",
-	"currency":            "#Currencies",
-	"plan_period":         "#PlanPeriods",
-	"first_action":        "#FirstActions",
-	"no_operators_action": "#Actions",
-	"action":              "#Actions",
-	"action_target_type":  "#TargetTypes",
-	"operator_routing":    "#OperatorRoutings",
-}
-
 // EnumValues returns the allowed values of the enum definition def (such as
 // "#Countries" or "#Currencies"), in schema order.
 func EnumValues(def string) ([]string, error) {
@@ -215,7 +199,15 @@ func enumValues(v cue.Value) ([]string, error) {
 	return out, nil
 }
 
-func countDisjuncts(v cue.Value) (int, error) {
-	vals, err := enumValues(v)
-	return len(vals), err
+// pattern compiles the one regular expression v must match.
+func pattern(v cue.Value) (*regexp.Regexp, error) {
+	op, args := v.Expr()
+	if op != cue.RegexMatchOp || len(args) != 1 {
+		return nil, fmt.Errorf("not a regular expression")
+	}
+	re, err := args[0].String()
+	if err != nil {
+		return nil, err
+	}
+	return regexp.Compile(re)
 }

@@ -10,40 +10,13 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	_ "time/tzdata" // timezone names are checked without the host's tz database
 	"unicode/utf8"
 
 	"github.com/officectl/officectl/offices"
-)
-
-// The enums of the API reference. A test checks them against the spec.
-var (
-	countries = []string{
-		"AR", "AT", "AU", "BD", "BE", "BG", "BH", "BR", "CA", "CH", "CI", "CL", "CN", "CO",
-		"CR", "CY", "CZ", "DE", "DK", "DO", "DP", "EC", "EE", "EG", "ES", "FI", "FR", "GB",
-		"GH", "GR", "GT", "HK", "HR", "HU", "ID", "IE", "IL", "IN", "IS", "IT", "JP", "KE",
-		"KH", "KR", "KZ", "LK", "LT", "LU", "LV", "MA", "MD", "MM", "MT", "MX", "MY", "NG",
-		"NL", "NO", "NZ", "PA", "PE", "PH", "PK", "PL", "PR", "PT", "PY", "RO", "RU", "SA",
-		"SE", "SG", "SI", "SK", "SV", "TH", "TR", "TW", "UA", "US", "UY", "VE", "VN", "ZA",
-	}
-	currencies   = []string{"AUD", "CAD", "EUR", "GBP", "JPY", "NZD", "USD"}
-	planPeriods  = []string{"monthly", "yearly"}
-	firstActions = []string{"menu", "operators"}
-	// routingActions is the enum of no_operators_action and of every
-	// routing and DTMF action.
-	routingActions = []string{
-		"bridge_target", "company_directory", "department", "directory", "disabled", "extension",
-		"menu", "message", "operator", "person", "scripted_ivr", "voicemail",
-	}
-	targetTypes = []string{
-		"callcenter", "callrouter", "channel", "coachinggroup", "contact", "contactgroup",
-		"department", "office", "room", "staffgroup", "unknown", "user",
-	}
-	operatorRoutings = []string{"fixedorder", "longestidle", "mostskilled", "random", "roundrobin", "simultaneous"}
-
-	// e911Countries need an e911_address.
-	e911Countries = []string{"AU", "CA", "FR", "GB", "NZ", "US"}
+	"github.com/officectl/officectl/offices/officestest/specfacts"
 )
 
 // kind is the JSON type a field takes.
@@ -78,127 +51,124 @@ type object struct {
 	check func(path string, m map[string]any, errs *[]string)
 }
 
-var (
-	e911Message = &object{
-		schema: "schemas.office.E911Message",
-		fields: map[string]field{
-			"address": {singleLine: true}, "address2": {singleLine: true},
-			"city": {singleLine: true}, "country": {}, "state": {singleLine: true},
-			"zip": {singleLine: true},
-		},
-		required: []string{"address", "city", "country", "state", "zip"},
+// The rules below come from the facts of Dialpad's reference
+// (specfacts), not from officectl's schema, so the simulator stays an
+// independent check of it: fields, types, enums, required lists,
+// [single-line only] and the bounds the reference states. What the
+// reference states only in prose that names no number stays written
+// here: the formats of emails, E.164 numbers, DTMF keys, time zones and
+// hours, and that DTMF keys are unique in a menu.
+
+// stringChecks are the format checks of string fields, by schema.field.
+var stringChecks = map[string]func(string) string{
+	"schemas.plan.BillingPointOfContactMessage.email":    checkEmail,
+	"schemas.office.CreateOfficeMessage.mainline_number": checkE164,
+	"schemas.office.CreateOfficeMessage.timezone":        checkTimezone,
+	"schemas.group.DtmfMapping.input":                    checkDigit,
+}
+
+// objectChecks are the cross-field checks, by schema.
+var objectChecks = map[string]func(rules *rules) func(path string, m map[string]any, errs *[]string){
+	"schemas.group.RoutingOptionsInner": func(*rules) func(string, map[string]any, *[]string) { return checkDTMFUnique },
+	"schemas.office.CreateOfficeMessage": func(r *rules) func(string, map[string]any, *[]string) {
+		return func(path string, m map[string]any, errs *[]string) { checkE911Required(r.e911Countries, path, m, errs) }
+	},
+}
+
+// rules are the request rules the simulator checks.
+type rules struct {
+	createOffice, e911Update *object
+	// e911Countries need an e911_address, sorted.
+	e911Countries []string
+}
+
+// loadRules builds the rules from the committed facts once.
+var loadRules = sync.OnceValues(func() (*rules, error) {
+	f, err := specfacts.Load()
+	if err != nil {
+		return nil, err
 	}
-	e911UpdateMessage = &object{
-		schema: "schemas.office.E911UpdateMessage",
-		fields: map[string]field{
-			"address": {singleLine: true}, "address2": {singleLine: true},
-			"city": {singleLine: true}, "country": {}, "state": {singleLine: true},
-			"zip": {singleLine: true}, "update_all": {kind: kBool},
-			"use_validated_option": {kind: kBool},
-		},
-		required: []string{"address", "city", "country", "state", "zip"},
+	return buildRules(f)
+})
+
+func buildRules(f *specfacts.Facts) (*rules, error) {
+	r := &rules{}
+	create, err := f.Schema("schemas.office.CreateOfficeMessage")
+	if err != nil {
+		return nil, err
 	}
-	billingContactMessage = &object{
-		schema: "schemas.plan.BillingContactMessage",
-		fields: map[string]field{
-			"address_line_1": {singleLine: true}, "address_line_2": {singleLine: true},
-			"city": {singleLine: true}, "country": {}, "postal_code": {singleLine: true},
-			"region": {singleLine: true},
-		},
-		required: []string{"address_line_1", "city", "country", "postal_code", "region"},
+	r.e911Countries = slices.Sorted(slices.Values(create.Properties["e911_address"].RequiredFor))
+	if len(r.e911Countries) == 0 {
+		return nil, fmt.Errorf("specfacts: CreateOfficeMessage.e911_address names no country that requires it")
 	}
-	billingPointOfContact = &object{
-		schema: "schemas.plan.BillingPointOfContactMessage",
-		fields: map[string]field{
-			"email": {check: checkEmail}, "name": {singleLine: true}, "phone": {},
-		},
-		required: []string{"email", "name"},
+	built := map[string]*object{}
+	var build func(name string) (*object, error)
+	build = func(name string) (*object, error) {
+		if o, ok := built[name]; ok {
+			return o, nil
+		}
+		s, err := f.Schema(name)
+		if err != nil {
+			return nil, err
+		}
+		o := &object{schema: name, fields: map[string]field{}, required: s.Required}
+		built[name] = o
+		if c := objectChecks[name]; c != nil {
+			o.check = c(r)
+		}
+		for pname, p := range s.Properties {
+			fl := field{enum: p.Enum, singleLine: p.SingleLine, check: stringChecks[name+"."+pname]}
+			if p.MaxLength != nil {
+				fl.maxLen = *p.MaxLength
+			}
+			if p.Minimum != nil && p.Maximum != nil {
+				fl.min, fl.max = *p.Minimum, *p.Maximum
+			}
+			switch {
+			case p.Ref != "":
+				fl.kind = kObject
+				if fl.obj, err = build(p.Ref); err != nil {
+					return nil, err
+				}
+			case p.Type == "array" && p.Items != nil && p.Items.Ref != "":
+				fl.kind = kArray
+				if fl.obj, err = build(p.Items.Ref); err != nil {
+					return nil, err
+				}
+			case p.Type == "array" && strings.HasSuffix(pname, "_hours"):
+				fl.kind = kHours
+			case p.Type == "boolean":
+				fl.kind = kBool
+			case p.Type == "integer":
+				fl.kind = kInt
+			case p.Type == "string":
+				fl.kind = kString
+			default:
+				return nil, fmt.Errorf("specfacts: %s.%s: type %q has no rule in the simulator", name, pname, p.Type)
+			}
+			o.fields[pname] = fl
+		}
+		return o, nil
 	}
-	dtmfOptions = &object{
-		schema: "schemas.group.DtmfOptions",
-		fields: map[string]field{
-			"action": {enum: routingActions}, "action_target_id": {kind: kInt},
-			"action_target_type": {enum: targetTypes},
-		},
+	if r.createOffice, err = build("schemas.office.CreateOfficeMessage"); err != nil {
+		return nil, err
 	}
-	dtmfMapping = &object{
-		schema: "schemas.group.DtmfMapping",
-		fields: map[string]field{
-			"input":   {check: checkDigit},
-			"options": {kind: kObject, obj: dtmfOptions},
-		},
+	if r.e911Update, err = build("schemas.office.E911UpdateMessage"); err != nil {
+		return nil, err
 	}
-	routingOptionsInner = &object{
-		schema: "schemas.group.RoutingOptionsInner",
-		fields: map[string]field{
-			"action": {enum: routingActions}, "action_target_id": {kind: kInt},
-			"action_target_type": {enum: targetTypes},
-			"dtmf":               {kind: kArray, obj: dtmfMapping},
-			"operator_routing":   {enum: operatorRoutings},
-			"try_dial_operators": {kind: kBool},
-		},
-		required: []string{"action", "try_dial_operators"},
-		check:    checkDTMFUnique,
-	}
-	routingOptions = &object{
-		schema: "schemas.group.RoutingOptions",
-		fields: map[string]field{
-			"closed": {kind: kObject, obj: routingOptionsInner},
-			"open":   {kind: kObject, obj: routingOptionsInner},
-		},
-		required: []string{"closed", "open"},
-	}
-	voiceIntelligence = &object{
-		schema: "schemas.group.VoiceIntelligence",
-		fields: map[string]field{"allow_pause": {kind: kBool}, "auto_start": {kind: kBool}},
-	}
-	createOfficeMessage = &object{
-		schema: "schemas.office.CreateOfficeMessage",
-		fields: map[string]field{
-			"annual_commit_monthly_billing": {kind: kBool},
-			"auto_call_recording":           {kind: kBool},
-			"billing_address":               {kind: kObject, obj: billingContactMessage},
-			"billing_contact":               {kind: kObject, obj: billingPointOfContact},
-			"country":                       {enum: countries},
-			"currency":                      {enum: currencies},
-			"e911_address":                  {kind: kObject, obj: e911Message},
-			"first_action":                  {enum: firstActions},
-			"friday_hours":                  {kind: kHours},
-			"group_description":             {maxLen: 256},
-			"hours_on":                      {kind: kBool},
-			"international_enabled":         {kind: kBool},
-			"invoiced":                      {kind: kBool},
-			"mainline_number":               {check: checkE164},
-			"monday_hours":                  {kind: kHours},
-			"name":                          {singleLine: true},
-			"no_operators_action":           {enum: routingActions},
-			"plan_period":                   {enum: planPeriods},
-			"ring_seconds":                  {kind: kInt, min: 10, max: 45},
-			"routing_options":               {kind: kObject, obj: routingOptions},
-			"saturday_hours":                {kind: kHours},
-			"sunday_hours":                  {kind: kHours},
-			"thursday_hours":                {kind: kHours},
-			"timezone":                      {check: checkTimezone},
-			"tuesday_hours":                 {kind: kHours},
-			"unified_billing":               {kind: kBool},
-			"use_same_address":              {kind: kBool},
-			"voice_intelligence":            {kind: kObject, obj: voiceIntelligence},
-			"wednesday_hours":               {kind: kHours},
-		},
-		required: []string{
-			"annual_commit_monthly_billing", "billing_address", "country", "currency",
-			"invoiced", "name", "plan_period", "unified_billing",
-		},
-		check: checkE911Required,
-	}
-)
+	return r, nil
+}
 
 // validateCreate checks a POST /api/v2/offices body against
 // CreateOfficeMessage and decodes it. It returns every problem found, one
 // message each, in a stable order.
 func validateCreate(b []byte) (offices.Office, []string) {
 	var o offices.Office
-	if errs := validateBody(b, createOfficeMessage); len(errs) > 0 {
+	r, err := loadRules()
+	if err != nil {
+		return o, []string{"simulator: " + err.Error()}
+	}
+	if errs := validateBody(b, r.createOffice); len(errs) > 0 {
 		return o, errs
 	}
 	if err := json.Unmarshal(b, &o); err != nil {
@@ -210,7 +180,11 @@ func validateCreate(b []byte) (offices.Office, []string) {
 // validateE911Update checks a PUT /api/v2/offices/{id}/e911 body.
 func validateE911Update(b []byte) (offices.E911Update, []string) {
 	var u offices.E911Update
-	if errs := validateBody(b, e911UpdateMessage); len(errs) > 0 {
+	r, err := loadRules()
+	if err != nil {
+		return u, []string{"simulator: " + err.Error()}
+	}
+	if errs := validateBody(b, r.e911Update); len(errs) > 0 {
 		return u, errs
 	}
 	if err := decodeStrict(b, &u); err != nil {
@@ -413,7 +387,7 @@ func checkTimezone(s string) string {
 }
 
 // checkE911Required: an e911_address is required for some countries.
-func checkE911Required(path string, m map[string]any, errs *[]string) {
+func checkE911Required(e911Countries []string, path string, m map[string]any, errs *[]string) {
 	c, _ := m["country"].(string)
 	if slices.Contains(e911Countries, c) && m["e911_address"] == nil {
 		*errs = append(*errs, fmt.Sprintf("%s: required for offices in %s (required for %s)",
