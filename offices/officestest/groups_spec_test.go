@@ -292,3 +292,20 @@ func checkShape(t *testing.T, where string, all map[string]map[string]any, schem
 		}
 	}
 }
+
+// strs is a JSON list of strings from the reference.
+func strs(v any) []string {
+	list, _ := v.([]any)
+	out := []string{}
+	for _, x := range list {
+		out = append(out, x.(string))
+	}
+	return out
+}
+
+// refName is the schema a $ref of the reference names.
+func refName(v any) string {
+	m, _ := v.(map[string]any)
+	ref, _ := m["$ref"].(string)
+	return strings.TrimPrefix(ref, "#/components/schemas/")
+}

@@ -78,6 +78,8 @@ var objectChecks = map[string]func(rules *rules) func(path string, m map[string]
 // rules are the request rules the simulator checks.
 type rules struct {
 	createOffice, e911Update *object
+	// object builds the rule of any schema of the facts (once each).
+	object func(name string) (*object, error)
 	// e911Countries need an e911_address, sorted.
 	e911Countries []string
 }
@@ -150,6 +152,7 @@ func buildRules(f *specfacts.Facts) (*rules, error) {
 		}
 		return o, nil
 	}
+	r.object = build
 	if r.createOffice, err = build("schemas.office.CreateOfficeMessage"); err != nil {
 		return nil, err
 	}

@@ -19,6 +19,26 @@ var (
 	minAnnouncePosition = int64(120) // announce_position needs a queue wait of 2 minutes or more
 )
 
+// The objects group messages share with offices' come from the facts,
+// as the office rules do (validate.go).
+var (
+	routingOptions    = factsObject("schemas.group.RoutingOptions")
+	voiceIntelligence = factsObject("schemas.group.VoiceIntelligence")
+)
+
+// factsObject is the rule of a schema of the facts. The facts are
+// embedded and checked by tests: a failure is a broken build, not input.
+func factsObject(name string) *object {
+	r, err := loadRules()
+	if err == nil {
+		var o *object
+		if o, err = r.object(name); err == nil {
+			return o
+		}
+	}
+	panic("officestest: " + err.Error())
+}
+
 var (
 	holdQueueDepartment = &object{
 		schema: "schemas.group.HoldQueueDepartment",
