@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/officectl/officectl/engine/load"
 	"io"
 	"os"
 	"os/signal"
@@ -46,6 +47,10 @@ const (
 var version = ""
 
 func main() {
+	// officectl is a short-lived process that holds a config in memory:
+	// collecting less often makes loading a large config about a third
+	// faster. The process decides this, not the library (STYLE habit 15).
+	debug.SetGCPercent(400)
 	os.Exit(run(os.Args[1:], stdio{os.Stdin, os.Stdout, os.Stderr, os.Getenv}))
 }
 
@@ -186,11 +191,11 @@ func cmdValidate(fs *pflag.FlagSet, io stdio) func([]string) int {
 		if err != nil {
 			return fail(io, "validate", err)
 		}
-		cfg, diags, err := engine.LoadPaths(args, opts)
+		cfg, diags, err := load.LoadPaths(args, opts)
 		if err != nil {
 			return fail(io, "validate", err)
 		}
-		if err := engine.WriteDiagnostics(io.out, diags, *format); err != nil {
+		if err := load.WriteDiagnostics(io.out, diags, *format); err != nil {
 			return fail(io, "validate", err)
 		}
 		if cfg == nil {
@@ -230,22 +235,22 @@ func skipFiles(dir, statePath string) []string {
 // loadOptions are the options of loading the config in dir: the state
 // file's companions left out, the size limit per file from
 // OFFICECTL_MAX_FILE_SIZE and the time limit from OFFICECTL_LOAD_TIMEOUT.
-func loadOptions(io stdio, paths []string, statePath string) (engine.LoadOptions, error) {
-	opts := engine.LoadOptions{Timeout: engine.DefaultLoadTimeout}
+func loadOptions(io stdio, paths []string, statePath string) (load.LoadOptions, error) {
+	opts := load.LoadOptions{Timeout: load.DefaultLoadTimeout}
 	for _, p := range paths {
 		opts.Skip = append(opts.Skip, skipFiles(p, statePath)...)
 	}
-	if v := io.getenv(engine.LoadTimeoutEnv); v != "" {
+	if v := io.getenv(load.LoadTimeoutEnv); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil || d < 0 {
-			return opts, fmt.Errorf("%s=%q: give a duration such as 30s or 20m (0: no limit)", engine.LoadTimeoutEnv, v)
+			return opts, fmt.Errorf("%s=%q: give a duration such as 30s or 20m (0: no limit)", load.LoadTimeoutEnv, v)
 		}
 		opts.Timeout = d
 	}
-	if v := io.getenv(engine.MaxFileSizeEnv); v != "" {
-		n, err := engine.ParseSize(v)
+	if v := io.getenv(load.MaxFileSizeEnv); v != "" {
+		n, err := load.ParseSize(v)
 		if err != nil {
-			return opts, fmt.Errorf("%s: %w", engine.MaxFileSizeEnv, err)
+			return opts, fmt.Errorf("%s: %w", load.MaxFileSizeEnv, err)
 		}
 		opts.MaxFileSize = n
 	}
@@ -254,16 +259,16 @@ func loadOptions(io stdio, paths []string, statePath string) (engine.LoadOptions
 
 // loadConfig loads dir and prints diagnostics (warnings too) to stderr;
 // it fails when the config is invalid.
-func loadConfig(io stdio, dir, statePath string) (*engine.Config, error) {
+func loadConfig(io stdio, dir, statePath string) (*load.Config, error) {
 	opts, err := loadOptions(io, []string{dir}, statePath)
 	if err != nil {
 		return nil, err
 	}
-	cfg, diags, err := engine.Load(dir, opts)
+	cfg, diags, err := load.Load(dir, opts)
 	if err != nil {
 		return nil, err
 	}
-	if err := engine.WriteDiagnostics(io.err, diags, "text"); err != nil {
+	if err := load.WriteDiagnostics(io.err, diags, "text"); err != nil {
 		return nil, err
 	}
 	if cfg == nil {
@@ -591,10 +596,10 @@ func (a *apiFlags) client(io stdio) (*offices.Client, error) {
 	}
 	key := io.getenv("DIALPAD_API_KEY")
 	if a.keyFile != "" {
-		b, err := engine.ReadRegularFile(a.keyFile, maxKeyFileSize)
+		b, err := load.ReadRegularFile(a.keyFile, maxKeyFileSize)
 		if err != nil {
 			// The error names the file, never its content.
-			return nil, fmt.Errorf("--api-key-file: %w: give a regular file of at most %s holding only the key (for a key from a pipe, set DIALPAD_API_KEY instead)", err, engine.FormatSize(maxKeyFileSize))
+			return nil, fmt.Errorf("--api-key-file: %w: give a regular file of at most %s holding only the key (for a key from a pipe, set DIALPAD_API_KEY instead)", err, load.FormatSize(maxKeyFileSize))
 		}
 		key = strings.TrimSpace(string(b))
 		if key == "" {
@@ -930,9 +935,9 @@ func cmdImport(fs *pflag.FlagSet, io stdio) func([]string) int {
 			return fail(io, "import", err)
 		}
 		cfg, err := loadConfig(io, dir, *statePath)
-		if errors.Is(err, engine.ErrNoOfficeFiles) {
+		if errors.Is(err, load.ErrNoOfficeFiles) {
 			// Adopting a company starts with no config: list and generate.
-			cfg, err = engine.NewConfig(nil), nil
+			cfg, err = load.NewConfig(nil), nil
 		}
 		if err != nil {
 			return fail(io, "import", err)

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/officectl/officectl/engine/load"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -31,7 +32,7 @@ import (
 func TestHostileAPIE911WrongOffice(t *testing.T) {
 	t.Parallel()
 	env := newApplyEnv(t, officestest.Options{}, nil)
-	ds := []Desired{{Key: "boston", Office: planOffice("Boston", "US")}, {Key: "new-york", Office: planOffice("New York", "US")}}
+	ds := []load.Desired{{Key: "boston", Office: planOffice("Boston", "US")}, {Key: "new-york", Office: planOffice("New York", "US")}}
 	if res, _ := env.apply(t, context.Background(), env.plan(t, ds), 4, false); res.Err != nil {
 		t.Fatal(res.Err)
 	}
@@ -214,7 +215,7 @@ func TestHostileAPIEndlessListing(t *testing.T) {
 	if !errors.Is(res.Err, offices.ErrListTooLong) || res.Counts.Created+res.Counts.Adopted != 0 || posts.Load() != 0 {
 		t.Fatalf("apply: counts %+v, %d creates sent, err %v; want ErrListTooLong and nothing sent", res.Counts, posts.Load(), res.Err)
 	}
-	_, err := Import(context.Background(), NewConfig(numbered(3)), ImportOptions{API: env.client, Store: env.store})
+	_, err := Import(context.Background(), load.NewConfig(numbered(3)), ImportOptions{API: env.client, Store: env.store})
 	if !errors.Is(err, offices.ErrListTooLong) {
 		t.Fatalf("import: %v, want ErrListTooLong", err)
 	}
@@ -329,7 +330,7 @@ func TestHostileAPIImportBadID(t *testing.T) {
 	}))
 	t.Cleanup(srv.Close)
 	env := newApplyEnvAt(t, nil, srv.URL, nil)
-	res, err := Import(context.Background(), NewConfig(numbered(2)), ImportOptions{API: env.client, Store: env.store})
+	res, err := Import(context.Background(), load.NewConfig(numbered(2)), ImportOptions{API: env.client, Store: env.store})
 	if err != nil {
 		t.Fatalf("import: %v", err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/officectl/officectl/engine/load"
 	"math"
 	"net/http"
 	"net/http/httptest"
@@ -72,7 +73,7 @@ func newApplyEnvAt(t testing.TB, sim *officestest.TestServer, url string, tweak 
 }
 
 // plan plans ds against the env's state.
-func (e *applyEnv) plan(t testing.TB, ds []Desired) *Plan {
+func (e *applyEnv) plan(t testing.TB, ds []load.Desired) *Plan {
 	t.Helper()
 	return mustPlan(t, ds, e.store.State())
 }
@@ -92,10 +93,10 @@ func (e *applyEnv) apply(t testing.TB, ctx context.Context, p *Plan, par int, fa
 }
 
 // numbered returns n valid offices office-000…, named "Office 000"….
-func numbered(n int) []Desired {
-	ds := make([]Desired, n)
+func numbered(n int) []load.Desired {
+	ds := make([]load.Desired, n)
 	for i := range ds {
-		ds[i] = Desired{Key: fmt.Sprintf("office-%03d", i), Office: planOffice(fmt.Sprintf("Office %03d", i), "DE")}
+		ds[i] = load.Desired{Key: fmt.Sprintf("office-%03d", i), Office: planOffice(fmt.Sprintf("Office %03d", i), "DE")}
 	}
 	return ds
 }
@@ -141,7 +142,7 @@ func TestApplyResolvesReferencesInOrder(t *testing.T) {
 	routeTo(&a, "hq")
 	routeTo(&b, "a", "hq")
 	routeTo(&c, "b", "a", "hq")
-	ds := append(numbered(12), Desired{Key: "a", Office: a}, Desired{Key: "b", Office: b}, Desired{Key: "c", Office: c}, Desired{Key: "hq", Office: hq})
+	ds := append(numbered(12), load.Desired{Key: "a", Office: a}, load.Desired{Key: "b", Office: b}, load.Desired{Key: "c", Office: c}, load.Desired{Key: "hq", Office: hq})
 	res, _ := env.apply(t, context.Background(), env.plan(t, ds), 8, false)
 	if res.Err != nil || res.Counts.Created != len(ds) {
 		t.Fatalf("created %d of %d: %v", res.Counts.Created, len(ds), res.Err)
@@ -319,7 +320,7 @@ func TestApplyThenPlanNoChanges(t *testing.T) {
 	t.Parallel()
 	env := newApplyEnv(t, officestest.Options{}, nil)
 	ny := planOffice("New York", "US")
-	ds := append(numbered(5), Desired{Key: "new-york", Office: ny})
+	ds := append(numbered(5), load.Desired{Key: "new-york", Office: ny})
 	if res, _ := env.apply(t, context.Background(), env.plan(t, ds), 8, false); res.Err != nil {
 		t.Fatal(res.Err)
 	}
@@ -364,7 +365,7 @@ func TestApplyBadRequestSkipsDependants(t *testing.T) {
 	child, grandchild := planOffice("Child", "DE"), planOffice("Grandchild", "DE")
 	routeTo(&child, "bad")
 	routeTo(&grandchild, "child")
-	ds := append(numbered(6), Desired{Key: "bad", Office: bad}, Desired{Key: "child", Office: child}, Desired{Key: "grandchild", Office: grandchild})
+	ds := append(numbered(6), load.Desired{Key: "bad", Office: bad}, load.Desired{Key: "child", Office: child}, load.Desired{Key: "grandchild", Office: grandchild})
 	res, evs := env.apply(t, context.Background(), env.plan(t, ds), 4, false)
 
 	if c := res.Counts; c.Created != 6 || c.Failed != 1 || c.Skipped != 2 {

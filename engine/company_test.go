@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"errors"
+	"github.com/officectl/officectl/engine/load"
 	"os"
 	"strings"
 	"testing"
@@ -100,7 +101,7 @@ func TestImportRecordsCompany(t *testing.T) {
 		t.Fatal(err)
 	}
 	berlin := planOffice("Berlin", "DE")
-	cfg := NewConfig([]Desired{{Key: "berlin", Office: berlin}})
+	cfg := load.NewConfig([]load.Desired{{Key: "berlin", Office: berlin}})
 	if _, err := Import(context.Background(), cfg, ImportOptions{Store: env.store, API: env.client, CompanyID: id}); err != nil {
 		t.Fatal(err)
 	}

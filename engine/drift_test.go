@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"github.com/officectl/officectl/engine/load"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -21,7 +22,7 @@ import (
 // driftFixture is five offices: berlin with ring_seconds and a time zone,
 // london and new-york with E911 addresses, munich routing to berlin, and
 // paris.
-func driftFixture() []Desired {
+func driftFixture() []load.Desired {
 	berlin := planOffice("Berlin", "DE")
 	berlin.RingSeconds = ptr(int64(30))
 	berlin.Timezone = "Europe/Berlin"
@@ -29,7 +30,7 @@ func driftFixture() []Desired {
 	routeTo(&munich, "berlin", "berlin")
 	paris := planOffice("Paris", "FR")
 	paris.E911Address = &offices.E911Address{Address: "10 Rue de Rivoli", City: "Paris", Country: "FR", State: "IDF", Zip: "75001"}
-	return []Desired{
+	return []load.Desired{
 		{Key: "berlin", Office: berlin},
 		{Key: "london", Office: planOffice("London", "GB")},
 		{Key: "munich", Office: munich},
@@ -39,7 +40,7 @@ func driftFixture() []Desired {
 }
 
 // appliedEnv applies ds to a new simulator.
-func appliedEnv(t *testing.T, simOpts officestest.Options, ds []Desired) *applyEnv {
+func appliedEnv(t *testing.T, simOpts officestest.Options, ds []load.Desired) *applyEnv {
 	t.Helper()
 	env := newApplyEnv(t, simOpts, nil)
 	if res, _ := env.apply(t, context.Background(), env.plan(t, ds), 4, false); res.Err != nil {
@@ -81,7 +82,7 @@ type driftEnv struct {
 }
 
 // createdEnv creates ds in order (an office after those it refers to).
-func createdEnv(t *testing.T, ds []Desired) *driftEnv {
+func createdEnv(t *testing.T, ds []load.Desired) *driftEnv {
 	t.Helper()
 	a := newApplyEnv(t, officestest.Options{}, nil)
 	env := &driftEnv{sim: a.sim, client: a.client, st: state.New()}
@@ -437,9 +438,9 @@ func TestDriftMarkdownLimit(t *testing.T) {
 	}
 }
 
-func loadExample(t *testing.T) *Config {
+func loadExample(t *testing.T) *load.Config {
 	t.Helper()
-	cfg, diags, err := Load("../testdata/example", LoadOptions{})
+	cfg, diags, err := load.Load("../testdata/example", load.LoadOptions{})
 	if err != nil || cfg == nil {
 		t.Fatalf("load example: %v %v", err, diags)
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/officectl/officectl/engine/load"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -64,9 +65,9 @@ type GenerateSkip struct {
 // as its id (a target that st records says its key in a comment), so that
 // the files validate alone as well as with the config. A nil cfg or st is
 // empty.
-func GenerateConfigs(live []offices.Live, cfg *Config, st *state.State) ([]GeneratedOffice, []GenerateSkip, error) {
+func GenerateConfigs(live []offices.Live, cfg *load.Config, st *state.State) ([]GeneratedOffice, []GenerateSkip, error) {
 	if cfg == nil {
-		cfg = &Config{}
+		cfg = &load.Config{}
 	}
 	if st == nil {
 		st = state.New()
@@ -75,7 +76,7 @@ func GenerateConfigs(live []offices.Live, cfg *Config, st *state.State) ([]Gener
 	if err != nil {
 		return nil, nil, err
 	}
-	defaults, err := defaultHours(sch)
+	defaults, err := load.DefaultHours(sch)
 	if err != nil {
 		return nil, nil, fmt.Errorf("generate: the schema's default hours: %w", err)
 	}
@@ -253,8 +254,8 @@ func officeYAML(key string, l offices.Live, refs map[int64]string, defaults map[
 	// are left out (the office has them anyway); others only mean
 	// something with hours_on: true, which a file saying them needs, or
 	// validate warns that they are ignored.
-	var hours []dayHours
-	for _, h := range weekHours(liveHours(l)) {
+	var hours []load.DayHours
+	for _, h := range load.WeekHours(liveHours(l)) {
 		if !slices.Equal(h.Hours, defaults[h.Day]) {
 			hours = append(hours, h)
 		}

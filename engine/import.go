@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/officectl/officectl/engine/load"
 	"sort"
 	"strconv"
 	"time"
@@ -66,7 +67,7 @@ type ImportResult struct {
 // adopted when exactly one live office, deleted and cancelled ones aside,
 // has its name and the state records that office under no other key. A
 // nil st is an empty state.
-func MatchImport(cfg *Config, st *state.State, live []offices.Live) *ImportResult {
+func MatchImport(cfg *load.Config, st *state.State, live []offices.Live) *ImportResult {
 	if st == nil {
 		st = state.New()
 	}
@@ -161,7 +162,7 @@ type ImportOptions struct {
 // id and the desired office from cfg as its spec, so that the next plan
 // shows a no-op for it and drift (plan --refresh) compares the live
 // office with the config. Nothing is sent to Dialpad but the listing.
-func Import(ctx context.Context, cfg *Config, opts ImportOptions) (*ImportResult, error) {
+func Import(ctx context.Context, cfg *load.Config, opts ImportOptions) (*ImportResult, error) {
 	if opts.API == nil || opts.Store == nil {
 		return nil, errors.New("import: no API or state store")
 	}
@@ -177,7 +178,7 @@ func Import(ctx context.Context, cfg *Config, opts ImportOptions) (*ImportResult
 	if opts.DryRun || len(res.Adopted) == 0 {
 		return res, nil
 	}
-	desired := make(map[string]*Desired, len(cfg.Offices))
+	desired := make(map[string]*load.Desired, len(cfg.Offices))
 	for i := range cfg.Offices {
 		desired[cfg.Offices[i].Key] = &cfg.Offices[i]
 	}

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"github.com/officectl/officectl/engine/load"
 	"os"
 	"strconv"
 	"strings"
@@ -49,11 +50,11 @@ func TestImportAdoptsByName(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var ds []Desired
+	var ds []load.Desired
 	for _, k := range []string{"berlin", "munich", "paris", "rome", "hamburg", "tokyo"} {
-		ds = append(ds, Desired{Key: k, Office: planOffice(strings.ToUpper(k[:1])+k[1:], "DE")})
+		ds = append(ds, load.Desired{Key: k, Office: planOffice(strings.ToUpper(k[:1])+k[1:], "DE")})
 	}
-	cfg := NewConfig(ds)
+	cfg := load.NewConfig(ds)
 
 	res, err := Import(context.Background(), cfg, ImportOptions{Store: env.store, API: env.client})
 	if err != nil {
@@ -117,7 +118,7 @@ func TestImportPages(t *testing.T) {
 	for _, d := range ds {
 		env.sim.Seed(liveOf(d.Office.Name, "de"))
 	}
-	res, err := Import(context.Background(), NewConfig(ds), ImportOptions{Store: env.store, API: env.client})
+	res, err := Import(context.Background(), load.NewConfig(ds), ImportOptions{Store: env.store, API: env.client})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -200,7 +201,7 @@ func TestImportDryRun(t *testing.T) {
 	t.Parallel()
 	env := newApplyEnv(t, officestest.Options{}, nil)
 	env.sim.Seed(liveOf("Office 000", "de"))
-	res, err := Import(context.Background(), NewConfig(numbered(2)), ImportOptions{Store: env.store, API: env.client, DryRun: true})
+	res, err := Import(context.Background(), load.NewConfig(numbered(2)), ImportOptions{Store: env.store, API: env.client, DryRun: true})
 	if err != nil || len(res.Adopted) != 1 || len(res.ToCreate) != 1 {
 		t.Fatalf("%+v %v", res, err)
 	}

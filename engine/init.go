@@ -4,6 +4,7 @@ import (
 	_ "embed" // the example config
 	"errors"
 	"fmt"
+	"github.com/officectl/officectl/engine/load"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -35,7 +36,7 @@ func WriteExample(dir string) (string, error) {
 		if !fi.IsDir() {
 			return "", fmt.Errorf("%s is not a directory", dir)
 		}
-		files, _, err := findFiles(dir, nil)
+		files, _, err := load.FindFiles(dir, nil)
 		if err != nil {
 			return "", err
 		}

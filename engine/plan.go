@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"github.com/officectl/officectl/engine/load"
 	"sort"
 
 	"github.com/officectl/officectl/offices"
@@ -188,9 +189,9 @@ func (p *Plan) Summary() Summary {
 // cycle, are errors naming the keys. A nil st is an empty state. The same
 // inputs always give the same plan. The plan's offices and entries point
 // into cfg and st; they are not copied.
-func MakePlan(cfg *Config, st *state.State) (*Plan, error) {
+func MakePlan(cfg *load.Config, st *state.State) (*Plan, error) {
 	if cfg == nil {
-		cfg = &Config{}
+		cfg = &load.Config{}
 	}
 	if st == nil {
 		st = state.New()

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"github.com/officectl/officectl/engine/load"
 	"testing"
 
 	"github.com/officectl/officectl/state"
@@ -11,10 +12,10 @@ import (
 // the config unchanged, 3% manual, 2% e911 updates, 5% new; the state's
 // other 5% are orphans. Offices refer to earlier ones, so the order has
 // work to do.
-func bigPlanInputs(n int) (*Config, *state.State) {
+func bigPlanInputs(n int) (*load.Config, *state.State) {
 	st := state.New()
 	st.Lineage, st.Serial = "bench", 42
-	ds := make([]Desired, 0, n)
+	ds := make([]load.Desired, 0, n)
 	for i := 0; i < n; i++ {
 		key := fmt.Sprintf("office-%05d", i)
 		o := planOffice(fmt.Sprintf("Office %d", i), "US")
@@ -32,12 +33,12 @@ func bigPlanInputs(n int) (*Config, *state.State) {
 			o.E911Address = ptr(*o.E911Address)
 			o.E911Address.Zip = "10001"
 		}
-		ds = append(ds, Desired{Key: key, Office: o})
+		ds = append(ds, load.Desired{Key: key, Office: o})
 	}
 	for i := 0; len(st.Offices) < n; i++ {
 		st.Offices[fmt.Sprintf("gone-%05d", i)] = created(fmt.Sprint(5200000000000000+i), planOffice(fmt.Sprintf("Gone %d", i), "DE"))
 	}
-	return NewConfig(ds), st
+	return load.NewConfig(ds), st
 }
 
 // BenchmarkPlan10k plans 10,000 offices against a 10,000-entry state.

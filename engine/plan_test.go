@@ -3,6 +3,7 @@ package engine
 import (
 	"bytes"
 	"fmt"
+	"github.com/officectl/officectl/engine/load"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -76,13 +77,13 @@ func created(id string, o offices.Office) *state.Entry {
 func ptr[T any](v T) *T { return &v }
 
 // allActionsFixture is a config and state whose plan has every action.
-func allActionsFixture() ([]Desired, *state.State) {
+func allActionsFixture() ([]load.Desired, *state.State) {
 	st := state.New()
 	st.Lineage = "3f0c2a9e-6b1d-4c3e-9a57-0e8b2d4f6a11"
 	st.Serial = 7
 	st.CompanyID = "4200000000000001"
-	var ds []Desired
-	add := func(key string, o offices.Office) { ds = append(ds, Desired{Key: key, Office: o}) }
+	var ds []load.Desired
+	add := func(key string, o offices.Office) { ds = append(ds, load.Desired{Key: key, Office: o}) }
 
 	// no-op
 	berlin := planOffice("Berlin", "DE")
@@ -144,7 +145,7 @@ func allActionsFixture() ([]Desired, *state.State) {
 }
 
 // noChangesFixture is a config that matches its state.
-func noChangesFixture() ([]Desired, *state.State) {
+func noChangesFixture() ([]load.Desired, *state.State) {
 	st := state.New()
 	st.Lineage = "3f0c2a9e-6b1d-4c3e-9a57-0e8b2d4f6a11"
 	st.Serial = 9
@@ -153,12 +154,12 @@ func noChangesFixture() ([]Desired, *state.State) {
 	routeTo(&munich, "berlin")
 	st.Offices["berlin"] = created("5100000000000001", berlin)
 	st.Offices["munich"] = created("5100000000000008", munich)
-	return []Desired{{Key: "munich", Office: munich}, {Key: "berlin", Office: berlin}}, st
+	return []load.Desired{{Key: "munich", Office: munich}, {Key: "berlin", Office: berlin}}, st
 }
 
-func mustPlan(t testing.TB, ds []Desired, st *state.State) *Plan {
+func mustPlan(t testing.TB, ds []load.Desired, st *state.State) *Plan {
 	t.Helper()
-	p, err := MakePlan(NewConfig(ds), st)
+	p, err := MakePlan(load.NewConfig(ds), st)
 	if err != nil {
 		t.Fatalf("MakePlan: %v", err)
 	}
@@ -208,7 +209,7 @@ func checkPlanGolden(t *testing.T, name string, got []byte) {
 }
 
 func TestPlanGolden(t *testing.T) {
-	for name, fixture := range map[string]func() ([]Desired, *state.State){
+	for name, fixture := range map[string]func() ([]load.Desired, *state.State){
 		"all_actions": allActionsFixture,
 		"no_changes":  noChangesFixture,
 	} {
@@ -302,7 +303,7 @@ func TestMakePlanE911Edges(t *testing.T) {
 			}
 			st := state.New()
 			st.Offices["austin"] = created("1", inState)
-			p := mustPlan(t, []Desired{{Key: "austin", Office: desired}}, st)
+			p := mustPlan(t, []load.Desired{{Key: "austin", Office: desired}}, st)
 			if got := p.Changes[0].Action; got != tc.want {
 				t.Errorf("action = %s, want %s (fields %+v)", got, tc.want, p.Changes[0].Fields)
 			}
@@ -318,7 +319,7 @@ func TestMakePlanStaleHashSameSpec(t *testing.T) {
 	e.SpecSHA256 = "stale"
 	st := state.New()
 	st.Offices["berlin"] = e
-	p := mustPlan(t, []Desired{{Key: "berlin", Office: o}}, st)
+	p := mustPlan(t, []load.Desired{{Key: "berlin", Office: o}}, st)
 	if got := p.Changes[0].Action; got != ActionNoOp {
 		t.Errorf("action = %s, want no-op", got)
 	}
@@ -342,22 +343,22 @@ func TestMakePlanErrors(t *testing.T) {
 
 	for _, tc := range []struct {
 		name string
-		ds   []Desired
+		ds   []load.Desired
 		st   *state.State
 		want string
 	}{
-		{"cycle", []Desired{{Key: "a", Office: a}, {Key: "b", Office: b}, {Key: "c", Office: c}, {Key: "z", Office: after}},
+		{"cycle", []load.Desired{{Key: "a", Office: a}, {Key: "b", Office: b}, {Key: "c", Office: c}, {Key: "z", Office: after}},
 			nil, "reference cycle: a → b → c → a (each office refers to the next); 1 more office(s) wait on it"},
-		{"self", []Desired{{Key: "self", Office: self}}, nil, "reference cycle: self → self"},
-		{"unknown", []Desired{{Key: "lost", Office: lost}}, nil, `office "lost" refers to office "nowhere", which is neither in the config nor in the state`},
-		{"duplicate", []Desired{{Key: "x", Office: planOffice("X", "DE")}, {Key: "x", Office: planOffice("Y", "DE")}}, nil, `"x" appears twice`},
-		{"status", []Desired{{Key: "a", Office: planOffice("A", "DE")}}, badStatus, `unknown status "deleted"`},
-		{"spec", []Desired{{Key: "x", Office: planOffice("X", "DE")}}, corrupt, `state entry "x": spec in state`},
+		{"self", []load.Desired{{Key: "self", Office: self}}, nil, "reference cycle: self → self"},
+		{"unknown", []load.Desired{{Key: "lost", Office: lost}}, nil, `office "lost" refers to office "nowhere", which is neither in the config nor in the state`},
+		{"duplicate", []load.Desired{{Key: "x", Office: planOffice("X", "DE")}, {Key: "x", Office: planOffice("Y", "DE")}}, nil, `"x" appears twice`},
+		{"status", []load.Desired{{Key: "a", Office: planOffice("A", "DE")}}, badStatus, `unknown status "deleted"`},
+		{"spec", []load.Desired{{Key: "x", Office: planOffice("X", "DE")}}, corrupt, `state entry "x": spec in state`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			done := make(chan error, 1)
 			go func() {
-				_, err := MakePlan(NewConfig(tc.ds), tc.st)
+				_, err := MakePlan(load.NewConfig(tc.ds), tc.st)
 				done <- err
 			}()
 			select {
@@ -379,7 +380,7 @@ func TestPlanDeterministic(t *testing.T) {
 	want := renderings(t, mustPlan(t, ds, st))
 	rng := rand.New(rand.NewPCG(1, 2))
 	for i := 0; i < 20; i++ {
-		shuffled := append([]Desired(nil), ds...)
+		shuffled := append([]load.Desired(nil), ds...)
 		rng.Shuffle(len(shuffled), func(i, j int) { shuffled[i], shuffled[j] = shuffled[j], shuffled[i] })
 		st2 := *st
 		st2.Offices = map[string]*state.Entry{}
@@ -387,7 +388,7 @@ func TestPlanDeterministic(t *testing.T) {
 			st2.Offices[k] = e
 		}
 		// By hand rather than NewConfig, so the config is not re-sorted.
-		cfg := &Config{Offices: shuffled, SHA256: NewConfig(ds).SHA256}
+		cfg := &load.Config{Offices: shuffled, SHA256: load.NewConfig(ds).SHA256}
 		p, err := MakePlan(cfg, &st2)
 		if err != nil {
 			t.Fatal(err)
@@ -412,7 +413,7 @@ func TestPlanOrderProperty(t *testing.T) {
 		perm := rng.Perm(n)
 		key := func(i int) string { return fmt.Sprintf("k%02d", perm[i]) }
 		st := state.New()
-		var ds []Desired
+		var ds []load.Desired
 		for i := 0; i < n; i++ {
 			o := planOffice(key(i), "DE")
 			var refs []string
@@ -428,7 +429,7 @@ func TestPlanOrderProperty(t *testing.T) {
 			if len(refs) > 0 {
 				routeTo(&o, refs[0], refs[1:]...)
 			}
-			ds = append(ds, Desired{Key: key(i), Office: o})
+			ds = append(ds, load.Desired{Key: key(i), Office: o})
 		}
 		p := mustPlan(t, ds, st)
 		pos := map[string]int{}

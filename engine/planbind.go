@@ -11,14 +11,12 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"path/filepath"
 	"time"
 	"unicode"
 
-	"github.com/officectl/officectl/schema"
 	"github.com/officectl/officectl/state"
 )
 
@@ -68,21 +66,6 @@ func StateSHA256(st *state.State) string {
 		tm(e.UpdatedAt)
 	}
 	return hex.EncodeToString(h.Sum(nil))
-}
-
-// IsPlanFile reports whether data is an officectl plan (a plan file, or
-// plan --format json): a JSON object with format_version and changes at
-// its top level. The config loader skips such files.
-func IsPlanFile(data []byte) bool {
-	t := bytes.TrimLeft(data, " \t\r\n")
-	if len(t) == 0 || t[0] != '{' || !bytes.Contains(data, []byte(`"format_version"`)) {
-		return false
-	}
-	var head struct {
-		FormatVersion json.RawMessage `json:"format_version"`
-		Changes       json.RawMessage `json:"changes"`
-	}
-	return json.Unmarshal(data, &head) == nil && head.FormatVersion != nil && head.Changes != nil
 }
 
 // maxPlanPath bounds the paths a plan file records.
@@ -208,13 +191,6 @@ func planChangeJSON(c *Change) ([]byte, error) {
 	var b bytes.Buffer
 	err := RenderJSON(&b, &Plan{Changes: []Change{*c}})
 	return b.Bytes(), err
-}
-
-// planFileNote is the note on a plan file found in the config directory,
-// which the loader skips.
-func planFileNote(name string) schema.Diagnostic {
-	return schema.Diagnostic{File: name, Severity: schema.Note,
-		Message: "an officectl plan file, not config: skipped (save plans outside the config directory to silence this note)"}
 }
 
 // Refreshed reports whether p was made with plan --refresh and saw drift:

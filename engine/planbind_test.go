@@ -3,6 +3,7 @@ package engine
 import (
 	"bytes"
 	"errors"
+	"github.com/officectl/officectl/engine/load"
 	"os"
 	"path/filepath"
 	"strings"
@@ -103,7 +104,7 @@ func TestMatchPlan(t *testing.T) {
 // written by hand or by a merge), nor does any plan to a state whose
 // content changed under the same lineage and serial.
 func TestCheckFreshStateDigest(t *testing.T) {
-	empty := mustPlan(t, []Desired{{Key: "berlin", Office: planOffice("Berlin", "DE")}}, nil)
+	empty := mustPlan(t, []load.Desired{{Key: "berlin", Office: planOffice("Berlin", "DE")}}, nil)
 	if err := CheckFresh(empty, empty.ConfigSHA256, nil); err != nil {
 		t.Fatalf("CheckFresh against no state = %v", err)
 	}
@@ -199,8 +200,8 @@ func TestIsPlanFile(t *testing.T) {
 		{`{"format_version": 1}`, false},
 		{``, false},
 	} {
-		if got := IsPlanFile([]byte(tc.data)); got != tc.want {
-			t.Errorf("IsPlanFile(%.40q) = %v, want %v", tc.data, got, tc.want)
+		if got := load.IsPlanFile([]byte(tc.data)); got != tc.want {
+			t.Errorf("load.IsPlanFile(%.40q) = %v, want %v", tc.data, got, tc.want)
 		}
 	}
 }
@@ -209,10 +210,10 @@ func TestIsPlanFile(t *testing.T) {
 // read as config: a note says it was skipped, and the config loads.
 func TestLoadSkipsPlanFile(t *testing.T) {
 	dir := t.TempDir()
-	writeOfficesJSON(t, filepath.Join(dir, "offices.json"), Desired{Key: "berlin", Office: planOffice("Berlin", "DE")})
-	cfg, diags, err := Load(dir, LoadOptions{})
+	writeOfficesJSON(t, filepath.Join(dir, "offices.json"), load.Desired{Key: "berlin", Office: planOffice("Berlin", "DE")})
+	cfg, diags, err := load.Load(dir, load.LoadOptions{})
 	if err != nil || cfg == nil {
-		t.Fatalf("Load = %v, %v", err, diags)
+		t.Fatalf("load.Load = %v, %v", err, diags)
 	}
 	p := mustPlan(t, cfg.Offices, nil)
 	planPath := filepath.Join(dir, "plan.json")
@@ -226,9 +227,9 @@ func TestLoadSkipsPlanFile(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "plan.yaml"), b.Bytes(), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cfg, diags, err = Load(dir, LoadOptions{})
+	cfg, diags, err = load.Load(dir, load.LoadOptions{})
 	if err != nil || cfg == nil {
-		t.Fatalf("Load with a plan file in the directory = %v, %s", err, fmtDiags(diags))
+		t.Fatalf("load.Load with a plan file in the directory = %v, %s", err, fmtDiags(diags))
 	}
 	if len(cfg.Offices) != 1 || cfg.SHA256 != p.ConfigSHA256 {
 		t.Errorf("config = %d offices, digest %s; want the one the plan was made from", len(cfg.Offices), cfg.SHA256)
@@ -243,7 +244,7 @@ func TestLoadSkipsPlanFile(t *testing.T) {
 		t.Fatalf("diagnostics:\n%s\nwant one note per plan file", fmtDiags(diags))
 	}
 	var gh bytes.Buffer
-	if err := WriteDiagnostics(&gh, notes[:1], "github"); err != nil || !strings.HasPrefix(gh.String(), "::notice file=") {
+	if err := load.WriteDiagnostics(&gh, notes[:1], "github"); err != nil || !strings.HasPrefix(gh.String(), "::notice file=") {
 		t.Errorf("github format of the note = %q, %v; want a ::notice", gh.String(), err)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/officectl/officectl/engine/load"
 	"io"
 	"os"
 	"path/filepath"
@@ -68,7 +69,7 @@ var ErrNotPlanFile = errors.New("not an officectl plan file")
 // ReadPlanFile reads a plan saved by SavePlanFile. Its errors name the file
 // and say what is wrong with it; see ReadPlan.
 func ReadPlanFile(path string) (*Plan, error) {
-	data, err := ReadRegularFile(path, maxPlanFileSize)
+	data, err := load.ReadRegularFile(path, maxPlanFileSize)
 	if err != nil {
 		return nil, fmt.Errorf("read plan file: %w", err)
 	}

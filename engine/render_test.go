@@ -3,6 +3,7 @@ package engine
 import (
 	"bytes"
 	"fmt"
+	"github.com/officectl/officectl/engine/load"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -73,13 +74,13 @@ func TestRenderTextNoColorEnv(t *testing.T) {
 // under the limit with its table whole, list every key, then show as many
 // details as fit and say how many it left out.
 func TestRenderMarkdownLimit(t *testing.T) {
-	var ds []Desired
+	var ds []load.Desired
 	for i := 0; i < 3000; i++ {
 		o := planOffice(fmt.Sprintf("Office %d", i), "US")
 		if i > 0 {
 			routeTo(&o, fmt.Sprintf("office-%04d", i-1))
 		}
-		ds = append(ds, Desired{Key: fmt.Sprintf("office-%04d", i), Office: o})
+		ds = append(ds, load.Desired{Key: fmt.Sprintf("office-%04d", i), Office: o})
 	}
 	p := mustPlan(t, ds, state.New())
 	var b bytes.Buffer
@@ -163,9 +164,9 @@ func TestRenderTextPrintable(t *testing.T) {
 // TestRenderMarkdownManyGolden: the pull-request comment of 2,000 new
 // offices lists every key, then as many bodies as fit.
 func TestRenderMarkdownManyGolden(t *testing.T) {
-	var ds []Desired
+	var ds []load.Desired
 	for i := 0; i < 2000; i++ {
-		ds = append(ds, Desired{Key: fmt.Sprintf("office-%04d", i), Office: planOffice(fmt.Sprintf("Office %d", i), "DE")})
+		ds = append(ds, load.Desired{Key: fmt.Sprintf("office-%04d", i), Office: planOffice(fmt.Sprintf("Office %d", i), "DE")})
 	}
 	var b bytes.Buffer
 	if err := RenderMarkdown(&b, mustPlan(t, ds, state.New())); err != nil {
@@ -181,9 +182,9 @@ func TestRenderMarkdownManyGolden(t *testing.T) {
 // (3,000 keys of 63 characters), it names as many as fit and says how
 // many it leaves out; the comment stays under the limit.
 func TestRenderMarkdownListTrimmed(t *testing.T) {
-	var ds []Desired
+	var ds []load.Desired
 	for i := 0; i < 3000; i++ {
-		ds = append(ds, Desired{Key: fmt.Sprintf("%04d-%s", i, strings.Repeat("x", 58)), Office: planOffice(fmt.Sprintf("Office %d", i), "DE")})
+		ds = append(ds, load.Desired{Key: fmt.Sprintf("%04d-%s", i, strings.Repeat("x", 58)), Office: planOffice(fmt.Sprintf("Office %d", i), "DE")})
 	}
 	var b bytes.Buffer
 	if err := RenderMarkdown(&b, mustPlan(t, ds, state.New())); err != nil {

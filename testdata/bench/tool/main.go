@@ -15,6 +15,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"github.com/officectl/officectl/engine/load"
 	"math/rand"
 	"os"
 	"os/exec"
@@ -305,7 +306,7 @@ func genState(args []string) error {
 	if len(args) != 2 {
 		return fmt.Errorf("state DIR STATEFILE")
 	}
-	cfg, diags, err := engine.Load(args[0], engine.LoadOptions{})
+	cfg, diags, err := load.Load(args[0], load.LoadOptions{})
 	if err != nil {
 		return err
 	}
@@ -329,7 +330,7 @@ func planStep(args []string) error {
 		return fmt.Errorf("planstep DIR STATEFILE")
 	}
 	t0 := time.Now()
-	cfg, _, err := engine.Load(args[0], engine.LoadOptions{})
+	cfg, _, err := load.Load(args[0], load.LoadOptions{})
 	if err != nil || cfg == nil {
 		return fmt.Errorf("load: %v", err)
 	}

@@ -1,4 +1,4 @@
-package engine
+package load
 
 import (
 	"encoding/json"
@@ -8,30 +8,30 @@ import (
 	"github.com/officectl/officectl/schema"
 )
 
-// dayHours is one day's opening hours of an office.
-type dayHours struct {
+// DayHours is one day's opening hours of an office.
+type DayHours struct {
 	Day   string // monday … sunday
 	Hours []string
 }
 
-// weekHours returns the seven *_hours of o, Monday first.
-func weekHours(o *offices.Office) []dayHours {
-	return []dayHours{
+// WeekHours returns the seven *_hours of o, Monday first.
+func WeekHours(o *offices.Office) []DayHours {
+	return []DayHours{
 		{"monday", o.MondayHours}, {"tuesday", o.TuesdayHours}, {"wednesday", o.WednesdayHours},
 		{"thursday", o.ThursdayHours}, {"friday", o.FridayHours}, {"saturday", o.SaturdayHours},
 		{"sunday", o.SundayHours},
 	}
 }
 
-// defaultHours returns the hours #Office gives each day left out, by day,
+// DefaultHours returns the hours #Office gives each day left out, by day,
 // read from the schema's defaults.
-func defaultHours(sch *schema.Schema) (map[string][]string, error) {
+func DefaultHours(sch *schema.Schema) (map[string][]string, error) {
 	var o offices.Office
 	if err := json.Unmarshal(sch.Defaults(), &o); err != nil {
 		return nil, err
 	}
 	m := map[string][]string{}
-	for _, h := range weekHours(&o) {
+	for _, h := range WeekHours(&o) {
 		m[h.Day] = h.Hours
 	}
 	return m, nil

@@ -1,4 +1,4 @@
-package engine
+package load
 
 import (
 	"fmt"
@@ -24,13 +24,13 @@ var expectLine = regexp.MustCompile(`^expect (\S+):(\d+) (\S+|-) (".*")$`)
 // that file, line and path, with that message; the whole output of all of
 // them is compared with testdata/invalid/all.golden.
 func TestInvalidFixtures(t *testing.T) {
-	paths, err := filepath.Glob("../testdata/invalid/*.txtar")
+	paths, err := filepath.Glob("../../testdata/invalid/*.txtar")
 	for i, p := range paths {
 		if paths[i], err = filepath.Abs(p); err != nil {
 			t.Fatal(err)
 		}
 	}
-	goldenPath, err := filepath.Abs("../testdata/invalid/all.golden")
+	goldenPath, err := filepath.Abs("../../testdata/invalid/all.golden")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,7 +126,7 @@ func golden(t *testing.T, path, got string) {
 	}
 	want, err := os.ReadFile(path)
 	if err != nil {
-		t.Fatalf("%v (run go test ./engine -update to create it)", err)
+		t.Fatalf("%v (run go test ./engine/load -update to create it)", err)
 	}
 	if diff := cmp.Diff(string(want), got); diff != "" {
 		t.Errorf("%s mismatch (-want +got):\n%s", path, diff)
@@ -134,7 +134,7 @@ func golden(t *testing.T, path, got string) {
 }
 
 func TestExampleIsValid(t *testing.T) {
-	cfg, diags, err := Load("../testdata/example", LoadOptions{})
+	cfg, diags, err := Load("../../testdata/example", LoadOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package engine
+package load
 
 import (
 	"os"
@@ -16,8 +16,8 @@ import (
 // the office CUE's unified value holds, whether read from the syntax tree
 // or, where that cannot be, from the CUE value.
 func TestDecodeOfficeFastPath(t *testing.T) {
-	files, _ := filepath.Glob("../testdata/example/*.yaml")
-	more, _ := filepath.Glob("../testdata/example/*.json")
+	files, _ := filepath.Glob("../../testdata/example/*.yaml")
+	more, _ := filepath.Glob("../../testdata/example/*.json")
 	tricky, _ := filepath.Glob("testdata/decode/*.yaml")
 	files = append(append(files, more...), tricky...)
 	// Offices that need the CUE value: a number not written in decimal.

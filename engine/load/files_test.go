@@ -1,4 +1,4 @@
-package engine
+package load
 
 import (
 	"errors"
@@ -213,14 +213,14 @@ func TestParseSize(t *testing.T) {
 // ErrLoadTimeout, and loads as before within it.
 func TestLoadTimeout(t *testing.T) {
 	start := time.Now()
-	_, _, err := Load("../testdata/example", LoadOptions{Timeout: time.Microsecond})
+	_, _, err := Load("../../testdata/example", LoadOptions{Timeout: time.Microsecond})
 	if !errors.Is(err, ErrLoadTimeout) || !strings.Contains(err.Error(), LoadTimeoutEnv) {
 		t.Errorf("Load with 1µs: %v, want ErrLoadTimeout naming %s", err, LoadTimeoutEnv)
 	}
 	if d := time.Since(start); d > 5*time.Second {
 		t.Errorf("Load with 1µs returned after %s", d)
 	}
-	if cfg, diags, err := Load("../testdata/example", LoadOptions{Timeout: time.Minute}); err != nil || cfg == nil {
+	if cfg, diags, err := Load("../../testdata/example", LoadOptions{Timeout: time.Minute}); err != nil || cfg == nil {
 		t.Errorf("Load with a minute: %v %v", err, diags)
 	}
 }

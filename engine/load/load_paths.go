@@ -1,4 +1,4 @@
-package engine
+package load
 
 import (
 	"fmt"
@@ -65,7 +65,7 @@ func loadPaths(paths []string, opts LoadOptions) (*Config, []schema.Diagnostic, 
 		if err := rd.addRoot(p, p); err != nil {
 			return nil, nil, err
 		}
-		found, linkDiags, err := findFiles(p, opts.Skip)
+		found, linkDiags, err := FindFiles(p, opts.Skip)
 		if err != nil {
 			return nil, nil, err
 		}

@@ -1,4 +1,4 @@
-package engine
+package load
 
 import (
 	"encoding/json"
@@ -89,7 +89,7 @@ type validator struct {
 // defaultHours returns the schema's default hours by day, read once.
 func (v *validator) defaultHours() map[string][]string {
 	if v.hours == nil {
-		h, err := defaultHours(v.schema)
+		h, err := DefaultHours(v.schema)
 		if err != nil {
 			h = map[string][]string{} // cannot happen (the defaults are tested); then any hours warn
 		}
@@ -327,7 +327,7 @@ func (v *validator) office(key string, src officeSource, eff cue.Value) (found, 
 		diag(schema.Error, "timezone", msg)
 	}
 	if !f.Office.HoursOn {
-		for _, h := range weekHours(&f.Office) {
+		for _, h := range WeekHours(&f.Office) {
 			if _, ok := src.pos(h.Day + "_hours"); ok && ignoredHours(h.Hours, h.Day, v.defaultHours()) {
 				diag(schema.Warning, h.Day+"_hours", "hours are ignored while hours_on is false (the office takes calls 24/7): set hours_on: true to use them")
 			}

@@ -1,4 +1,4 @@
-package engine
+package load
 
 import (
 	"errors"
@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"runtime/debug"
 	"sort"
 	"strings"
 	"sync"
@@ -57,9 +56,6 @@ func Load(dir string, opts LoadOptions) (*Config, []schema.Diagnostic, error) {
 // loadFiles is Load of the config files listed, read through rd; diags
 // are the problems found while listing them.
 func loadFiles(rd *configReader, files []string, diags []schema.Diagnostic, opts LoadOptions) (*Config, []schema.Diagnostic, error) {
-	old := debug.SetGCPercent(400)
-	defer debug.SetGCPercent(old)
-
 	var cueFiles, dataFiles []string
 	for _, f := range files {
 		if strings.HasSuffix(f, ".cue") {
@@ -97,11 +93,11 @@ func loadFiles(rd *configReader, files []string, diags []schema.Diagnostic, opts
 	return NewConfig(offs), diags, nil
 }
 
-// findFiles lists the config files under dir in lexical order, leaving out
+// FindFiles lists the config files under dir in lexical order, leaving out
 // hidden files and folders and the files in skip. Symbolic links to
 // folders are not followed (no loops, nothing read twice): each one is a
 // warning.
-func findFiles(dir string, skip []string) ([]string, []schema.Diagnostic, error) {
+func FindFiles(dir string, skip []string) ([]string, []schema.Diagnostic, error) {
 	info, err := os.Stat(dir)
 	if err != nil {
 		return nil, nil, fmt.Errorf("config directory: %w", err)

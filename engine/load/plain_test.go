@@ -1,4 +1,4 @@
-package engine
+package load
 
 import (
 	"bufio"
@@ -88,7 +88,7 @@ func corpus(t testing.TB) map[string][]byte {
 	t.Helper()
 	files := map[string][]byte{}
 	var names []string
-	for _, g := range []string{"../testdata/example/*", "testdata/decode/*", "testdata/plain/*"} {
+	for _, g := range []string{"../../testdata/example/*", "testdata/decode/*", "testdata/plain/*"} {
 		m, _ := filepath.Glob(g)
 		names = append(names, m...)
 	}
@@ -101,7 +101,7 @@ func corpus(t testing.TB) map[string][]byte {
 			files[name] = src
 		}
 	}
-	fixtures, _ := filepath.Glob("../testdata/invalid/*.txtar")
+	fixtures, _ := filepath.Glob("../../testdata/invalid/*.txtar")
 	for _, p := range fixtures {
 		ar, err := txtar.ParseFile(p)
 		if err != nil {
@@ -162,7 +162,7 @@ func TestFastPathSameAsFull(t *testing.T) {
 		fast[name] = sameAsFull(t, v, name, src)
 	}
 	// The plain valid files must take it, else it saves nothing.
-	for _, name := range []string{"../testdata/example/europe.yaml", "../testdata/example/americas.json",
+	for _, name := range []string{"../../testdata/example/europe.yaml", "../../testdata/example/americas.json",
 		"testdata/plain/merge.yaml", "testdata/plain/merge_flow.yaml",
 		"corner11.yaml", "corner16.yaml", "corner28.yaml", "corner32.yaml"} {
 		if !fast[name] {
@@ -177,7 +177,7 @@ func TestFastPathSameAsFull(t *testing.T) {
 		}
 	}
 
-	pols, _ := filepath.Glob("../testdata/example/*.cue")
+	pols, _ := filepath.Glob("../../testdata/example/*.cue")
 	example, diags, err := readPolicy(nil, pols)
 	if err != nil || len(diags) > 0 {
 		t.Fatal(err, diags)
