@@ -3,9 +3,8 @@ package main
 import (
 	"fmt"
 
-	"github.com/spf13/pflag"
-
 	"github.com/officectl/officectl/engine"
+	"github.com/spf13/pflag"
 )
 
 // cmdInit writes the example config that the binary carries, so that a

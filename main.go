@@ -13,7 +13,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/officectl/officectl/engine/load"
 	"io"
 	"os"
 	"os/signal"
@@ -26,13 +25,16 @@ import (
 	"time"
 	_ "time/tzdata" // time zones are checked against the embedded tz database
 
-	"github.com/spf13/pflag"
-
 	"github.com/officectl/officectl/engine"
+	"github.com/officectl/officectl/engine/apply"
+	"github.com/officectl/officectl/engine/load"
+	"github.com/officectl/officectl/engine/plan"
+	"github.com/officectl/officectl/engine/render"
 	"github.com/officectl/officectl/offices"
 	"github.com/officectl/officectl/offices/officestest"
 	"github.com/officectl/officectl/schema"
 	"github.com/officectl/officectl/state"
+	"github.com/spf13/pflag"
 )
 
 // Exit codes.
@@ -361,7 +363,7 @@ func cmdPlan(fs *pflag.FlagSet, io stdio) func([]string) int {
 	out := fs.String("out", "", "also save the plan to `PLANFILE`, for officectl apply PLANFILE")
 	detailed := fs.Bool("detailed-exitcode", false, "exit 0 when nothing changes, 2 when something does, 1 on error")
 	refresh := fs.Bool("refresh", false, "also fetch each managed office from Dialpad and plan what changed there since the last apply (drift)")
-	parallelism := fs.Int("parallelism", engine.DefaultParallelism, "with --refresh: most API requests in flight at once")
+	parallelism := fs.Int("parallelism", plan.DefaultParallelism, "with --refresh: most API requests in flight at once")
 	api := addAPIFlags(fs)
 	return func(args []string) int {
 		dir, err := dirArg(args)
@@ -379,7 +381,7 @@ func cmdPlan(fs *pflag.FlagSet, io stdio) func([]string) int {
 		if err != nil {
 			return fail(io, "plan", err)
 		}
-		p, err := engine.MakePlan(cfg, st)
+		p, err := plan.MakePlan(cfg, st)
 		if err != nil {
 			return fail(io, "plan", err)
 		}
@@ -400,7 +402,7 @@ func cmdPlan(fs *pflag.FlagSet, io stdio) func([]string) int {
 			if err := p.SetPaths(*out, dir, statePathFor(dir, *statePath)); err != nil {
 				return fail(io, "plan", err)
 			}
-			if err := engine.SavePlanFile(*out, p); err != nil {
+			if err := plan.SavePlanFile(*out, p); err != nil {
 				return fail(io, "plan", err)
 			}
 			fmt.Fprintf(io.err, "Plan saved to %s; apply it with: officectl apply %s\n", *out, *out)
@@ -414,28 +416,28 @@ func cmdPlan(fs *pflag.FlagSet, io stdio) func([]string) int {
 
 // renderPlan prints p in format on stdout; text is coloured only on a
 // terminal and never with NO_COLOR.
-func renderPlan(io stdio, p *engine.Plan, format string) error {
+func renderPlan(io stdio, p *plan.Plan, format string) error {
 	switch format {
 	case "markdown":
-		return engine.RenderMarkdown(io.out, p)
+		return render.RenderMarkdown(io.out, p)
 	case "json":
-		return engine.RenderJSON(io.out, p)
+		return plan.RenderJSON(io.out, p)
 	}
 	color := false
 	if f, ok := io.out.(*os.File); ok {
-		color = engine.ColorEnabled(f, io.getenv)
+		color = render.ColorEnabled(f, io.getenv)
 	}
-	return engine.RenderText(io.out, p, engine.TextOptions{Color: color})
+	return render.RenderText(io.out, p, render.TextOptions{Color: color})
 }
 
 // appendStepSummary adds the markdown plan to the GitHub Actions job
 // summary.
-func appendStepSummary(path string, p *engine.Plan) error {
+func appendStepSummary(path string, p *plan.Plan) error {
 	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
 	if err != nil {
 		return fmt.Errorf("GITHUB_STEP_SUMMARY: %w", err)
 	}
-	if err := engine.RenderMarkdown(f, p); err != nil {
+	if err := render.RenderMarkdown(f, p); err != nil {
 		f.Close()
 		return err
 	}
@@ -667,7 +669,7 @@ func cmdApply(fs *pflag.FlagSet, io stdio) func([]string) int {
 	configDir := fs.String("config", "", "with a PLANFILE: the config directory it was made from (default: the one it records)")
 	autoApprove := fs.Bool("auto-approve", false, "apply without asking; required when stdin is not a terminal")
 	maxCreates := fs.Int("max-creates", 25, "refuse a plan that creates more offices than this: each one changes the company's Dialpad bill")
-	parallelism := fs.Int("parallelism", engine.DefaultParallelism, "most API requests in flight at once")
+	parallelism := fs.Int("parallelism", plan.DefaultParallelism, "most API requests in flight at once")
 	failFast := fs.Bool("fail-fast", false, "start no more offices after the first failure")
 	format := fs.String("format", "text", "progress: text (on stderr) or json (one event per line on stdout)")
 	lockTimeout := fs.Duration("lock-timeout", 0, "how long to wait while another officectl holds the state lock")
@@ -718,7 +720,7 @@ func cmdApply(fs *pflag.FlagSet, io stdio) func([]string) int {
 		if h := store.StaleLock(); h != nil {
 			fmt.Fprintf(io.err, "officectl apply: took over the lock of %s, which is no longer running; its pending creates are resumed\n", offices.Printable(h.String()))
 		}
-		p, err := engine.MakePlan(cfg, store.State())
+		p, err := plan.MakePlan(cfg, store.State())
 		if err != nil {
 			return fail(io, "apply", err)
 		}
@@ -734,7 +736,7 @@ func cmdApply(fs *pflag.FlagSet, io stdio) func([]string) int {
 		}
 		// The company goes into the state before the run when the state
 		// exists, else once the run has saved it.
-		if err := engine.RecordCompany(store, company); err != nil {
+		if err := plan.RecordCompany(store, company); err != nil {
 			return fail(io, "apply", err)
 		}
 
@@ -754,36 +756,36 @@ func cmdApply(fs *pflag.FlagSet, io stdio) func([]string) int {
 					plural(int(client.Stats().InFlight), "request"))
 			}
 		}()
-		opts := engine.ApplyOptions{Store: store, API: client, Parallelism: *parallelism, FailFast: *failFast, AdoptExisting: *adoptExisting}
-		var progress *engine.Progress
+		opts := apply.ApplyOptions{Store: store, API: client, Parallelism: *parallelism, FailFast: *failFast, AdoptExisting: *adoptExisting}
+		var progress *apply.Progress
 		if *format == "json" {
-			emit := engine.JSONEvents(io.out)
-			opts.Events = func(e engine.Event) {
-				if e.Type == engine.EventSummary {
+			emit := apply.JSONEvents(io.out)
+			opts.Events = func(e apply.Event) {
+				if e.Type == apply.EventSummary {
 					s := client.Stats()
 					e.Requests, e.Throttled = s.Requests, s.Throttled
 				}
 				emit(e)
 			}
 		} else {
-			progress = engine.NewProgress(io.err, engine.ProgressOptions{
+			progress = apply.NewProgress(io.err, apply.ProgressOptions{
 				Live:     isTerminal(io.err),
 				Requests: func() int64 { return client.Stats().Requests },
 			})
 			opts.Events = progress.Event
 		}
-		res, err := engine.Apply(ctx, p, opts)
+		res, err := apply.Apply(ctx, p, opts)
 		if progress != nil {
 			progress.Close()
 		}
 		if res == nil {
 			return fail(io, "apply", err)
 		}
-		if rerr := engine.RecordCompany(store, company); rerr != nil && err == nil {
+		if rerr := plan.RecordCompany(store, company); rerr != nil && err == nil {
 			err = rerr
 		}
 		if *format == "text" {
-			engine.WriteApplySummary(io.err, res)
+			apply.WriteApplySummary(io.err, res)
 			s := client.Stats()
 			fmt.Fprintf(io.err, "API: %s, %d answered 429 Too Many Requests, %d retried.\n", plural(int(s.Requests), "request"), s.Throttled, s.Retries)
 		}
@@ -795,7 +797,7 @@ func cmdApply(fs *pflag.FlagSet, io stdio) func([]string) int {
 		if err := store.Close(); err != nil {
 			return fail(io, "apply", err)
 		}
-		if oe := (*engine.OfficeError)(nil); err != nil && !errors.As(err, &oe) && !errors.Is(err, engine.ErrInterrupted) {
+		if oe := (*apply.OfficeError)(nil); err != nil && !errors.As(err, &oe) && !errors.Is(err, apply.ErrInterrupted) {
 			fail(io, "apply", err) // not listed with the offices
 		}
 		switch {
@@ -812,12 +814,12 @@ func cmdApply(fs *pflag.FlagSet, io stdio) func([]string) int {
 }
 
 // appendApplySummary adds the apply run to the GitHub Actions job summary.
-func appendApplySummary(path string, res *engine.ApplyResult) error {
+func appendApplySummary(path string, res *apply.ApplyResult) error {
 	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
 	if err != nil {
 		return fmt.Errorf("GITHUB_STEP_SUMMARY: %w", err)
 	}
-	if err := engine.WriteApplyMarkdown(f, res); err != nil {
+	if err := apply.WriteApplyMarkdown(f, res); err != nil {
 		f.Close()
 		return fmt.Errorf("GITHUB_STEP_SUMMARY: %w", err)
 	}
@@ -826,13 +828,13 @@ func appendApplySummary(path string, res *engine.ApplyResult) error {
 
 // planFileArg reads arg as a plan file when it is a regular file, whatever
 // its name; it returns nil for anything else, a config directory.
-func planFileArg(arg string) (*engine.Plan, error) {
+func planFileArg(arg string) (*plan.Plan, error) {
 	fi, err := os.Stat(arg)
 	if err != nil || !fi.Mode().IsRegular() {
 		return nil, nil
 	}
-	p, err := engine.ReadPlanFile(arg)
-	if errors.Is(err, engine.ErrNotPlanFile) {
+	p, err := plan.ReadPlanFile(arg)
+	if errors.Is(err, plan.ErrNotPlanFile) {
 		return nil, fmt.Errorf("%s is a file, neither a config directory nor a plan file (officectl plan --out plan.json writes one)", arg)
 	}
 	return p, err
@@ -841,12 +843,12 @@ func planFileArg(arg string) (*engine.Plan, error) {
 // approveApply prints p on stderr and checks that it may go ahead: no more
 // creates than maxCreates, and approval (--auto-approve, or "yes" typed on
 // a terminal). When it may not, it returns the exit code and false.
-func approveApply(io stdio, p *engine.Plan, maxCreates int, autoApprove bool) (int, bool) {
+func approveApply(io stdio, p *plan.Plan, maxCreates int, autoApprove bool) (int, bool) {
 	color := false
 	if f, ok := io.err.(*os.File); ok {
-		color = engine.ColorEnabled(f, io.getenv)
+		color = render.ColorEnabled(f, io.getenv)
 	}
-	if err := engine.RenderText(io.err, p, engine.TextOptions{Color: color}); err != nil {
+	if err := render.RenderText(io.err, p, render.TextOptions{Color: color}); err != nil {
 		return fail(io, "apply", err), false
 	}
 	sum := p.Summary()
@@ -891,7 +893,7 @@ func isTerminal(v any) bool {
 // drift into p (plan --refresh). A plan that creates again offices deleted
 // in Dialpad is not saved to out: apply refuses a create while the state
 // records the office.
-func refreshPlan(io stdio, p *engine.Plan, st *state.State, api *apiFlags, parallelism int, out string) error {
+func refreshPlan(io stdio, p *plan.Plan, st *state.State, api *apiFlags, parallelism int, out string) error {
 	if parallelism < 1 {
 		return fmt.Errorf("--parallelism %d: give at least 1", parallelism)
 	}
@@ -904,11 +906,11 @@ func refreshPlan(io stdio, p *engine.Plan, st *state.State, api *apiFlags, paral
 	if err := checkRecordedCompany(ctx, client, st); err != nil {
 		return err
 	}
-	rep, err := engine.CheckDrift(ctx, st, engine.DriftOptions{API: client, Parallelism: parallelism})
+	rep, err := plan.CheckDrift(ctx, st, plan.DriftOptions{API: client, Parallelism: parallelism})
 	if err != nil {
 		return err
 	}
-	engine.MergeDrift(p, rep)
+	plan.MergeDrift(p, rep)
 	fmt.Fprintf(io.err, "Refreshed: %s compared with Dialpad, %d drifted.\n", plural(rep.Checked, "office"), rep.Summary().Total())
 	for _, s := range rep.Skipped {
 		fmt.Fprintf(io.err, "Not compared: %s: %s\n", offices.Printable(s.Key), offices.Printable(s.Reason))
@@ -953,7 +955,7 @@ func cmdImport(fs *pflag.FlagSet, io stdio) func([]string) int {
 		defer store.Close()
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		defer stop()
-		company, err := engine.CheckCompany(ctx, client, store.State())
+		company, err := plan.CheckCompany(ctx, client, store.State())
 		if err != nil {
 			return fail(io, "import", err)
 		}
@@ -990,7 +992,7 @@ func cmdImport(fs *pflag.FlagSet, io stdio) func([]string) int {
 func cmdDrift(fs *pflag.FlagSet, io stdio) func([]string) int {
 	statePath := fs.String("state", "", "state file (default DIR/officectl.state)")
 	format := fs.String("format", "text", "output format: text, markdown (issue or comment) or json")
-	parallelism := fs.Int("parallelism", engine.DefaultParallelism, "most API requests in flight at once")
+	parallelism := fs.Int("parallelism", plan.DefaultParallelism, "most API requests in flight at once")
 	api := addAPIFlags(fs)
 	return func(args []string) int {
 		dir, err := dirArg(args)
@@ -1019,21 +1021,21 @@ func cmdDrift(fs *pflag.FlagSet, io stdio) func([]string) int {
 		if err := checkRecordedCompany(ctx, client, st); err != nil {
 			return fail(io, "drift", err)
 		}
-		rep, err := engine.CheckDrift(ctx, st, engine.DriftOptions{API: client, Parallelism: *parallelism})
+		rep, err := plan.CheckDrift(ctx, st, plan.DriftOptions{API: client, Parallelism: *parallelism})
 		if err != nil {
 			return fail(io, "drift", err)
 		}
 		switch *format {
 		case "markdown":
-			err = engine.RenderDriftMarkdown(io.out, rep)
+			err = render.RenderDriftMarkdown(io.out, rep)
 		case "json":
-			err = engine.RenderDriftJSON(io.out, rep)
+			err = plan.RenderDriftJSON(io.out, rep)
 		default:
 			color := false
 			if f, ok := io.out.(*os.File); ok {
-				color = engine.ColorEnabled(f, io.getenv)
+				color = render.ColorEnabled(f, io.getenv)
 			}
-			err = engine.RenderDriftText(io.out, rep, engine.TextOptions{Color: color})
+			err = render.RenderDriftText(io.out, rep, render.TextOptions{Color: color})
 		}
 		if err != nil {
 			return fail(io, "drift", err)

@@ -3,9 +3,8 @@ package main
 import (
 	"sync"
 
-	"github.com/rogpeppe/go-internal/testscript"
-
 	"github.com/officectl/officectl/offices/officestest"
+	"github.com/rogpeppe/go-internal/testscript"
 )
 
 // simServers holds the simulator each script's `sim` command started

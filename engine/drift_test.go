@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"github.com/officectl/officectl/engine/load"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -14,6 +13,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/officectl/officectl/engine/enginetest"
+	"github.com/officectl/officectl/engine/load"
+	"github.com/officectl/officectl/engine/plan"
+	"github.com/officectl/officectl/engine/render"
 	"github.com/officectl/officectl/offices"
 	"github.com/officectl/officectl/offices/officestest"
 	"github.com/officectl/officectl/state"
@@ -23,18 +26,18 @@ import (
 // london and new-york with E911 addresses, munich routing to berlin, and
 // paris.
 func driftFixture() []load.Desired {
-	berlin := planOffice("Berlin", "DE")
+	berlin := enginetest.Office("Berlin", "DE")
 	berlin.RingSeconds = ptr(int64(30))
 	berlin.Timezone = "Europe/Berlin"
-	munich := planOffice("Munich", "DE")
-	routeTo(&munich, "berlin", "berlin")
-	paris := planOffice("Paris", "FR")
+	munich := enginetest.Office("Munich", "DE")
+	enginetest.RouteTo(&munich, "berlin", "berlin")
+	paris := enginetest.Office("Paris", "FR")
 	paris.E911Address = &offices.E911Address{Address: "10 Rue de Rivoli", City: "Paris", Country: "FR", State: "IDF", Zip: "75001"}
 	return []load.Desired{
 		{Key: "berlin", Office: berlin},
-		{Key: "london", Office: planOffice("London", "GB")},
+		{Key: "london", Office: enginetest.Office("London", "GB")},
 		{Key: "munich", Office: munich},
-		{Key: "new-york", Office: planOffice("New York", "US")},
+		{Key: "new-york", Office: enginetest.Office("New York", "US")},
 		{Key: "paris", Office: paris},
 	}
 }
@@ -63,9 +66,9 @@ func (e *applyEnv) liveID(t *testing.T, key string) int64 {
 	return id
 }
 
-func (e *applyEnv) drift(t *testing.T) *DriftReport {
+func (e *applyEnv) drift(t *testing.T) *plan.DriftReport {
 	t.Helper()
-	rep, err := CheckDrift(context.Background(), e.store.State(), DriftOptions{API: e.client})
+	rep, err := plan.CheckDrift(context.Background(), e.store.State(), plan.DriftOptions{API: e.client})
 	if err != nil {
 		t.Fatalf("CheckDrift: %v", err)
 	}
@@ -136,20 +139,20 @@ func TestDriftGolden(t *testing.T) {
 	ds := driftFixture()
 	env := createdEnv(t, ds)
 	consoleEdits(t, env)
-	rep, err := CheckDrift(context.Background(), env.st, DriftOptions{API: env.client})
+	rep, err := plan.CheckDrift(context.Background(), env.st, plan.DriftOptions{API: env.client})
 	if err != nil {
 		t.Fatal(err)
 	}
 
 	type want struct {
-		kind   DriftKind
+		kind   plan.DriftKind
 		fields string
 	}
 	wants := map[string]want{
-		"berlin":   {DriftChanged, "monday_hours ring_seconds"},
-		"munich":   {DriftChanged, "routing_options.open.action"},
-		"new-york": {DriftE911, "e911_address.zip"},
-		"paris":    {DriftDeleted, ""},
+		"berlin":   {plan.DriftChanged, "monday_hours ring_seconds"},
+		"munich":   {plan.DriftChanged, "routing_options.open.action"},
+		"new-york": {plan.DriftE911, "e911_address.zip"},
+		"paris":    {plan.DriftDeleted, ""},
 	}
 	if rep.Checked != 5 || len(rep.Drifts) != len(wants) {
 		t.Fatalf("checked %d, drifts %+v", rep.Checked, rep.Drifts)
@@ -168,10 +171,10 @@ func TestDriftGolden(t *testing.T) {
 	}
 
 	for suffix, render := range map[string]func(*bytes.Buffer) error{
-		".txt":       func(b *bytes.Buffer) error { return RenderDriftText(b, rep, TextOptions{}) },
-		".color.txt": func(b *bytes.Buffer) error { return RenderDriftText(b, rep, TextOptions{Color: true}) },
-		".md":        func(b *bytes.Buffer) error { return RenderDriftMarkdown(b, rep) },
-		".json":      func(b *bytes.Buffer) error { return RenderDriftJSON(b, rep) },
+		".txt":       func(b *bytes.Buffer) error { return render.RenderDriftText(b, rep, render.TextOptions{}) },
+		".color.txt": func(b *bytes.Buffer) error { return render.RenderDriftText(b, rep, render.TextOptions{Color: true}) },
+		".md":        func(b *bytes.Buffer) error { return render.RenderDriftMarkdown(b, rep) },
+		".json":      func(b *bytes.Buffer) error { return plan.RenderDriftJSON(b, rep) },
 	} {
 		var b bytes.Buffer
 		if err := render(&b); err != nil {
@@ -181,13 +184,13 @@ func TestDriftGolden(t *testing.T) {
 	}
 
 	ds[0].Office.RingSeconds = ptr(int64(25)) // and a config change
-	p := mustPlan(t, ds, env.st)
-	MergeDrift(p, rep)
-	actions := map[string]Action{}
+	p := enginetest.MustPlan(t, ds, env.st)
+	plan.MergeDrift(p, rep)
+	actions := map[string]plan.Action{}
 	for _, c := range p.Changes {
 		actions[c.Key] = c.Action
 	}
-	wantActions := map[string]Action{"berlin": ActionManual, "london": ActionNoOp, "munich": ActionManual, "new-york": ActionUpdateE911, "paris": ActionCreate}
+	wantActions := map[string]plan.Action{"berlin": plan.ActionManual, "london": plan.ActionNoOp, "munich": plan.ActionManual, "new-york": plan.ActionUpdateE911, "paris": plan.ActionCreate}
 	for k, a := range wantActions {
 		if actions[k] != a {
 			t.Errorf("%s: %s, want %s", k, actions[k], a)
@@ -202,11 +205,11 @@ func TestDriftGolden(t *testing.T) {
 
 	// The JSON plan, drift included, reads back as a plan file.
 	var b bytes.Buffer
-	if err := RenderJSON(&b, p); err != nil {
+	if err := plan.RenderJSON(&b, p); err != nil {
 		t.Fatal(err)
 	}
-	var back *Plan
-	back, err = ReadPlan(&b)
+	var back *plan.Plan
+	back, err = plan.ReadPlan(&b)
 	if err != nil {
 		t.Fatalf("ReadPlan: %v", err)
 	}
@@ -225,7 +228,7 @@ func TestDriftNoneAfterApply(t *testing.T) {
 	cfg := loadExample(t)
 	for _, numeric := range []bool{false, true} {
 		env := newApplyEnv(t, officestest.Options{NumericIDs: numeric}, nil)
-		p, err := MakePlan(cfg, env.store.State())
+		p, err := plan.MakePlan(cfg, env.store.State())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -251,7 +254,7 @@ func TestDriftDeletedIsCreatedAgain(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := env.plan(t, ds)
-	MergeDrift(p, env.drift(t))
+	plan.MergeDrift(p, env.drift(t))
 	if s := p.Summary(); s.Create != 1 || s.NoOp != 4 || !strings.Contains(renderText(t, p), "RE-CREATE: cancelled in Dialpad") {
 		t.Fatalf("refreshed plan %+v:\n%s", s, renderText(t, p))
 	}
@@ -324,10 +327,10 @@ func (f *fakeDriftAPI) GetE911(ctx context.Context, id int64) (*offices.LiveE911
 func TestDriftEdges(t *testing.T) {
 	t.Parallel()
 	st := state.New()
-	berlin := planOffice("Berlin", "DE")
+	berlin := enginetest.Office("Berlin", "DE")
 	st.Set("berlin", created("11", berlin))
-	munich := planOffice("Munich", "DE")
-	routeTo(&munich, "nowhere")
+	munich := enginetest.Office("Munich", "DE")
+	enginetest.RouteTo(&munich, "nowhere")
 	st.Set("munich", created("12", munich))
 	st.Set("pending", &state.Entry{Status: state.Pending, Name: "Pending"})
 	st.Set("nospec", &state.Entry{Status: state.Created, ID: "13", Name: "No spec"})
@@ -336,7 +339,7 @@ func TestDriftEdges(t *testing.T) {
 		WednesdayHours: munich.WednesdayHours, ThursdayHours: munich.ThursdayHours, FridayHours: munich.FridayHours,
 		RoutingOptions: &offices.RoutingOptions{Open: offices.RoutingInner{Action: "operator"}}, State: "active"}
 	api := &fakeDriftAPI{live: map[int64]*offices.Live{12: liveMunich}}
-	rep, err := CheckDrift(context.Background(), st, DriftOptions{API: api, Parallelism: 2})
+	rep, err := plan.CheckDrift(context.Background(), st, plan.DriftOptions{API: api, Parallelism: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -354,20 +357,20 @@ func TestDriftEdges(t *testing.T) {
 	// An office the listing leaves out is fetched on its own.
 	api.unlisted = map[int64]bool{12: true}
 	api.gets.Store(0)
-	rep, err = CheckDrift(context.Background(), st, DriftOptions{API: api, Parallelism: 1})
+	rep, err = plan.CheckDrift(context.Background(), st, plan.DriftOptions{API: api, Parallelism: 1})
 	if err != nil || rep.Checked != 2 || len(rep.Drifts) != 1 || api.gets.Load() != 2 {
 		t.Errorf("munich unlisted: %+v %v, %d GETs", rep, err, api.gets.Load())
 	}
 
 	// Errors end the check, naming the listing or the office.
 	api.listErr = errors.New("boom")
-	if _, err := CheckDrift(context.Background(), st, DriftOptions{API: api}); err == nil || !strings.Contains(err.Error(), "drift: listing offices: boom") {
+	if _, err := plan.CheckDrift(context.Background(), st, plan.DriftOptions{API: api}); err == nil || !strings.Contains(err.Error(), "drift: listing offices: boom") {
 		t.Errorf("error %v", err)
 	}
 	api.listErr, api.unlisted = nil, nil
 	api.live[11] = &offices.Live{ID: 11, Name: "Berlin", State: "active"}
 	api.err = errors.New("boom")
-	if _, err := CheckDrift(context.Background(), st, DriftOptions{API: api}); err == nil || !strings.Contains(err.Error(), "boom") {
+	if _, err := plan.CheckDrift(context.Background(), st, plan.DriftOptions{API: api}); err == nil || !strings.Contains(err.Error(), "boom") {
 		t.Errorf("error %v", err)
 	}
 }
@@ -387,11 +390,11 @@ func TestDriftE911Errors(t *testing.T) {
 	if err := env.sim.Delete(parisID); err != nil {
 		t.Fatal(err)
 	}
-	rep, err := CheckDrift(context.Background(), env.st, DriftOptions{API: env.client})
+	rep, err := plan.CheckDrift(context.Background(), env.st, plan.DriftOptions{API: env.client})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d := rep.Find("paris"); d == nil || d.Kind != DriftDeleted || d.LiveState != "not found" {
+	if d := rep.Find("paris"); d == nil || d.Kind != plan.DriftDeleted || d.LiveState != "not found" {
 		t.Errorf("paris: %+v", d)
 	}
 
@@ -402,7 +405,7 @@ func TestDriftE911Errors(t *testing.T) {
 	}
 	api.live[parisID] = &offices.Live{ID: parisID, Name: "Paris", Country: "fr", State: "active"}
 	e911 := &e911NotFound{fakeDriftAPI: api, id: parisID}
-	if _, err := CheckDrift(context.Background(), env.st, DriftOptions{API: e911}); err == nil || !strings.Contains(err.Error(), `drift: E911 address of office "paris"`) {
+	if _, err := plan.CheckDrift(context.Background(), env.st, plan.DriftOptions{API: e911}); err == nil || !strings.Contains(err.Error(), `drift: E911 address of office "paris"`) {
 		t.Errorf("error %v", err)
 	}
 }
@@ -424,16 +427,16 @@ func (f *e911NotFound) GetE911(ctx context.Context, id int64) (*offices.LiveE911
 // the comment limit and says how many it leaves out.
 func TestDriftMarkdownLimit(t *testing.T) {
 	t.Parallel()
-	rep := &DriftReport{Checked: 2000}
+	rep := &plan.DriftReport{Checked: 2000}
 	for i := range 2000 {
-		rep.Drifts = append(rep.Drifts, Drift{Key: "office-" + strconv.Itoa(10000+i), Name: "Office", ID: int64(i + 1), Kind: DriftChanged,
-			Fields: []FieldChange{{Path: "monday_hours", Old: `["08:00","18:00"]`, New: `["09:00","17:00"]`}}})
+		rep.Drifts = append(rep.Drifts, plan.Drift{Key: "office-" + strconv.Itoa(10000+i), Name: "Office", ID: int64(i + 1), Kind: plan.DriftChanged,
+			Fields: []plan.FieldChange{{Path: "monday_hours", Old: `["08:00","18:00"]`, New: `["09:00","17:00"]`}}})
 	}
 	var b bytes.Buffer
-	if err := RenderDriftMarkdown(&b, rep); err != nil {
+	if err := render.RenderDriftMarkdown(&b, rep); err != nil {
 		t.Fatal(err)
 	}
-	if b.Len() >= MarkdownLimit || !strings.Contains(b.String(), "more offices not shown") {
+	if b.Len() >= render.MarkdownLimit || !strings.Contains(b.String(), "more offices not shown") {
 		t.Errorf("markdown is %d bytes; tail %q", b.Len(), b.String()[max(0, b.Len()-200):])
 	}
 }
@@ -447,10 +450,10 @@ func loadExample(t *testing.T) *load.Config {
 	return cfg
 }
 
-func renderText(t *testing.T, p *Plan) string {
+func renderText(t *testing.T, p *plan.Plan) string {
 	t.Helper()
 	var b bytes.Buffer
-	if err := RenderText(&b, p, TextOptions{}); err != nil {
+	if err := render.RenderText(&b, p, render.TextOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	return b.String()
@@ -472,10 +475,10 @@ func TestDriftParallelAndPaced(t *testing.T) {
 		t.Fatal(err)
 	}
 	st := state.New()
-	for i, d := range numbered(24) {
+	for i, d := range enginetest.Numbered(24) {
 		l := liveOf(d.Office.Name, "de")
 		if i%2 == 0 {
-			d.Office = planOffice(d.Office.Name, "US")
+			d.Office = enginetest.Office(d.Office.Name, "US")
 			e := offices.LiveE911(*d.Office.E911Address)
 			l.Country, l.E911Address = "us", &e
 		}
@@ -483,7 +486,7 @@ func TestDriftParallelAndPaced(t *testing.T) {
 		st.Set(d.Key, created(strconv.FormatInt(id, 10), d.Office))
 	}
 	stop := stallWatch()
-	rep, err := CheckDrift(context.Background(), st, DriftOptions{API: client, Parallelism: 3})
+	rep, err := plan.CheckDrift(context.Background(), st, plan.DriftOptions{API: client, Parallelism: 3})
 	stall := stop()
 	if err != nil {
 		t.Fatal(err)
@@ -515,10 +518,10 @@ func TestDriftRequests(t *testing.T) {
 	}
 	st := state.New()
 	var gone int64
-	for i, d := range numbered(35) {
+	for i, d := range enginetest.Numbered(35) {
 		l := liveOf(d.Office.Name, "de")
 		if i%2 == 0 {
-			d.Office = planOffice(d.Office.Name, "US")
+			d.Office = enginetest.Office(d.Office.Name, "US")
 			e := offices.LiveE911(*d.Office.E911Address)
 			l.Country, l.E911Address = "us", &e
 		}
@@ -531,7 +534,7 @@ func TestDriftRequests(t *testing.T) {
 	if err := sim.Delete(gone); err != nil {
 		t.Fatal(err)
 	}
-	rep, err := CheckDrift(context.Background(), st, DriftOptions{API: client})
+	rep, err := plan.CheckDrift(context.Background(), st, plan.DriftOptions{API: client})
 	if err != nil {
 		t.Fatal(err)
 	}

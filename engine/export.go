@@ -3,9 +3,9 @@ package engine
 import (
 	"bytes"
 	"encoding/json"
-	"github.com/officectl/officectl/engine/load"
 	"io"
 
+	"github.com/officectl/officectl/engine/load"
 	"github.com/officectl/officectl/offices"
 )
 

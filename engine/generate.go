@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/officectl/officectl/engine/load"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -15,11 +14,12 @@ import (
 	"strconv"
 	"strings"
 
-	"go.yaml.in/yaml/v3"
-
+	"github.com/officectl/officectl/engine/load"
+	"github.com/officectl/officectl/engine/plan"
 	"github.com/officectl/officectl/offices"
 	"github.com/officectl/officectl/schema"
 	"github.com/officectl/officectl/state"
+	"go.yaml.in/yaml/v3"
 )
 
 // This file holds import --generate: a config file written from a live
@@ -95,7 +95,7 @@ func GenerateConfigs(live []offices.Live, cfg *load.Config, st *state.State) ([]
 		}
 	}
 	refs := map[int64]string{}
-	for k, id := range stateIDs(st) {
+	for k, id := range plan.StateIDs(st) {
 		refs[id] = k
 	}
 	sorted := append([]offices.Live(nil), live...)
@@ -280,7 +280,7 @@ func officeYAML(key string, l offices.Live, refs map[int64]string, defaults map[
 		field("e911_address", yamlTree(obj, nil))
 	}
 	if l.RoutingOptions != nil {
-		field("routing_options", yamlTree(jsonTree(*l.RoutingOptions), refs))
+		field("routing_options", yamlTree(plan.JSONTree(*l.RoutingOptions), refs))
 	}
 	doc := &yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{
 		yamlKey("offices"), {Kind: yaml.MappingNode, Content: []*yaml.Node{yamlKey(key), office}},

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/officectl/officectl/engine/load"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -12,12 +11,13 @@ import (
 	"strings"
 	"testing"
 
-	"go.yaml.in/yaml/v3"
-
+	"github.com/officectl/officectl/engine/enginetest"
+	"github.com/officectl/officectl/engine/load"
 	"github.com/officectl/officectl/offices"
 	"github.com/officectl/officectl/offices/officestest"
 	"github.com/officectl/officectl/schema"
 	"github.com/officectl/officectl/state"
+	"go.yaml.in/yaml/v3"
 )
 
 func TestSlugKey(t *testing.T) {
@@ -57,7 +57,7 @@ func TestSlugKey(t *testing.T) {
 func generateFixture(t *testing.T) (*applyEnv, load.Desired) {
 	t.Helper()
 	env := newApplyEnv(t, officestest.Options{}, nil)
-	berlin := load.Desired{Key: "berlin", Office: planOffice("Berlin", "DE")}
+	berlin := load.Desired{Key: "berlin", Office: enginetest.Office("Berlin", "DE")}
 	p := env.plan(t, []load.Desired{berlin})
 	if res, _ := env.apply(t, context.Background(), p, 1, false); res.Err != nil {
 		t.Fatal(res.Err)
@@ -315,7 +315,7 @@ func TestGenerateHostileText(t *testing.T) {
 // name, and import adopts by unique name only.
 func TestGenerateSkipsDuplicateNames(t *testing.T) {
 	t.Parallel()
-	berlin := load.Desired{Key: "berlin", Office: planOffice("Berlin", "DE")}
+	berlin := load.Desired{Key: "berlin", Office: enginetest.Office("Berlin", "DE")}
 	st := state.New()
 	st.Offices["old-rome"] = &state.Entry{Status: state.Created, ID: "900", Name: "Rome"}
 	live := []offices.Live{liveOf("Berlin", "de"), liveOf("Rome", "it"), liveOf("Oslo", "no"), liveOf("Oslo", "no"), liveOf("Lisbon", "pt")}

@@ -4,11 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/officectl/officectl/engine/load"
 	"sort"
 	"strconv"
 	"time"
 
+	"github.com/officectl/officectl/engine/load"
+	"github.com/officectl/officectl/engine/plan"
 	"github.com/officectl/officectl/offices"
 	"github.com/officectl/officectl/state"
 )
@@ -72,7 +73,7 @@ func MatchImport(cfg *load.Config, st *state.State, live []offices.Live) *Import
 		st = state.New()
 	}
 	claimed := map[int64]string{}
-	for k, id := range stateIDs(st) {
+	for k, id := range plan.StateIDs(st) {
 		claimed[id] = k
 	}
 	byName := map[string][]offices.Live{}

@@ -4,11 +4,12 @@ import (
 	_ "embed" // the example config
 	"errors"
 	"fmt"
-	"github.com/officectl/officectl/engine/load"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/officectl/officectl/engine/load"
 )
 
 // This file holds init: the commented example config that officectl

@@ -2,9 +2,11 @@ package engine
 
 import (
 	"fmt"
-	"github.com/officectl/officectl/engine/load"
 	"testing"
 
+	"github.com/officectl/officectl/engine/enginetest"
+	"github.com/officectl/officectl/engine/load"
+	"github.com/officectl/officectl/engine/plan"
 	"github.com/officectl/officectl/state"
 )
 
@@ -18,9 +20,9 @@ func bigPlanInputs(n int) (*load.Config, *state.State) {
 	ds := make([]load.Desired, 0, n)
 	for i := 0; i < n; i++ {
 		key := fmt.Sprintf("office-%05d", i)
-		o := planOffice(fmt.Sprintf("Office %d", i), "US")
+		o := enginetest.Office(fmt.Sprintf("Office %d", i), "US")
 		if i > 0 {
-			routeTo(&o, fmt.Sprintf("office-%05d", i/2), fmt.Sprintf("office-%05d", i/3))
+			enginetest.RouteTo(&o, fmt.Sprintf("office-%05d", i/2), fmt.Sprintf("office-%05d", i/3))
 		}
 		switch {
 		case i%100 < 90:
@@ -36,7 +38,7 @@ func bigPlanInputs(n int) (*load.Config, *state.State) {
 		ds = append(ds, load.Desired{Key: key, Office: o})
 	}
 	for i := 0; len(st.Offices) < n; i++ {
-		st.Offices[fmt.Sprintf("gone-%05d", i)] = created(fmt.Sprint(5200000000000000+i), planOffice(fmt.Sprintf("Gone %d", i), "DE"))
+		st.Offices[fmt.Sprintf("gone-%05d", i)] = created(fmt.Sprint(5200000000000000+i), enginetest.Office(fmt.Sprintf("Gone %d", i), "DE"))
 	}
 	return load.NewConfig(ds), st
 }
@@ -45,7 +47,7 @@ func bigPlanInputs(n int) (*load.Config, *state.State) {
 func BenchmarkPlan10k(b *testing.B) {
 	cfg, st := bigPlanInputs(10000)
 	for b.Loop() {
-		if _, err := MakePlan(cfg, st); err != nil {
+		if _, err := plan.MakePlan(cfg, st); err != nil {
 			b.Fatal(err)
 		}
 	}

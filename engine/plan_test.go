@@ -3,7 +3,6 @@ package engine
 import (
 	"bytes"
 	"fmt"
-	"github.com/officectl/officectl/engine/load"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -12,57 +11,13 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/officectl/officectl/engine/enginetest"
+	"github.com/officectl/officectl/engine/load"
+	"github.com/officectl/officectl/engine/plan"
+	"github.com/officectl/officectl/engine/render"
 	"github.com/officectl/officectl/offices"
 	"github.com/officectl/officectl/state"
 )
-
-// planOffice is a valid office with the schema's defaults filled.
-func planOffice(name, country string) offices.Office {
-	weekday := []string{"08:00", "18:00"}
-	o := offices.Office{
-		BillingAddress: offices.BillingAddress{
-			AddressLine1: "1 Main Street", City: name, Country: country, PostalCode: "10117", Region: "Region",
-		},
-		Country:        country,
-		Currency:       "EUR",
-		FridayHours:    weekday,
-		MondayHours:    weekday,
-		Name:           name,
-		PlanPeriod:     "monthly",
-		SaturdayHours:  []string{},
-		SundayHours:    []string{},
-		ThursdayHours:  weekday,
-		TuesdayHours:   weekday,
-		UnifiedBilling: true,
-		WednesdayHours: weekday,
-	}
-	switch country {
-	case "US":
-		o.Currency = "USD"
-		o.E911Address = &offices.E911Address{Address: "350 5th Ave", City: name, Country: "US", State: "NY", Zip: "10118"}
-	case "GB":
-		o.Currency = "GBP"
-		o.E911Address = &offices.E911Address{Address: "1 Poultry", City: name, Country: "GB", State: "London", Zip: "EC2R 8EJ"}
-	}
-	return o
-}
-
-// routeTo makes calls to o go to the office key while open and to the
-// offices of dtmf keys (digits 1, 2, …) from the closed menu.
-func routeTo(o *offices.Office, key string, dtmf ...string) {
-	ro := &offices.RoutingOptions{
-		Open:   offices.RoutingInner{Action: "department", ActionTargetType: "office", ActionTargetID: &offices.Target{Office: key}},
-		Closed: offices.RoutingInner{Action: "voicemail"},
-	}
-	for i, k := range dtmf {
-		ro.Closed.Action = "menu"
-		ro.Closed.DTMF = append(ro.Closed.DTMF, offices.DTMFMapping{
-			Input:   fmt.Sprint(i + 1),
-			Options: &offices.DTMFOption{Action: "department", ActionTargetType: "office", ActionTargetID: &offices.Target{Office: k}},
-		})
-	}
-	o.RoutingOptions = ro
-}
 
 var planTime = time.Date(2025, 3, 14, 9, 26, 53, 0, time.UTC)
 
@@ -86,38 +41,38 @@ func allActionsFixture() ([]load.Desired, *state.State) {
 	add := func(key string, o offices.Office) { ds = append(ds, load.Desired{Key: key, Office: o}) }
 
 	// no-op
-	berlin := planOffice("Berlin", "DE")
+	berlin := enginetest.Office("Berlin", "DE")
 	add("berlin", berlin)
 	st.Offices["berlin"] = created("5100000000000001", berlin)
-	rome := planOffice("Rome", "IT")
+	rome := enginetest.Office("Rome", "IT")
 	add("rome", rome)
 	st.Offices["rome"] = created("5100000000000002", rome)
 
 	// create, referring to an office of the config
-	munich := planOffice("Munich", "DE")
-	routeTo(&munich, "berlin")
+	munich := enginetest.Office("Munich", "DE")
+	enginetest.RouteTo(&munich, "berlin")
 	add("munich", munich)
 	// create, referring to two, one of them created in this plan; its
 	// name and description need escaping in markdown.
-	hamburg := planOffice("Hamburg <Nord> & Co", "DE")
+	hamburg := enginetest.Office("Hamburg <Nord> & Co", "DE")
 	hamburg.GroupDescription = "Ops ``` team"
-	routeTo(&hamburg, "munich", "berlin", "munich")
+	enginetest.RouteTo(&hamburg, "munich", "berlin", "munich")
 	add("hamburg", hamburg)
 	// create, referring to an office known only to the state
-	zurich := planOffice("Zurich", "CH")
-	routeTo(&zurich, "vienna")
+	zurich := enginetest.Office("Zurich", "CH")
+	enginetest.RouteTo(&zurich, "vienna")
 	add("zurich", zurich)
 
 	// update-e911
-	nyc := planOffice("New York", "US")
+	nyc := enginetest.Office("New York", "US")
 	st.Offices["nyc"] = created("5100000000000003", nyc)
 	nyc.E911Address = &offices.E911Address{Address: "20 W 34th St", City: "New York", Country: "US", State: "NY", Zip: "10001"}
 	add("nyc", nyc)
 
 	// manual: several fields, nested ones, one added
-	london := planOffice("London", "GB")
+	london := enginetest.Office("London", "GB")
 	london.RingSeconds = ptr(int64(20))
-	routeTo(&london, "berlin")
+	enginetest.RouteTo(&london, "berlin")
 	st.Offices["london"] = created("5100000000000004", london)
 	london.RingSeconds = ptr(int64(30))
 	london.RoutingOptions.Open.Action = "operator"
@@ -125,7 +80,7 @@ func allActionsFixture() ([]load.Desired, *state.State) {
 	london.E911Address.Zip = "EC2R 8AH"
 	add("london", london)
 	// manual: the state records no spec
-	lyon := planOffice("Lyon", "FR")
+	lyon := enginetest.Office("Lyon", "FR")
 	lyon.E911Address = &offices.E911Address{Address: "1 Place Bellecour", City: "Lyon", Country: "FR", State: "ARA", Zip: "69002"}
 	old := created("5100000000000005", lyon)
 	old.Spec, old.SpecSHA256 = nil, "0000000000000000000000000000000000000000000000000000000000000000"
@@ -133,14 +88,14 @@ func allActionsFixture() ([]load.Desired, *state.State) {
 	add("lyon", lyon)
 
 	// resume
-	tokyo := planOffice("Tokyo", "JP")
-	routeTo(&tokyo, "berlin")
+	tokyo := enginetest.Office("Tokyo", "JP")
+	enginetest.RouteTo(&tokyo, "berlin")
 	add("tokyo", tokyo)
 	st.Offices["tokyo"] = &state.Entry{Name: "Tokyo", SpecSHA256: tokyo.SpecSHA256(), StartedAt: &planTime, Status: state.Pending}
 
 	// orphans
-	st.Offices["vienna"] = created("5100000000000006", planOffice("Vienna", "AT"))
-	st.Offices["oslo"] = created("5100000000000007", planOffice("Oslo", "NO"))
+	st.Offices["vienna"] = created("5100000000000006", enginetest.Office("Vienna", "AT"))
+	st.Offices["oslo"] = created("5100000000000007", enginetest.Office("Oslo", "NO"))
 	return ds, st
 }
 
@@ -149,32 +104,23 @@ func noChangesFixture() ([]load.Desired, *state.State) {
 	st := state.New()
 	st.Lineage = "3f0c2a9e-6b1d-4c3e-9a57-0e8b2d4f6a11"
 	st.Serial = 9
-	berlin := planOffice("Berlin", "DE")
-	munich := planOffice("Munich", "DE")
-	routeTo(&munich, "berlin")
+	berlin := enginetest.Office("Berlin", "DE")
+	munich := enginetest.Office("Munich", "DE")
+	enginetest.RouteTo(&munich, "berlin")
 	st.Offices["berlin"] = created("5100000000000001", berlin)
 	st.Offices["munich"] = created("5100000000000008", munich)
 	return []load.Desired{{Key: "munich", Office: munich}, {Key: "berlin", Office: berlin}}, st
 }
 
-func mustPlan(t testing.TB, ds []load.Desired, st *state.State) *Plan {
-	t.Helper()
-	p, err := MakePlan(load.NewConfig(ds), st)
-	if err != nil {
-		t.Fatalf("MakePlan: %v", err)
-	}
-	return p
-}
-
 // renderings renders p in every format, by golden-file suffix.
-func renderings(t testing.TB, p *Plan) map[string][]byte {
+func renderings(t testing.TB, p *plan.Plan) map[string][]byte {
 	t.Helper()
 	out := map[string][]byte{}
 	for name, render := range map[string]func(*bytes.Buffer) error{
-		".txt":       func(b *bytes.Buffer) error { return RenderText(b, p, TextOptions{}) },
-		".color.txt": func(b *bytes.Buffer) error { return RenderText(b, p, TextOptions{Color: true}) },
-		".md":        func(b *bytes.Buffer) error { return RenderMarkdown(b, p) },
-		".json":      func(b *bytes.Buffer) error { return RenderJSON(b, p) },
+		".txt":       func(b *bytes.Buffer) error { return render.RenderText(b, p, render.TextOptions{}) },
+		".color.txt": func(b *bytes.Buffer) error { return render.RenderText(b, p, render.TextOptions{Color: true}) },
+		".md":        func(b *bytes.Buffer) error { return render.RenderMarkdown(b, p) },
+		".json":      func(b *bytes.Buffer) error { return plan.RenderJSON(b, p) },
 	} {
 		var b bytes.Buffer
 		if err := render(&b); err != nil {
@@ -209,13 +155,13 @@ func checkPlanGolden(t *testing.T, name string, got []byte) {
 }
 
 func TestPlanGolden(t *testing.T) {
-	for name, fixture := range map[string]func() ([]load.Desired, *state.State){
+	for name, build := range map[string]func() ([]load.Desired, *state.State){
 		"all_actions": allActionsFixture,
 		"no_changes":  noChangesFixture,
 	} {
 		t.Run(name, func(t *testing.T) {
-			ds, st := fixture()
-			p := mustPlan(t, ds, st)
+			ds, st := build()
+			p := enginetest.MustPlan(t, ds, st)
 			for suffix, got := range renderings(t, p) {
 				checkPlanGolden(t, name+suffix, got)
 			}
@@ -225,10 +171,10 @@ func TestPlanGolden(t *testing.T) {
 
 func TestMakePlanActions(t *testing.T) {
 	ds, st := allActionsFixture()
-	p := mustPlan(t, ds, st)
+	p := enginetest.MustPlan(t, ds, st)
 	type row struct {
 		Key    string
-		Action Action
+		Action plan.Action
 		Deps   []string
 	}
 	var got []row
@@ -236,29 +182,29 @@ func TestMakePlanActions(t *testing.T) {
 		got = append(got, row{c.Key, c.Action, c.DependsOn})
 	}
 	want := []row{
-		{"berlin", ActionNoOp, nil},
-		{"london", ActionManual, []string{"berlin"}},
-		{"lyon", ActionManual, nil},
-		{"munich", ActionCreate, []string{"berlin"}},
-		{"hamburg", ActionCreate, []string{"berlin", "munich"}},
-		{"nyc", ActionUpdateE911, nil},
-		{"rome", ActionNoOp, nil},
-		{"tokyo", ActionResume, []string{"berlin"}},
-		{"zurich", ActionCreate, []string{"vienna"}},
-		{"oslo", ActionOrphan, nil},
-		{"vienna", ActionOrphan, nil},
+		{"berlin", plan.ActionNoOp, nil},
+		{"london", plan.ActionManual, []string{"berlin"}},
+		{"lyon", plan.ActionManual, nil},
+		{"munich", plan.ActionCreate, []string{"berlin"}},
+		{"hamburg", plan.ActionCreate, []string{"berlin", "munich"}},
+		{"nyc", plan.ActionUpdateE911, nil},
+		{"rome", plan.ActionNoOp, nil},
+		{"tokyo", plan.ActionResume, []string{"berlin"}},
+		{"zurich", plan.ActionCreate, []string{"vienna"}},
+		{"oslo", plan.ActionOrphan, nil},
+		{"vienna", plan.ActionOrphan, nil},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("changes (-want +got):\n%s", diff)
 	}
-	if s, want := p.Summary(), (Summary{Create: 3, UpdateE911: 1, NoOp: 2, Manual: 2, Orphan: 2, Resume: 1}); s != want {
+	if s, want := p.Summary(), (plan.Summary{Create: 3, UpdateE911: 1, NoOp: 2, Manual: 2, Orphan: 2, Resume: 1}); s != want {
 		t.Errorf("Summary() = %+v, want %+v", s, want)
 	}
-	byKey := map[string]Change{}
+	byKey := map[string]plan.Change{}
 	for _, c := range p.Changes {
 		byKey[c.Key] = c
 	}
-	wantFields := map[string][]FieldChange{
+	wantFields := map[string][]plan.FieldChange{
 		"london": {
 			{Path: "e911_address.zip", Old: `"EC2R 8EJ"`, New: `"EC2R 8AH"`},
 			{Path: "ring_seconds", Old: "20", New: "30"},
@@ -275,23 +221,23 @@ func TestMakePlanActions(t *testing.T) {
 			t.Errorf("%s fields (-want +got):\n%s", key, diff)
 		}
 	}
-	if p.FormatVersion != 1 || p.State != (StateRef{Lineage: "3f0c2a9e-6b1d-4c3e-9a57-0e8b2d4f6a11", Serial: 7, SHA256: StateSHA256(st)}) || p.ConfigSHA256 == "" {
+	if p.FormatVersion != 1 || p.State != (plan.StateRef{Lineage: "3f0c2a9e-6b1d-4c3e-9a57-0e8b2d4f6a11", Serial: 7, SHA256: plan.StateSHA256(st)}) || p.ConfigSHA256 == "" {
 		t.Errorf("plan header = %d %+v %q", p.FormatVersion, p.State, p.ConfigSHA256)
 	}
 }
 
 func TestMakePlanE911Edges(t *testing.T) {
-	base := planOffice("Austin", "US")
+	base := enginetest.Office("Austin", "US")
 	for _, tc := range []struct {
 		name   string
 		change func(o *offices.Office)
-		want   Action
+		want   plan.Action
 	}{
-		{"zip", func(o *offices.Office) { o.E911Address.Zip = "73301" }, ActionUpdateE911},
-		{"added", nil, ActionUpdateE911}, // state without e911_address
-		{"removed", func(o *offices.Office) { o.E911Address = nil }, ActionManual},
-		{"e911 and name", func(o *offices.Office) { o.E911Address.Zip = "73301"; o.Name = "Austin 2" }, ActionManual},
-		{"hours", func(o *offices.Office) { o.MondayHours = []string{"09:00", "17:00"} }, ActionManual},
+		{"zip", func(o *offices.Office) { o.E911Address.Zip = "73301" }, plan.ActionUpdateE911},
+		{"added", nil, plan.ActionUpdateE911}, // state without e911_address
+		{"removed", func(o *offices.Office) { o.E911Address = nil }, plan.ActionManual},
+		{"e911 and name", func(o *offices.Office) { o.E911Address.Zip = "73301"; o.Name = "Austin 2" }, plan.ActionManual},
+		{"hours", func(o *offices.Office) { o.MondayHours = []string{"09:00", "17:00"} }, plan.ActionManual},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			inState, desired := base, base
@@ -303,7 +249,7 @@ func TestMakePlanE911Edges(t *testing.T) {
 			}
 			st := state.New()
 			st.Offices["austin"] = created("1", inState)
-			p := mustPlan(t, []load.Desired{{Key: "austin", Office: desired}}, st)
+			p := enginetest.MustPlan(t, []load.Desired{{Key: "austin", Office: desired}}, st)
 			if got := p.Changes[0].Action; got != tc.want {
 				t.Errorf("action = %s, want %s (fields %+v)", got, tc.want, p.Changes[0].Fields)
 			}
@@ -314,28 +260,28 @@ func TestMakePlanE911Edges(t *testing.T) {
 func TestMakePlanStaleHashSameSpec(t *testing.T) {
 	// The state's hash does not match its spec, but the spec is the
 	// desired office: nothing to do.
-	o := planOffice("Berlin", "DE")
+	o := enginetest.Office("Berlin", "DE")
 	e := created("1", o)
 	e.SpecSHA256 = "stale"
 	st := state.New()
 	st.Offices["berlin"] = e
-	p := mustPlan(t, []load.Desired{{Key: "berlin", Office: o}}, st)
-	if got := p.Changes[0].Action; got != ActionNoOp {
+	p := enginetest.MustPlan(t, []load.Desired{{Key: "berlin", Office: o}}, st)
+	if got := p.Changes[0].Action; got != plan.ActionNoOp {
 		t.Errorf("action = %s, want no-op", got)
 	}
 }
 
 func TestMakePlanErrors(t *testing.T) {
-	a, b, c := planOffice("A", "DE"), planOffice("B", "DE"), planOffice("C", "DE")
-	routeTo(&a, "b")
-	routeTo(&b, "c")
-	routeTo(&c, "a")
-	self := planOffice("Self", "DE")
-	routeTo(&self, "self")
-	lost := planOffice("Lost", "DE")
-	routeTo(&lost, "nowhere")
-	after := planOffice("After", "DE")
-	routeTo(&after, "a")
+	a, b, c := enginetest.Office("A", "DE"), enginetest.Office("B", "DE"), enginetest.Office("C", "DE")
+	enginetest.RouteTo(&a, "b")
+	enginetest.RouteTo(&b, "c")
+	enginetest.RouteTo(&c, "a")
+	self := enginetest.Office("Self", "DE")
+	enginetest.RouteTo(&self, "self")
+	lost := enginetest.Office("Lost", "DE")
+	enginetest.RouteTo(&lost, "nowhere")
+	after := enginetest.Office("After", "DE")
+	enginetest.RouteTo(&after, "a")
 	badStatus := state.New()
 	badStatus.Offices["a"] = &state.Entry{Name: "A", Status: "deleted"}
 	corrupt := state.New()
@@ -351,14 +297,14 @@ func TestMakePlanErrors(t *testing.T) {
 			nil, "reference cycle: a → b → c → a (each office refers to the next); 1 more office(s) wait on it"},
 		{"self", []load.Desired{{Key: "self", Office: self}}, nil, "reference cycle: self → self"},
 		{"unknown", []load.Desired{{Key: "lost", Office: lost}}, nil, `office "lost" refers to office "nowhere", which is neither in the config nor in the state`},
-		{"duplicate", []load.Desired{{Key: "x", Office: planOffice("X", "DE")}, {Key: "x", Office: planOffice("Y", "DE")}}, nil, `"x" appears twice`},
-		{"status", []load.Desired{{Key: "a", Office: planOffice("A", "DE")}}, badStatus, `unknown status "deleted"`},
-		{"spec", []load.Desired{{Key: "x", Office: planOffice("X", "DE")}}, corrupt, `state entry "x": spec in state`},
+		{"duplicate", []load.Desired{{Key: "x", Office: enginetest.Office("X", "DE")}, {Key: "x", Office: enginetest.Office("Y", "DE")}}, nil, `"x" appears twice`},
+		{"status", []load.Desired{{Key: "a", Office: enginetest.Office("A", "DE")}}, badStatus, `unknown status "deleted"`},
+		{"spec", []load.Desired{{Key: "x", Office: enginetest.Office("X", "DE")}}, corrupt, `state entry "x": spec in state`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			done := make(chan error, 1)
 			go func() {
-				_, err := MakePlan(load.NewConfig(tc.ds), tc.st)
+				_, err := plan.MakePlan(load.NewConfig(tc.ds), tc.st)
 				done <- err
 			}()
 			select {
@@ -377,7 +323,7 @@ func TestMakePlanErrors(t *testing.T) {
 // map: every rendering must come out byte for byte the same.
 func TestPlanDeterministic(t *testing.T) {
 	ds, st := allActionsFixture()
-	want := renderings(t, mustPlan(t, ds, st))
+	want := renderings(t, enginetest.MustPlan(t, ds, st))
 	rng := rand.New(rand.NewPCG(1, 2))
 	for i := 0; i < 20; i++ {
 		shuffled := append([]load.Desired(nil), ds...)
@@ -389,7 +335,7 @@ func TestPlanDeterministic(t *testing.T) {
 		}
 		// By hand rather than NewConfig, so the config is not re-sorted.
 		cfg := &load.Config{Offices: shuffled, SHA256: load.NewConfig(ds).SHA256}
-		p, err := MakePlan(cfg, &st2)
+		p, err := plan.MakePlan(cfg, &st2)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -415,7 +361,7 @@ func TestPlanOrderProperty(t *testing.T) {
 		st := state.New()
 		var ds []load.Desired
 		for i := 0; i < n; i++ {
-			o := planOffice(key(i), "DE")
+			o := enginetest.Office(key(i), "DE")
 			var refs []string
 			for j := 0; j < i; j++ {
 				if rng.IntN(4) == 0 {
@@ -424,39 +370,39 @@ func TestPlanOrderProperty(t *testing.T) {
 			}
 			if rng.IntN(5) == 0 {
 				refs = append(refs, "gone") // an office only in state
-				st.Offices["gone"] = created("9", planOffice("Gone", "DE"))
+				st.Offices["gone"] = created("9", enginetest.Office("Gone", "DE"))
 			}
 			if len(refs) > 0 {
-				routeTo(&o, refs[0], refs[1:]...)
+				enginetest.RouteTo(&o, refs[0], refs[1:]...)
 			}
 			ds = append(ds, load.Desired{Key: key(i), Office: o})
 		}
-		p := mustPlan(t, ds, st)
+		p := enginetest.MustPlan(t, ds, st)
 		pos := map[string]int{}
 		for i, c := range p.Changes {
 			pos[c.Key] = i
 		}
 		for i, c := range p.Changes {
-			if c.Action == ActionOrphan {
+			if c.Action == plan.ActionOrphan {
 				if i < n {
 					t.Fatalf("round %d: orphan %s at %d before the config's offices", round, c.Key, i)
 				}
 				continue
 			}
 			for _, r := range c.DependsOn {
-				if j, ok := pos[r]; ok && p.Changes[j].Action != ActionOrphan && j > i {
+				if j, ok := pos[r]; ok && p.Changes[j].Action != plan.ActionOrphan && j > i {
 					t.Fatalf("round %d: %s (at %d) comes before %s (at %d), which it refers to", round, c.Key, i, r, j)
 				}
 			}
 			// Smallest ready key first: no later office that was
 			// already ready here has a smaller key.
 			for _, later := range p.Changes[i+1:] {
-				if later.Action == ActionOrphan || later.Key >= c.Key {
+				if later.Action == plan.ActionOrphan || later.Key >= c.Key {
 					continue
 				}
 				ready := true
 				for _, r := range later.DependsOn {
-					if j, ok := pos[r]; ok && p.Changes[j].Action != ActionOrphan && j >= i {
+					if j, ok := pos[r]; ok && p.Changes[j].Action != plan.ActionOrphan && j >= i {
 						ready = false
 					}
 				}
@@ -469,18 +415,18 @@ func TestPlanOrderProperty(t *testing.T) {
 }
 
 func TestMakePlanEmpty(t *testing.T) {
-	p, err := MakePlan(nil, nil)
+	p, err := plan.MakePlan(nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(p.Changes) != 0 || p.State != (StateRef{SHA256: StateSHA256(nil)}) || p.FormatVersion != PlanFormatVersion {
+	if len(p.Changes) != 0 || p.State != (plan.StateRef{SHA256: plan.StateSHA256(nil)}) || p.FormatVersion != plan.PlanFormatVersion {
 		t.Errorf("empty plan = %+v", p)
 	}
 	var b bytes.Buffer
-	if err := RenderText(&b, p, TextOptions{}); err != nil {
+	if err := render.RenderText(&b, p, render.TextOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(b.String(), noChanges) {
+	if !strings.Contains(b.String(), "No changes. Your offices match the configuration.") {
 		t.Errorf("empty plan text:\n%s", b.String())
 	}
 }

@@ -3,29 +3,31 @@ package engine
 import (
 	"bytes"
 	"errors"
-	"github.com/officectl/officectl/engine/load"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/officectl/officectl/engine/enginetest"
+	"github.com/officectl/officectl/engine/load"
+	"github.com/officectl/officectl/engine/plan"
 	"github.com/officectl/officectl/schema"
 	"github.com/officectl/officectl/state"
 )
 
 // savedPlan saves p to a plan file and reads it back, as apply does.
-func savedPlan(t *testing.T, p *Plan) (*Plan, []byte) {
+func savedPlan(t *testing.T, p *plan.Plan) (*plan.Plan, []byte) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "plan.json")
-	if err := SavePlanFile(path, p); err != nil {
+	if err := plan.SavePlanFile(path, p); err != nil {
 		t.Fatal(err)
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	saved, err := ReadPlanFile(path)
+	saved, err := plan.ReadPlanFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,13 +39,13 @@ func savedPlan(t *testing.T, p *Plan) (*Plan, []byte) {
 // saved is accepted.
 func TestMatchPlan(t *testing.T) {
 	ds, st := allActionsFixture()
-	saved, data := savedPlan(t, mustPlan(t, ds, st))
-	fresh := mustPlan(t, ds, st)
-	if err := MatchPlan(saved, fresh); err != nil {
+	saved, data := savedPlan(t, enginetest.MustPlan(t, ds, st))
+	fresh := enginetest.MustPlan(t, ds, st)
+	if err := plan.MatchPlan(saved, fresh); err != nil {
 		t.Fatalf("MatchPlan of the plan as saved = %v", err)
 	}
 
-	edit := func(t *testing.T, pairs ...string) *Plan {
+	edit := func(t *testing.T, pairs ...string) *plan.Plan {
 		t.Helper()
 		s := string(data)
 		for i := 0; i < len(pairs); i += 2 {
@@ -52,7 +54,7 @@ func TestMatchPlan(t *testing.T) {
 			}
 			s = strings.Replace(s, pairs[i], pairs[i+1], 1)
 		}
-		p, err := ReadPlan(strings.NewReader(s))
+		p, err := plan.ReadPlan(strings.NewReader(s))
 		if err != nil {
 			t.Fatalf("edited plan does not read: %v", err)
 		}
@@ -77,8 +79,8 @@ func TestMatchPlan(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := edit(t, tc.pairs...)
-			err := MatchPlan(p, fresh)
-			if !errors.Is(err, ErrPlanMismatch) || !strings.Contains(err.Error(), tc.want) {
+			err := plan.MatchPlan(p, fresh)
+			if !errors.Is(err, plan.ErrPlanMismatch) || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("MatchPlan = %v, want ErrPlanMismatch naming %s", err, tc.want)
 			}
 		})
@@ -87,13 +89,13 @@ func TestMatchPlan(t *testing.T) {
 	t.Run("no state digest", func(t *testing.T) {
 		p := edit(t, `,
     "sha256": "`+saved.State.SHA256+`"`, "")
-		if err := MatchPlan(p, fresh); !errors.Is(err, ErrPlanMismatch) || !strings.Contains(err.Error(), "no state digest") {
+		if err := plan.MatchPlan(p, fresh); !errors.Is(err, plan.ErrPlanMismatch) || !strings.Contains(err.Error(), "no state digest") {
 			t.Fatalf("MatchPlan = %v, want a refusal of a plan without state digest", err)
 		}
 	})
 	t.Run("config digest", func(t *testing.T) {
 		p := edit(t, `"config_sha256": "`+saved.ConfigSHA256, `"config_sha256": "`+strings.Repeat("0", 64))
-		if err := MatchPlan(p, fresh); !errors.Is(err, ErrStalePlan) || !strings.Contains(err.Error(), "config changed since") {
+		if err := plan.MatchPlan(p, fresh); !errors.Is(err, plan.ErrStalePlan) || !strings.Contains(err.Error(), "config changed since") {
 			t.Fatalf("MatchPlan = %v, want stale config", err)
 		}
 	})
@@ -104,28 +106,28 @@ func TestMatchPlan(t *testing.T) {
 // written by hand or by a merge), nor does any plan to a state whose
 // content changed under the same lineage and serial.
 func TestCheckFreshStateDigest(t *testing.T) {
-	empty := mustPlan(t, []load.Desired{{Key: "berlin", Office: planOffice("Berlin", "DE")}}, nil)
-	if err := CheckFresh(empty, empty.ConfigSHA256, nil); err != nil {
+	empty := enginetest.MustPlan(t, []load.Desired{{Key: "berlin", Office: enginetest.Office("Berlin", "DE")}}, nil)
+	if err := plan.CheckFresh(empty, empty.ConfigSHA256, nil); err != nil {
 		t.Fatalf("CheckFresh against no state = %v", err)
 	}
-	if err := CheckFresh(empty, empty.ConfigSHA256, state.New()); err != nil {
+	if err := plan.CheckFresh(empty, empty.ConfigSHA256, state.New()); err != nil {
 		t.Fatalf("CheckFresh against a new state = %v", err)
 	}
 	other := state.New()
-	other.Set("berlin", created("5100000000000001", planOffice("Berlin", "DE")))
-	err := CheckFresh(empty, empty.ConfigSHA256, other)
-	if !errors.Is(err, ErrStalePlan) || !strings.Contains(err.Error(), "the state file's content is not the one the plan was made against") {
+	other.Set("berlin", created("5100000000000001", enginetest.Office("Berlin", "DE")))
+	err := plan.CheckFresh(empty, empty.ConfigSHA256, other)
+	if !errors.Is(err, plan.ErrStalePlan) || !strings.Contains(err.Error(), "the state file's content is not the one the plan was made against") {
 		t.Fatalf("CheckFresh of an empty-state plan against another state = %v", err)
 	}
 
 	ds, st := allActionsFixture()
-	p := mustPlan(t, ds, st)
+	p := enginetest.MustPlan(t, ds, st)
 	edited := st.Clone()
 	edited.Offices["nyc"].ID = "5100000000000099" // the office an update-e911 goes to
-	if err := CheckFresh(p, p.ConfigSHA256, edited); !errors.Is(err, ErrStalePlan) {
+	if err := plan.CheckFresh(p, p.ConfigSHA256, edited); !errors.Is(err, plan.ErrStalePlan) {
 		t.Fatalf("CheckFresh against a state edited under the same serial = %v", err)
 	}
-	if StateSHA256(nil) != StateSHA256(state.New()) || StateSHA256(st) == StateSHA256(nil) {
+	if plan.StateSHA256(nil) != plan.StateSHA256(state.New()) || plan.StateSHA256(st) == plan.StateSHA256(nil) {
 		t.Error("StateSHA256: no state and a new state must agree, and differ from a state with offices")
 	}
 }
@@ -134,7 +136,7 @@ func TestCheckFreshStateDigest(t *testing.T) {
 // and resolve back from it, wherever the command runs.
 func TestPlanPaths(t *testing.T) {
 	root := t.TempDir()
-	p := &Plan{FormatVersion: PlanFormatVersion}
+	p := &plan.Plan{FormatVersion: plan.PlanFormatVersion}
 	planPath := filepath.Join(root, "out", "plan.json")
 	cfgDir := filepath.Join(root, "offices")
 	stPath := filepath.Join(root, "offices", "officectl.state")
@@ -148,7 +150,7 @@ func TestPlanPaths(t *testing.T) {
 	if filepath.Clean(dir) != cfgDir || filepath.Clean(sp) != stPath {
 		t.Errorf("Paths = %q, %q; want %q, %q", dir, sp, cfgDir, stPath)
 	}
-	if dir, sp := (&Plan{}).Paths(planPath); dir != "" || sp != "" {
+	if dir, sp := (&plan.Plan{}).Paths(planPath); dir != "" || sp != "" {
 		t.Errorf("Paths of a plan recording none = %q, %q", dir, sp)
 	}
 }
@@ -173,7 +175,7 @@ func TestReadPlanHeader(t *testing.T) {
 				t.Fatalf("plan file lacks %q", tc.old)
 			}
 			s = strings.Replace(s, tc.old, tc.new, 1)
-			if _, err := ReadPlan(strings.NewReader(s)); err == nil || !strings.Contains(err.Error(), tc.want) {
+			if _, err := plan.ReadPlan(strings.NewReader(s)); err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("ReadPlan = %v, want an error naming %s", err, tc.want)
 			}
 		})
@@ -201,7 +203,7 @@ func TestIsPlanFile(t *testing.T) {
 		{``, false},
 	} {
 		if got := load.IsPlanFile([]byte(tc.data)); got != tc.want {
-			t.Errorf("load.IsPlanFile(%.40q) = %v, want %v", tc.data, got, tc.want)
+			t.Errorf("IsPlanFile(%.40q) = %v, want %v", tc.data, got, tc.want)
 		}
 	}
 }
@@ -210,18 +212,18 @@ func TestIsPlanFile(t *testing.T) {
 // read as config: a note says it was skipped, and the config loads.
 func TestLoadSkipsPlanFile(t *testing.T) {
 	dir := t.TempDir()
-	writeOfficesJSON(t, filepath.Join(dir, "offices.json"), load.Desired{Key: "berlin", Office: planOffice("Berlin", "DE")})
+	writeOfficesJSON(t, filepath.Join(dir, "offices.json"), load.Desired{Key: "berlin", Office: enginetest.Office("Berlin", "DE")})
 	cfg, diags, err := load.Load(dir, load.LoadOptions{})
 	if err != nil || cfg == nil {
-		t.Fatalf("load.Load = %v, %v", err, diags)
+		t.Fatalf("Load = %v, %v", err, diags)
 	}
-	p := mustPlan(t, cfg.Offices, nil)
+	p := enginetest.MustPlan(t, cfg.Offices, nil)
 	planPath := filepath.Join(dir, "plan.json")
-	if err := SavePlanFile(planPath, p); err != nil {
+	if err := plan.SavePlanFile(planPath, p); err != nil {
 		t.Fatal(err)
 	}
 	var b bytes.Buffer
-	if err := RenderJSON(&b, p); err != nil {
+	if err := plan.RenderJSON(&b, p); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(filepath.Join(dir, "plan.yaml"), b.Bytes(), 0o600); err != nil {
@@ -229,7 +231,7 @@ func TestLoadSkipsPlanFile(t *testing.T) {
 	}
 	cfg, diags, err = load.Load(dir, load.LoadOptions{})
 	if err != nil || cfg == nil {
-		t.Fatalf("load.Load with a plan file in the directory = %v, %s", err, fmtDiags(diags))
+		t.Fatalf("Load with a plan file in the directory = %v, %s", err, fmtDiags(diags))
 	}
 	if len(cfg.Offices) != 1 || cfg.SHA256 != p.ConfigSHA256 {
 		t.Errorf("config = %d offices, digest %s; want the one the plan was made from", len(cfg.Offices), cfg.SHA256)
@@ -253,7 +255,7 @@ func TestLoadSkipsPlanFile(t *testing.T) {
 // a state saved and loaded again keeps it.
 func TestStateSHA256Fields(t *testing.T) {
 	_, st := allActionsFixture()
-	base := StateSHA256(st)
+	base := plan.StateSHA256(st)
 	for name, edit := range map[string]func(*state.State){
 		"company":    func(s *state.State) { s.CompanyID = "4200000000000077" },
 		"version":    func(s *state.State) { s.Version++ },
@@ -265,7 +267,7 @@ func TestStateSHA256Fields(t *testing.T) {
 	} {
 		c := st.Clone()
 		edit(c)
-		if StateSHA256(c) == base {
+		if plan.StateSHA256(c) == base {
 			t.Errorf("%s: digest unchanged", name)
 		}
 	}
@@ -277,7 +279,7 @@ func TestStateSHA256Fields(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if StateSHA256(loaded) != StateSHA256(st) {
+	if plan.StateSHA256(loaded) != plan.StateSHA256(st) {
 		t.Error("digest of the state loaded back differs from the saved one's")
 	}
 }

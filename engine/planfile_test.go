@@ -9,20 +9,22 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/officectl/officectl/engine/enginetest"
+	"github.com/officectl/officectl/engine/plan"
 	"github.com/officectl/officectl/state"
 )
 
 func TestPlanFileRoundTrip(t *testing.T) {
 	ds, st := allActionsFixture()
-	p := mustPlan(t, ds, st)
+	p := enginetest.MustPlan(t, ds, st)
 	path := filepath.Join(t.TempDir(), "plan.json")
-	if err := SavePlanFile(path, p); err != nil {
+	if err := plan.SavePlanFile(path, p); err != nil {
 		t.Fatal(err)
 	}
 	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o600 {
 		t.Errorf("plan file mode = %v, %v; want 0600", fi.Mode(), err)
 	}
-	got, err := ReadPlanFile(path)
+	got, err := plan.ReadPlanFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -30,11 +32,11 @@ func TestPlanFileRoundTrip(t *testing.T) {
 	// Everything apply needs comes back; state entries do not, nor the
 	// bodies of changes apply does not send.
 	want := *p
-	want.Changes = append([]Change(nil), p.Changes...)
+	want.Changes = append([]plan.Change(nil), p.Changes...)
 	for i := range want.Changes {
 		c := &want.Changes[i]
 		c.Entry = nil
-		if !hasBody(c.Action) {
+		if a := c.Action; a != plan.ActionCreate && a != plan.ActionResume && a != plan.ActionUpdateE911 { // apply sends no body
 			c.Office = nil
 		}
 	}
@@ -43,7 +45,7 @@ func TestPlanFileRoundTrip(t *testing.T) {
 	}
 
 	var again bytes.Buffer
-	if err := WritePlanFile(&again, got); err != nil {
+	if err := plan.WritePlanFile(&again, got); err != nil {
 		t.Fatal(err)
 	}
 	saved, _ := os.ReadFile(path)
@@ -93,7 +95,7 @@ func TestReadPlanFileErrors(t *testing.T) {
 			if err := os.WriteFile(path, []byte(tc.data), 0o600); err != nil {
 				t.Fatal(err)
 			}
-			p, err := ReadPlanFile(path)
+			p, err := plan.ReadPlanFile(path)
 			if err == nil {
 				t.Fatalf("ReadPlanFile = %+v, want an error", p)
 			}
@@ -103,24 +105,24 @@ func TestReadPlanFileErrors(t *testing.T) {
 		})
 	}
 
-	if _, err := ReadPlanFile(filepath.Join(t.TempDir(), "missing")); !errors.Is(err, os.ErrNotExist) {
+	if _, err := plan.ReadPlanFile(filepath.Join(t.TempDir(), "missing")); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("missing file: error %v, want os.ErrNotExist", err)
 	}
 }
 
 func TestReadPlanOrder(t *testing.T) {
 	// munich depends on berlin: a file listing munich first is refused.
-	berlin, munich := planOffice("Berlin", "DE"), planOffice("Munich", "DE")
-	routeTo(&munich, "berlin")
-	p := &Plan{FormatVersion: 1, Changes: []Change{
-		{Key: "munich", Action: ActionCreate, Name: "Munich", DependsOn: []string{"berlin"}, Office: &munich},
-		{Key: "berlin", Action: ActionCreate, Name: "Berlin", Office: &berlin},
+	berlin, munich := enginetest.Office("Berlin", "DE"), enginetest.Office("Munich", "DE")
+	enginetest.RouteTo(&munich, "berlin")
+	p := &plan.Plan{FormatVersion: 1, Changes: []plan.Change{
+		{Key: "munich", Action: plan.ActionCreate, Name: "Munich", DependsOn: []string{"berlin"}, Office: &munich},
+		{Key: "berlin", Action: plan.ActionCreate, Name: "Berlin", Office: &berlin},
 	}}
 	var b bytes.Buffer
-	if err := WritePlanFile(&b, p); err != nil {
+	if err := plan.WritePlanFile(&b, p); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ReadPlan(&b); err == nil || !strings.Contains(err.Error(), `office "munich" comes before office "berlin", which it depends on`) {
+	if _, err := plan.ReadPlan(&b); err == nil || !strings.Contains(err.Error(), `office "munich" comes before office "berlin", which it depends on`) {
 		t.Errorf("ReadPlan error = %v", err)
 	}
 }
@@ -131,27 +133,27 @@ func TestCheckFresh(t *testing.T) {
 		st.Lineage, st.Serial = lineage, serial
 		return st
 	}
-	plan := &Plan{FormatVersion: 1, ConfigSHA256: "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", State: StateRef{Lineage: "L1", Serial: 3}}
-	emptyPlan := &Plan{FormatVersion: 1, ConfigSHA256: "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"}
+	made := &plan.Plan{FormatVersion: 1, ConfigSHA256: "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", State: plan.StateRef{Lineage: "L1", Serial: 3}}
+	emptyPlan := &plan.Plan{FormatVersion: 1, ConfigSHA256: "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"}
 	for _, tc := range []struct {
 		name   string
-		p      *Plan
+		p      *plan.Plan
 		cfgSHA string
 		st     *state.State
 		want   string // "" for fresh
 	}{
-		{"fresh", plan, plan.ConfigSHA256, saved("L1", 3), ""},
-		{"fresh without config", plan, "", saved("L1", 3), ""},
-		{"serial", plan, plan.ConfigSHA256, saved("L1", 5), "plan is stale: state changed since (serial 3 → 5); run officectl plan again"},
-		{"lineage", plan, "", saved("L2", 3), "plan is stale: the state was replaced since (lineage L1 → L2); run officectl plan again"},
-		{"state deleted", plan, "", nil, `plan is stale: the state was replaced since (lineage L1 → ""); run officectl plan again`},
-		{"config", plan, "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb", saved("L1", 3), "plan is stale: config changed since (sha256 aaaaaaaaaaaa → bbbbbbbbbbbb); run officectl plan again"},
+		{"fresh", made, made.ConfigSHA256, saved("L1", 3), ""},
+		{"fresh without config", made, "", saved("L1", 3), ""},
+		{"serial", made, made.ConfigSHA256, saved("L1", 5), "plan is stale: state changed since (serial 3 → 5); run officectl plan again"},
+		{"lineage", made, "", saved("L2", 3), "plan is stale: the state was replaced since (lineage L1 → L2); run officectl plan again"},
+		{"state deleted", made, "", nil, `plan is stale: the state was replaced since (lineage L1 → ""); run officectl plan again`},
+		{"config", made, "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb", saved("L1", 3), "plan is stale: config changed since (sha256 aaaaaaaaaaaa → bbbbbbbbbbbb); run officectl plan again"},
 		{"empty state fresh", emptyPlan, "", state.New(), ""},
 		{"empty state nil", emptyPlan, "", nil, ""},
 		{"empty state saved since", emptyPlan, "", saved("L9", 1), "plan is stale: state changed since (serial 0 → 1); run officectl plan again"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			err := CheckFresh(tc.p, tc.cfgSHA, tc.st)
+			err := plan.CheckFresh(tc.p, tc.cfgSHA, tc.st)
 			if tc.want == "" {
 				if err != nil {
 					t.Fatalf("CheckFresh = %v, want nil", err)
@@ -161,8 +163,8 @@ func TestCheckFresh(t *testing.T) {
 			if err == nil || err.Error() != tc.want {
 				t.Fatalf("CheckFresh = %v, want %q", err, tc.want)
 			}
-			var stale *StalePlanError
-			if !errors.Is(err, ErrStalePlan) || !errors.As(err, &stale) {
+			var stale *plan.StalePlanError
+			if !errors.Is(err, plan.ErrStalePlan) || !errors.As(err, &stale) {
 				t.Errorf("CheckFresh error %T is not ErrStalePlan / *StalePlanError", err)
 			}
 		})
@@ -180,20 +182,20 @@ func FuzzReadPlanFile(f *testing.F) {
 		f.Add(b)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		p, err := ReadPlan(bytes.NewReader(data))
+		p, err := plan.ReadPlan(bytes.NewReader(data))
 		if err != nil {
 			return
 		}
 		var once bytes.Buffer
-		if err := WritePlanFile(&once, p); err != nil {
+		if err := plan.WritePlanFile(&once, p); err != nil {
 			t.Fatalf("write an accepted plan: %v", err)
 		}
-		p2, err := ReadPlan(bytes.NewReader(once.Bytes()))
+		p2, err := plan.ReadPlan(bytes.NewReader(once.Bytes()))
 		if err != nil {
 			t.Fatalf("read a written plan: %v\n%s", err, once.Bytes())
 		}
 		var twice bytes.Buffer
-		if err := WritePlanFile(&twice, p2); err != nil {
+		if err := plan.WritePlanFile(&twice, p2); err != nil {
 			t.Fatal(err)
 		}
 		if !bytes.Equal(once.Bytes(), twice.Bytes()) {

@@ -18,9 +18,8 @@ import (
 	cueerrors "cuelang.org/go/cue/errors"
 	cuejson "cuelang.org/go/encoding/json"
 	cueyaml "cuelang.org/go/encoding/yaml"
-	yaml "go.yaml.in/yaml/v3"
-
 	"github.com/officectl/officectl/schema"
+	yaml "go.yaml.in/yaml/v3"
 )
 
 // parse reads a YAML file into an *ast.File, a JSON file into an ast.Expr

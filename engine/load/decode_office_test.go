@@ -7,7 +7,6 @@ import (
 
 	"cuelang.org/go/cue"
 	"github.com/google/go-cmp/cmp"
-
 	"github.com/officectl/officectl/offices"
 )
 

@@ -10,9 +10,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/rogpeppe/go-internal/txtar"
-
 	"github.com/officectl/officectl/schema"
+	"github.com/rogpeppe/go-internal/txtar"
 )
 
 // expectLine is one "expect FILE:LINE PATH "MESSAGE PART"" line of an

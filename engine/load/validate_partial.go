@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"cuelang.org/go/cue"
-
 	"github.com/officectl/officectl/offices"
 	"github.com/officectl/officectl/schema"
 )

@@ -15,7 +15,6 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"github.com/officectl/officectl/engine/load"
 	"math/rand"
 	"os"
 	"os/exec"
@@ -27,10 +26,10 @@ import (
 	"time"
 
 	"cuelang.org/go/cue/cuecontext"
-
 	cuejson "cuelang.org/go/encoding/json"
 	cueyaml "cuelang.org/go/encoding/yaml"
-	"github.com/officectl/officectl/engine"
+	"github.com/officectl/officectl/engine/load"
+	"github.com/officectl/officectl/engine/plan"
 	"github.com/officectl/officectl/state"
 )
 
@@ -340,7 +339,7 @@ func planStep(args []string) error {
 		return err
 	}
 	t2 := time.Now()
-	p, err := engine.MakePlan(cfg, st)
+	p, err := plan.MakePlan(cfg, st)
 	if err != nil {
 		return err
 	}
