@@ -16,7 +16,7 @@ import (
 // plan file at path with: --config and --state when given, else the ones
 // the plan file records. It refuses a plan file with neither config
 // directory, and says on stderr what it uses.
-func planFilePaths(io stdio, path string, p *plan.Plan, configFlag, stateFlag string) (dir, statePath string, err error) {
+func planFilePaths(std stdio, path string, p *plan.Plan, configFlag, stateFlag string) (dir, statePath string, err error) {
 	dir, statePath = p.Paths(path)
 	if configFlag != "" {
 		dir = configFlag
@@ -30,7 +30,7 @@ func planFilePaths(io stdio, path string, p *plan.Plan, configFlag, stateFlag st
 	if statePath == "" {
 		statePath = statePathFor(dir, "")
 	}
-	fmt.Fprintf(io.err, "Applying plan file %s: config %s, state %s\n", path, dir, statePath)
+	fmt.Fprintf(std.err, "Applying plan file %s: config %s, state %s\n", path, dir, statePath)
 	return dir, statePath, nil
 }
 

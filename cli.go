@@ -1,0 +1,148 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/officectl/officectl/engine/load"
+	"github.com/officectl/officectl/offices"
+	"github.com/officectl/officectl/schema"
+	"github.com/spf13/pflag"
+)
+
+func countProblems(diags []schema.Diagnostic) string {
+	var errs, warns int
+	files := map[string]bool{}
+	for _, d := range diags {
+		if d.Severity == schema.Error {
+			errs++
+			files[d.File] = true
+		} else if d.Severity == schema.Warning {
+			warns++
+		}
+	}
+	return fmt.Sprintf("%s in %s, %s", plural(errs, "error"), plural(len(files), "file"), plural(warns, "warning"))
+}
+
+func skipFiles(dir, statePath string) []string {
+	statePath = statePathFor(dir, statePath)
+	return []string{statePath, statePath + ".backup", statePath + ".lock"}
+}
+
+func loadOptions(std stdio, paths []string, statePath string) (load.LoadOptions, error) {
+	opts := load.LoadOptions{Timeout: load.DefaultLoadTimeout}
+	for _, p := range paths {
+		opts.Skip = append(opts.Skip, skipFiles(p, statePath)...)
+	}
+	if v := std.getenv(load.LoadTimeoutEnv); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 {
+			return opts, fmt.Errorf("%s=%q: give a duration such as 30s or 20m (0: no limit)", load.LoadTimeoutEnv, v)
+		}
+		opts.Timeout = d
+	}
+	if v := std.getenv(load.MaxFileSizeEnv); v != "" {
+		n, err := load.ParseSize(v)
+		if err != nil {
+			return opts, fmt.Errorf("%s: %w", load.MaxFileSizeEnv, err)
+		}
+		opts.MaxFileSize = n
+	}
+	return opts, nil
+}
+
+func loadConfig(std stdio, dir, statePath string) (*load.Config, error) {
+	opts, err := loadOptions(std, []string{dir}, statePath)
+	if err != nil {
+		return nil, err
+	}
+	cfg, diags, err := load.Load(dir, opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := load.WriteDiagnostics(std.err, diags, "text"); err != nil {
+		return nil, err
+	}
+	if cfg == nil {
+		return nil, fmt.Errorf("the config in %s is invalid (%s); run officectl validate %s", dir, countProblems(diags), dir)
+	}
+	return cfg, nil
+}
+
+func statePathFor(dir, flagValue string) string {
+	if flagValue != "" {
+		return flagValue
+	}
+	return filepath.Join(dir, "officectl.state")
+}
+
+type apiFlags struct {
+	url, keyFile string
+	rate         int
+	debug        bool
+	maxRetryWait time.Duration
+}
+
+func addAPIFlags(fs *pflag.FlagSet) *apiFlags {
+	a := &apiFlags{}
+	fs.StringVar(&a.url, "api-url", "", "Dialpad API base URL (default $DIALPAD_API_URL, else "+offices.DefaultBaseURL+"); plain http only to loopback")
+	fs.StringVar(&a.keyFile, "api-key-file", "", "read the API key from this file (default: the DIALPAD_API_KEY environment variable)")
+	fs.IntVar(&a.rate, "rate", 1200, "most API requests per minute, shared by all requests")
+	fs.BoolVar(&a.debug, "debug", false, "log every API request and retry to stderr (never the key)")
+	fs.DurationVar(&a.maxRetryWait, "max-retry-wait", offices.DefaultMaxRetryWait, "longest wait before retrying a request; a 429 whose Retry-After asks for more fails the request")
+	return a
+}
+
+const maxKeyFileSize = 4 << 10
+
+func (a *apiFlags) client(std stdio) (*offices.Client, error) {
+	if a.rate < 2 {
+		return nil, fmt.Errorf("--rate %d: give at least 2 requests per minute", a.rate)
+	}
+	if a.maxRetryWait <= 0 {
+		return nil, fmt.Errorf("--max-retry-wait %s: give a positive duration, e.g. 60s", a.maxRetryWait)
+	}
+	url := a.url
+	if url == "" {
+		url = std.getenv("DIALPAD_API_URL")
+	}
+	key := std.getenv("DIALPAD_API_KEY")
+	if a.keyFile != "" {
+		b, err := load.ReadRegularFile(a.keyFile, maxKeyFileSize)
+		if err != nil {
+			// The error names the file, never its content.
+			return nil, fmt.Errorf("--api-key-file: %w: give a regular file of at most %s holding only the key (for a key from a pipe, set DIALPAD_API_KEY instead)", err, load.FormatSize(maxKeyFileSize))
+		}
+		key = strings.TrimSpace(string(b))
+		if key == "" {
+			return nil, fmt.Errorf("--api-key-file %s is empty", a.keyFile)
+		}
+	}
+	cfg := offices.ClientConfig{BaseURL: url, APIKey: key, Rate: a.rate, MaxRetryWait: a.maxRetryWait}
+	if a.debug {
+		var mu sync.Mutex
+		cfg.Debug = func(line string) {
+			mu.Lock()
+			defer mu.Unlock()
+			fmt.Fprintln(std.err, offices.Printable(line)) // statuses and errors from the server
+		}
+	}
+	return offices.NewClient(cfg)
+}
+
+func isTerminal(v any) bool {
+	f, ok := v.(*os.File)
+	if !ok || f == nil {
+		return false
+	}
+	fi, err := f.Stat()
+	if err != nil || fi.Mode()&os.ModeCharDevice == 0 {
+		return false
+	}
+	null, err := os.Stat(os.DevNull)
+	return err != nil || !os.SameFile(fi, null)
+}

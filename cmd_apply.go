@@ -1,0 +1,222 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/officectl/officectl/engine/apply"
+	"github.com/officectl/officectl/engine/plan"
+	"github.com/officectl/officectl/engine/render"
+	"github.com/officectl/officectl/offices"
+	"github.com/officectl/officectl/state"
+	"github.com/spf13/pflag"
+)
+
+func cmdApply(fs *pflag.FlagSet, std stdio) func([]string) int {
+	statePath := fs.String("state", "", "state file (default DIR/officectl.state; with a PLANFILE, the one it records)")
+	configDir := fs.String("config", "", "with a PLANFILE: the config directory it was made from (default: the one it records)")
+	autoApprove := fs.Bool("auto-approve", false, "apply without asking; required when stdin is not a terminal")
+	maxCreates := fs.Int("max-creates", 25, "refuse a plan that creates more offices than this: each one changes the company's Dialpad bill")
+	parallelism := fs.Int("parallelism", plan.DefaultParallelism, "most API requests in flight at once")
+	failFast := fs.Bool("fail-fast", false, "start no more offices after the first failure")
+	format := fs.String("format", "text", "progress: text (on stderr) or json (one event per line on stdout)")
+	lockTimeout := fs.Duration("lock-timeout", 0, "how long to wait while another officectl holds the state lock")
+	adoptExisting := fs.Bool("adopt-existing", false, "adopt, as import does, an office whose exact name is live and that the state lacks, instead of failing")
+	detailed := fs.Bool("detailed-exitcode", false, "exit 2 when everything planned succeeded but manual changes or orphans were left as they are (the config is not what Dialpad has)")
+	api := addAPIFlags(fs)
+	return func(args []string) int {
+		failf := func(format string, a ...any) int { return fail(std, "apply", fmt.Errorf(format, a...)) }
+		arg, err := dirArg(args)
+		switch {
+		case err != nil:
+			return fail(std, "apply", err)
+		case *format != "text" && *format != "json":
+			return failf("unknown --format %q: use text or json", *format)
+		case *parallelism < 1:
+			return failf("--parallelism %d: give at least 1", *parallelism)
+		case *maxCreates < 0:
+			return failf("--max-creates %d: give 0 or more", *maxCreates)
+		}
+		saved, err := planFileArg(arg)
+		if err != nil {
+			return fail(std, "apply", err)
+		}
+		client, err := api.client(std)
+		if err != nil {
+			return fail(std, "apply", err)
+		}
+		dir, stPath := arg, *statePath
+		if saved != nil {
+			if dir, stPath, err = planFilePaths(std, arg, saved, *configDir, *statePath); err != nil {
+				return fail(std, "apply", err)
+			}
+		} else if *configDir != "" {
+			return failf("--config goes with a PLANFILE; to apply a config directory, give it as the argument")
+		} else if err := strayState("apply", dir, *statePath); err != nil {
+			return fail(std, "apply", err)
+		}
+		cfg, err := loadConfig(std, dir, stPath)
+		if err != nil {
+			return fail(std, "apply", err)
+		}
+
+		store, err := state.Open(statePathFor(dir, stPath), state.Options{LockTimeout: *lockTimeout})
+		if err != nil {
+			return fail(std, "apply", err)
+		}
+		defer store.Close()
+		if h := store.StaleLock(); h != nil {
+			fmt.Fprintf(std.err, "officectl apply: took over the lock of %s, which is no longer running; its pending creates are resumed\n", offices.Printable(h.String()))
+		}
+		p, err := plan.MakePlan(cfg, store.State())
+		if err != nil {
+			return fail(std, "apply", err)
+		}
+		company, err := checkBeforeApply(saved, p, store.State(), client, *parallelism)
+		if err != nil {
+			if errors.Is(err, context.Canceled) {
+				return exitInterrupted
+			}
+			return failf("%s: %w", arg, err)
+		}
+		if code, ok := approveApply(std, p, *maxCreates, *autoApprove); !ok {
+			return code
+		}
+		// The company goes into the state before the run when the state
+		// exists, else once the run has saved it.
+		if err := plan.RecordCompany(store, company); err != nil {
+			return fail(std, "apply", err)
+		}
+
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		applied := make(chan struct{})
+		defer close(applied) // before stop, which ends ctx too
+		go func() {
+			select {
+			case <-ctx.Done():
+			case <-applied:
+				return
+			}
+			stop() // a second signal ends the process at once; pending entries keep it safe
+			if *format == "text" {
+				fmt.Fprintf(std.err, "\nofficectl apply: stopping: no new request starts; waiting for %s in flight (interrupt again to quit at once: their entries stay pending)\n",
+					plural(int(client.Stats().InFlight), "request"))
+			}
+		}()
+		opts := apply.ApplyOptions{Store: store, API: client, Parallelism: *parallelism, FailFast: *failFast, AdoptExisting: *adoptExisting}
+		var progress *apply.Progress
+		if *format == "json" {
+			emit := apply.JSONEvents(std.out)
+			opts.Events = func(e apply.Event) {
+				if e.Type == apply.EventSummary {
+					s := client.Stats()
+					e.Requests, e.Throttled = s.Requests, s.Throttled
+				}
+				emit(e)
+			}
+		} else {
+			progress = apply.NewProgress(std.err, apply.ProgressOptions{
+				Live:     isTerminal(std.err),
+				Requests: func() int64 { return client.Stats().Requests },
+			})
+			opts.Events = progress.Event
+		}
+		res, err := apply.Apply(ctx, p, opts)
+		if progress != nil {
+			progress.Close()
+		}
+		if res == nil {
+			return fail(std, "apply", err)
+		}
+		if rerr := plan.RecordCompany(store, company); rerr != nil && err == nil {
+			err = rerr
+		}
+		if *format == "text" {
+			apply.WriteApplySummary(std.err, res)
+			s := client.Stats()
+			fmt.Fprintf(std.err, "API: %s, %d answered 429 Too Many Requests, %d retried.\n", plural(int(s.Requests), "request"), s.Throttled, s.Retries)
+		}
+		if path := std.getenv("GITHUB_STEP_SUMMARY"); path != "" {
+			if serr := appendApplySummary(path, res); serr != nil {
+				fail(std, "apply", serr) // the run's outcome decides the exit code
+			}
+		}
+		if err := store.Close(); err != nil {
+			return fail(std, "apply", err)
+		}
+		if oe := (*apply.OfficeError)(nil); err != nil && !errors.As(err, &oe) && !errors.Is(err, apply.ErrInterrupted) {
+			fail(std, "apply", err) // not listed with the offices
+		}
+		switch {
+		case res.Interrupted:
+			return exitInterrupted
+		case err != nil:
+			return exitError
+		case *detailed && len(res.NotApplied()) > 0:
+			fmt.Fprintf(std.err, "officectl apply: %s\n", res.NotAppliedText())
+			return exitChanges
+		}
+		return exitOK
+	}
+}
+
+func appendApplySummary(path string, res *apply.ApplyResult) error {
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		return fmt.Errorf("GITHUB_STEP_SUMMARY: %w", err)
+	}
+	if err := apply.WriteApplyMarkdown(f, res); err != nil {
+		f.Close()
+		return fmt.Errorf("GITHUB_STEP_SUMMARY: %w", err)
+	}
+	return f.Close()
+}
+
+func planFileArg(arg string) (*plan.Plan, error) {
+	fi, err := os.Stat(arg)
+	if err != nil || !fi.Mode().IsRegular() {
+		return nil, nil
+	}
+	p, err := plan.ReadPlanFile(arg)
+	if errors.Is(err, plan.ErrNotPlanFile) {
+		return nil, fmt.Errorf("%s is a file, neither a config directory nor a plan file (officectl plan --out plan.json writes one)", arg)
+	}
+	return p, err
+}
+
+func approveApply(std stdio, p *plan.Plan, maxCreates int, autoApprove bool) (int, bool) {
+	color := false
+	if f, ok := std.err.(*os.File); ok {
+		color = render.ColorEnabled(f, std.getenv)
+	}
+	if err := render.RenderText(std.err, p, render.TextOptions{Color: color}); err != nil {
+		return fail(std, "apply", err), false
+	}
+	sum := p.Summary()
+	if sum.Create+sum.Resume+sum.UpdateE911 == 0 {
+		return exitOK, true
+	}
+	if n := sum.Create + sum.Resume; n > maxCreates {
+		return fail(std, "apply", fmt.Errorf("this plan creates up to %s, more than --max-creates %d; offices cost money (each one changes the company's Dialpad bill): check the plan, then pass --max-creates %d", plural(n, "office"), maxCreates, n)), false
+	}
+	if autoApprove {
+		return exitOK, true
+	}
+	if !isTerminal(std.in) {
+		return fail(std, "apply", errors.New("stdin is not a terminal, so apply cannot ask before changing offices: review the plan, then pass --auto-approve")), false
+	}
+	fmt.Fprint(std.err, "\nApply? Only 'yes' is accepted: ")
+	answer, _ := bufio.NewReader(std.in).ReadString('\n')
+	if strings.TrimSpace(answer) != "yes" {
+		fmt.Fprintln(std.err, "Apply cancelled: nothing was changed.")
+		return exitError, false
+	}
+	return exitOK, true
+}
