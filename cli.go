@@ -28,11 +28,16 @@ func countProblems(diags []schema.Diagnostic) string {
 	return fmt.Sprintf("%s in %s, %s", plural(errs, "error"), plural(len(files), "file"), plural(warns, "warning"))
 }
 
+// skipFiles lists the state file and its companions, which live in the
+// config directory but are not config.
 func skipFiles(dir, statePath string) []string {
 	statePath = statePathFor(dir, statePath)
 	return []string{statePath, statePath + ".backup", statePath + ".lock"}
 }
 
+// loadOptions are the options of loading the config in dir: the state
+// file's companions left out, the size limit per file from
+// OFFICECTL_MAX_FILE_SIZE and the time limit from OFFICECTL_LOAD_TIMEOUT.
 func loadOptions(std stdio, paths []string, statePath string) (load.LoadOptions, error) {
 	opts := load.LoadOptions{Timeout: load.DefaultLoadTimeout}
 	for _, p := range paths {
@@ -55,6 +60,8 @@ func loadOptions(std stdio, paths []string, statePath string) (load.LoadOptions,
 	return opts, nil
 }
 
+// loadConfig loads dir and prints diagnostics (warnings too) to stderr;
+// it fails when the config is invalid.
 func loadConfig(std stdio, dir, statePath string) (*load.Config, error) {
 	opts, err := loadOptions(std, []string{dir}, statePath)
 	if err != nil {
@@ -73,6 +80,8 @@ func loadConfig(std stdio, dir, statePath string) (*load.Config, error) {
 	return cfg, nil
 }
 
+// statePathFor is the state file of every command: --state, or
+// officectl.state in the config directory.
 func statePathFor(dir, flagValue string) string {
 	if flagValue != "" {
 		return flagValue
@@ -80,6 +89,8 @@ func statePathFor(dir, flagValue string) string {
 	return filepath.Join(dir, "officectl.state")
 }
 
+// apiFlags are the flags of every command that talks to the Dialpad API.
+// The key is never a flag: it comes from DIALPAD_API_KEY or a file.
 type apiFlags struct {
 	url, keyFile string
 	rate         int
@@ -87,6 +98,7 @@ type apiFlags struct {
 	maxRetryWait time.Duration
 }
 
+// addAPIFlags defines --api-url, --api-key-file, --rate and --debug on fs.
 func addAPIFlags(fs *pflag.FlagSet) *apiFlags {
 	a := &apiFlags{}
 	fs.StringVar(&a.url, "api-url", "", "Dialpad API base URL (default $DIALPAD_API_URL, else "+offices.DefaultBaseURL+"); plain http only to loopback")
@@ -97,8 +109,11 @@ func addAPIFlags(fs *pflag.FlagSet) *apiFlags {
 	return a
 }
 
+// maxKeyFileSize bounds --api-key-file: a Dialpad key is under 100 bytes.
 const maxKeyFileSize = 4 << 10
 
+// client builds the API client: URL from --api-url or DIALPAD_API_URL,
+// key from --api-key-file or DIALPAD_API_KEY. Debug lines go to std.err.
 func (a *apiFlags) client(std stdio) (*offices.Client, error) {
 	if a.rate < 2 {
 		return nil, fmt.Errorf("--rate %d: give at least 2 requests per minute", a.rate)
@@ -134,6 +149,9 @@ func (a *apiFlags) client(std stdio) (*offices.Client, error) {
 	return offices.NewClient(cfg)
 }
 
+// isTerminal reports whether v is a terminal: a character device other
+// than /dev/null (where CI jobs point stdin). Without golang.org/x/term in
+// the module this is the portable test.
 func isTerminal(v any) bool {
 	f, ok := v.(*os.File)
 	if !ok || f == nil {

@@ -167,6 +167,7 @@ func cmdApply(fs *pflag.FlagSet, std stdio) func([]string) int {
 	}
 }
 
+// appendApplySummary adds the apply run to the GitHub Actions job summary.
 func appendApplySummary(path string, res *apply.ApplyResult) error {
 	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
 	if err != nil {
@@ -179,6 +180,8 @@ func appendApplySummary(path string, res *apply.ApplyResult) error {
 	return f.Close()
 }
 
+// planFileArg reads arg as a plan file when it is a regular file, whatever
+// its name; it returns nil for anything else, a config directory.
 func planFileArg(arg string) (*plan.Plan, error) {
 	fi, err := os.Stat(arg)
 	if err != nil || !fi.Mode().IsRegular() {
@@ -191,6 +194,9 @@ func planFileArg(arg string) (*plan.Plan, error) {
 	return p, err
 }
 
+// approveApply prints p on stderr and checks that it may go ahead: no more
+// creates than maxCreates, and approval (--auto-approve, or "yes" typed on
+// a terminal). When it may not, it returns the exit code and false.
 func approveApply(std stdio, p *plan.Plan, maxCreates int, autoApprove bool) (int, bool) {
 	color := false
 	if f, ok := std.err.(*os.File); ok {

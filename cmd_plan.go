@@ -72,6 +72,8 @@ func cmdPlan(fs *pflag.FlagSet, std stdio) func([]string) int {
 	}
 }
 
+// renderPlan prints p in format on stdout; text is coloured only on a
+// terminal and never with NO_COLOR.
 func renderPlan(std stdio, p *plan.Plan, format string) error {
 	switch format {
 	case "markdown":
@@ -86,6 +88,8 @@ func renderPlan(std stdio, p *plan.Plan, format string) error {
 	return render.RenderText(std.out, p, render.TextOptions{Color: color})
 }
 
+// appendStepSummary adds the markdown plan to the GitHub Actions job
+// summary.
 func appendStepSummary(path string, p *plan.Plan) error {
 	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
 	if err != nil {
@@ -98,6 +102,10 @@ func appendStepSummary(path string, p *plan.Plan) error {
 	return f.Close()
 }
 
+// refreshPlan fetches the offices st records from Dialpad and folds their
+// drift into p (plan --refresh). A plan that creates again offices deleted
+// in Dialpad is not saved to out: apply refuses a create while the state
+// records the office.
 func refreshPlan(std stdio, p *plan.Plan, st *state.State, api *apiFlags, parallelism int, out string) error {
 	if parallelism < 1 {
 		return fmt.Errorf("--parallelism %d: give at least 1", parallelism)

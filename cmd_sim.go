@@ -12,6 +12,8 @@ import (
 	"github.com/spf13/pflag"
 )
 
+// simDemoToken is the key `officectl sim` accepts when DIALPAD_API_KEY is
+// not set: the simulator guards nothing, so a fixed token is fine.
 const simDemoToken = "officectl-demo-token"
 
 func cmdSim(fs *pflag.FlagSet, std stdio) func([]string) int {

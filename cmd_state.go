@@ -94,6 +94,9 @@ func cmdState(fs *pflag.FlagSet, std stdio) func([]string) int {
 	}
 }
 
+// stateUnlock clears a lock that no running process of this host holds
+// (state.InspectLock decides which): it shows the holder, then needs
+// "yes" typed on a terminal or the lock's id (--lock-id).
 func stateUnlock(std stdio, statePath, id string) int {
 	lf, err := state.InspectLock(statePath)
 	if err != nil {

@@ -4,7 +4,9 @@
 // order, inside the rate limit, without creating an office twice.
 //
 // main is the command line only: it parses flags into options, calls
-// package engine, prints, and returns an exit code.
+// the engine packages (load, plan, render, apply, engine), prints, and
+// returns an exit code. Each command is in its cmd_*.go file; cli.go
+// holds what they share.
 package main
 
 import (
@@ -13,7 +15,6 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
-	"sort"
 	"strings"
 	_ "time/tzdata" // time zones are checked against the embedded tz database
 
@@ -33,9 +34,9 @@ const (
 var version = ""
 
 func main() {
-	// officectl is a short-lived process that holds a config in memory:
-	// collecting less often makes loading a large config about a third
-	// faster. The process decides this, not the library (STYLE habit 15).
+	// officectl is a short-lived process that holds a whole config in
+	// memory: collecting garbage less often loads large configs faster.
+	// A process-wide setting, so main decides it, not package load.
 	debug.SetGCPercent(400)
 	os.Exit(run(os.Args[1:], stdio{os.Stdin, os.Stdout, os.Stderr, os.Getenv}))
 }
@@ -163,23 +164,6 @@ func withoutPrefix(msg, cmd string) string {
 	return msg
 }
 
-// skipFiles lists the state file and its companions, which live in the
-// config directory but are not config.
-// loadOptions are the options of loading the config in dir: the state
-// file's companions left out, the size limit per file from
-// OFFICECTL_MAX_FILE_SIZE and the time limit from OFFICECTL_LOAD_TIMEOUT.
-// loadConfig loads dir and prints diagnostics (warnings too) to stderr;
-// it fails when the config is invalid.
-// sortedKeys is used by commands that print maps.
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
-
 // plural writes n and the noun, with an s unless n is 1.
 func plural(n int, noun string) string {
 	if n == 1 {
@@ -187,34 +171,3 @@ func plural(n int, noun string) string {
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
 }
-
-// statePathFor is the state file of every command: --state, or
-// officectl.state in the config directory.
-// renderPlan prints p in format on stdout; text is coloured only on a
-// terminal and never with NO_COLOR.
-// appendStepSummary adds the markdown plan to the GitHub Actions job
-// summary.
-// stateUnlock clears a lock that no running process of this host holds
-// (state.InspectLock decides which): it shows the holder, then needs
-// "yes" typed on a terminal or the lock's id (--lock-id).
-// apiFlags are the flags of every command that talks to the Dialpad API.
-// The key is never a flag: it comes from DIALPAD_API_KEY or a file.
-// addAPIFlags defines --api-url, --api-key-file, --rate and --debug on fs.
-// maxKeyFileSize bounds --api-key-file: a Dialpad key is under 100 bytes.
-// client builds the API client: URL from --api-url or DIALPAD_API_URL,
-// key from --api-key-file or DIALPAD_API_KEY. Debug lines go to std.err.
-// simDemoToken is the key `officectl sim` accepts when DIALPAD_API_KEY is
-// not set: the simulator guards nothing, so a fixed token is fine.
-// appendApplySummary adds the apply run to the GitHub Actions job summary.
-// planFileArg reads arg as a plan file when it is a regular file, whatever
-// its name; it returns nil for anything else, a config directory.
-// approveApply prints p on stderr and checks that it may go ahead: no more
-// creates than maxCreates, and approval (--auto-approve, or "yes" typed on
-// a terminal). When it may not, it returns the exit code and false.
-// isTerminal reports whether v is a terminal: a character device other
-// than /dev/null (where CI jobs point stdin). Without golang.org/x/term in
-// the module this is the portable test.
-// refreshPlan fetches the offices st records from Dialpad and folds their
-// drift into p (plan --refresh). A plan that creates again offices deleted
-// in Dialpad is not saved to out: apply refuses a create while the state
-// records the office.
