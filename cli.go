@@ -1,17 +1,24 @@
 package main
 
 import (
+	"context"
 	"fmt"
+	"io"
 	"os"
+	"os/signal"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/officectl/officectl/engine/load"
+	"github.com/officectl/officectl/engine/render"
 	"github.com/officectl/officectl/offices"
 	"github.com/officectl/officectl/schema"
 	"github.com/spf13/pflag"
+	"golang.org/x/term"
 )
 
 func countProblems(diags []schema.Diagnostic) string {
@@ -149,18 +156,45 @@ func (a *apiFlags) client(std stdio) (*offices.Client, error) {
 	return offices.NewClient(cfg)
 }
 
-// isTerminal reports whether v is a terminal: a character device other
-// than /dev/null (where CI jobs point stdin). Without golang.org/x/term in
-// the module this is the portable test.
+// isTerminal reports whether v is a terminal (golang.org/x/term): not a
+// file, a pipe or /dev/null, where CI jobs point stdin.
 func isTerminal(v any) bool {
 	f, ok := v.(*os.File)
-	if !ok || f == nil {
-		return false
+	return ok && f != nil && term.IsTerminal(int(f.Fd()))
+}
+
+// color reports whether text written to w may be coloured: w is a
+// terminal, and render.ColorEnabled allows it (NO_COLOR unset, TERM not
+// dumb).
+func (s stdio) color(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && isTerminal(f) && render.ColorEnabled(f, s.getenv)
+}
+
+// signalContext is the context of a command's work: done at the first
+// SIGINT or SIGTERM, so that no new work starts (Ctrl-C). stop releases
+// the signals: after it, a second signal ends the process at once.
+func signalContext() (ctx context.Context, stop context.CancelFunc) {
+	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+}
+
+// checkFormat checks a --format value against the formats a command
+// has, named in the error as "use a, b or c".
+func checkFormat(format string, formats ...string) error {
+	if slices.Contains(formats, format) {
+		return nil
 	}
-	fi, err := f.Stat()
-	if err != nil || fi.Mode()&os.ModeCharDevice == 0 {
-		return false
+	use := formats[len(formats)-1]
+	if len(formats) > 1 {
+		use = strings.Join(formats[:len(formats)-1], ", ") + " or " + use
 	}
-	null, err := os.Stat(os.DevNull)
-	return err != nil || !os.SameFile(fi, null)
+	return fmt.Errorf("unknown --format %q: use %s", format, use)
+}
+
+// checkParallelism checks a --parallelism value.
+func checkParallelism(n int) error {
+	if n < 1 {
+		return fmt.Errorf("--parallelism %d: give at least 1", n)
+	}
+	return nil
 }

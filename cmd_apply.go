@@ -1,14 +1,10 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
 	"os"
-	"os/signal"
-	"strings"
-	"syscall"
 
 	"github.com/officectl/officectl/engine/apply"
 	"github.com/officectl/officectl/engine/plan"
@@ -36,10 +32,10 @@ func cmdApply(fs *pflag.FlagSet, std stdio) func([]string) int {
 		switch {
 		case err != nil:
 			return fail(std, "apply", err)
-		case *format != "text" && *format != "json":
-			return failf("unknown --format %q: use text or json", *format)
-		case *parallelism < 1:
-			return failf("--parallelism %d: give at least 1", *parallelism)
+		case checkFormat(*format, "text", "json") != nil:
+			return fail(std, "apply", checkFormat(*format, "text", "json"))
+		case checkParallelism(*parallelism) != nil:
+			return fail(std, "apply", checkParallelism(*parallelism))
 		case *maxCreates < 0:
 			return failf("--max-creates %d: give 0 or more", *maxCreates)
 		}
@@ -94,7 +90,7 @@ func cmdApply(fs *pflag.FlagSet, std stdio) func([]string) int {
 			return fail(std, "apply", err)
 		}
 
-		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		ctx, stop := signalContext()
 		defer stop()
 		applied := make(chan struct{})
 		defer close(applied) // before stop, which ends ctx too
@@ -151,7 +147,7 @@ func cmdApply(fs *pflag.FlagSet, std stdio) func([]string) int {
 		if err := store.Close(); err != nil {
 			return fail(std, "apply", err)
 		}
-		if oe := (*apply.OfficeError)(nil); err != nil && !errors.As(err, &oe) && !errors.Is(err, apply.ErrInterrupted) {
+		if err != nil && !apply.Listed(err) {
 			fail(std, "apply", err) // not listed with the offices
 		}
 		switch {
@@ -194,33 +190,19 @@ func planFileArg(arg string) (*plan.Plan, error) {
 	return p, err
 }
 
-// approveApply prints p on stderr and checks that it may go ahead: no more
-// creates than maxCreates, and approval (--auto-approve, or "yes" typed on
-// a terminal). When it may not, it returns the exit code and false.
+// approveApply prints p on stderr and asks apply.Approve whether it may
+// go ahead (--max-creates, --auto-approve, or "yes" typed on a
+// terminal). When it may not, it returns the exit code and false.
 func approveApply(std stdio, p *plan.Plan, maxCreates int, autoApprove bool) (int, bool) {
-	color := false
-	if f, ok := std.err.(*os.File); ok {
-		color = render.ColorEnabled(f, std.getenv)
-	}
-	if err := render.RenderText(std.err, p, render.TextOptions{Color: color}); err != nil {
+	if err := render.RenderText(std.err, p, render.TextOptions{Color: std.color(std.err)}); err != nil {
 		return fail(std, "apply", err), false
 	}
-	sum := p.Summary()
-	if sum.Create+sum.Resume+sum.UpdateE911 == 0 {
-		return exitOK, true
-	}
-	if n := sum.Create + sum.Resume; n > maxCreates {
-		return fail(std, "apply", fmt.Errorf("this plan creates up to %s, more than --max-creates %d; offices cost money (each one changes the company's Dialpad bill): check the plan, then pass --max-creates %d", plural(n, "office"), maxCreates, n)), false
-	}
-	if autoApprove {
-		return exitOK, true
-	}
-	if !isTerminal(std.in) {
-		return fail(std, "apply", errors.New("stdin is not a terminal, so apply cannot ask before changing offices: review the plan, then pass --auto-approve")), false
-	}
-	fmt.Fprint(std.err, "\nApply? Only 'yes' is accepted: ")
-	answer, _ := bufio.NewReader(std.in).ReadString('\n')
-	if strings.TrimSpace(answer) != "yes" {
+	ok, err := apply.Approve(p, apply.Approval{MaxCreates: maxCreates, AutoApprove: autoApprove,
+		Interactive: isTerminal(std.in), In: std.in, Prompt: std.err})
+	switch {
+	case err != nil:
+		return fail(std, "apply", err), false
+	case !ok:
 		fmt.Fprintln(std.err, "Apply cancelled: nothing was changed.")
 		return exitError, false
 	}

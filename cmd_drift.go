@@ -1,11 +1,8 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"os"
-	"os/signal"
-	"syscall"
 
 	"github.com/officectl/officectl/engine/plan"
 	"github.com/officectl/officectl/engine/render"
@@ -23,10 +20,10 @@ func cmdDrift(fs *pflag.FlagSet, std stdio) func([]string) int {
 		switch {
 		case err != nil:
 			return fail(std, "drift", err)
-		case *format != "text" && *format != "markdown" && *format != "json":
-			return fail(std, "drift", fmt.Errorf("unknown --format %q: use text, markdown or json", *format))
-		case *parallelism < 1:
-			return fail(std, "drift", fmt.Errorf("--parallelism %d: give at least 1", *parallelism))
+		case checkFormat(*format, "text", "markdown", "json") != nil:
+			return fail(std, "drift", checkFormat(*format, "text", "markdown", "json"))
+		case checkParallelism(*parallelism) != nil:
+			return fail(std, "drift", checkParallelism(*parallelism))
 		}
 		path := statePathFor(dir, *statePath)
 		if _, err := os.Stat(path); err != nil {
@@ -40,9 +37,9 @@ func cmdDrift(fs *pflag.FlagSet, std stdio) func([]string) int {
 		if err != nil {
 			return fail(std, "drift", err)
 		}
-		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		ctx, stop := signalContext()
 		defer stop()
-		if err := checkRecordedCompany(ctx, client, st); err != nil {
+		if err := plan.CheckRecordedCompany(ctx, client, st); err != nil {
 			return fail(std, "drift", err)
 		}
 		rep, err := plan.CheckDrift(ctx, st, plan.DriftOptions{API: client, Parallelism: *parallelism})
@@ -55,11 +52,7 @@ func cmdDrift(fs *pflag.FlagSet, std stdio) func([]string) int {
 		case "json":
 			err = plan.RenderDriftJSON(std.out, rep)
 		default:
-			color := false
-			if f, ok := std.out.(*os.File); ok {
-				color = render.ColorEnabled(f, std.getenv)
-			}
-			err = render.RenderDriftText(std.out, rep, render.TextOptions{Color: color})
+			err = render.RenderDriftText(std.out, rep, render.TextOptions{Color: std.color(std.out)})
 		}
 		if err != nil {
 			return fail(std, "drift", err)

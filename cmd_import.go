@@ -1,12 +1,8 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
-	"os"
-	"os/signal"
-	"syscall"
 
 	"github.com/officectl/officectl/engine"
 	"github.com/officectl/officectl/engine/load"
@@ -46,7 +42,7 @@ func cmdImport(fs *pflag.FlagSet, std stdio) func([]string) int {
 			return fail(std, "import", err)
 		}
 		defer store.Close()
-		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		ctx, stop := signalContext()
 		defer stop()
 		company, err := plan.CheckCompany(ctx, client, store.State())
 		if err != nil {

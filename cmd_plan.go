@@ -1,12 +1,8 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"os"
-	"os/signal"
-	"strings"
-	"syscall"
 
 	"github.com/officectl/officectl/engine/plan"
 	"github.com/officectl/officectl/engine/render"
@@ -28,8 +24,8 @@ func cmdPlan(fs *pflag.FlagSet, std stdio) func([]string) int {
 		if err != nil {
 			return fail(std, "plan", err)
 		}
-		if *format != "text" && *format != "markdown" && *format != "json" {
-			return fail(std, "plan", fmt.Errorf("unknown --format %q: use text, markdown or json", *format))
+		if err := checkFormat(*format, "text", "markdown", "json"); err != nil {
+			return fail(std, "plan", err)
 		}
 		cfg, err := loadConfig(std, dir, *statePath)
 		if err != nil {
@@ -81,11 +77,7 @@ func renderPlan(std stdio, p *plan.Plan, format string) error {
 	case "json":
 		return plan.RenderJSON(std.out, p)
 	}
-	color := false
-	if f, ok := std.out.(*os.File); ok {
-		color = render.ColorEnabled(f, std.getenv)
-	}
-	return render.RenderText(std.out, p, render.TextOptions{Color: color})
+	return render.RenderText(std.out, p, render.TextOptions{Color: std.color(std.out)})
 }
 
 // appendStepSummary adds the markdown plan to the GitHub Actions job
@@ -102,35 +94,31 @@ func appendStepSummary(path string, p *plan.Plan) error {
 	return f.Close()
 }
 
-// refreshPlan fetches the offices st records from Dialpad and folds their
-// drift into p (plan --refresh). A plan that creates again offices deleted
-// in Dialpad is not saved to out: apply refuses a create while the state
-// records the office.
+// refreshPlan folds into p the drift of the offices st records
+// (plan.Refresh) and says on stderr what it compared. A plan that creates
+// again offices deleted in Dialpad is not saved to out (Plan.CheckSavable).
 func refreshPlan(std stdio, p *plan.Plan, st *state.State, api *apiFlags, parallelism int, out string) error {
-	if parallelism < 1 {
-		return fmt.Errorf("--parallelism %d: give at least 1", parallelism)
+	if err := checkParallelism(parallelism); err != nil {
+		return err
 	}
 	client, err := api.client(std)
 	if err != nil {
 		return err
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signalContext()
 	defer stop()
-	if err := checkRecordedCompany(ctx, client, st); err != nil {
-		return err
-	}
-	rep, err := plan.CheckDrift(ctx, st, plan.DriftOptions{API: client, Parallelism: parallelism})
+	rep, err := plan.Refresh(ctx, p, st, client, parallelism)
 	if err != nil {
 		return err
 	}
-	plan.MergeDrift(p, rep)
 	fmt.Fprintf(std.err, "Refreshed: %s compared with Dialpad, %d drifted.\n", plural(rep.Checked, "office"), rep.Summary().Total())
 	for _, s := range rep.Skipped {
 		fmt.Fprintf(std.err, "Not compared: %s: %s\n", offices.Printable(s.Key), offices.Printable(s.Reason))
 	}
-	if keys := p.Recreates(); out != "" && len(keys) > 0 {
-		return fmt.Errorf("not saving --out %s: the plan creates again %s, deleted in Dialpad, which apply does only once the state forgets them: run `officectl state rm KEY` for each, then plan again",
-			out, strings.Join(keys, ", "))
+	if out != "" {
+		if err := p.CheckSavable(); err != nil {
+			return fmt.Errorf("not saving --out %s: %w", out, err)
+		}
 	}
 	return nil
 }

@@ -1,12 +1,8 @@
 package main
 
 import (
-	"context"
 	"fmt"
-	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 
 	"github.com/officectl/officectl/offices/officestest"
 	"github.com/spf13/pflag"
@@ -45,7 +41,7 @@ func cmdSim(fs *pflag.FlagSet, std stdio) func([]string) int {
 			token = simDemoToken
 			fmt.Fprintf(std.err, "DIALPAD_API_KEY is not set: the simulator accepts the key %q\n", simDemoToken)
 		}
-		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		ctx, stop := signalContext()
 		defer stop()
 		opts := officestest.Options{Token: token, RatePerMinute: *rate, Latency: *latency, Faults: f, Seed: *seed,
 			DataFile: *data, AllowNonLoopback: *allowNonLoopback}

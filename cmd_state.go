@@ -3,9 +3,11 @@ package main
 import (
 	"bufio"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 
+	"github.com/officectl/officectl/engine"
 	"github.com/officectl/officectl/offices"
 	"github.com/officectl/officectl/state"
 	"github.com/spf13/pflag"
@@ -68,16 +70,10 @@ func cmdState(fs *pflag.FlagSet, std stdio) func([]string) int {
 				return fail(std, "state rm", err)
 			}
 			defer store.Close()
-			var forgot *state.Entry
-			err = store.Update(func(st *state.State) error {
-				e, ok := st.Offices[key]
-				if !ok {
-					return fmt.Errorf("no office %q in %s; see officectl state list --state %s", key, statePath, statePath)
-				}
-				forgot = e
-				delete(st.Offices, key)
-				return nil
-			})
+			forgot, err := engine.Forget(store, key)
+			if errors.Is(err, engine.ErrNotInState) {
+				err = fmt.Errorf("no office %q in %s; see officectl state list --state %s", key, statePath, statePath)
+			}
 			if err != nil {
 				return fail(std, "state rm", err)
 			}

@@ -18,8 +18,8 @@ func cmdValidate(fs *pflag.FlagSet, std stdio) func([]string) int {
 		if len(args) == 0 {
 			args = []string{"."}
 		}
-		if *format != "text" && *format != "json" && *format != "github" {
-			return fail(std, "validate", fmt.Errorf("unknown --format %q: use text, json or github", *format))
+		if err := checkFormat(*format, "text", "json", "github"); err != nil {
+			return fail(std, "validate", err)
 		}
 		opts, err := loadOptions(std, args, *statePath)
 		if err != nil {

@@ -1,11 +1,7 @@
 package main
 
 import (
-	"context"
 	"fmt"
-	"os"
-	"os/signal"
-	"syscall"
 
 	"github.com/officectl/officectl/engine/plan"
 	"github.com/officectl/officectl/offices"
@@ -40,7 +36,7 @@ func planFilePaths(std stdio, path string, p *plan.Plan, configFlag, stateFlag s
 // of the state's company (plan.CheckCompany, the first request). It
 // returns the company id when it asked, else "". Ctrl-C cancels it.
 func checkBeforeApply(saved, p *plan.Plan, st *state.State, client *offices.Client, parallelism int) (company string, err error) {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signalContext()
 	defer stop()
 	if saved != nil {
 		if company, err = plan.BindPlan(ctx, saved, p, st, client, parallelism); err != nil {
@@ -51,14 +47,4 @@ func checkBeforeApply(saved, p *plan.Plan, st *state.State, client *offices.Clie
 		return plan.CheckCompany(ctx, client, st)
 	}
 	return company, nil
-}
-
-// checkRecordedCompany checks, when st records the company it belongs to,
-// that the API key is of that company (before any other request).
-func checkRecordedCompany(ctx context.Context, client *offices.Client, st *state.State) error {
-	if st == nil || st.CompanyID == "" {
-		return nil
-	}
-	_, err := plan.CheckCompany(ctx, client, st)
-	return err
 }

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/officectl/officectl/engine/enginetest"
 	"github.com/officectl/officectl/engine/load"
 	"github.com/officectl/officectl/engine/plan"
@@ -198,6 +199,20 @@ func TestDriftGolden(t *testing.T) {
 	}
 	if got := p.Recreates(); len(got) != 1 || got[0] != "paris" {
 		t.Errorf("Recreates() = %q", got)
+	}
+	if err := p.CheckSavable(); err == nil || !strings.Contains(err.Error(), "creates again paris") {
+		t.Errorf("CheckSavable of a plan that creates paris again = %v", err)
+	}
+	refreshed := enginetest.MustPlan(t, ds, env.st)
+	if err := refreshed.CheckSavable(); err != nil {
+		t.Errorf("CheckSavable before the refresh = %v", err)
+	}
+	if _, err := plan.Refresh(context.Background(), refreshed, env.st, env.client, 2); err != nil {
+		t.Fatal(err)
+	}
+	var merged, refreshedJSON bytes.Buffer
+	if err := errors.Join(plan.RenderJSON(&merged, p), plan.RenderJSON(&refreshedJSON, refreshed)); err != nil || merged.String() != refreshedJSON.String() {
+		t.Errorf("Refresh differs from CheckDrift then MergeDrift (%v):\n%s", err, cmp.Diff(merged.String(), refreshedJSON.String()))
 	}
 	for suffix, got := range renderings(t, p) {
 		golden(t, filepath.Join("testdata", "drift", "plan_refresh"+suffix), string(got))
@@ -549,5 +564,25 @@ func TestDriftRequests(t *testing.T) {
 		"GET /api/v2/offices/" + strconv.FormatInt(gone, 10)}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("requests:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestRefreshRefusesAnotherCompany: plan --refresh with the key of another
+// company than the state records stops before fetching any office.
+func TestRefreshRefusesAnotherCompany(t *testing.T) {
+	env := newApplyEnv(t, officestest.Options{Company: offices.Company{ID: 4200000000000002, Name: "Other"}}, nil)
+	st := state.New()
+	st.CompanyID = "4200000000000001"
+	st.Offices["berlin"] = created("5100000000000001", enginetest.Office("Berlin", "DE"))
+	p := enginetest.MustPlan(t, nil, st)
+	_, err := plan.Refresh(context.Background(), p, st, env.client, 2)
+	if !errors.Is(err, plan.ErrCompanyMismatch) {
+		t.Fatalf("Refresh = %v, want ErrCompanyMismatch", err)
+	}
+	if p.Refreshed() {
+		t.Error("the plan took drift although the company is another")
+	}
+	if n := env.client.Stats().Requests; n != 1 {
+		t.Errorf("%d requests, want 1 (GET /api/v2/company)", n)
 	}
 }
