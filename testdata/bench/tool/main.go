@@ -2,7 +2,7 @@
 // files, measures a command's wall time and peak RSS, and decodes files
 // into CUE without a schema (cue's decoders and compile alone: what cue
 // vet pays before any checking; officectl's fast path pays less, see
-// engine/plain.go).
+// engine/load/plain.go).
 //
 //	go run ./testdata/bench/tool gen -n 10000 -invalid 0.05 -out DIR
 //	go run ./testdata/bench/tool measure -- officectl validate DIR
