@@ -323,7 +323,7 @@ func TestApplyBadRequestSkipsDependants(t *testing.T) {
 	t.Parallel()
 	env := newApplyEnv(t, officestest.Options{}, nil)
 	bad := enginetest.Office("Bad", "DE")
-	bad.RingSeconds = ptr(int64(99)) // the apply.API allows 10..45
+	bad.RingSeconds = enginetest.Ptr(int64(99)) // the apply.API allows 10..45
 	child, grandchild := enginetest.Office("Child", "DE"), enginetest.Office("Grandchild", "DE")
 	enginetest.RouteTo(&child, "bad")
 	enginetest.RouteTo(&grandchild, "child")
@@ -363,7 +363,7 @@ func TestApplyFailFast(t *testing.T) {
 	t.Parallel()
 	env := newApplyEnv(t, officestest.Options{}, nil)
 	ds := enginetest.Numbered(6)
-	ds[0].Office.RingSeconds = ptr(int64(5))
+	ds[0].Office.RingSeconds = enginetest.Ptr(int64(5))
 	res, _ := env.apply(t, context.Background(), env.plan(t, ds), 1, true)
 	c := res.Counts
 	// Parallelism 1: one office may have been on its way as office-000

@@ -71,7 +71,7 @@ func TestRecordCompany(t *testing.T) {
 		t.Fatalf("RecordCompany created the state file of a state never saved (stat: %v)", err)
 	}
 	if err := store.Update(func(st *state.State) error {
-		st.Set("berlin", created("5100000000000001", enginetest.Office("Berlin", "DE")))
+		st.Set("berlin", enginetest.Created("5100000000000001", enginetest.Office("Berlin", "DE")))
 		return nil
 	}); err != nil {
 		t.Fatal(err)

@@ -14,7 +14,7 @@
 //	engine         import, generate, init, export, Forget     (load, plan, offices, schema, state)
 //
 // engine/enginetest holds what their tests share; only tests import it.
-// The cross-layer tests (plan rendered into golden files, drift against
-// the simulator, apply's runs against the simulator) live here, above the
-// packages they combine.
+// The tests that combine several of them (drift and its renderings
+// against the simulator, apply's runs against the simulator) live here,
+// above the packages they combine.
 package engine

@@ -28,7 +28,7 @@ import (
 // paris.
 func driftFixture() []load.Desired {
 	berlin := enginetest.Office("Berlin", "DE")
-	berlin.RingSeconds = ptr(int64(30))
+	berlin.RingSeconds = enginetest.Ptr(int64(30))
 	berlin.Timezone = "Europe/Berlin"
 	munich := enginetest.Office("Munich", "DE")
 	enginetest.RouteTo(&munich, "berlin", "berlin")
@@ -101,7 +101,7 @@ func createdEnv(t *testing.T, ds []load.Desired) *driftEnv {
 			t.Fatal(err)
 		}
 		ids[d.Key] = live.ID
-		env.st.Set(d.Key, created(strconv.FormatInt(live.ID, 10), d.Office))
+		env.st.Set(d.Key, enginetest.Created(strconv.FormatInt(live.ID, 10), d.Office))
 	}
 	return env
 }
@@ -124,7 +124,7 @@ func consoleEdits(t *testing.T, env *driftEnv) {
 	t.Helper()
 	env.mutate(t, "berlin", func(l *offices.Live) {
 		l.MondayHours = []string{"09:00", "17:00"}
-		l.RingSeconds = ptr(int64(45))
+		l.RingSeconds = enginetest.Ptr(int64(45))
 	})
 	env.mutate(t, "munich", func(l *offices.Live) { l.RoutingOptions.Open.Action = "operator" })
 	env.mutate(t, "new-york", func(l *offices.Live) { l.E911Address.Zip = "10001" })
@@ -184,7 +184,7 @@ func TestDriftGolden(t *testing.T) {
 		golden(t, filepath.Join("testdata", "drift", "report"+suffix), b.String())
 	}
 
-	ds[0].Office.RingSeconds = ptr(int64(25)) // and a config change
+	ds[0].Office.RingSeconds = enginetest.Ptr(int64(25)) // and a config change
 	p := enginetest.MustPlan(t, ds, env.st)
 	plan.MergeDrift(p, rep)
 	actions := map[string]plan.Action{}
@@ -343,10 +343,10 @@ func TestDriftEdges(t *testing.T) {
 	t.Parallel()
 	st := state.New()
 	berlin := enginetest.Office("Berlin", "DE")
-	st.Set("berlin", created("11", berlin))
+	st.Set("berlin", enginetest.Created("11", berlin))
 	munich := enginetest.Office("Munich", "DE")
 	enginetest.RouteTo(&munich, "nowhere")
-	st.Set("munich", created("12", munich))
+	st.Set("munich", enginetest.Created("12", munich))
 	st.Set("pending", &state.Entry{Status: state.Pending, Name: "Pending"})
 	st.Set("nospec", &state.Entry{Status: state.Created, ID: "13", Name: "No spec"})
 
@@ -498,7 +498,7 @@ func TestDriftParallelAndPaced(t *testing.T) {
 			l.Country, l.E911Address = "us", &e
 		}
 		id := sim.Seed(l)[0]
-		st.Set(d.Key, created(strconv.FormatInt(id, 10), d.Office))
+		st.Set(d.Key, enginetest.Created(strconv.FormatInt(id, 10), d.Office))
 	}
 	stop := stallWatch()
 	rep, err := plan.CheckDrift(context.Background(), st, plan.DriftOptions{API: client, Parallelism: 3})
@@ -541,7 +541,7 @@ func TestDriftRequests(t *testing.T) {
 			l.Country, l.E911Address = "us", &e
 		}
 		id := sim.Seed(l)[0]
-		st.Set(d.Key, created(strconv.FormatInt(id, 10), d.Office))
+		st.Set(d.Key, enginetest.Created(strconv.FormatInt(id, 10), d.Office))
 		if i == 7 {
 			gone = id
 		}
@@ -573,7 +573,7 @@ func TestRefreshRefusesAnotherCompany(t *testing.T) {
 	env := newApplyEnv(t, officestest.Options{Company: offices.Company{ID: 4200000000000002, Name: "Other"}}, nil)
 	st := state.New()
 	st.CompanyID = "4200000000000001"
-	st.Offices["berlin"] = created("5100000000000001", enginetest.Office("Berlin", "DE"))
+	st.Offices["berlin"] = enginetest.Created("5100000000000001", enginetest.Office("Berlin", "DE"))
 	p := enginetest.MustPlan(t, nil, st)
 	_, err := plan.Refresh(context.Background(), p, st, env.client, 2)
 	if !errors.Is(err, plan.ErrCompanyMismatch) {

@@ -20,8 +20,8 @@ func TestForget(t *testing.T) {
 	defer store.Close()
 	berlin, munich := enginetest.Office("Berlin", "DE"), enginetest.Office("Munich", "DE")
 	if err := store.Update(func(st *state.State) error {
-		st.Offices["berlin"] = created("5100000000000001", berlin)
-		st.Offices["munich"] = created("5100000000000002", munich)
+		st.Offices["berlin"] = enginetest.Created("5100000000000001", berlin)
+		st.Offices["munich"] = enginetest.Created("5100000000000002", munich)
 		return nil
 	}); err != nil {
 		t.Fatal(err)

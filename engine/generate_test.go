@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -68,7 +67,7 @@ func generateFixture(t *testing.T) (*applyEnv, load.Desired) {
 	zurich.Timezone = "Europe/Zurich"
 	zurich.FirstAction = "menu"
 	zurich.NoOperatorsAction = "voicemail"
-	zurich.RingSeconds = ptr(int64(20))
+	zurich.RingSeconds = enginetest.Ptr(int64(20))
 	zurich.SaturdayHours = []string{"09:00", "12:00"}
 	zurich.PhoneNumbers = []string{"+41445550100"}
 	zurich.RoutingOptions = &offices.RoutingOptions{
@@ -165,7 +164,7 @@ func TestGenerateThenValidate(t *testing.T) {
 	if cfg, diags, err := load.Load(gen, load.LoadOptions{}); err != nil || cfg == nil || len(diags) != 0 {
 		t.Fatalf("filled files alone: %v\n%s", err, fmtDiags(diags))
 	}
-	writeOfficesJSON(t, filepath.Join(dir, "berlin.json"), berlin)
+	enginetest.WriteOfficesJSON(t, filepath.Join(dir, "berlin.json"), berlin)
 	cfg, diags, err = load.Load(dir, load.LoadOptions{})
 	if err != nil || cfg == nil || len(diags) != 0 {
 		t.Fatalf("filled files with the config: %v\n%s", err, fmtDiags(diags))
@@ -231,22 +230,6 @@ func hasErrorIn(diags []schema.Diagnostic, file, text string) bool {
 		}
 	}
 	return false
-}
-
-// writeOfficesJSON writes ds as a JSON config file.
-func writeOfficesJSON(t *testing.T, path string, ds ...load.Desired) {
-	t.Helper()
-	m := map[string]offices.Office{}
-	for _, d := range ds {
-		m[d.Key] = d.Office
-	}
-	b, err := json.Marshal(map[string]any{"offices": m})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
 }
 
 // TestGenerateHostileText: text from the API reaches a generated file only

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"bytes"
 	"flag"
 	"os"
 	"path/filepath"
@@ -8,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/officectl/officectl/engine/plan"
+	"github.com/officectl/officectl/engine/render"
 	"github.com/officectl/officectl/schema"
 )
 
@@ -43,4 +46,23 @@ func fmtDiags(diags []schema.Diagnostic) string {
 		b.WriteString("  " + d.String() + "\n")
 	}
 	return b.String()
+}
+
+// renderings renders p in every format, by golden-file suffix.
+func renderings(t testing.TB, p *plan.Plan) map[string][]byte {
+	t.Helper()
+	out := map[string][]byte{}
+	for name, render := range map[string]func(*bytes.Buffer) error{
+		".txt":       func(b *bytes.Buffer) error { return render.RenderText(b, p, render.TextOptions{}) },
+		".color.txt": func(b *bytes.Buffer) error { return render.RenderText(b, p, render.TextOptions{Color: true}) },
+		".md":        func(b *bytes.Buffer) error { return render.RenderMarkdown(b, p) },
+		".json":      func(b *bytes.Buffer) error { return plan.RenderJSON(b, p) },
+	} {
+		var b bytes.Buffer
+		if err := render(&b); err != nil {
+			t.Fatalf("render %s: %v", name, err)
+		}
+		out[name] = b.Bytes()
+	}
+	return out
 }

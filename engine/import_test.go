@@ -45,8 +45,8 @@ func TestImportAdoptsByName(t *testing.T) {
 	env.sim.SetState(ids[3], "deleted")
 	env.sim.SetState(ids[9], "cancelled")
 	err := env.store.Update(func(st *state.State) error {
-		st.Set("old-rome", created(strconv.FormatInt(ids[4], 10), enginetest.Office("Rome", "IT")))
-		st.Set("hamburg", created(strconv.FormatInt(ids[7], 10), enginetest.Office("Hamburg", "DE")))
+		st.Set("old-rome", enginetest.Created(strconv.FormatInt(ids[4], 10), enginetest.Office("Rome", "IT")))
+		st.Set("hamburg", enginetest.Created(strconv.FormatInt(ids[7], 10), enginetest.Office("Hamburg", "DE")))
 		return nil
 	})
 	if err != nil {

@@ -15,7 +15,7 @@ func env(kv map[string]string) func(string) string {
 }
 
 func TestRenderTextNoColorEnv(t *testing.T) {
-	ds, st := allActionsFixture()
+	ds, st := enginetest.AllActions()
 	p := enginetest.MustPlan(t, ds, st)
 	devNull, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
 	if err != nil {

@@ -1,4 +1,4 @@
-package engine
+package plan_test
 
 import (
 	"bytes"
@@ -15,7 +15,7 @@ import (
 )
 
 func TestPlanFileRoundTrip(t *testing.T) {
-	ds, st := allActionsFixture()
+	ds, st := enginetest.AllActions()
 	p := enginetest.MustPlan(t, ds, st)
 	path := filepath.Join(t.TempDir(), "plan.json")
 	if err := plan.SavePlanFile(path, p); err != nil {

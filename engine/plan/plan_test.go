@@ -1,4 +1,4 @@
-package engine
+package plan_test
 
 import (
 	"bytes"
@@ -19,118 +19,6 @@ import (
 	"github.com/officectl/officectl/state"
 )
 
-var planTime = time.Date(2025, 3, 14, 9, 26, 53, 0, time.UTC)
-
-// created is the state entry of an office created with spec o.
-func created(id string, o offices.Office) *state.Entry {
-	return &state.Entry{
-		CreatedAt: &planTime, ID: id, Name: o.Name, Spec: o.Canonical(),
-		SpecSHA256: o.SpecSHA256(), Status: state.Created,
-	}
-}
-
-func ptr[T any](v T) *T { return &v }
-
-// allActionsFixture is a config and state whose plan has every action.
-func allActionsFixture() ([]load.Desired, *state.State) {
-	st := state.New()
-	st.Lineage = "3f0c2a9e-6b1d-4c3e-9a57-0e8b2d4f6a11"
-	st.Serial = 7
-	st.CompanyID = "4200000000000001"
-	var ds []load.Desired
-	add := func(key string, o offices.Office) { ds = append(ds, load.Desired{Key: key, Office: o}) }
-
-	// no-op
-	berlin := enginetest.Office("Berlin", "DE")
-	add("berlin", berlin)
-	st.Offices["berlin"] = created("5100000000000001", berlin)
-	rome := enginetest.Office("Rome", "IT")
-	add("rome", rome)
-	st.Offices["rome"] = created("5100000000000002", rome)
-
-	// create, referring to an office of the config
-	munich := enginetest.Office("Munich", "DE")
-	enginetest.RouteTo(&munich, "berlin")
-	add("munich", munich)
-	// create, referring to two, one of them created in this plan; its
-	// name and description need escaping in markdown.
-	hamburg := enginetest.Office("Hamburg <Nord> & Co", "DE")
-	hamburg.GroupDescription = "Ops ``` team"
-	enginetest.RouteTo(&hamburg, "munich", "berlin", "munich")
-	add("hamburg", hamburg)
-	// create, referring to an office known only to the state
-	zurich := enginetest.Office("Zurich", "CH")
-	enginetest.RouteTo(&zurich, "vienna")
-	add("zurich", zurich)
-
-	// update-e911
-	nyc := enginetest.Office("New York", "US")
-	st.Offices["nyc"] = created("5100000000000003", nyc)
-	nyc.E911Address = &offices.E911Address{Address: "20 W 34th St", City: "New York", Country: "US", State: "NY", Zip: "10001"}
-	add("nyc", nyc)
-
-	// manual: several fields, nested ones, one added
-	london := enginetest.Office("London", "GB")
-	london.RingSeconds = ptr(int64(20))
-	enginetest.RouteTo(&london, "berlin")
-	st.Offices["london"] = created("5100000000000004", london)
-	london.RingSeconds = ptr(int64(30))
-	london.RoutingOptions.Open.Action = "operator"
-	london.Timezone = "Europe/London"
-	london.E911Address.Zip = "EC2R 8AH"
-	add("london", london)
-	// manual: the state records no spec
-	lyon := enginetest.Office("Lyon", "FR")
-	lyon.E911Address = &offices.E911Address{Address: "1 Place Bellecour", City: "Lyon", Country: "FR", State: "ARA", Zip: "69002"}
-	old := created("5100000000000005", lyon)
-	old.Spec, old.SpecSHA256 = nil, "0000000000000000000000000000000000000000000000000000000000000000"
-	st.Offices["lyon"] = old
-	add("lyon", lyon)
-
-	// resume
-	tokyo := enginetest.Office("Tokyo", "JP")
-	enginetest.RouteTo(&tokyo, "berlin")
-	add("tokyo", tokyo)
-	st.Offices["tokyo"] = &state.Entry{Name: "Tokyo", SpecSHA256: tokyo.SpecSHA256(), StartedAt: &planTime, Status: state.Pending}
-
-	// orphans
-	st.Offices["vienna"] = created("5100000000000006", enginetest.Office("Vienna", "AT"))
-	st.Offices["oslo"] = created("5100000000000007", enginetest.Office("Oslo", "NO"))
-	return ds, st
-}
-
-// noChangesFixture is a config that matches its state.
-func noChangesFixture() ([]load.Desired, *state.State) {
-	st := state.New()
-	st.Lineage = "3f0c2a9e-6b1d-4c3e-9a57-0e8b2d4f6a11"
-	st.Serial = 9
-	berlin := enginetest.Office("Berlin", "DE")
-	munich := enginetest.Office("Munich", "DE")
-	enginetest.RouteTo(&munich, "berlin")
-	st.Offices["berlin"] = created("5100000000000001", berlin)
-	st.Offices["munich"] = created("5100000000000008", munich)
-	return []load.Desired{{Key: "munich", Office: munich}, {Key: "berlin", Office: berlin}}, st
-}
-
-// renderings renders p in every format, by golden-file suffix.
-func renderings(t testing.TB, p *plan.Plan) map[string][]byte {
-	t.Helper()
-	out := map[string][]byte{}
-	for name, render := range map[string]func(*bytes.Buffer) error{
-		".txt":       func(b *bytes.Buffer) error { return render.RenderText(b, p, render.TextOptions{}) },
-		".color.txt": func(b *bytes.Buffer) error { return render.RenderText(b, p, render.TextOptions{Color: true}) },
-		".md":        func(b *bytes.Buffer) error { return render.RenderMarkdown(b, p) },
-		".json":      func(b *bytes.Buffer) error { return plan.RenderJSON(b, p) },
-	} {
-		var b bytes.Buffer
-		if err := render(&b); err != nil {
-			t.Fatalf("render %s: %v", name, err)
-		}
-		out[name] = b.Bytes()
-	}
-	return out
-}
-
 // checkPlanGolden compares got with testdata/plan/name, or rewrites it
 // with -update.
 func checkPlanGolden(t *testing.T, name string, got []byte) {
@@ -147,17 +35,17 @@ func checkPlanGolden(t *testing.T, name string, got []byte) {
 	}
 	want, err := os.ReadFile(path)
 	if err != nil {
-		t.Fatalf("%v (run go test ./engine -run Golden -update)", err)
+		t.Fatalf("%v (run go test ./engine/plan -run Golden -update)", err)
 	}
 	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s differs (-want +got; go test ./engine -run Golden -update rewrites it):\n%s", path, diff)
+		t.Errorf("%s differs (-want +got; go test ./engine/plan -run Golden -update rewrites it):\n%s", path, diff)
 	}
 }
 
 func TestPlanGolden(t *testing.T) {
 	for name, build := range map[string]func() ([]load.Desired, *state.State){
-		"all_actions": allActionsFixture,
-		"no_changes":  noChangesFixture,
+		"all_actions": enginetest.AllActions,
+		"no_changes":  enginetest.NoChanges,
 	} {
 		t.Run(name, func(t *testing.T) {
 			ds, st := build()
@@ -170,7 +58,7 @@ func TestPlanGolden(t *testing.T) {
 }
 
 func TestMakePlanActions(t *testing.T) {
-	ds, st := allActionsFixture()
+	ds, st := enginetest.AllActions()
 	p := enginetest.MustPlan(t, ds, st)
 	type row struct {
 		Key    string
@@ -241,14 +129,14 @@ func TestMakePlanE911Edges(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			inState, desired := base, base
-			desired.E911Address = ptr(*base.E911Address)
+			desired.E911Address = enginetest.Ptr(*base.E911Address)
 			if tc.change != nil {
 				tc.change(&desired)
 			} else {
 				inState.E911Address = nil
 			}
 			st := state.New()
-			st.Offices["austin"] = created("1", inState)
+			st.Offices["austin"] = enginetest.Created("1", inState)
 			p := enginetest.MustPlan(t, []load.Desired{{Key: "austin", Office: desired}}, st)
 			if got := p.Changes[0].Action; got != tc.want {
 				t.Errorf("action = %s, want %s (fields %+v)", got, tc.want, p.Changes[0].Fields)
@@ -261,7 +149,7 @@ func TestMakePlanStaleHashSameSpec(t *testing.T) {
 	// The state's hash does not match its spec, but the spec is the
 	// desired office: nothing to do.
 	o := enginetest.Office("Berlin", "DE")
-	e := created("1", o)
+	e := enginetest.Created("1", o)
 	e.SpecSHA256 = "stale"
 	st := state.New()
 	st.Offices["berlin"] = e
@@ -322,7 +210,7 @@ func TestMakePlanErrors(t *testing.T) {
 // TestPlanDeterministic shuffles the config's order and rebuilds the state
 // map: every rendering must come out byte for byte the same.
 func TestPlanDeterministic(t *testing.T) {
-	ds, st := allActionsFixture()
+	ds, st := enginetest.AllActions()
 	want := renderings(t, enginetest.MustPlan(t, ds, st))
 	rng := rand.New(rand.NewPCG(1, 2))
 	for i := 0; i < 20; i++ {
@@ -370,7 +258,7 @@ func TestPlanOrderProperty(t *testing.T) {
 			}
 			if rng.IntN(5) == 0 {
 				refs = append(refs, "gone") // an office only in state
-				st.Offices["gone"] = created("9", enginetest.Office("Gone", "DE"))
+				st.Offices["gone"] = enginetest.Created("9", enginetest.Office("Gone", "DE"))
 			}
 			if len(refs) > 0 {
 				enginetest.RouteTo(&o, refs[0], refs[1:]...)

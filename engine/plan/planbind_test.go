@@ -1,4 +1,4 @@
-package engine
+package plan_test
 
 import (
 	"bytes"
@@ -38,7 +38,7 @@ func savedPlan(t *testing.T, p *plan.Plan) (*plan.Plan, []byte) {
 // a change added or left out) is refused, naming the office; the file as
 // saved is accepted.
 func TestMatchPlan(t *testing.T) {
-	ds, st := allActionsFixture()
+	ds, st := enginetest.AllActions()
 	saved, data := savedPlan(t, enginetest.MustPlan(t, ds, st))
 	fresh := enginetest.MustPlan(t, ds, st)
 	if err := plan.MatchPlan(saved, fresh); err != nil {
@@ -114,13 +114,13 @@ func TestCheckFreshStateDigest(t *testing.T) {
 		t.Fatalf("CheckFresh against a new state = %v", err)
 	}
 	other := state.New()
-	other.Set("berlin", created("5100000000000001", enginetest.Office("Berlin", "DE")))
+	other.Set("berlin", enginetest.Created("5100000000000001", enginetest.Office("Berlin", "DE")))
 	err := plan.CheckFresh(empty, empty.ConfigSHA256, other)
 	if !errors.Is(err, plan.ErrStalePlan) || !strings.Contains(err.Error(), "the state file's content is not the one the plan was made against") {
 		t.Fatalf("CheckFresh of an empty-state plan against another state = %v", err)
 	}
 
-	ds, st := allActionsFixture()
+	ds, st := enginetest.AllActions()
 	p := enginetest.MustPlan(t, ds, st)
 	edited := st.Clone()
 	edited.Offices["nyc"].ID = "5100000000000099" // the office an update-e911 goes to
@@ -212,7 +212,7 @@ func TestIsPlanFile(t *testing.T) {
 // read as config: a note says it was skipped, and the config loads.
 func TestLoadSkipsPlanFile(t *testing.T) {
 	dir := t.TempDir()
-	writeOfficesJSON(t, filepath.Join(dir, "offices.json"), load.Desired{Key: "berlin", Office: enginetest.Office("Berlin", "DE")})
+	enginetest.WriteOfficesJSON(t, filepath.Join(dir, "offices.json"), load.Desired{Key: "berlin", Office: enginetest.Office("Berlin", "DE")})
 	cfg, diags, err := load.Load(dir, load.LoadOptions{})
 	if err != nil || cfg == nil {
 		t.Fatalf("Load = %v, %v", err, diags)
@@ -254,7 +254,7 @@ func TestLoadSkipsPlanFile(t *testing.T) {
 // TestStateSHA256Fields: every field of the state changes its digest, and
 // a state saved and loaded again keeps it.
 func TestStateSHA256Fields(t *testing.T) {
-	_, st := allActionsFixture()
+	_, st := enginetest.AllActions()
 	base := plan.StateSHA256(st)
 	for name, edit := range map[string]func(*state.State){
 		"company":    func(s *state.State) { s.CompanyID = "4200000000000077" },
@@ -262,7 +262,7 @@ func TestStateSHA256Fields(t *testing.T) {
 		"id":         func(s *state.State) { s.Offices["berlin"].ID += "1" },
 		"name":       func(s *state.State) { s.Offices["berlin"].Name += " " },
 		"spec":       func(s *state.State) { s.Offices["berlin"].Spec = []byte(`{}`) },
-		"created_at": func(s *state.State) { s.Offices["berlin"].CreatedAt = ptr(time.Unix(1, 0)) },
+		"created_at": func(s *state.State) { s.Offices["berlin"].CreatedAt = enginetest.Ptr(time.Unix(1, 0)) },
 		"key":        func(s *state.State) { s.Offices["berlin2"] = s.Offices["berlin"]; delete(s.Offices, "berlin") },
 	} {
 		c := st.Clone()

@@ -1,4 +1,4 @@
-package engine
+package plan_test
 
 import (
 	"fmt"
@@ -26,19 +26,19 @@ func bigPlanInputs(n int) (*load.Config, *state.State) {
 		}
 		switch {
 		case i%100 < 90:
-			st.Offices[key] = created(fmt.Sprint(5100000000000000+i), o)
+			st.Offices[key] = enginetest.Created(fmt.Sprint(5100000000000000+i), o)
 		case i%100 < 93:
-			st.Offices[key] = created(fmt.Sprint(5100000000000000+i), o)
-			o.RingSeconds = ptr(int64(25))
+			st.Offices[key] = enginetest.Created(fmt.Sprint(5100000000000000+i), o)
+			o.RingSeconds = enginetest.Ptr(int64(25))
 		case i%100 < 95:
-			st.Offices[key] = created(fmt.Sprint(5100000000000000+i), o)
-			o.E911Address = ptr(*o.E911Address)
+			st.Offices[key] = enginetest.Created(fmt.Sprint(5100000000000000+i), o)
+			o.E911Address = enginetest.Ptr(*o.E911Address)
 			o.E911Address.Zip = "10001"
 		}
 		ds = append(ds, load.Desired{Key: key, Office: o})
 	}
 	for i := 0; len(st.Offices) < n; i++ {
-		st.Offices[fmt.Sprintf("gone-%05d", i)] = created(fmt.Sprint(5200000000000000+i), enginetest.Office(fmt.Sprintf("Gone %d", i), "DE"))
+		st.Offices[fmt.Sprintf("gone-%05d", i)] = enginetest.Created(fmt.Sprint(5200000000000000+i), enginetest.Office(fmt.Sprintf("Gone %d", i), "DE"))
 	}
 	return load.NewConfig(ds), st
 }
