@@ -87,13 +87,16 @@ func loadConfig(std stdio, dir, statePath string) (*load.Config, error) {
 	return cfg, nil
 }
 
+// stateFileName is the state file's name in a config directory.
+const stateFileName = "officectl.state"
+
 // statePathFor is the state file of every command: --state, or
 // officectl.state in the config directory.
 func statePathFor(dir, flagValue string) string {
 	if flagValue != "" {
 		return flagValue
 	}
-	return filepath.Join(dir, "officectl.state")
+	return filepath.Join(dir, stateFileName)
 }
 
 // apiFlags are the flags of every command that talks to the Dialpad API.

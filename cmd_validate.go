@@ -79,7 +79,7 @@ func cmdSchema(fs *pflag.FlagSet, std stdio) func([]string) int {
 			}
 			std.out.Write(b)
 		default:
-			return fail(std, "schema", fmt.Errorf("unknown --format %q: use cue or jsonschema", *format))
+			return fail(std, "schema", checkFormat(*format, "cue", "jsonschema"))
 		}
 		return exitOK
 	}

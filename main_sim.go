@@ -1,14 +1,10 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
-	"os"
-	"os/signal"
 	"strconv"
 	"strings"
-	"syscall"
 
 	"github.com/officectl/officectl/offices/officestest"
 )
@@ -47,7 +43,7 @@ func simAdmin(std stdio, args []string, url, token string) int {
 	if token == "" {
 		token = simDemoToken
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signalContext()
 	defer stop()
 	c := &officestest.AdminClient{URL: url, Key: token}
 	if verb == "delete" {
