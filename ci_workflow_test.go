@@ -10,9 +10,10 @@ import (
 	"sync"
 	"testing"
 
+	"go.yaml.in/yaml/v3"
+
 	"github.com/officectl/officectl/offices/officestest"
 	"github.com/officectl/officectl/state"
-	"go.yaml.in/yaml/v3"
 )
 
 // These tests run the shell steps of the apply job of the README workflow

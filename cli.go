@@ -13,12 +13,13 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/spf13/pflag"
+	"golang.org/x/term"
+
 	"github.com/officectl/officectl/engine/load"
 	"github.com/officectl/officectl/engine/render"
 	"github.com/officectl/officectl/offices"
 	"github.com/officectl/officectl/schema"
-	"github.com/spf13/pflag"
-	"golang.org/x/term"
 )
 
 func countProblems(diags []schema.Diagnostic) string {

@@ -6,12 +6,13 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/spf13/pflag"
+
 	"github.com/officectl/officectl/engine/apply"
 	"github.com/officectl/officectl/engine/plan"
 	"github.com/officectl/officectl/engine/render"
 	"github.com/officectl/officectl/offices"
 	"github.com/officectl/officectl/state"
-	"github.com/spf13/pflag"
 )
 
 func cmdApply(fs *pflag.FlagSet, std stdio) func([]string) int {

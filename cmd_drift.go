@@ -4,10 +4,11 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/spf13/pflag"
+
 	"github.com/officectl/officectl/engine/plan"
 	"github.com/officectl/officectl/engine/render"
 	"github.com/officectl/officectl/state"
-	"github.com/spf13/pflag"
 )
 
 func cmdDrift(fs *pflag.FlagSet, std stdio) func([]string) int {

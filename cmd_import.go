@@ -4,11 +4,12 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/spf13/pflag"
+
 	"github.com/officectl/officectl/engine"
 	"github.com/officectl/officectl/engine/load"
 	"github.com/officectl/officectl/engine/plan"
 	"github.com/officectl/officectl/state"
-	"github.com/spf13/pflag"
 )
 
 func cmdImport(fs *pflag.FlagSet, std stdio) func([]string) int {

@@ -3,8 +3,9 @@ package main
 import (
 	"fmt"
 
-	"github.com/officectl/officectl/engine"
 	"github.com/spf13/pflag"
+
+	"github.com/officectl/officectl/engine"
 )
 
 // cmdInit writes the example config that the binary carries, so that a

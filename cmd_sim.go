@@ -4,8 +4,9 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/officectl/officectl/offices/officestest"
 	"github.com/spf13/pflag"
+
+	"github.com/officectl/officectl/offices/officestest"
 )
 
 // simDemoToken is the key `officectl sim` accepts when DIALPAD_API_KEY is

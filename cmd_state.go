@@ -7,10 +7,11 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/spf13/pflag"
+
 	"github.com/officectl/officectl/engine"
 	"github.com/officectl/officectl/offices"
 	"github.com/officectl/officectl/state"
-	"github.com/spf13/pflag"
 )
 
 func cmdState(fs *pflag.FlagSet, std stdio) func([]string) int {

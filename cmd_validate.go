@@ -5,10 +5,11 @@ import (
 	"runtime/debug"
 	"strings"
 
+	"github.com/spf13/pflag"
+
 	"github.com/officectl/officectl/engine"
 	"github.com/officectl/officectl/engine/load"
 	"github.com/officectl/officectl/schema"
-	"github.com/spf13/pflag"
 )
 
 func cmdValidate(fs *pflag.FlagSet, std stdio) func([]string) int {

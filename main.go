@@ -18,8 +18,9 @@ import (
 	"strings"
 	_ "time/tzdata" // time zones are checked against the embedded tz database
 
-	"github.com/officectl/officectl/offices"
 	"github.com/spf13/pflag"
+
+	"github.com/officectl/officectl/offices"
 )
 
 // Exit codes.

@@ -3,8 +3,9 @@ package main
 import (
 	"sync"
 
-	"github.com/officectl/officectl/offices/officestest"
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/officectl/officectl/offices/officestest"
 )
 
 // simServers holds the simulator each script's `sim` command started

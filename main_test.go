@@ -8,10 +8,11 @@ import (
 	"testing"
 
 	cuecmd "cuelang.org/go/cmd/cue/cmd"
-	"github.com/officectl/officectl/offices/officestest"
 	"github.com/rogpeppe/go-internal/testscript"
 	"github.com/spf13/pflag"
 	"go.yaml.in/yaml/v3"
+
+	"github.com/officectl/officectl/offices/officestest"
 )
 
 var updateScripts = flag.Bool("update", false, "rewrite the expected outputs in testdata/script")

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
 	"github.com/officectl/officectl/engine/enginetest"
 	"github.com/officectl/officectl/engine/load"
 	"github.com/officectl/officectl/engine/plan"

@@ -14,12 +14,13 @@ import (
 	"strconv"
 	"strings"
 
+	"go.yaml.in/yaml/v3"
+
 	"github.com/officectl/officectl/engine/load"
 	"github.com/officectl/officectl/engine/plan"
 	"github.com/officectl/officectl/offices"
 	"github.com/officectl/officectl/schema"
 	"github.com/officectl/officectl/state"
-	"go.yaml.in/yaml/v3"
 )
 
 // This file holds import --generate: a config file written from a live

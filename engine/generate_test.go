@@ -10,13 +10,14 @@ import (
 	"strings"
 	"testing"
 
+	"go.yaml.in/yaml/v3"
+
 	"github.com/officectl/officectl/engine/enginetest"
 	"github.com/officectl/officectl/engine/load"
 	"github.com/officectl/officectl/offices"
 	"github.com/officectl/officectl/offices/officestest"
 	"github.com/officectl/officectl/schema"
 	"github.com/officectl/officectl/state"
-	"go.yaml.in/yaml/v3"
 )
 
 func TestSlugKey(t *testing.T) {

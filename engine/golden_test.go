@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
 	"github.com/officectl/officectl/engine/plan"
 	"github.com/officectl/officectl/engine/render"
 	"github.com/officectl/officectl/schema"

@@ -18,8 +18,9 @@ import (
 	cueerrors "cuelang.org/go/cue/errors"
 	cuejson "cuelang.org/go/encoding/json"
 	cueyaml "cuelang.org/go/encoding/yaml"
-	"github.com/officectl/officectl/schema"
 	yaml "go.yaml.in/yaml/v3"
+
+	"github.com/officectl/officectl/schema"
 )
 
 // parse reads a YAML file into an *ast.File, a JSON file into an ast.Expr

@@ -7,6 +7,7 @@ import (
 
 	"cuelang.org/go/cue"
 	"github.com/google/go-cmp/cmp"
+
 	"github.com/officectl/officectl/offices"
 )
 

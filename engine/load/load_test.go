@@ -10,8 +10,9 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/officectl/officectl/schema"
 	"github.com/rogpeppe/go-internal/txtar"
+
+	"github.com/officectl/officectl/schema"
 )
 
 // expectLine is one "expect FILE:LINE PATH "MESSAGE PART"" line of an

@@ -12,6 +12,7 @@ import (
 	cueerrors "cuelang.org/go/cue/errors"
 	"cuelang.org/go/cue/parser"
 	"cuelang.org/go/cue/token"
+
 	"github.com/officectl/officectl/offices"
 	"github.com/officectl/officectl/schema"
 )

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"cuelang.org/go/cue"
+
 	"github.com/officectl/officectl/offices"
 	"github.com/officectl/officectl/schema"
 )

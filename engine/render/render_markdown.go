@@ -5,8 +5,9 @@ import (
 	"io"
 	"strings"
 
-	"github.com/officectl/officectl/engine/plan"
 	"github.com/sergi/go-diff/diffmatchpatch"
+
+	"github.com/officectl/officectl/engine/plan"
 )
 
 // MarkdownMarker is the hidden first line of a markdown plan, so that a

@@ -28,6 +28,7 @@ import (
 	"cuelang.org/go/cue/cuecontext"
 	cuejson "cuelang.org/go/encoding/json"
 	cueyaml "cuelang.org/go/encoding/yaml"
+
 	"github.com/officectl/officectl/engine/load"
 	"github.com/officectl/officectl/engine/plan"
 	"github.com/officectl/officectl/state"
