@@ -52,6 +52,26 @@ func TestColorEnabled(t *testing.T) {
 	}
 }
 
+func TestRenderTextNoColorEnv(t *testing.T) {
+	ds, st := enginetest.AllActions()
+	p := enginetest.MustPlan(t, ds, st)
+	devNull, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer devNull.Close()
+	for _, noColor := range []string{"", "1"} {
+		var b bytes.Buffer
+		opts := TextOptions{Color: ColorEnabled(devNull, env(map[string]string{"NO_COLOR": noColor}))}
+		if err := RenderText(&b, p, opts); err != nil {
+			t.Fatal(err)
+		}
+		if got, want := strings.Contains(b.String(), "\x1b["), noColor == ""; got != want {
+			t.Errorf("NO_COLOR=%q: escape sequences in output = %v, want %v", noColor, got, want)
+		}
+	}
+}
+
 // TestRenderMarkdownLimit plans 3,000 new offices: the comment must stay
 // under the limit with its table whole, list every key, then show as many
 // details as fit and say how many it left out.
