@@ -71,6 +71,9 @@ func loadOptions(std stdio, paths []string, statePath string) (load.LoadOptions,
 // loadConfig loads dir and prints diagnostics (warnings too) to stderr;
 // it fails when the config is invalid.
 func loadConfig(std stdio, dir, statePath string) (*load.Config, error) {
+	if err := notPlanFile(dir); err != nil {
+		return nil, err
+	}
 	opts, err := loadOptions(std, []string{dir}, statePath)
 	if err != nil {
 		return nil, err

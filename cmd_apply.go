@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 
 	"github.com/spf13/pflag"
 
@@ -74,6 +75,10 @@ func cmdApply(fs *pflag.FlagSet, std stdio) func([]string) int {
 		p, err := plan.MakePlan(cfg, store.State())
 		if err != nil {
 			return fail(std, "apply", err)
+		}
+		p.Invocation = plan.Invocation{Dir: dir, State: stPath}
+		if filepath.Clean(stPath) == statePathFor(dir, "") {
+			p.Invocation.State = "" // a plan file's default state: DIR says it
 		}
 		company, err := checkBeforeApply(saved, p, store.State(), client, *parallelism)
 		if err != nil {

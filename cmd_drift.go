@@ -26,6 +26,9 @@ func cmdDrift(fs *pflag.FlagSet, std stdio) func([]string) int {
 		case checkParallelism(*parallelism) != nil:
 			return fail(std, "drift", checkParallelism(*parallelism))
 		}
+		if err := notPlanFile(dir); err != nil {
+			return fail(std, "drift", err)
+		}
 		path := statePathFor(dir, *statePath)
 		if _, err := os.Stat(path); err != nil {
 			return fail(std, "drift", fmt.Errorf("no state file %s: officectl manages no office there yet (run officectl apply or officectl import, or give --state)", path))
@@ -47,6 +50,7 @@ func cmdDrift(fs *pflag.FlagSet, std stdio) func([]string) int {
 		if err != nil {
 			return fail(std, "drift", err)
 		}
+		rep.Invocation = plan.Invocation{Dir: dir, State: *statePath}
 		switch *format {
 		case "markdown":
 			err = render.RenderDriftMarkdown(std.out, rep)

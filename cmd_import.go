@@ -49,11 +49,12 @@ func cmdImport(fs *pflag.FlagSet, std stdio) func([]string) int {
 		if err != nil {
 			return fail(std, "import", err)
 		}
-		res, err := engine.Import(ctx, cfg, engine.ImportOptions{Store: store, API: client, DryRun: *dryRun, CompanyID: company})
+		inv := plan.Invocation{Dir: dir, State: *statePath}
+		res, err := engine.Import(ctx, cfg, engine.ImportOptions{Store: store, API: client, DryRun: *dryRun, CompanyID: company, Invocation: inv})
 		if err != nil {
 			return fail(std, "import", err)
 		}
-		report := engine.ImportReport{Result: res, DryRun: *dryRun}
+		report := engine.ImportReport{Result: res, DryRun: *dryRun, Invocation: inv}
 		if *generate != "" {
 			report.GenerateDir = *generate
 			report.Generated, report.NotGenerated, err = engine.GenerateConfigs(res.Unmanaged, cfg, store.State())

@@ -40,6 +40,7 @@ func cmdPlan(fs *pflag.FlagSet, std stdio) func([]string) int {
 		if err != nil {
 			return fail(std, "plan", err)
 		}
+		p.Invocation = plan.Invocation{Dir: dir, State: *statePath}
 		if *refresh {
 			if err := refreshPlan(std, p, st, api, *parallelism, *out); err != nil {
 				return fail(std, "plan", err)

@@ -82,7 +82,7 @@ func cmdState(fs *pflag.FlagSet, std stdio) func([]string) int {
 			if id == "" {
 				id = "no id: its create was pending"
 			}
-			fmt.Fprintf(std.out, "Forgot %s (%q, Dialpad id %s). The office still exists in Dialpad; officectl no longer manages it.\n", offices.Printable(key), forgot.Name, offices.Printable(id))
+			fmt.Fprintf(std.out, "Forgot %s (%q, Dialpad id %s). If it still exists in Dialpad, officectl no longer manages it.\n", offices.Printable(key), forgot.Name, offices.Printable(id))
 			return exitOK
 		case "unlock":
 			return stateUnlock(std, statePath, *lockID)

@@ -82,6 +82,9 @@ func run(args []string, std stdio) int {
 		usage(std.err)
 		return exitError
 	}
+	if len(args) == 2 && args[0] == "help" {
+		args = []string{args[1], "--help"} // help COMMAND: that command's help
+	}
 	if args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		usage(std.out) // asked for: stdout, so that it pipes into less
 		return exitOK

@@ -16,7 +16,10 @@ import (
 func simAdmin(std stdio, args []string, url, token string) int {
 	const usage = "use: officectl sim edit ID PATH=JSON... | officectl sim delete ID (e.g. sim edit 5100000000000000 ring_seconds=45 'name=\"Berlin HQ\"')"
 	verb := args[0]
-	if (verb != "edit" && verb != "delete") || len(args) < 2 || (verb == "edit" && len(args) < 3) || (verb == "delete" && len(args) != 2) {
+	if (verb == "edit" && len(args) < 3) || (verb == "delete" && len(args) != 2) {
+		return fail(std, "sim "+verb, fmt.Errorf("wrong number of arguments; %s", usage))
+	}
+	if verb != "edit" && verb != "delete" {
 		return fail(std, "sim", fmt.Errorf("unexpected arguments: %s; %s", strings.Join(args, " "), usage))
 	}
 	id, err := strconv.ParseInt(args[1], 10, 64)

@@ -31,6 +31,9 @@ func stateArgs(sub string, rest []string, flagValue string) (string, error) {
 	if len(rest) == n+1 {
 		dir = rest[n]
 	}
+	if err := notPlanFile(dir); err != nil {
+		return "", err
+	}
 	path := statePathFor(dir, flagValue)
 	if sub == "unlock" {
 		return path, nil // a first apply may leave a lock and no state

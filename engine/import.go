@@ -69,6 +69,11 @@ type ImportResult struct {
 // has its name and the state records that office under no other key. A
 // nil st is an empty state.
 func MatchImport(cfg *load.Config, st *state.State, live []offices.Live) *ImportResult {
+	return matchImport(cfg, st, live, plan.Invocation{})
+}
+
+// matchImport is MatchImport with the invocation its hints name.
+func matchImport(cfg *load.Config, st *state.State, live []offices.Live, inv plan.Invocation) *ImportResult {
 	if st == nil {
 		st = state.New()
 	}
@@ -114,7 +119,7 @@ func MatchImport(cfg *load.Config, st *state.State, live []offices.Live) *Import
 				Reason: fmt.Sprintf("%d offices in Dialpad have this name, so import cannot tell which one the config describes: rename or delete the others in Dialpad, then run import again", len(free))})
 		case len(taken) > 0:
 			res.Conflicts = append(res.Conflicts, ImportConflict{Key: d.Key, Name: name, IDs: liveIDs(taken),
-				Reason: fmt.Sprintf("the office with this name is recorded in the state file as %q: give one of the two keys another name, or forget the other with `officectl state rm %s`", takenBy[0], takenBy[0])})
+				Reason: fmt.Sprintf("the office with this name is recorded in the state file as %q: give one of the two keys another name, or forget the other with `%s`", takenBy[0], inv.Command("state rm", takenBy[0]))})
 		default:
 			res.ToCreate = append(res.ToCreate, Adoption{Key: d.Key, Name: name})
 		}
@@ -155,6 +160,9 @@ type ImportOptions struct {
 	CompanyID string
 	// Now is the clock of the entries' created_at, default time.Now.
 	Now func() time.Time
+	// Invocation is the directory and state file the command was given;
+	// the commands in the result's hints name them.
+	Invocation plan.Invocation
 }
 
 // Import lists every live office (all pages) and adopts, in one save of
@@ -175,7 +183,7 @@ func Import(ctx context.Context, cfg *load.Config, opts ImportOptions) (*ImportR
 	if err != nil {
 		return nil, fmt.Errorf("import: listing the offices in Dialpad: %w", err)
 	}
-	res := MatchImport(cfg, opts.Store.State(), live)
+	res := matchImport(cfg, opts.Store.State(), live, opts.Invocation)
 	if opts.DryRun || len(res.Adopted) == 0 {
 		return res, nil
 	}

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/officectl/officectl/engine/plan"
 	"github.com/officectl/officectl/offices"
 )
 
@@ -23,6 +24,9 @@ type ImportReport struct {
 	Generated   []GeneratedOffice
 	// NotGenerated are the live offices --generate wrote no file for.
 	NotGenerated []GenerateSkip
+	// Invocation is the directory and state file the command was given;
+	// the commands in the report's hints name them.
+	Invocation plan.Invocation
 }
 
 // WriteImportReport writes r for a person: the offices adopted (or that
@@ -44,7 +48,7 @@ func WriteImportReport(w io.Writer, r ImportReport) error {
 		fmt.Fprintf(bw, "  = %s (%s): id %d\n", offices.Printable(a.Key), offices.Printable(a.Name), a.ID)
 	}
 	if len(res.ToCreate) > 0 {
-		fmt.Fprintf(bw, "\nTo create: %s with no live office of that name; `officectl apply` creates them.\n", plural(len(res.ToCreate), "office"))
+		fmt.Fprintf(bw, "\nTo create: %s with no live office of that name; `%s` creates them.\n", plural(len(res.ToCreate), "office"), r.Invocation.Command("apply"))
 		for _, a := range res.ToCreate {
 			fmt.Fprintf(bw, "  + %s (%s)\n", offices.Printable(a.Key), offices.Printable(a.Name))
 		}
@@ -72,7 +76,7 @@ func WriteImportReport(w io.Writer, r ImportReport) error {
 			fmt.Fprintf(bw, "  ? %d %s%s\n", l.ID, offices.Printable(l.Name), primary)
 		}
 		if r.GenerateDir == "" {
-			bw.WriteString("Write a config file for each with `officectl import --generate DIR`.\n")
+			fmt.Fprintf(bw, "Write a config file for each with `%s`.\n", r.Invocation.Command("import --generate", "GENDIR"))
 		}
 	}
 	switch {
@@ -80,8 +84,12 @@ func WriteImportReport(w io.Writer, r ImportReport) error {
 	case r.DryRun:
 		fmt.Fprintf(bw, "\nWould write %s in %s (dry run: nothing written).\n", plural(len(r.Generated), "file"), offices.Printable(r.GenerateDir))
 	default:
-		fmt.Fprintf(bw, "\nWrote %s in %s: fill in their TODOs, check them with `officectl validate`, move them into the config, then run `officectl import` again.\n",
-			plural(len(r.Generated), "file"), offices.Printable(r.GenerateDir))
+		dir := r.Invocation.Dir
+		if dir == "" {
+			dir = "."
+		}
+		fmt.Fprintf(bw, "\nWrote %s in %s: fill in their TODOs, check them with `%s`, move them into the config, then run `%s` again.\n",
+			plural(len(r.Generated), "file"), offices.Printable(r.GenerateDir), plan.Invocation{}.Command("validate", dir, r.GenerateDir), r.Invocation.Command("import"))
 	}
 	if r.GenerateDir != "" {
 		for _, g := range r.Generated {

@@ -156,6 +156,8 @@ type ApplyResult struct {
 	Interrupted bool
 	// Elapsed is how long the run took.
 	Elapsed time.Duration
+	// Invocation is the plan's: the commands in hints name it.
+	Invocation plan.Invocation
 }
 
 // OfficeError is the failure of one office.

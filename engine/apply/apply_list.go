@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/officectl/officectl/engine/plan"
 	"github.com/officectl/officectl/offices"
 	"github.com/officectl/officectl/state"
 )
@@ -169,12 +170,12 @@ func (c *claims) match(live []offices.Live, name, key string) nameMatch {
 }
 
 // claimedText says which keys hold the claimed offices.
-func (m nameMatch) claimedText() string {
+func (m nameMatch) claimedText(inv plan.Invocation) string {
 	parts := make([]string, len(m.claimed))
 	for i, l := range m.claimed {
 		parts[i] = fmt.Sprintf("id %d is recorded in the state file as %q", l.ID, m.by[i])
 	}
-	return strings.Join(parts, "; ") + "; give one of the two offices another name, or forget the other with `officectl state rm KEY`"
+	return strings.Join(parts, "; ") + "; give one of the two offices another name, or forget the other with `" + inv.Command("state rm", "KEY") + "`"
 }
 
 // invalidErr is the error of an office whose name live offices with

@@ -155,7 +155,7 @@ func (r *run) create(ctx, ictx context.Context, i int, ids map[string]int64) fin
 		case len(m.free) > 1:
 			return fail(ambiguous(m.free), true)
 		case len(m.claimed) > 0:
-			return fail(fmt.Errorf("%w: %s", ErrNameExists, m.claimedText()), true)
+			return fail(fmt.Errorf("%w: %s", ErrNameExists, m.claimedText(r.plan.Invocation)), true)
 		case attempt >= maxCreateAttempts:
 			return fail(fmt.Errorf("gave up after %d creates whose outcome was unknown and which did not happen; last: %w (the state entry stays pending: run apply again)", attempt, err), true)
 		}
@@ -259,8 +259,8 @@ func (r *run) checkE911Target(i int, id int64, live *offices.Live) error {
 		return fmt.Errorf("%w: asked for office %d, the API answered with office %d (%q); the E911 address was not sent", ErrWrongOffice, id, live.ID, live.Name)
 	case live.Name != want:
 		return fmt.Errorf("%w: Dialpad office %d is named %q, but the state file records %q for key %q; the E911 address was not sent. "+
-			"Check the state file (a merge of two edits can give two keys one id): `officectl state rm %s`, then `officectl import`, records the right id",
-			ErrWrongOffice, id, live.Name, want, c.Key, c.Key)
+			"Check the state file (a merge of two edits can give two keys one id): `%s`, then `%s`, records the right id",
+			ErrWrongOffice, id, live.Name, want, c.Key, r.plan.Invocation.Command("state rm", c.Key), r.plan.Invocation.Command("import"))
 	}
 	return nil
 }

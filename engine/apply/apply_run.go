@@ -267,7 +267,7 @@ func (r *run) preflight(ctx, ictx context.Context, st *state.State) {
 		case !adoptLive && len(m.free) > 0:
 			r.finish(finished{i: i, outcome: OutcomeFailed, err: fmt.Errorf("%w (id %s) but not in the state file: run `officectl import` to adopt it instead of creating a second one", ErrNameExists, idList(m.free))})
 		case len(m.free) == 0 && len(m.claimed) > 0:
-			r.finish(finished{i: i, outcome: OutcomeFailed, pending: r.resume[i], err: fmt.Errorf("%w: %s", ErrNameExists, m.claimedText())})
+			r.finish(finished{i: i, outcome: OutcomeFailed, pending: r.resume[i], err: fmt.Errorf("%w: %s", ErrNameExists, m.claimedText(r.plan.Invocation))})
 		case len(m.free) > 1 && !r.resume[i]:
 			r.finish(finished{i: i, outcome: OutcomeFailed, err: fmt.Errorf("%w (ids %s), so --adopt-existing cannot tell which one to adopt: keep one, rename or delete the others in Dialpad, then run apply again", ErrAmbiguousName, idList(m.free))})
 		case len(m.free) > 1:
@@ -486,7 +486,7 @@ func (r *run) emit(e Event) {
 
 // result sums the run up.
 func (r *run) result() *ApplyResult {
-	res := &ApplyResult{Offices: r.res, Interrupted: r.interrupted, Err: r.firstErr, Elapsed: r.elapsed}
+	res := &ApplyResult{Offices: r.res, Interrupted: r.interrupted, Err: r.firstErr, Elapsed: r.elapsed, Invocation: r.plan.Invocation}
 	for i := range r.res {
 		o := &r.res[i]
 		if o.Pending {

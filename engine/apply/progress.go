@@ -218,7 +218,7 @@ func WriteApplySummary(w io.Writer, res *ApplyResult) error {
 		fmt.Fprintf(&b, "%s not applied: the API cannot change those fields (see the plan for how to resolve them).\n", plural(c.Manual, "manual change"))
 	}
 	if c.Orphan > 0 {
-		fmt.Fprintf(&b, "%s only in the state file left alone (`officectl state rm KEY` forgets one).\n", plural(c.Orphan, "office"))
+		fmt.Fprintf(&b, "%s only in the state file left alone (`%s` forgets one).\n", plural(c.Orphan, "office"), res.Invocation.Command("state rm", "KEY"))
 	}
 	_, err := io.WriteString(w, b.String())
 	return err

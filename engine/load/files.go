@@ -197,6 +197,8 @@ func (r *configReader) read(name string) ([]byte, error) {
 	switch {
 	case errors.Is(err, ErrNotRegular):
 		return nil, fmt.Errorf("cannot read: %v: a config file must be a regular file; remove it, or rename it so that it does not end in .cue, .yaml, .yml or .json", unwrapPath(err))
+	case errors.Is(err, ErrTooLarge) && filepath.Ext(name) != ".cue" && SniffPlanFile(name):
+		return nil, errPlanFile // skipped whatever its size
 	case errors.Is(err, ErrTooLarge):
 		return nil, fmt.Errorf("cannot read: %v per config file; split the offices over several files, or raise the limit with the environment variable %s (e.g. %s=32MiB)", unwrapPath(err), MaxFileSizeEnv, MaxFileSizeEnv)
 	case err != nil:

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/officectl/officectl/offices"
 	"github.com/officectl/officectl/schema"
 )
 
@@ -28,6 +29,7 @@ func loadPaths(paths []string, opts LoadOptions) (*Config, []schema.Diagnostic, 
 	var files []string
 	var diags []schema.Diagnostic
 	seen := map[string]bool{}
+	var plans []string // plan files named on their own: skipped
 	add := func(f string) {
 		a, err := filepath.Abs(f)
 		if err != nil {
@@ -51,8 +53,13 @@ func loadPaths(paths []string, opts LoadOptions) (*Config, []schema.Diagnostic, 
 			if !isConfigFile(p) {
 				return nil, nil, fmt.Errorf("%s is not a config file: give a directory, or files ending in .cue, .yaml, .yml or .json", p)
 			}
-			if !info.Mode().IsRegular() {
-				return nil, nil, fmt.Errorf("%s is not a regular file", p)
+			// A FIFO or device is added too: reading it gives a
+			// diagnostic at that file (configReader.read), and the
+			// other files are still checked.
+			if SniffPlanFile(p) {
+				plans = append(plans, p)
+				diags = append(diags, planFileNote(p))
+				continue
 			}
 			// A file named on the command line is read where it
 			// leads: the user chose it.
@@ -73,6 +80,9 @@ func loadPaths(paths []string, opts LoadOptions) (*Config, []schema.Diagnostic, 
 		for _, f := range found {
 			add(f)
 		}
+	}
+	if len(files) == 0 && len(plans) > 0 {
+		return nil, nil, fmt.Errorf("%s: %w: an officectl plan file is not config: give config files or directories, and apply a plan file with `%s`", strings.Join(plans, ", "), ErrNoOfficeFiles, offices.Printable("officectl apply "+ShellQuote(plans[0])))
 	}
 	if len(files) == 0 {
 		dir := "DIR"

@@ -2,6 +2,7 @@ package load
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -183,6 +184,9 @@ func placed(ds []schema.Diagnostic) bool {
 // file validates one YAML or JSON file.
 func (v *validator) file(rd *configReader, name string) fileResult {
 	src, err := rd.read(name)
+	if errors.Is(err, errPlanFile) {
+		return fileResult{diags: []schema.Diagnostic{planFileNote(name)}}
+	}
 	if err != nil {
 		return fileResult{diags: []schema.Diagnostic{{File: name, Severity: schema.Error, Message: err.Error()}}}
 	}

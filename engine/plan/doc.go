@@ -5,7 +5,9 @@
 // company it was made from, drift (comparing the live offices with their
 // last applied specs, and folding drift into a plan for plan --refresh),
 // and the rules around them: which company a state belongs to, which
-// refreshed plan may not be saved.
+// refreshed plan may not be saved. Its Invocation (the directory and
+// --state a command was given, carried by Plan and DriftReport) is what
+// the commands printed in render's, apply's and engine's hints name.
 //
 // It imports engine/load (for Config), offices and state. render and
 // apply build on it; it imports neither.

@@ -81,6 +81,9 @@ type DriftReport struct {
 	// Skipped, sorted by key: state entries with no id (a pending create)
 	// or no spec to compare with.
 	Skipped []SkippedOffice
+	// Invocation is the directory and state file the command was given;
+	// the commands in the report's hints name them.
+	Invocation Invocation
 }
 
 // DriftSummary counts a report's drifts per kind.

@@ -126,6 +126,9 @@ type Plan struct {
 	// Changes in apply order: every office after the offices it refers to,
 	// ties broken by key; orphans last, by key.
 	Changes []Change
+	// Invocation is the directory and state file the command was given;
+	// the commands in the plan's hints name them. Not saved.
+	Invocation Invocation
 }
 
 // Summary counts a plan's changes per action.

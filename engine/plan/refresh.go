@@ -25,7 +25,8 @@ func CheckRecordedCompany(ctx context.Context, api CompanyAPI, st *state.State) 
 
 // Refresh fetches the offices st records from Dialpad and folds their
 // drift into p (MergeDrift), after CheckRecordedCompany. It returns the
-// drift report, whose Checked and Skipped the caller may show.
+// drift report, whose Checked and Skipped the caller may show; it carries
+// p's Invocation.
 func Refresh(ctx context.Context, p *Plan, st *state.State, api BindAPI, parallelism int) (*DriftReport, error) {
 	if err := CheckRecordedCompany(ctx, api, st); err != nil {
 		return nil, err
@@ -34,6 +35,7 @@ func Refresh(ctx context.Context, p *Plan, st *state.State, api BindAPI, paralle
 	if err != nil {
 		return nil, err
 	}
+	rep.Invocation = p.Invocation
 	MergeDrift(p, rep)
 	return rep, nil
 }
@@ -44,8 +46,8 @@ func Refresh(ctx context.Context, p *Plan, st *state.State, api BindAPI, paralle
 // be applied as reviewed.
 func (p *Plan) CheckSavable() error {
 	if keys := p.Recreates(); len(keys) > 0 {
-		return fmt.Errorf("the plan creates again %s, deleted in Dialpad, which apply does only once the state forgets them: run `officectl state rm KEY` for each, then plan again",
-			strings.Join(keys, ", "))
+		return fmt.Errorf("the plan creates again %s, deleted in Dialpad, which apply does only once the state forgets them: run `%s` for each, then plan again",
+			strings.Join(keys, ", "), p.Invocation.Command("state rm", "KEY"))
 	}
 	return nil
 }

@@ -35,31 +35,32 @@ func driftNote(c *plan.Change) string {
 
 // driftHint says how to resolve a drift that apply does not undo; "" when
 // apply undoes it.
-func driftHint(c *plan.Change) string {
+func driftHint(c *plan.Change, inv plan.Invocation) string {
 	d := c.Drift
 	switch {
 	case d.Kind == plan.DriftDeleted && c.Action == plan.ActionOrphan:
-		return fmt.Sprintf("It is %s in Dialpad too: `officectl state rm %s` forgets it.", d.LiveState, c.Key)
+		return fmt.Sprintf("It is %s in Dialpad too: `%s` forgets it.", d.LiveState, inv.Command("state rm", c.Key))
 	case d.Kind == plan.DriftDeleted:
-		return fmt.Sprintf("To create it again: `officectl state rm %s`, then `officectl apply`. To let it go: remove it from the config, then `officectl state rm %s`.", c.Key, c.Key)
+		rm := inv.Command("state rm", c.Key)
+		return fmt.Sprintf("To create it again: `%s`, then `%s`. To let it go: remove it from the config, then `%s`.", rm, inv.Command("apply"), rm)
 	case d.Kind == plan.DriftE911 && c.Action == plan.ActionUpdateE911:
 		return ""
 	}
-	return fmt.Sprintf("To resolve: change them back in Dialpad, or accept them: make the config match, then `officectl state rm %s` and `officectl import`.", c.Key)
+	return fmt.Sprintf("To resolve: change them back in Dialpad, or accept them: make the config match, then `%s` and `%s`.", inv.Command("state rm", c.Key), inv.Command("import"))
 }
 
 // writeDriftText writes the drift of c under its line in a text plan: the
 // fields changed in Dialpad, then how to resolve what apply does not.
-func writeDriftText(w *bufio.Writer, c *plan.Change, paint func(color, s string) string) {
+func writeDriftText(w *bufio.Writer, c *plan.Change, inv plan.Invocation, paint func(color, s string) string) {
 	d := c.Drift
 	if len(c.Fields) > 0 && c.Action == plan.ActionManual {
-		w.WriteString("    " + printable(manualHint(c.Key)) + "\n")
+		w.WriteString("    " + printable(manualHint(c.Key, inv)) + "\n")
 	}
 	if len(d.Fields) > 0 {
 		w.WriteString("    changed in Dialpad (last applied → live):\n")
 		writeDriftFields(w, d.Fields, "      ", paint)
 	}
-	if hint := driftHint(c); hint != "" {
+	if hint := driftHint(c, inv); hint != "" {
 		w.WriteString("    " + printable(hint) + "\n")
 	}
 }
@@ -75,7 +76,7 @@ func writeDriftFields(w *bufio.Writer, fields []plan.FieldChange, indent string,
 // drifted, closing tag included: the body to send (create, update-e911),
 // the config's own difference with the state, and the fields changed in
 // Dialpad.
-func driftDetails(c *plan.Change) string {
+func driftDetails(c *plan.Change, inv plan.Invocation) string {
 	var b strings.Builder
 	d := c.Drift
 	if note := driftNote(c); note != "" {
@@ -92,7 +93,7 @@ func driftDetails(c *plan.Change) string {
 	if len(d.Fields) > 0 {
 		parts = append(parts, "Fields that differ in Dialpad:\n\n"+driftTable(d.Fields))
 	}
-	if hint := driftHint(c); hint != "" {
+	if hint := driftHint(c, inv); hint != "" {
 		parts = append(parts, hint+"\n")
 	}
 	b.WriteString(strings.Join(parts, "\n"))
@@ -166,7 +167,7 @@ func RenderDriftText(w io.Writer, r *plan.DriftReport, opts TextOptions) error {
 		line := fmt.Sprintf("%s %s (%s, id %d): %s", driftSymbol(d.Kind), printable(d.Key), printable(d.Name), d.ID, driftWhat(&d))
 		bw.WriteString(paint(driftColor(d.Kind), line) + "\n")
 		writeDriftFields(bw, d.Fields, "    ", paint)
-		bw.WriteString("    " + printable(driftReportHint(&d)) + "\n")
+		bw.WriteString("    " + printable(driftReportHint(&d, r.Invocation)) + "\n")
 	}
 	if len(r.Skipped) > 0 {
 		bw.WriteString("\nNot checked:\n")
@@ -210,14 +211,15 @@ func driftWhat(d *plan.Drift) string {
 }
 
 // driftReportHint says what to do about d in a drift report.
-func driftReportHint(d *plan.Drift) string {
+func driftReportHint(d *plan.Drift, inv plan.Invocation) string {
 	switch d.Kind {
 	case plan.DriftDeleted:
-		return fmt.Sprintf("`officectl plan --refresh` plans it as a create again. To create it again: `officectl state rm %s`, then `officectl apply`; to let it go: remove it from the config, then `officectl state rm %s`.", d.Key, d.Key)
+		rm := inv.Command("state rm", d.Key)
+		return fmt.Sprintf("`%s` plans it as a create again. To create it again: `%s`, then `%s`; to let it go: remove it from the config, then `%s`.", inv.Command("plan --refresh"), rm, inv.Command("apply"), rm)
 	case plan.DriftE911:
-		return "To set it back: `officectl plan --refresh --out plan.json`, then `officectl apply plan.json`."
+		return fmt.Sprintf("To set it back: `%s`, then `officectl apply plan.json`.", inv.Command("plan --refresh --out plan.json"))
 	}
-	return fmt.Sprintf("The API cannot change these fields back: change them back in Dialpad, or accept them: make the config match, then `officectl state rm %s` and `officectl import`.", d.Key)
+	return fmt.Sprintf("The API cannot change these fields back: change them back in Dialpad, or accept them: make the config match, then `%s` and `%s`.", inv.Command("state rm", d.Key), inv.Command("import"))
 }
 
 func driftSymbol(k plan.DriftKind) string {
@@ -271,7 +273,7 @@ func RenderDriftMarkdown(w io.Writer, r *plan.DriftReport) error {
 
 	shown := 0
 	for i := range r.Drifts {
-		d := driftReportDetails(&r.Drifts[i])
+		d := driftReportDetails(&r.Drifts[i], r.Invocation)
 		rest := len(r.Drifts) - shown - 1
 		if out.Len()+len(d)+len(driftNotShown(rest))+tail.Len() >= MarkdownLimit {
 			break
@@ -290,7 +292,7 @@ func RenderDriftMarkdown(w io.Writer, r *plan.DriftReport) error {
 func driftNotShown(n int) string { return moreNotShown(n, "office", "offices", "officectl drift") }
 
 // driftReportDetails is the <details> block of one drift.
-func driftReportDetails(d *plan.Drift) string {
+func driftReportDetails(d *plan.Drift, inv plan.Invocation) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "\n<details><summary>%s %s <code>%s</code> (%s), id %d</summary>\n\n",
 		driftSymbol(d.Kind), d.Kind, mdText(d.Key), mdText(d.Name), d.ID)
@@ -298,6 +300,6 @@ func driftReportDetails(d *plan.Drift) string {
 	if len(d.Fields) > 0 {
 		b.WriteString(driftTable(d.Fields) + "\n")
 	}
-	b.WriteString(driftReportHint(d) + "\n\n</details>\n")
+	b.WriteString(driftReportHint(d, inv) + "\n\n</details>\n")
 	return b.String()
 }

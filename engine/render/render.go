@@ -85,7 +85,7 @@ func symbol(a plan.Action) string {
 
 // actionNote is the short explanation printed after a change's name; the
 // text renderer's notes, with commands in backquotes.
-func actionNote(c *plan.Change) string {
+func actionNote(c *plan.Change, inv plan.Invocation) string {
 	if note := driftNote(c); note != "" {
 		return note
 	}
@@ -98,7 +98,7 @@ func actionNote(c *plan.Change) string {
 		}
 		return "the API cannot change these fields"
 	case plan.ActionOrphan:
-		return fmt.Sprintf("in the state only; offices cannot be deleted through the API, `officectl state rm %s` forgets it", c.Key)
+		return fmt.Sprintf("in the state only; offices cannot be deleted through the API, `%s` forgets it", inv.Command("state rm", c.Key))
 	case plan.ActionResume:
 		return "an earlier create was interrupted; apply looks the office up by name before creating it again"
 	}
@@ -106,8 +106,8 @@ func actionNote(c *plan.Change) string {
 }
 
 // manualHint says how to resolve a manual change.
-func manualHint(key string) string {
-	return fmt.Sprintf("To resolve: revert the config, or change it in Dialpad and accept it: `officectl state rm %s` then `officectl import`.", key)
+func manualHint(key string, inv plan.Invocation) string {
+	return fmt.Sprintf("To resolve: revert the config, or change it in Dialpad and accept it: `%s` then `%s`.", inv.Command("state rm", key), inv.Command("import"))
 }
 
 // fieldValue is a FieldChange value for people: "(none)" when absent.

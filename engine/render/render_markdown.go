@@ -56,7 +56,7 @@ func RenderMarkdown(w io.Writer, p *plan.Plan) error {
 		if c.Action == plan.ActionNoOp {
 			continue
 		}
-		d := markdownDetails(c)
+		d := markdownDetails(c, p.Invocation)
 		// Keep room for the line that would say how many are left out.
 		if rest := changed - shown - 1; out.Len()+len(d)+len(notShown(rest)) >= MarkdownLimit {
 			break
@@ -174,7 +174,7 @@ func moreNotShown(n int, one, many, cmd string) string {
 }
 
 // markdownDetails is the <details> block of one change.
-func markdownDetails(c *plan.Change) string {
+func markdownDetails(c *plan.Change, inv plan.Invocation) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "\n<details><summary>%s %s <code>%s</code>", symbol(c.Action), c.Action, mdText(c.Key))
 	if c.Name != "" {
@@ -185,7 +185,7 @@ func markdownDetails(c *plan.Change) string {
 	}
 	b.WriteString("</summary>\n\n")
 	if c.Drift != nil {
-		return b.String() + driftDetails(c)
+		return b.String() + driftDetails(c, inv)
 	}
 
 	switch c.Action {
@@ -200,7 +200,7 @@ func markdownDetails(c *plan.Change) string {
 		if c.Action == plan.ActionUpdateE911 {
 			b.WriteString("Apply updates the E911 address.\n\n")
 		} else {
-			b.WriteString("The API cannot change these fields. " + manualHint(c.Key) + "\n\n")
+			b.WriteString("The API cannot change these fields. " + manualHint(c.Key, inv) + "\n\n")
 		}
 		if c.Entry != nil && len(c.Entry.Spec) > 0 && c.Office != nil {
 			b.WriteString(fenced("diff", lineDiff(prettySpec(c.Entry.Spec), prettySpec(c.Office.Canonical()))))
@@ -213,7 +213,7 @@ func markdownDetails(c *plan.Change) string {
 			}
 		}
 	case plan.ActionOrphan:
-		fmt.Fprintf(&b, "This office is in the state but not in the config. Offices cannot be deleted through the API; run `officectl state rm %s` to forget it.\n", c.Key)
+		fmt.Fprintf(&b, "This office is in the state but not in the config. Offices cannot be deleted through the API; run `%s` to forget it.\n", inv.Command("state rm", c.Key))
 	}
 	b.WriteString("\n</details>\n")
 	return b.String()

@@ -127,7 +127,7 @@ func TestRenderMarkdownLimit(t *testing.T) {
 		t.Errorf("last detail shown is not %s", want)
 	}
 	// One more detail would not have fitted.
-	if next := markdownDetails(&p.Changes[shown]); len(out)-len(notShown(3000-shown))+len(next)+len(notShown(3000-shown-1)) < MarkdownLimit {
+	if next := markdownDetails(&p.Changes[shown], plan.Invocation{}); len(out)-len(notShown(3000-shown))+len(next)+len(notShown(3000-shown-1)) < MarkdownLimit {
 		t.Errorf("trimmed %d details although the next one fits", 3000-shown)
 	}
 }

@@ -61,7 +61,7 @@ func RenderText(w io.Writer, p *plan.Plan, opts TextOptions) error {
 		if len(c.DependsOn) > 0 {
 			line.WriteString(" after " + printable(strings.Join(c.DependsOn, ", ")))
 		}
-		if note := actionNote(c); note != "" {
+		if note := actionNote(c, p.Invocation); note != "" {
 			line.WriteString(": " + printable(note))
 		}
 		bw.WriteString(line.String() + "\n")
@@ -70,11 +70,11 @@ func RenderText(w io.Writer, p *plan.Plan, opts TextOptions) error {
 				" → " + paint(ansiGreen, printable(fieldValue(f.New))) + "\n")
 		}
 		if c.Drift != nil {
-			writeDriftText(bw, c, paint)
+			writeDriftText(bw, c, p.Invocation, paint)
 			continue
 		}
 		if c.Action == plan.ActionManual {
-			bw.WriteString("    " + printable(manualHint(c.Key)) + "\n")
+			bw.WriteString("    " + printable(manualHint(c.Key, p.Invocation)) + "\n")
 		}
 	}
 	if r := billReminder(sum); r != "" {

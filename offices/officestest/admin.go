@@ -170,6 +170,9 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) int {
 		return s.write(w, errorResult(http.StatusForbidden, "forbidden",
 			fmt.Sprintf("The simulator's admin endpoints need the header %s: yes (officectl sim edit|delete sends it)", AdminHeader)))
 	}
+	if res, ok := s.serveGroupAdmin(r); ok {
+		return s.write(w, res)
+	}
 	rest, ok := strings.CutPrefix(strings.TrimSuffix(r.URL.Path, "/"), AdminPrefix+"offices/")
 	id, err := strconv.ParseInt(rest, 10, 64)
 	if !ok || err != nil {

@@ -53,6 +53,13 @@ func (c *AdminClient) Delete(ctx context.Context, id int64) error {
 }
 
 func (c *AdminClient) do(ctx context.Context, method string, id int64, body []byte, out any) error {
+	return c.doKind(ctx, method, "offices", id, body, out)
+}
+
+// doKind sends an admin request about id under AdminPrefix+kinds (offices,
+// departments or callcenters).
+func (c *AdminClient) doKind(ctx context.Context, method, kinds string, id int64, body []byte, out any) error {
+	what := strings.TrimSuffix(kinds, "s")
 	base, err := url.Parse(c.URL)
 	if err != nil || base.Host == "" || (base.Scheme != "http" && base.Scheme != "https") {
 		return fmt.Errorf("simulator URL %q: want http://HOST:PORT, as officectl sim prints it", c.URL)
@@ -60,7 +67,7 @@ func (c *AdminClient) do(ctx context.Context, method string, id int64, body []by
 	if base.Scheme == "http" && !offices.IsLoopbackHost(base.Hostname()) {
 		return fmt.Errorf("simulator URL %q: plain http only to a loopback host", c.URL)
 	}
-	target := strings.TrimSuffix(base.String(), "/") + AdminPrefix + "offices/" + strconv.FormatInt(id, 10)
+	target := strings.TrimSuffix(base.String(), "/") + AdminPrefix + kinds + "/" + strconv.FormatInt(id, 10)
 	req, err := http.NewRequestWithContext(ctx, method, target, bytes.NewReader(body))
 	if err != nil {
 		return err
@@ -74,12 +81,12 @@ func (c *AdminClient) do(ctx context.Context, method string, id int64, body []by
 	}
 	resp, err := hc.Do(req)
 	if err != nil {
-		return fmt.Errorf("simulator admin %s office %d: %w", method, id, err)
+		return fmt.Errorf("simulator admin %s %s %d: %w", method, what, id, err)
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(io.LimitReader(resp.Body, maxRequestBody))
 	if err != nil {
-		return fmt.Errorf("simulator admin %s office %d: %w", method, id, err)
+		return fmt.Errorf("simulator admin %s %s %d: %w", method, what, id, err)
 	}
 	if resp.StatusCode != http.StatusOK {
 		var e errorBody
@@ -87,7 +94,7 @@ func (c *AdminClient) do(ctx context.Context, method string, id int64, body []by
 		if json.Unmarshal(b, &e) == nil && e.Error.Message != "" {
 			msg += ": " + e.Error.Message
 		}
-		return fmt.Errorf("simulator admin %s office %d: %s", method, id, oneLine(msg))
+		return fmt.Errorf("simulator admin %s %s %d: %s", method, what, id, oneLine(msg))
 	}
 	if out == nil {
 		return nil

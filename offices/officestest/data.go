@@ -35,6 +35,10 @@ type data struct {
 	NextID int64 `json:"next_id"`
 	// Offices by ascending id.
 	Offices []offices.Live `json:"offices"`
+	// Groups are the departments and call centers, by ascending id.
+	Groups []dataGroup `json:"groups,omitempty"`
+	// Operators are the memberships of offices and groups.
+	Operators []dataMembers `json:"operators,omitempty"`
 }
 
 // MarshalData returns the server's offices and next id as a data file.
@@ -44,6 +48,7 @@ func (s *Server) MarshalData() ([]byte, error) {
 	for _, id := range s.sortedIDs() {
 		d.Offices = append(d.Offices, cloneLive(*s.offices[id]))
 	}
+	d.Groups, d.Operators = s.groupsData()
 	s.mu.Unlock()
 	b, err := json.MarshalIndent(d, "", "  ")
 	if err != nil {
@@ -58,7 +63,7 @@ func (s *Server) MarshalData() ([]byte, error) {
 // above every id.
 func (s *Server) LoadData(b []byte) error {
 	var d data
-	if err := decodeStrict(b, &d); err != nil {
+	if err := decodeData(b, &d); err != nil {
 		return fmt.Errorf("not a simulator data file: %v", err)
 	}
 	if d.Format != DataFormat || d.Version != 1 {
@@ -81,9 +86,18 @@ func (s *Server) LoadData(b []byte) error {
 	if d.NextID <= 0 {
 		return fmt.Errorf("next_id %d is not positive", d.NextID)
 	}
+	officeIDs := map[int64]bool{}
+	for id := range offs {
+		officeIDs[id] = true
+	}
+	grp, err := loadGroupsData(d.Groups, d.Operators, officeIDs, d.NextID)
+	if err != nil {
+		return err
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.offices, s.nextID = offs, d.NextID
+	grp.users, grp.rooms = s.grp.users, s.grp.rooms
+	s.offices, s.nextID, s.grp = offs, d.NextID, grp
 	return nil
 }
 

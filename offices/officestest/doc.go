@@ -18,6 +18,16 @@
 // the endpoints under AdminPrefix (AdminClient), from `officectl sim edit`
 // and `officectl sim delete`, so that drift can be tried by hand.
 //
+// It also serves the groups reference (dialpad-groups-openapi.json):
+// departments and call centers (create, get, list by office and name
+// substring with cursor paging, PATCH, DELETE), the operators of offices,
+// departments and call centers, call-center skill levels, and the users
+// (by email or id) and rooms that can be operators, seeded with
+// predictable ids and emails (Options.Users, Options.Rooms, SeedUsers,
+// SeedRooms). Groups share the offices' id counter, so no id is given
+// twice; Server.Groups, Operators, MutateGroup, EditGroup and DeleteGroup
+// let tests look and cause drift.
+//
 // Tests use NewServer (an httptest server on loopback); `officectl sim`
 // uses Run, which refuses to listen beyond loopback unless told to, and
 // keeps the offices in a data file across restarts when given one.

@@ -18,6 +18,9 @@ const maxRequestBody = 1 << 20
 // route runs the endpoint of r.
 func (s *Server) route(r *http.Request) result {
 	p := strings.TrimSuffix(r.URL.Path, "/")
+	if res, ok := s.routeGroups(r, p); ok {
+		return res
+	}
 	switch {
 	case p == "/api/v2/offices":
 		switch r.Method {

@@ -61,6 +61,11 @@ func Run(ctx context.Context, addr string, opts Options, logw io.Writer) error {
 		opts.Log = logw
 	}
 	sim := New(opts)
+	if opts.PeopleFile != "" {
+		if err := loadPeopleFile(sim, opts.PeopleFile); err != nil {
+			return err
+		}
+	}
 	if opts.DataFile != "" {
 		if err := loadDataFile(sim, opts.DataFile); err != nil {
 			return err
@@ -75,13 +80,14 @@ func Run(ctx context.Context, addr string, opts Options, logw io.Writer) error {
 		return fmt.Errorf("simulator: %w", err)
 	}
 	srv := &http.Server{Handler: sim, ReadHeaderTimeout: 10 * time.Second}
-	fmt.Fprintf(logw, "Dialpad simulator listening on http://%s (rate limit %d per %s", ln.Addr(), rateOf(opts), windowOf(opts))
+	fmt.Fprintf(logw, "Dialpad simulator listening on %s (rate limit %d per %s", listenURL(host, ln.Addr()), rateOf(opts), windowOf(opts))
 	if opts.Faults != (Faults{}) {
 		fmt.Fprintf(logw, ", faults %s", opts.Faults)
 	}
 	fmt.Fprintf(logw, "%s)\n", dataFileNote(opts.DataFile))
 	if opts.AllowNonLoopback && !offices.IsLoopbackHost(host) {
-		fmt.Fprintln(logw, "warning: listening beyond loopback: anyone who can reach this address and knows the key can use the simulator and its admin endpoints")
+		fmt.Fprintf(logw, "warning: listening beyond loopback (%s): anyone who can reach this address and knows the key can use the simulator and its admin endpoints. "+
+			"Other machines reach it at this host's address with a client that allows plain http; officectl allows plain http to loopback hosts only, so run it on this host\n", ln.Addr())
 	}
 	stopSaver := make(chan struct{})
 	saverDone := make(chan struct{})

@@ -67,6 +67,14 @@ type Options struct {
 	// an API whose listing does not carry it would: clients must then
 	// fetch each address on its own.
 	ListWithoutE911 bool
+	// Users and Rooms are how many users (userN@example.com, id
+	// FirstUserID+N) and rooms (id FirstRoomID+N) the company has, to be
+	// operators of offices and groups; default 100 and 10, negative for
+	// none. SeedUsers and SeedRooms add others.
+	Users, Rooms int
+	// PeopleFile, for Run, is a JSON file of more users and rooms (see
+	// LoadPeople).
+	PeopleFile string
 	// DataFile, for Run, is where the offices and the next id are kept
 	// across restarts: read at start (a missing file is an empty
 	// simulator), written atomically after changes and at the end.
@@ -99,6 +107,9 @@ type Stats struct {
 	Unauthorized int
 	// Created is the number of offices created through POST.
 	Created int
+	// GroupsCreated is the number of departments and call centers
+	// created through POST.
+	GroupsCreated int
 }
 
 // Server is the simulated Dialpad API; it implements http.Handler. It is
@@ -110,6 +121,7 @@ type Server struct {
 
 	mu      sync.Mutex
 	offices map[int64]*offices.Live
+	grp     groupStore // departments, call centers, operators, users, rooms
 	nextID  int64
 	window  window
 	rng     *rand.Rand
@@ -145,15 +157,18 @@ func New(opts Options) *Server {
 	if now == nil {
 		now = time.Now
 	}
-	return &Server{
+	s := &Server{
 		opts:    opts,
 		now:     now,
 		offices: map[int64]*offices.Live{},
+		grp:     newGroupStore(),
 		nextID:  opts.FirstID,
 		window:  window{size: opts.Window, limit: opts.RatePerMinute},
 		rng:     rand.New(rand.NewPCG(opts.Seed, opts.Seed^0x9e3779b97f4a7c15)),
 		faults:  opts.Faults,
 	}
+	s.seedPeople(orDefault(opts.Users, defaultUsers), orDefault(opts.Rooms, defaultRooms))
+	return s
 }
 
 // SetFaults replaces the faults injected from now on.

@@ -253,7 +253,7 @@ func TestRoutes(t *testing.T) {
 		{"GET", fmt.Sprintf("/api/v2/offices/%d/e911", id), 200},
 		{"POST", fmt.Sprintf("/api/v2/offices/%d/e911", id), 405},
 		{"PUT", "/api/v2/offices/1/e911", 404},
-		{"GET", "/api/v2/users", 404},
+		{"GET", "/api/v2/rooms", 404},
 		{"POST", "/api/v2/company", 405},
 	} {
 		code, _, body := call(s, tc.method, tc.target, "Bearer "+token, map[string]any{"address": "x", "city": "x", "country": "US", "state": "x", "zip": "x"})

@@ -87,7 +87,7 @@ func stringifyInts(v any) {
 	switch v := v.(type) {
 	case map[string]any:
 		for k, x := range v {
-			if n, ok := x.(json.Number); ok && int64Fields[k] {
+			if n, ok := x.(json.Number); ok && (int64Fields[k] || groupInt64Fields[k]) {
 				v[k] = string(n)
 				continue
 			}

@@ -1,0 +1,133 @@
+package officestest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+)
+
+// The admin surface of departments and call centers, beside the offices'
+// (admin.go): what an admin would change in Dialpad's web app, so that
+// drift of groups can be shown.
+//
+//	PATCH  /officectl-sim/admin/departments/{id}  body {"set": {"PATH": VALUE, ...}}
+//	DELETE /officectl-sim/admin/departments/{id}
+//
+// and the same under callcenters/.
+
+// ErrNoGroup is returned by EditGroup, MutateGroup and DeleteGroup for an
+// id that is not a group of the kind asked.
+var ErrNoGroup = errors.New("no such group")
+
+// EditGroup changes fields of group id of kind in place (see Edit: PATH
+// is dotted into objects, a null VALUE removes the field) and returns the
+// group as it is now. id and office_id cannot change.
+func (s *Server) EditGroup(kind string, id int64, edits ...Edit) (Group, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	g, ok := s.grp.groups[id]
+	if !ok || g.Kind != kind {
+		return nil, fmt.Errorf("%s %d: %w", kind, id, ErrNoGroup)
+	}
+	body := cloneGroup(g.Body)
+	for _, e := range edits {
+		dec := json.NewDecoder(bytes.NewReader(e.Value))
+		dec.UseNumber()
+		var v any
+		if err := dec.Decode(&v); err != nil {
+			return nil, fmt.Errorf("%s %d: %s: the value is not JSON: %v", kind, id, e.Path, err)
+		}
+		if e.Path == "id" || e.Path == "office_id" {
+			return nil, fmt.Errorf("%s %d: %s cannot change", kind, id, e.Path)
+		}
+		if err := setPath(body, strings.Split(e.Path, "."), v); err != nil {
+			return nil, fmt.Errorf("%s %d: %s: %w", kind, id, e.Path, err)
+		}
+	}
+	numberInts(map[string]any(body))
+	g.Body = body
+	s.changed()
+	return cloneGroup(body), nil
+}
+
+// serveGroupAdmin answers the admin requests of groups; ok is false for
+// other paths.
+func (s *Server) serveGroupAdmin(r *http.Request) (res result, ok bool) {
+	rest, _ := strings.CutPrefix(strings.TrimSuffix(r.URL.Path, "/"), AdminPrefix)
+	seg, idText, _ := strings.Cut(rest, "/")
+	kind, isGroup := groupKinds[seg]
+	if !isGroup {
+		return result{}, false
+	}
+	id, err := strconv.ParseInt(idText, 10, 64)
+	if err != nil {
+		return errorResult(http.StatusNotFound, "notFound", fmt.Sprintf("No such admin endpoint: %s %s", r.Method, r.URL.Path)), true
+	}
+	switch r.Method {
+	case http.MethodPatch:
+		b, bad := readBody(r)
+		if bad != nil {
+			return *bad, true
+		}
+		var req adminRequest
+		if err := decodeStrict(b, &req); err != nil || len(req.Set) == 0 {
+			return errorResult(http.StatusBadRequest, "badRequest", `The body must be {"set": {"PATH": VALUE, ...}} with at least one path`), true
+		}
+		edits := make([]Edit, 0, len(req.Set))
+		for _, p := range sortedKeys(req.Set) {
+			edits = append(edits, Edit{Path: p, Value: req.Set[p]})
+		}
+		g, err := s.EditGroup(kind, id, edits...)
+		return groupAdminResult(g, err), true
+	case http.MethodDelete:
+		err := s.DeleteGroup(kind, id)
+		return groupAdminResult(map[string]string{"deleted": strconv.FormatInt(id, 10)}, err), true
+	}
+	return methodNotAllowed(r, "PATCH, DELETE"), true
+}
+
+func groupAdminResult(body any, err error) result {
+	if errors.Is(err, ErrNoGroup) {
+		return errorResult(http.StatusNotFound, "notFound", err.Error())
+	}
+	return adminResult(body, err)
+}
+
+// kindPaths maps a group kind to its path segment.
+var kindPaths = map[string]string{KindDepartment: "departments", KindCallCenter: "callcenters"}
+
+// EditGroup changes fields of group id of kind (KindDepartment or
+// KindCallCenter; see Server.EditGroup) and returns it as it is now.
+func (c *AdminClient) EditGroup(ctx context.Context, kind string, id int64, edits ...Edit) (Group, error) {
+	seg, ok := kindPaths[kind]
+	if !ok {
+		return nil, fmt.Errorf("simulator admin: kind %q is not %s or %s", kind, KindDepartment, KindCallCenter)
+	}
+	set := make(map[string]json.RawMessage, len(edits))
+	for _, e := range edits {
+		set[e.Path] = e.Value
+	}
+	body, err := json.Marshal(adminRequest{Set: set})
+	if err != nil {
+		return nil, err
+	}
+	var raw json.RawMessage
+	if err := c.doKind(ctx, http.MethodPatch, seg, id, body, &raw); err != nil {
+		return nil, err
+	}
+	return decodeGroupBody(raw)
+}
+
+// DeleteGroup deletes group id of kind (see Server.DeleteGroup).
+func (c *AdminClient) DeleteGroup(ctx context.Context, kind string, id int64) error {
+	seg, ok := kindPaths[kind]
+	if !ok {
+		return fmt.Errorf("simulator admin: kind %q is not %s or %s", kind, KindDepartment, KindCallCenter)
+	}
+	return c.doKind(ctx, http.MethodDelete, seg, id, nil, nil)
+}
