@@ -19,7 +19,7 @@ test-short:
 # Go benchmarks (validate 1k/10k files, plan 10k, state encode/save), then
 # the bench table (see README "Performance"): BENCH_N=10000 BENCH_RUNS=1.
 bench: build
-	$(GO) test -run '^$$' -bench . -benchtime 1x ./engine ./state
+	$(GO) test -run '^$$' -bench . -benchtime 1x ./engine/... ./state
 	./testdata/bench/run.sh
 
 # The facts of Dialpad's API reference (../shared/reference, beside the
@@ -42,9 +42,9 @@ vet:
 # hostile-API run: bad and duplicate ids, endless cursors, huge
 # Retry-After, connection refused, a signal while requests queue.
 reliability:
-	OFFICECTL_RELIABILITY=long $(GO) test -count=1 -run 'TestReliability' -timeout 30m -v ./engine
+	OFFICECTL_RELIABILITY=long $(GO) test -count=1 -run 'TestReliability' -timeout 30m -v .
 	$(GO) test -count=1 -v -run 'TestSaveKilled|TestLoadRefuses|TestLockExcludesProcesses|TestLockHeldByOtherProcess|TestStoreConcurrentUpdates' ./state
-	$(GO) test -count=1 -v -run 'TestApplyCLI' ./engine
+	$(GO) test -count=1 -v -run 'TestApplyCLI' .
 	$(GO) test -count=1 -v -run 'TestHostileAPI' ./offices ./engine
 
 demo: build

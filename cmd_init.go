@@ -10,17 +10,17 @@ import (
 
 // cmdInit writes the example config that the binary carries, so that a
 // user who installed officectl with go install has a config to start from.
-func cmdInit(fs *pflag.FlagSet, io stdio) func([]string) int {
+func cmdInit(fs *pflag.FlagSet, std stdio) func([]string) int {
 	return func(args []string) int {
 		dir, err := dirArg(args)
 		if err != nil {
-			return fail(io, "init", err)
+			return fail(std, "init", err)
 		}
 		path, err := engine.WriteExample(dir)
 		if err != nil {
-			return fail(io, "init", err)
+			return fail(std, "init", err)
 		}
-		fmt.Fprintf(io.err, "Wrote %s: an example config of three offices, with comments. Edit it, then run: officectl validate %s\n", path, dir)
+		fmt.Fprintf(std.err, "Wrote %s: an example config of three offices, with comments. Edit it, then run: officectl validate %s\n", path, dir)
 		return exitOK
 	}
 }

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/officectl/officectl/engine"
+	"github.com/officectl/officectl/engine/apply"
 	"github.com/officectl/officectl/offices/officestest"
 )
 
@@ -86,7 +86,7 @@ func TestApplyDetailedExitcode(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.HasPrefix(string(md), engine.ApplyMarkdownMarker) || !strings.Contains(string(md), "- `lisbon` (Lisbon): manual") {
+	if !strings.HasPrefix(string(md), apply.ApplyMarkdownMarker) || !strings.Contains(string(md), "- `lisbon` (Lisbon): manual") {
 		t.Errorf("step summary:\n%s", md)
 	}
 	if n := len(sim.Offices()); n != 2 {

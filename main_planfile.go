@@ -1,13 +1,9 @@
 package main
 
 import (
-	"context"
 	"fmt"
-	"os"
-	"os/signal"
-	"syscall"
 
-	"github.com/officectl/officectl/engine"
+	"github.com/officectl/officectl/engine/plan"
 	"github.com/officectl/officectl/offices"
 	"github.com/officectl/officectl/state"
 )
@@ -16,7 +12,7 @@ import (
 // plan file at path with: --config and --state when given, else the ones
 // the plan file records. It refuses a plan file with neither config
 // directory, and says on stderr what it uses.
-func planFilePaths(io stdio, path string, p *engine.Plan, configFlag, stateFlag string) (dir, statePath string, err error) {
+func planFilePaths(std stdio, path string, p *plan.Plan, configFlag, stateFlag string) (dir, statePath string, err error) {
 	dir, statePath = p.Paths(path)
 	if configFlag != "" {
 		dir = configFlag
@@ -30,35 +26,25 @@ func planFilePaths(io stdio, path string, p *engine.Plan, configFlag, stateFlag 
 	if statePath == "" {
 		statePath = statePathFor(dir, "")
 	}
-	fmt.Fprintf(io.err, "Applying plan file %s: config %s, state %s\n", path, dir, statePath)
+	fmt.Fprintf(std.err, "Applying plan file %s: config %s, state %s\n", path, dir, statePath)
 	return dir, statePath, nil
 }
 
 // checkBeforeApply makes the checks of apply that ask Dialpad, before it
 // asks for approval: a plan file must be exactly p, the plan made now
-// (engine.BindPlan), and when the plan sends anything the API key must be
-// of the state's company (engine.CheckCompany, the first request). It
+// (plan.BindPlan), and when the plan sends anything the API key must be
+// of the state's company (plan.CheckCompany, the first request). It
 // returns the company id when it asked, else "". Ctrl-C cancels it.
-func checkBeforeApply(saved, p *engine.Plan, st *state.State, client *offices.Client, parallelism int) (company string, err error) {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+func checkBeforeApply(saved, p *plan.Plan, st *state.State, client *offices.Client, parallelism int) (company string, err error) {
+	ctx, stop := signalContext()
 	defer stop()
 	if saved != nil {
-		if company, err = engine.BindPlan(ctx, saved, p, st, client, parallelism); err != nil {
+		if company, err = plan.BindPlan(ctx, saved, p, st, client, parallelism); err != nil {
 			return "", err
 		}
 	}
 	if sum := p.Summary(); company == "" && sum.Create+sum.Resume+sum.UpdateE911 > 0 {
-		return engine.CheckCompany(ctx, client, st)
+		return plan.CheckCompany(ctx, client, st)
 	}
 	return company, nil
-}
-
-// checkRecordedCompany checks, when st records the company it belongs to,
-// that the API key is of that company (before any other request).
-func checkRecordedCompany(ctx context.Context, client *offices.Client, st *state.State) error {
-	if st == nil || st.CompanyID == "" {
-		return nil
-	}
-	_, err := engine.CheckCompany(ctx, client, st)
-	return err
 }

@@ -1,14 +1,10 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
-	"os"
-	"os/signal"
 	"strconv"
 	"strings"
-	"syscall"
 
 	"github.com/officectl/officectl/offices/officestest"
 )
@@ -17,57 +13,57 @@ import (
 // delete ID`: it changes a running simulator's office as an admin would in
 // Dialpad's web app, through the simulator's admin endpoints, and prints
 // the office as it is now (edit).
-func simAdmin(io stdio, args []string, url, token string) int {
+func simAdmin(std stdio, args []string, url, token string) int {
 	const usage = "use: officectl sim edit ID PATH=JSON... | officectl sim delete ID (e.g. sim edit 5100000000000000 ring_seconds=45 'name=\"Berlin HQ\"')"
 	verb := args[0]
 	if (verb == "edit" && len(args) < 3) || (verb == "delete" && len(args) != 2) {
-		return fail(io, "sim "+verb, fmt.Errorf("wrong number of arguments; %s", usage))
+		return fail(std, "sim "+verb, fmt.Errorf("wrong number of arguments; %s", usage))
 	}
 	if verb != "edit" && verb != "delete" {
-		return fail(io, "sim", fmt.Errorf("unexpected arguments: %s; %s", strings.Join(args, " "), usage))
+		return fail(std, "sim", fmt.Errorf("unexpected arguments: %s; %s", strings.Join(args, " "), usage))
 	}
 	id, err := strconv.ParseInt(args[1], 10, 64)
 	if err != nil || id <= 0 {
-		return fail(io, "sim "+verb, fmt.Errorf("office id %q: want the Dialpad id of an office (officectl state show KEY prints it)", args[1]))
+		return fail(std, "sim "+verb, fmt.Errorf("office id %q: want the Dialpad id of an office (officectl state show KEY prints it)", args[1]))
 	}
 	var edits []officestest.Edit
 	for _, a := range args[2:] {
 		e, err := officestest.ParseEdit(a)
 		if err != nil {
-			return fail(io, "sim edit", err)
+			return fail(std, "sim edit", err)
 		}
 		edits = append(edits, e)
 	}
 	if url == "" {
-		url = io.getenv("DIALPAD_API_URL")
+		url = std.getenv("DIALPAD_API_URL")
 	}
 	if url == "" {
-		return fail(io, "sim "+verb, fmt.Errorf("no simulator URL: give --url URL (officectl sim prints it) or set DIALPAD_API_URL"))
+		return fail(std, "sim "+verb, fmt.Errorf("no simulator URL: give --url URL (officectl sim prints it) or set DIALPAD_API_URL"))
 	}
 	if token == "" {
-		token = io.getenv("DIALPAD_API_KEY")
+		token = std.getenv("DIALPAD_API_KEY")
 	}
 	if token == "" {
 		token = simDemoToken
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signalContext()
 	defer stop()
 	c := &officestest.AdminClient{URL: url, Key: token}
 	if verb == "delete" {
 		if err := c.Delete(ctx, id); err != nil {
-			return fail(io, "sim delete", err)
+			return fail(std, "sim delete", err)
 		}
-		fmt.Fprintf(io.out, "deleted office %d\n", id)
+		fmt.Fprintf(std.out, "deleted office %d\n", id)
 		return exitOK
 	}
 	l, err := c.Edit(ctx, id, edits...)
 	if err != nil {
-		return fail(io, "sim edit", err)
+		return fail(std, "sim edit", err)
 	}
 	b, err := json.MarshalIndent(l, "", "  ")
 	if err != nil {
-		return fail(io, "sim edit", err)
+		return fail(std, "sim edit", err)
 	}
-	fmt.Fprintf(io.out, "%s\n", b)
+	fmt.Fprintf(std.out, "%s\n", b)
 	return exitOK
 }

@@ -79,7 +79,7 @@ func strayState(cmd, dir, flagValue string) error {
 			}
 			return nil
 		}
-		if d.Name() == "officectl.state" {
+		if d.Name() == stateFileName {
 			found = p
 			return filepath.SkipAll
 		}

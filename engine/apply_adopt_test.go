@@ -7,6 +7,9 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/officectl/officectl/engine/apply"
+	"github.com/officectl/officectl/engine/enginetest"
+	"github.com/officectl/officectl/engine/plan"
 	"github.com/officectl/officectl/offices"
 	"github.com/officectl/officectl/offices/officestest"
 	"github.com/officectl/officectl/state"
@@ -19,24 +22,24 @@ import (
 func TestApplyAdoptExisting(t *testing.T) {
 	t.Parallel()
 	env := newApplyEnv(t, officestest.Options{}, nil)
-	ds := numbered(3)
+	ds := enginetest.Numbered(3)
 	ids := env.sim.Seed(offices.Live{Name: "Office 000"}, offices.Live{Name: "Office 001"}, offices.Live{Name: "Office 001"})
 	p := env.plan(t, ds)
-	res, err := Apply(context.Background(), p, ApplyOptions{Store: env.store, API: env.client, AdoptExisting: true})
+	res, err := apply.Apply(context.Background(), p, apply.ApplyOptions{Store: env.store, API: env.client, AdoptExisting: true})
 	if res == nil {
 		t.Fatal(err)
 	}
-	got := map[string]OfficeResult{}
+	got := map[string]apply.OfficeResult{}
 	for _, r := range res.Offices {
 		got[r.Key] = r
 	}
-	if r := got["office-000"]; r.Outcome != OutcomeAdopted || r.ID != ids[0] {
+	if r := got["office-000"]; r.Outcome != apply.OutcomeAdopted || r.ID != ids[0] {
 		t.Errorf("office-000: %s id %d (%v), want adopted id %d", r.Outcome, r.ID, r.Err, ids[0])
 	}
-	if r := got["office-001"]; r.Outcome != OutcomeFailed || !errors.Is(r.Err, ErrAmbiguousName) || r.Pending {
+	if r := got["office-001"]; r.Outcome != apply.OutcomeFailed || !errors.Is(r.Err, apply.ErrAmbiguousName) || r.Pending {
 		t.Errorf("office-001: %s pending %v: %v, want failed, ambiguous, not pending", r.Outcome, r.Pending, r.Err)
 	}
-	if r := got["office-002"]; r.Outcome != OutcomeCreated {
+	if r := got["office-002"]; r.Outcome != apply.OutcomeCreated {
 		t.Errorf("office-002: %s %v", r.Outcome, r.Err)
 	}
 	if n := len(env.sim.Offices()); n != 4 {
@@ -51,7 +54,7 @@ func TestApplyAdoptExisting(t *testing.T) {
 	}
 	again := env.plan(t, ds)
 	for _, c := range again.Changes {
-		if c.Key == "office-000" && c.Action != ActionNoOp {
+		if c.Key == "office-000" && c.Action != plan.ActionNoOp {
 			t.Errorf("next plan: office-000 %s, want no-op", c.Action)
 		}
 	}
@@ -63,8 +66,8 @@ func TestApplyWithoutAdoptExistingRefuses(t *testing.T) {
 	t.Parallel()
 	env := newApplyEnv(t, officestest.Options{}, nil)
 	env.sim.Seed(offices.Live{Name: "Office 000"})
-	res, _ := env.apply(t, context.Background(), env.plan(t, numbered(1)), 8, false)
-	if r := res.Offices[0]; r.Outcome != OutcomeFailed || !errors.Is(r.Err, ErrNameExists) {
+	res, _ := env.apply(t, context.Background(), env.plan(t, enginetest.Numbered(1)), 8, false)
+	if r := res.Offices[0]; r.Outcome != apply.OutcomeFailed || !errors.Is(r.Err, apply.ErrNameExists) {
 		t.Errorf("office-000: %s %v, want failed: name exists", r.Outcome, r.Err)
 	}
 	if n := len(env.sim.Offices()); n != 1 {

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/officectl/officectl/engine/enginetest"
 	"github.com/officectl/officectl/offices"
 	"github.com/officectl/officectl/offices/officestest"
 )
@@ -42,7 +43,7 @@ func BenchmarkApplyThroughput(b *testing.B) {
 				b.StopTimer()
 				env := newApplyEnv(b, officestest.Options{RatePerMinute: limit, Latency: 100 * time.Millisecond},
 					func(c *offices.ClientConfig) { c.Rate = limit })
-				p := env.plan(b, numbered(n))
+				p := env.plan(b, enginetest.Numbered(n))
 				b.StartTimer()
 				res, _ := env.apply(b, context.Background(), p, par, false)
 				b.StopTimer()

@@ -16,6 +16,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/officectl/officectl/engine/apply"
+	"github.com/officectl/officectl/engine/enginetest"
+	"github.com/officectl/officectl/engine/load"
 	"github.com/officectl/officectl/offices"
 	"github.com/officectl/officectl/offices/officestest"
 	"github.com/officectl/officectl/state"
@@ -31,7 +34,7 @@ import (
 func TestHostileAPIE911WrongOffice(t *testing.T) {
 	t.Parallel()
 	env := newApplyEnv(t, officestest.Options{}, nil)
-	ds := []Desired{{Key: "boston", Office: planOffice("Boston", "US")}, {Key: "new-york", Office: planOffice("New York", "US")}}
+	ds := []load.Desired{{Key: "boston", Office: enginetest.Office("Boston", "US")}, {Key: "new-york", Office: enginetest.Office("New York", "US")}}
 	if res, _ := env.apply(t, context.Background(), env.plan(t, ds), 4, false); res.Err != nil {
 		t.Fatal(res.Err)
 	}
@@ -55,7 +58,7 @@ func TestHostileAPIE911WrongOffice(t *testing.T) {
 	if res.Counts.Updated != 1 || res.Counts.Failed != 1 {
 		t.Fatalf("counts %+v, want boston updated, new-york failed", res.Counts)
 	}
-	var ny OfficeResult
+	var ny apply.OfficeResult
 	for _, o := range res.Offices {
 		if o.Key == "new-york" {
 			ny = o
@@ -63,7 +66,7 @@ func TestHostileAPIE911WrongOffice(t *testing.T) {
 	}
 	msg := fmt.Sprint(ny.Err)
 	for _, want := range []string{`"new-york"`, strconv.FormatInt(chicago, 10), `"Chicago"`, `"New York"`} {
-		if !errors.Is(ny.Err, ErrWrongOffice) || !strings.Contains(msg, want) {
+		if !errors.Is(ny.Err, apply.ErrWrongOffice) || !strings.Contains(msg, want) {
 			t.Errorf("new-york: %v; want ErrWrongOffice naming %s", ny.Err, want)
 		}
 	}
@@ -143,7 +146,7 @@ func TestHostileAPIBadCreateIDs(t *testing.T) {
 	srv := httptest.NewServer(fake)
 	t.Cleanup(srv.Close)
 	env := newApplyEnvAt(t, sim, srv.URL, nil)
-	res, _ := env.apply(t, context.Background(), env.plan(t, numbered(12)), 8, false)
+	res, _ := env.apply(t, context.Background(), env.plan(t, enginetest.Numbered(12)), 8, false)
 	if res.Counts.Created != 9 || res.Counts.Failed != 3 || res.Counts.Skipped != 0 || res.Counts.Pending != 3 {
 		t.Fatalf("counts %+v, want 9 created, 3 failed and pending, none skipped; err %v", res.Counts, res.Err)
 	}
@@ -154,19 +157,19 @@ func TestHostileAPIBadCreateIDs(t *testing.T) {
 	for _, o := range res.Offices {
 		switch o.Name {
 		case "Office 003", "Office 001", "Office 007":
-			if o.Outcome == OutcomeCreated && o.Name != "Office 003" {
+			if o.Outcome == apply.OutcomeCreated && o.Name != "Office 003" {
 				continue
 			}
-			if !errors.Is(o.Err, ErrBadAnswer) || !o.Pending {
+			if !errors.Is(o.Err, apply.ErrBadAnswer) || !o.Pending {
 				t.Errorf("%s: %v (pending %v), want ErrBadAnswer, pending", o.Key, o.Err, o.Pending)
 			}
 			refused[o.Key] = true
 		case "Office 005": // no id at all: the outcome is unknown
-			if o.Outcome != OutcomeFailed || !o.Pending {
+			if o.Outcome != apply.OutcomeFailed || !o.Pending {
 				t.Errorf("%s: %s %v", o.Key, o.Outcome, o.Err)
 			}
 		default:
-			if o.Outcome != OutcomeCreated {
+			if o.Outcome != apply.OutcomeCreated {
 				t.Errorf("%s: %s %v", o.Key, o.Outcome, o.Err)
 			}
 		}
@@ -221,11 +224,11 @@ func TestHostileAPIEndlessListing(t *testing.T) {
 	t.Parallel()
 	url, posts := endlessListing(t)
 	env := newApplyEnvAt(t, nil, url, nil)
-	res, _ := env.apply(t, context.Background(), env.plan(t, numbered(3)), 4, false)
+	res, _ := env.apply(t, context.Background(), env.plan(t, enginetest.Numbered(3)), 4, false)
 	if !errors.Is(res.Err, offices.ErrListTooLong) || res.Counts.Created+res.Counts.Adopted != 0 || posts.Load() != 0 {
 		t.Fatalf("apply: counts %+v, %d creates sent, err %v; want ErrListTooLong and nothing sent", res.Counts, posts.Load(), res.Err)
 	}
-	_, err := Import(context.Background(), NewConfig(numbered(3)), ImportOptions{API: env.client, Store: env.store})
+	_, err := Import(context.Background(), load.NewConfig(enginetest.Numbered(3)), ImportOptions{API: env.client, Store: env.store})
 	if !errors.Is(err, offices.ErrListTooLong) {
 		t.Fatalf("import: %v, want ErrListTooLong", err)
 	}
@@ -246,10 +249,10 @@ func TestHostileAPIInterruptNoNewRequests(t *testing.T) {
 		cancelled time.Time
 		inFlight  int64
 	)
-	res, _ := Apply(ctx, env.plan(t, numbered(60)), ApplyOptions{
+	res, _ := apply.Apply(ctx, env.plan(t, enginetest.Numbered(60)), apply.ApplyOptions{
 		Store: env.store, API: env.client, Parallelism: 8,
-		Events: func(ev Event) {
-			if ev.Type == EventCreated && ev.Done == 5 {
+		Events: func(ev apply.Event) {
+			if ev.Type == apply.EventCreated && ev.Done == 5 {
 				inFlight = env.client.Stats().InFlight
 				cancelled = time.Now()
 				cancel()
@@ -273,7 +276,7 @@ func TestHostileAPIInterruptNoNewRequests(t *testing.T) {
 	if d := returned.Sub(cancelled); d > latency+2*time.Second {
 		t.Errorf("Apply returned %s after the interrupt", d)
 	}
-	checkStateMatchesServer(t, env.sim, env.store.State(), res.Counts.Created)
+	enginetest.CheckStateMatchesServer(t, env.sim, env.store.State(), res.Counts.Created)
 }
 
 // TestHostileAPIUnreachable: when connections are refused, apply stops
@@ -286,12 +289,12 @@ func TestHostileAPIUnreachable(t *testing.T) {
 	down.Close() // connection refused from now on
 	env := newApplyEnvAt(t, nil, url, func(c *offices.ClientConfig) { c.MaxAttempts = 5 })
 	// The listing before the creates went through; then the API went down.
-	api := &fakeAPI{
-		list:   func(ctx context.Context, opts offices.ListOptions) ([]offices.Live, error) { return nil, nil },
-		create: env.client.CreateOffice,
+	api := &enginetest.FakeAPI{
+		List:   func(ctx context.Context, opts offices.ListOptions) ([]offices.Live, error) { return nil, nil },
+		Create: env.client.CreateOffice,
 	}
 	start := time.Now()
-	res, err := Apply(context.Background(), env.plan(t, numbered(22)), ApplyOptions{Store: env.store, API: api, Parallelism: 8})
+	res, err := apply.Apply(context.Background(), env.plan(t, enginetest.Numbered(22)), apply.ApplyOptions{Store: env.store, API: api, Parallelism: 8})
 	took := time.Since(start)
 	requests := env.client.Stats().Requests
 	t.Logf("%d requests, %s; counts %+v", requests, took.Round(time.Millisecond), res.Counts)
@@ -319,7 +322,7 @@ func TestHostileAPIInterruptDuringRetryAfter(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(300*time.Millisecond, cancel)
 	start := time.Now()
-	res, _ := Apply(ctx, env.plan(t, numbered(20)), ApplyOptions{Store: env.store, API: env.client, Parallelism: 4})
+	res, _ := apply.Apply(ctx, env.plan(t, enginetest.Numbered(20)), apply.ApplyOptions{Store: env.store, API: env.client, Parallelism: 4})
 	took := time.Since(start)
 	t.Logf("returned after %s; %d requests, %d answered 429; counts %+v", took.Round(time.Millisecond), env.sim.Stats().Requests, env.client.Stats().Throttled, res.Counts)
 	if env.client.Stats().Throttled == 0 {
@@ -328,7 +331,7 @@ func TestHostileAPIInterruptDuringRetryAfter(t *testing.T) {
 	if !res.Interrupted || took > 5*time.Second {
 		t.Errorf("interrupted %v after %s; want Apply back soon after the interrupt at 300ms", res.Interrupted, took)
 	}
-	checkStateMatchesServer(t, env.sim, env.store.State(), res.Counts.Created)
+	enginetest.CheckStateMatchesServer(t, env.sim, env.store.State(), res.Counts.Created)
 }
 
 // TestHostileAPIImportBadID: import records no office whose listed id is
@@ -340,7 +343,7 @@ func TestHostileAPIImportBadID(t *testing.T) {
 	}))
 	t.Cleanup(srv.Close)
 	env := newApplyEnvAt(t, nil, srv.URL, nil)
-	res, err := Import(context.Background(), NewConfig(numbered(2)), ImportOptions{API: env.client, Store: env.store})
+	res, err := Import(context.Background(), load.NewConfig(enginetest.Numbered(2)), ImportOptions{API: env.client, Store: env.store})
 	if err != nil {
 		t.Fatalf("import: %v", err)
 	}
@@ -365,12 +368,12 @@ func TestHostileAPIHugeRetryAfterStops(t *testing.T) {
 	}))
 	t.Cleanup(srv.Close)
 	env := newApplyEnvAt(t, nil, srv.URL, nil)
-	api := &fakeAPI{ // the listing before the creates went through
-		list:   func(ctx context.Context, opts offices.ListOptions) ([]offices.Live, error) { return nil, nil },
-		create: env.client.CreateOffice,
+	api := &enginetest.FakeAPI{ // the listing before the creates went through
+		List:   func(ctx context.Context, opts offices.ListOptions) ([]offices.Live, error) { return nil, nil },
+		Create: env.client.CreateOffice,
 	}
 	start := time.Now()
-	res, err := Apply(context.Background(), env.plan(t, numbered(30)), ApplyOptions{Store: env.store, API: api, Parallelism: 4})
+	res, err := apply.Apply(context.Background(), env.plan(t, enginetest.Numbered(30)), apply.ApplyOptions{Store: env.store, API: api, Parallelism: 4})
 	t.Logf("%d creates sent in %s; counts %+v", posts.Load(), time.Since(start).Round(time.Millisecond), res.Counts)
 	if !errors.Is(err, offices.ErrRetryTooLong) || !strings.Contains(err.Error(), `"1000000000"`) {
 		t.Errorf("err = %v, want ErrRetryTooLong naming the Retry-After", err)

@@ -15,6 +15,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/officectl/officectl/engine/apply"
+	"github.com/officectl/officectl/engine/enginetest"
+	"github.com/officectl/officectl/engine/load"
+	"github.com/officectl/officectl/engine/plan"
 	"github.com/officectl/officectl/offices"
 	"github.com/officectl/officectl/offices/officestest"
 	"github.com/officectl/officectl/state"
@@ -72,18 +76,18 @@ func newApplyEnvAt(t testing.TB, sim *officestest.TestServer, url string, tweak 
 }
 
 // plan plans ds against the env's state.
-func (e *applyEnv) plan(t testing.TB, ds []Desired) *Plan {
+func (e *applyEnv) plan(t testing.TB, ds []load.Desired) *plan.Plan {
 	t.Helper()
-	return mustPlan(t, ds, e.store.State())
+	return enginetest.MustPlan(t, ds, e.store.State())
 }
 
 // apply applies p with parallelism par and collects the events.
-func (e *applyEnv) apply(t testing.TB, ctx context.Context, p *Plan, par int, failFast bool) (*ApplyResult, []Event) {
+func (e *applyEnv) apply(t testing.TB, ctx context.Context, p *plan.Plan, par int, failFast bool) (*apply.ApplyResult, []apply.Event) {
 	t.Helper()
-	var evs []Event
-	res, _ := Apply(ctx, p, ApplyOptions{
+	var evs []apply.Event
+	res, _ := apply.Apply(ctx, p, apply.ApplyOptions{
 		Store: e.store, API: e.client, Parallelism: par, FailFast: failFast,
-		Events: func(ev Event) { evs = append(evs, ev) },
+		Events: func(ev apply.Event) { evs = append(evs, ev) },
 	})
 	if res == nil {
 		t.Fatal("Apply returned no result")
@@ -91,57 +95,16 @@ func (e *applyEnv) apply(t testing.TB, ctx context.Context, p *Plan, par int, fa
 	return res, evs
 }
 
-// numbered returns n valid offices office-000…, named "Office 000"….
-func numbered(n int) []Desired {
-	ds := make([]Desired, n)
-	for i := range ds {
-		ds[i] = Desired{Key: fmt.Sprintf("office-%03d", i), Office: planOffice(fmt.Sprintf("Office %03d", i), "DE")}
-	}
-	return ds
-}
-
-// checkStateMatchesServer checks that the server holds exactly want
-// offices, no name twice, and that every state entry is created with the
-// id the server has for its name.
-func checkStateMatchesServer(t *testing.T, sim *officestest.TestServer, st *state.State, want int) {
-	t.Helper()
-	live := sim.Offices()
-	if len(live) != want {
-		t.Errorf("%d offices on the server, want %d", len(live), want)
-	}
-	for name, n := range sim.CountByName() {
-		if n > 1 {
-			t.Errorf("office %q exists %d times", name, n)
-		}
-	}
-	byName := map[string]int64{}
-	for _, l := range live {
-		byName[l.Name] = l.ID
-	}
-	if len(st.Offices) != want {
-		t.Errorf("state has %d entries, want %d", len(st.Offices), want)
-	}
-	for key, e := range st.Offices {
-		if e.Status != state.Created {
-			t.Errorf("%s: status %s, want created", key, e.Status)
-			continue
-		}
-		if e.ID != strconv.FormatInt(byName[e.Name], 10) {
-			t.Errorf("%s: state id %s, the server has %d for %q", key, e.ID, byName[e.Name], e.Name)
-		}
-	}
-}
-
 // TestApplyResolvesReferencesInOrder: every office is POSTed after the
 // offices it refers to, with their real ids in the body.
 func TestApplyResolvesReferencesInOrder(t *testing.T) {
 	t.Parallel()
 	env := newApplyEnv(t, officestest.Options{Latency: 5 * time.Millisecond}, nil)
-	hq, a, b, c := planOffice("HQ", "DE"), planOffice("A", "DE"), planOffice("B", "DE"), planOffice("C", "DE")
-	routeTo(&a, "hq")
-	routeTo(&b, "a", "hq")
-	routeTo(&c, "b", "a", "hq")
-	ds := append(numbered(12), Desired{Key: "a", Office: a}, Desired{Key: "b", Office: b}, Desired{Key: "c", Office: c}, Desired{Key: "hq", Office: hq})
+	hq, a, b, c := enginetest.Office("HQ", "DE"), enginetest.Office("A", "DE"), enginetest.Office("B", "DE"), enginetest.Office("C", "DE")
+	enginetest.RouteTo(&a, "hq")
+	enginetest.RouteTo(&b, "a", "hq")
+	enginetest.RouteTo(&c, "b", "a", "hq")
+	ds := append(enginetest.Numbered(12), load.Desired{Key: "a", Office: a}, load.Desired{Key: "b", Office: b}, load.Desired{Key: "c", Office: c}, load.Desired{Key: "hq", Office: hq})
 	res, _ := env.apply(t, context.Background(), env.plan(t, ds), 8, false)
 	if res.Err != nil || res.Counts.Created != len(ds) {
 		t.Fatalf("created %d of %d: %v", res.Counts.Created, len(ds), res.Err)
@@ -178,7 +141,7 @@ func TestApplyResolvesReferencesInOrder(t *testing.T) {
 	if s := env.plan(t, ds).Summary(); s.Changed() != 0 {
 		t.Errorf("plan after apply: %+v, want no changes", s)
 	}
-	checkStateMatchesServer(t, env.sim, env.store.State(), len(ds))
+	enginetest.CheckStateMatchesServer(t, env.sim, env.store.State(), len(ds))
 }
 
 // inflightCounter wraps a handler and records the most requests it served
@@ -209,14 +172,14 @@ func TestApplyParallelismBound(t *testing.T) {
 	front := httptest.NewServer(counter)
 	t.Cleanup(front.Close)
 	env := newApplyEnvAt(t, sim, front.URL, nil)
-	res, _ := env.apply(t, context.Background(), env.plan(t, numbered(48)), 3, false)
+	res, _ := env.apply(t, context.Background(), env.plan(t, enginetest.Numbered(48)), 3, false)
 	if res.Err != nil {
 		t.Fatal(res.Err)
 	}
 	if got := counter.max.Load(); got > 3 || got < 2 {
 		t.Errorf("at most %d requests at once, want 3 (parallelism 3)", got)
 	}
-	checkStateMatchesServer(t, env.sim, env.store.State(), 48)
+	enginetest.CheckStateMatchesServer(t, env.sim, env.store.State(), 48)
 }
 
 // stallWatch measures how late the scheduler wakes a 5 ms sleeper until
@@ -251,7 +214,7 @@ func TestApplyStaysUnderRate(t *testing.T) {
 		func(c *offices.ClientConfig) { c.Rate = 600 })
 	stop := stallWatch()
 	start := time.Now()
-	res, _ := env.apply(t, context.Background(), env.plan(t, numbered(40)), 8, false)
+	res, _ := env.apply(t, context.Background(), env.plan(t, enginetest.Numbered(40)), 8, false)
 	stall, took := stop(), time.Since(start)
 	if res.Err != nil {
 		t.Fatal(res.Err)
@@ -280,14 +243,14 @@ func TestApplyStaysUnderRate(t *testing.T) {
 func TestApplyAbsorbs429(t *testing.T) {
 	t.Parallel()
 	env := newApplyEnv(t, officestest.Options{Faults: officestest.Faults{TooManyRequests: 0.3}, Seed: 7}, nil)
-	res, _ := env.apply(t, context.Background(), env.plan(t, numbered(40)), 8, false)
+	res, _ := env.apply(t, context.Background(), env.plan(t, enginetest.Numbered(40)), 8, false)
 	if res.Err != nil || res.Counts.Failed != 0 || res.Counts.Created != 40 {
 		t.Fatalf("counts %+v, err %v", res.Counts, res.Err)
 	}
 	if n := env.sim.Stats().Injected429; n == 0 {
 		t.Error("no 429 was injected: the test proves nothing")
 	}
-	checkStateMatchesServer(t, env.sim, env.store.State(), 40)
+	enginetest.CheckStateMatchesServer(t, env.sim, env.store.State(), 40)
 }
 
 // TestApplyFaultsNoDuplicates: 300 offices through 10% 5xx, 5%
@@ -297,9 +260,9 @@ func TestApplyFaultsNoDuplicates(t *testing.T) {
 	t.Parallel()
 	faults := officestest.Faults{ServerError: 0.10, Drop: 0.05, Reset: 0.03}
 	env := newApplyEnv(t, officestest.Options{Faults: faults, Seed: 42, Latency: time.Millisecond, PageSize: 100}, nil)
-	ds := numbered(300)
+	ds := enginetest.Numbered(300)
 	for i := 10; i < 300; i += 10 { // some order to keep
-		routeTo(&ds[i].Office, ds[i-1].Key)
+		enginetest.RouteTo(&ds[i].Office, ds[i-1].Key)
 	}
 	res, _ := env.apply(t, context.Background(), env.plan(t, ds), 8, false)
 	ss := env.sim.Stats()
@@ -310,7 +273,7 @@ func TestApplyFaultsNoDuplicates(t *testing.T) {
 	if ss.Drops == 0 || ss.Injected5xx == 0 || ss.Resets == 0 {
 		t.Error("a fault was never injected: the test proves less than it says")
 	}
-	checkStateMatchesServer(t, env.sim, env.store.State(), 300)
+	enginetest.CheckStateMatchesServer(t, env.sim, env.store.State(), 300)
 }
 
 // TestApplyThenPlanNoChanges: apply, then the plan is empty; an e911
@@ -318,8 +281,8 @@ func TestApplyFaultsNoDuplicates(t *testing.T) {
 func TestApplyThenPlanNoChanges(t *testing.T) {
 	t.Parallel()
 	env := newApplyEnv(t, officestest.Options{}, nil)
-	ny := planOffice("New York", "US")
-	ds := append(numbered(5), Desired{Key: "new-york", Office: ny})
+	ny := enginetest.Office("New York", "US")
+	ds := append(enginetest.Numbered(5), load.Desired{Key: "new-york", Office: ny})
 	if res, _ := env.apply(t, context.Background(), env.plan(t, ds), 8, false); res.Err != nil {
 		t.Fatal(res.Err)
 	}
@@ -336,7 +299,7 @@ func TestApplyThenPlanNoChanges(t *testing.T) {
 	if res.Err != nil || res.Counts.Updated != 1 || res.Counts.Unchanged != 5 || res.Elapsed <= 0 {
 		t.Fatalf("counts %+v, err %v, elapsed %s", res.Counts, res.Err, res.Elapsed)
 	}
-	if evs[1].Type != EventUpdated || evs[1].Key != "new-york" {
+	if evs[1].Type != apply.EventUpdated || evs[1].Key != "new-york" {
 		t.Errorf("events %+v", evs)
 	}
 	e, _ := env.store.Entry("new-york")
@@ -359,29 +322,29 @@ func TestApplyThenPlanNoChanges(t *testing.T) {
 func TestApplyBadRequestSkipsDependants(t *testing.T) {
 	t.Parallel()
 	env := newApplyEnv(t, officestest.Options{}, nil)
-	bad := planOffice("Bad", "DE")
-	bad.RingSeconds = ptr(int64(99)) // the API allows 10..45
-	child, grandchild := planOffice("Child", "DE"), planOffice("Grandchild", "DE")
-	routeTo(&child, "bad")
-	routeTo(&grandchild, "child")
-	ds := append(numbered(6), Desired{Key: "bad", Office: bad}, Desired{Key: "child", Office: child}, Desired{Key: "grandchild", Office: grandchild})
+	bad := enginetest.Office("Bad", "DE")
+	bad.RingSeconds = enginetest.Ptr(int64(99)) // the apply.API allows 10..45
+	child, grandchild := enginetest.Office("Child", "DE"), enginetest.Office("Grandchild", "DE")
+	enginetest.RouteTo(&child, "bad")
+	enginetest.RouteTo(&grandchild, "child")
+	ds := append(enginetest.Numbered(6), load.Desired{Key: "bad", Office: bad}, load.Desired{Key: "child", Office: child}, load.Desired{Key: "grandchild", Office: grandchild})
 	res, evs := env.apply(t, context.Background(), env.plan(t, ds), 4, false)
 
 	if c := res.Counts; c.Created != 6 || c.Failed != 1 || c.Skipped != 2 {
 		t.Errorf("counts %+v", c)
 	}
-	var oe *OfficeError
+	var oe *apply.OfficeError
 	if !errors.As(res.Err, &oe) || oe.Key != "bad" || !strings.Contains(oe.Error(), "ring_seconds") || !offices.IsPermanent(res.Err) {
 		t.Errorf("first error %v, want bad's 400 with the API's message", res.Err)
 	}
 	for _, o := range res.Offices {
-		if (o.Key == "child" || o.Key == "grandchild") && (o.Outcome != OutcomeSkipped || !errors.Is(o.Err, ErrDependencyFailed)) {
+		if (o.Key == "child" || o.Key == "grandchild") && (o.Outcome != apply.OutcomeSkipped || !errors.Is(o.Err, apply.ErrDependencyFailed)) {
 			t.Errorf("%s: %s %v, want skipped: dependency failed", o.Key, o.Outcome, o.Err)
 		}
 	}
 	var skipped []string
 	for _, ev := range evs {
-		if ev.Type == EventSkipped {
+		if ev.Type == apply.EventSkipped {
 			skipped = append(skipped, ev.Key)
 		}
 	}
@@ -391,7 +354,7 @@ func TestApplyBadRequestSkipsDependants(t *testing.T) {
 	if _, ok := env.store.Entry("bad"); ok {
 		t.Error("the refused office left a state entry")
 	}
-	checkStateMatchesServer(t, env.sim, env.store.State(), 6)
+	enginetest.CheckStateMatchesServer(t, env.sim, env.store.State(), 6)
 }
 
 // TestApplyFailFast: with FailFast, nothing starts after the first
@@ -399,8 +362,8 @@ func TestApplyBadRequestSkipsDependants(t *testing.T) {
 func TestApplyFailFast(t *testing.T) {
 	t.Parallel()
 	env := newApplyEnv(t, officestest.Options{}, nil)
-	ds := numbered(6)
-	ds[0].Office.RingSeconds = ptr(int64(5))
+	ds := enginetest.Numbered(6)
+	ds[0].Office.RingSeconds = enginetest.Ptr(int64(5))
 	res, _ := env.apply(t, context.Background(), env.plan(t, ds), 1, true)
 	c := res.Counts
 	// Parallelism 1: one office may have been on its way as office-000
@@ -412,7 +375,7 @@ func TestApplyFailFast(t *testing.T) {
 		t.Errorf("%d creates sent, want %d", n, c.Failed+c.Created)
 	}
 	for _, o := range res.Offices {
-		if o.Outcome == OutcomeSkipped && !errors.Is(o.Err, ErrStopped) {
+		if o.Outcome == apply.OutcomeSkipped && !errors.Is(o.Err, apply.ErrStopped) {
 			t.Errorf("%s: %v, want ErrStopped", o.Key, o.Err)
 		}
 	}
@@ -422,7 +385,7 @@ func TestApplyFailFast(t *testing.T) {
 func TestApplyUnauthorizedStops(t *testing.T) {
 	t.Parallel()
 	env := newApplyEnv(t, officestest.Options{Token: "another-key"}, nil)
-	res, _ := env.apply(t, context.Background(), env.plan(t, numbered(50)), 8, false)
+	res, _ := env.apply(t, context.Background(), env.plan(t, enginetest.Numbered(50)), 8, false)
 	if !offices.IsAuth(res.Err) || !strings.Contains(res.Err.Error(), "DIALPAD_API_KEY") {
 		t.Errorf("error %v, want a 401 that mentions DIALPAD_API_KEY", res.Err)
 	}
@@ -442,7 +405,7 @@ func TestApplyUnauthorizedStops(t *testing.T) {
 func TestApplyRefusesLiveNameAdoptsPending(t *testing.T) {
 	t.Parallel()
 	env := newApplyEnv(t, officestest.Options{}, nil)
-	ds := numbered(3)
+	ds := enginetest.Numbered(3)
 	ids := env.sim.Seed(offices.Live{Name: "Office 000"}, offices.Live{Name: "Office 001"})
 	// office-001 has a pending create from a run that crashed.
 	o := ds[1].Office
@@ -458,17 +421,17 @@ func TestApplyRefusesLiveNameAdoptsPending(t *testing.T) {
 		t.Fatalf("plan %+v", s)
 	}
 	res, _ := env.apply(t, context.Background(), p, 8, false)
-	got := map[string]Outcome{}
+	got := map[string]apply.Outcome{}
 	for _, r := range res.Offices {
 		got[r.Key] = r.Outcome
 	}
-	if got["office-000"] != OutcomeFailed || !errors.Is(res.Offices[0].Err, ErrNameExists) || !strings.Contains(res.Offices[0].Err.Error(), "officectl import") {
+	if got["office-000"] != apply.OutcomeFailed || !errors.Is(res.Offices[0].Err, apply.ErrNameExists) || !strings.Contains(res.Offices[0].Err.Error(), "officectl import") {
 		t.Errorf("office-000: %s %v, want failed: exists, use import", got["office-000"], res.Offices[0].Err)
 	}
-	if got["office-001"] != OutcomeAdopted || res.Offices[1].ID != ids[1] {
+	if got["office-001"] != apply.OutcomeAdopted || res.Offices[1].ID != ids[1] {
 		t.Errorf("office-001: %s id %d, want adopted %d", got["office-001"], res.Offices[1].ID, ids[1])
 	}
-	if got["office-002"] != OutcomeCreated {
+	if got["office-002"] != apply.OutcomeCreated {
 		t.Errorf("office-002: %s", got["office-002"])
 	}
 	if n := len(env.sim.Offices()); n != 3 {
@@ -481,7 +444,7 @@ func TestApplyRefusesLiveNameAdoptsPending(t *testing.T) {
 func TestApplyPendingAmbiguous(t *testing.T) {
 	t.Parallel()
 	env := newApplyEnv(t, officestest.Options{}, nil)
-	ds := numbered(1)
+	ds := enginetest.Numbered(1)
 	env.sim.Seed(offices.Live{Name: "Office 000"}, offices.Live{Name: "Office 000"})
 	o := ds[0].Office
 	if err := env.store.Update(func(st *state.State) error {
@@ -491,7 +454,7 @@ func TestApplyPendingAmbiguous(t *testing.T) {
 		t.Fatal(err)
 	}
 	res, _ := env.apply(t, context.Background(), env.plan(t, ds), 8, false)
-	if !errors.Is(res.Err, ErrAmbiguousName) || !res.Offices[0].Pending {
+	if !errors.Is(res.Err, apply.ErrAmbiguousName) || !res.Offices[0].Pending {
 		t.Errorf("err %v pending %v, want ErrAmbiguousName, pending", res.Err, res.Offices[0].Pending)
 	}
 	if e, _ := env.store.Entry("office-000"); e.Status != state.Pending {
@@ -505,19 +468,19 @@ func TestApplyInterruptedStartsNothingNew(t *testing.T) {
 	t.Parallel()
 	env := newApplyEnv(t, officestest.Options{Latency: 50 * time.Millisecond}, nil)
 	ctx, cancel := context.WithCancel(context.Background())
-	var evs []Event
+	var evs []apply.Event
 	sent := -1 // creates the server had received at the interrupt
-	res, err := Apply(ctx, env.plan(t, numbered(40)), ApplyOptions{
+	res, err := apply.Apply(ctx, env.plan(t, enginetest.Numbered(40)), apply.ApplyOptions{
 		Store: env.store, API: env.client, Parallelism: 2,
-		Events: func(ev Event) {
+		Events: func(ev apply.Event) {
 			evs = append(evs, ev)
-			if ev.Type == EventCreated && ev.Done == 3 {
+			if ev.Type == apply.EventCreated && ev.Done == 3 {
 				cancel()
 				sent = posts(env.sim)
 			}
 		},
 	})
-	if !res.Interrupted || !errors.Is(err, ErrInterrupted) {
+	if !res.Interrupted || !errors.Is(err, apply.ErrInterrupted) {
 		t.Fatalf("interrupted %v, err %v", res.Interrupted, err)
 	}
 	// At most Parallelism requests were on their way at the interrupt.
@@ -529,8 +492,8 @@ func TestApplyInterruptedStartsNothingNew(t *testing.T) {
 		t.Errorf("counts %+v", res.Counts)
 	}
 	st := env.store.State()
-	checkStateMatchesServer(t, env.sim, st, created)
-	if last := evs[len(evs)-1]; last.Type != EventSummary || !last.Interrupted {
+	enginetest.CheckStateMatchesServer(t, env.sim, st, created)
+	if last := evs[len(evs)-1]; last.Type != apply.EventSummary || !last.Interrupted {
 		t.Errorf("last event %+v", last)
 	}
 }

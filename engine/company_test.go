@@ -7,6 +7,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/officectl/officectl/engine/enginetest"
+	"github.com/officectl/officectl/engine/load"
+	"github.com/officectl/officectl/engine/plan"
 	"github.com/officectl/officectl/offices"
 	"github.com/officectl/officectl/offices/officestest"
 	"github.com/officectl/officectl/state"
@@ -18,21 +21,21 @@ func TestCheckCompany(t *testing.T) {
 	env := newApplyEnv(t, officestest.Options{Company: offices.Company{ID: 4200000000000002, Name: "Other"}}, nil)
 	ctx := context.Background()
 
-	id, err := CheckCompany(ctx, env.client, state.New())
+	id, err := plan.CheckCompany(ctx, env.client, state.New())
 	if err != nil || id != "4200000000000002" {
 		t.Fatalf("CheckCompany of a new state = %q, %v", id, err)
 	}
 	same := state.New()
 	same.CompanyID = "4200000000000002"
-	if id, err := CheckCompany(ctx, env.client, same); err != nil || id != "4200000000000002" {
+	if id, err := plan.CheckCompany(ctx, env.client, same); err != nil || id != "4200000000000002" {
 		t.Fatalf("CheckCompany of the same company = %q, %v", id, err)
 	}
 
 	other := state.New()
 	other.CompanyID = "4200000000000001"
-	_, err = CheckCompany(ctx, env.client, other)
-	var mm *CompanyMismatchError
-	if !errors.Is(err, ErrCompanyMismatch) || !errors.As(err, &mm) {
+	_, err = plan.CheckCompany(ctx, env.client, other)
+	var mm *plan.CompanyMismatchError
+	if !errors.Is(err, plan.ErrCompanyMismatch) || !errors.As(err, &mm) {
 		t.Fatalf("CheckCompany of another company's state = %v, want a CompanyMismatchError", err)
 	}
 	for _, want := range []string{"company", "4200000000000001", "4200000000000002"} {
@@ -51,7 +54,7 @@ func TestCheckCompany(t *testing.T) {
 // error, never recorded.
 func TestCheckCompanyBadAnswer(t *testing.T) {
 	env := newApplyEnv(t, officestest.Options{Company: offices.Company{ID: -9007199254740991, Name: "Mock"}}, nil)
-	if id, err := CheckCompany(context.Background(), env.client, state.New()); err == nil || !strings.Contains(err.Error(), "is not a Dialpad id") {
+	if id, err := plan.CheckCompany(context.Background(), env.client, state.New()); err == nil || !strings.Contains(err.Error(), "is not a Dialpad id") {
 		t.Fatalf("CheckCompany = %q, %v; want an error", id, err)
 	}
 }
@@ -60,20 +63,20 @@ func TestCheckCompanyBadAnswer(t *testing.T) {
 // records none; a state never saved is not created for it, and a recorded
 // company is never replaced.
 func TestRecordCompany(t *testing.T) {
-	store := tempStore(t)
-	if err := RecordCompany(store, "4200000000000001"); err != nil {
+	store := enginetest.TempStore(t)
+	if err := plan.RecordCompany(store, "4200000000000001"); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(store.Path()); !os.IsNotExist(err) {
 		t.Fatalf("RecordCompany created the state file of a state never saved (stat: %v)", err)
 	}
 	if err := store.Update(func(st *state.State) error {
-		st.Set("berlin", created("5100000000000001", planOffice("Berlin", "DE")))
+		st.Set("berlin", enginetest.Created("5100000000000001", enginetest.Office("Berlin", "DE")))
 		return nil
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if err := RecordCompany(store, "4200000000000001"); err != nil {
+	if err := plan.RecordCompany(store, "4200000000000001"); err != nil {
 		t.Fatal(err)
 	}
 	if got := store.State().CompanyID; got != "4200000000000001" {
@@ -83,7 +86,7 @@ func TestRecordCompany(t *testing.T) {
 	if err != nil || loaded.CompanyID != "4200000000000001" {
 		t.Fatalf("saved company_id = %q, %v", loaded.CompanyID, err)
 	}
-	if err := RecordCompany(store, "4200000000000009"); err != nil {
+	if err := plan.RecordCompany(store, "4200000000000009"); err != nil {
 		t.Fatal(err)
 	}
 	if got := store.State().CompanyID; got != "4200000000000001" {
@@ -95,12 +98,12 @@ func TestRecordCompany(t *testing.T) {
 func TestImportRecordsCompany(t *testing.T) {
 	env := newApplyEnv(t, officestest.Options{}, nil)
 	env.sim.Seed(liveOf("Berlin", "de"))
-	id, err := CheckCompany(context.Background(), env.client, env.store.State())
+	id, err := plan.CheckCompany(context.Background(), env.client, env.store.State())
 	if err != nil {
 		t.Fatal(err)
 	}
-	berlin := planOffice("Berlin", "DE")
-	cfg := NewConfig([]Desired{{Key: "berlin", Office: berlin}})
+	berlin := enginetest.Office("Berlin", "DE")
+	cfg := load.NewConfig([]load.Desired{{Key: "berlin", Office: berlin}})
 	if _, err := Import(context.Background(), cfg, ImportOptions{Store: env.store, API: env.client, CompanyID: id}); err != nil {
 		t.Fatal(err)
 	}

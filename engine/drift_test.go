@@ -13,6 +13,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/officectl/officectl/engine/enginetest"
+	"github.com/officectl/officectl/engine/load"
+	"github.com/officectl/officectl/engine/plan"
+	"github.com/officectl/officectl/engine/render"
 	"github.com/officectl/officectl/offices"
 	"github.com/officectl/officectl/offices/officestest"
 	"github.com/officectl/officectl/state"
@@ -21,25 +27,25 @@ import (
 // driftFixture is five offices: berlin with ring_seconds and a time zone,
 // london and new-york with E911 addresses, munich routing to berlin, and
 // paris.
-func driftFixture() []Desired {
-	berlin := planOffice("Berlin", "DE")
-	berlin.RingSeconds = ptr(int64(30))
+func driftFixture() []load.Desired {
+	berlin := enginetest.Office("Berlin", "DE")
+	berlin.RingSeconds = enginetest.Ptr(int64(30))
 	berlin.Timezone = "Europe/Berlin"
-	munich := planOffice("Munich", "DE")
-	routeTo(&munich, "berlin", "berlin")
-	paris := planOffice("Paris", "FR")
+	munich := enginetest.Office("Munich", "DE")
+	enginetest.RouteTo(&munich, "berlin", "berlin")
+	paris := enginetest.Office("Paris", "FR")
 	paris.E911Address = &offices.E911Address{Address: "10 Rue de Rivoli", City: "Paris", Country: "FR", State: "IDF", Zip: "75001"}
-	return []Desired{
+	return []load.Desired{
 		{Key: "berlin", Office: berlin},
-		{Key: "london", Office: planOffice("London", "GB")},
+		{Key: "london", Office: enginetest.Office("London", "GB")},
 		{Key: "munich", Office: munich},
-		{Key: "new-york", Office: planOffice("New York", "US")},
+		{Key: "new-york", Office: enginetest.Office("New York", "US")},
 		{Key: "paris", Office: paris},
 	}
 }
 
 // appliedEnv applies ds to a new simulator.
-func appliedEnv(t *testing.T, simOpts officestest.Options, ds []Desired) *applyEnv {
+func appliedEnv(t *testing.T, simOpts officestest.Options, ds []load.Desired) *applyEnv {
 	t.Helper()
 	env := newApplyEnv(t, simOpts, nil)
 	if res, _ := env.apply(t, context.Background(), env.plan(t, ds), 4, false); res.Err != nil {
@@ -62,9 +68,9 @@ func (e *applyEnv) liveID(t *testing.T, key string) int64 {
 	return id
 }
 
-func (e *applyEnv) drift(t *testing.T) *DriftReport {
+func (e *applyEnv) drift(t *testing.T) *plan.DriftReport {
 	t.Helper()
-	rep, err := CheckDrift(context.Background(), e.store.State(), DriftOptions{API: e.client})
+	rep, err := plan.CheckDrift(context.Background(), e.store.State(), plan.DriftOptions{API: e.client})
 	if err != nil {
 		t.Fatalf("CheckDrift: %v", err)
 	}
@@ -81,7 +87,7 @@ type driftEnv struct {
 }
 
 // createdEnv creates ds in order (an office after those it refers to).
-func createdEnv(t *testing.T, ds []Desired) *driftEnv {
+func createdEnv(t *testing.T, ds []load.Desired) *driftEnv {
 	t.Helper()
 	a := newApplyEnv(t, officestest.Options{}, nil)
 	env := &driftEnv{sim: a.sim, client: a.client, st: state.New()}
@@ -96,7 +102,7 @@ func createdEnv(t *testing.T, ds []Desired) *driftEnv {
 			t.Fatal(err)
 		}
 		ids[d.Key] = live.ID
-		env.st.Set(d.Key, created(strconv.FormatInt(live.ID, 10), d.Office))
+		env.st.Set(d.Key, enginetest.Created(strconv.FormatInt(live.ID, 10), d.Office))
 	}
 	return env
 }
@@ -119,7 +125,7 @@ func consoleEdits(t *testing.T, env *driftEnv) {
 	t.Helper()
 	env.mutate(t, "berlin", func(l *offices.Live) {
 		l.MondayHours = []string{"09:00", "17:00"}
-		l.RingSeconds = ptr(int64(45))
+		l.RingSeconds = enginetest.Ptr(int64(45))
 	})
 	env.mutate(t, "munich", func(l *offices.Live) { l.RoutingOptions.Open.Action = "operator" })
 	env.mutate(t, "new-york", func(l *offices.Live) { l.E911Address.Zip = "10001" })
@@ -135,20 +141,20 @@ func TestDriftGolden(t *testing.T) {
 	ds := driftFixture()
 	env := createdEnv(t, ds)
 	consoleEdits(t, env)
-	rep, err := CheckDrift(context.Background(), env.st, DriftOptions{API: env.client})
+	rep, err := plan.CheckDrift(context.Background(), env.st, plan.DriftOptions{API: env.client})
 	if err != nil {
 		t.Fatal(err)
 	}
 
 	type want struct {
-		kind   DriftKind
+		kind   plan.DriftKind
 		fields string
 	}
 	wants := map[string]want{
-		"berlin":   {DriftChanged, "monday_hours ring_seconds"},
-		"munich":   {DriftChanged, "routing_options.open.action"},
-		"new-york": {DriftE911, "e911_address.zip"},
-		"paris":    {DriftDeleted, ""},
+		"berlin":   {plan.DriftChanged, "monday_hours ring_seconds"},
+		"munich":   {plan.DriftChanged, "routing_options.open.action"},
+		"new-york": {plan.DriftE911, "e911_address.zip"},
+		"paris":    {plan.DriftDeleted, ""},
 	}
 	if rep.Checked != 5 || len(rep.Drifts) != len(wants) {
 		t.Fatalf("checked %d, drifts %+v", rep.Checked, rep.Drifts)
@@ -167,10 +173,10 @@ func TestDriftGolden(t *testing.T) {
 	}
 
 	for suffix, render := range map[string]func(*bytes.Buffer) error{
-		".txt":       func(b *bytes.Buffer) error { return RenderDriftText(b, rep, TextOptions{}) },
-		".color.txt": func(b *bytes.Buffer) error { return RenderDriftText(b, rep, TextOptions{Color: true}) },
-		".md":        func(b *bytes.Buffer) error { return RenderDriftMarkdown(b, rep) },
-		".json":      func(b *bytes.Buffer) error { return RenderDriftJSON(b, rep) },
+		".txt":       func(b *bytes.Buffer) error { return render.RenderDriftText(b, rep, render.TextOptions{}) },
+		".color.txt": func(b *bytes.Buffer) error { return render.RenderDriftText(b, rep, render.TextOptions{Color: true}) },
+		".md":        func(b *bytes.Buffer) error { return render.RenderDriftMarkdown(b, rep) },
+		".json":      func(b *bytes.Buffer) error { return plan.RenderDriftJSON(b, rep) },
 	} {
 		var b bytes.Buffer
 		if err := render(&b); err != nil {
@@ -179,14 +185,14 @@ func TestDriftGolden(t *testing.T) {
 		golden(t, filepath.Join("testdata", "drift", "report"+suffix), b.String())
 	}
 
-	ds[0].Office.RingSeconds = ptr(int64(25)) // and a config change
-	p := mustPlan(t, ds, env.st)
-	MergeDrift(p, rep)
-	actions := map[string]Action{}
+	ds[0].Office.RingSeconds = enginetest.Ptr(int64(25)) // and a config change
+	p := enginetest.MustPlan(t, ds, env.st)
+	plan.MergeDrift(p, rep)
+	actions := map[string]plan.Action{}
 	for _, c := range p.Changes {
 		actions[c.Key] = c.Action
 	}
-	wantActions := map[string]Action{"berlin": ActionManual, "london": ActionNoOp, "munich": ActionManual, "new-york": ActionUpdateE911, "paris": ActionCreate}
+	wantActions := map[string]plan.Action{"berlin": plan.ActionManual, "london": plan.ActionNoOp, "munich": plan.ActionManual, "new-york": plan.ActionUpdateE911, "paris": plan.ActionCreate}
 	for k, a := range wantActions {
 		if actions[k] != a {
 			t.Errorf("%s: %s, want %s", k, actions[k], a)
@@ -195,17 +201,31 @@ func TestDriftGolden(t *testing.T) {
 	if got := p.Recreates(); len(got) != 1 || got[0] != "paris" {
 		t.Errorf("Recreates() = %q", got)
 	}
+	if err := p.CheckSavable(); err == nil || !strings.Contains(err.Error(), "creates again paris") {
+		t.Errorf("CheckSavable of a plan that creates paris again = %v", err)
+	}
+	refreshed := enginetest.MustPlan(t, ds, env.st)
+	if err := refreshed.CheckSavable(); err != nil {
+		t.Errorf("CheckSavable before the refresh = %v", err)
+	}
+	if _, err := plan.Refresh(context.Background(), refreshed, env.st, env.client, 2); err != nil {
+		t.Fatal(err)
+	}
+	var merged, refreshedJSON bytes.Buffer
+	if err := errors.Join(plan.RenderJSON(&merged, p), plan.RenderJSON(&refreshedJSON, refreshed)); err != nil || merged.String() != refreshedJSON.String() {
+		t.Errorf("Refresh differs from CheckDrift then MergeDrift (%v):\n%s", err, cmp.Diff(merged.String(), refreshedJSON.String()))
+	}
 	for suffix, got := range renderings(t, p) {
 		golden(t, filepath.Join("testdata", "drift", "plan_refresh"+suffix), string(got))
 	}
 
 	// The JSON plan, drift included, reads back as a plan file.
 	var b bytes.Buffer
-	if err := RenderJSON(&b, p); err != nil {
+	if err := plan.RenderJSON(&b, p); err != nil {
 		t.Fatal(err)
 	}
-	var back *Plan
-	back, err = ReadPlan(&b)
+	var back *plan.Plan
+	back, err = plan.ReadPlan(&b)
 	if err != nil {
 		t.Fatalf("ReadPlan: %v", err)
 	}
@@ -224,7 +244,7 @@ func TestDriftNoneAfterApply(t *testing.T) {
 	cfg := loadExample(t)
 	for _, numeric := range []bool{false, true} {
 		env := newApplyEnv(t, officestest.Options{NumericIDs: numeric}, nil)
-		p, err := MakePlan(cfg, env.store.State())
+		p, err := plan.MakePlan(cfg, env.store.State())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -250,7 +270,7 @@ func TestDriftDeletedIsCreatedAgain(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := env.plan(t, ds)
-	MergeDrift(p, env.drift(t))
+	plan.MergeDrift(p, env.drift(t))
 	if s := p.Summary(); s.Create != 1 || s.NoOp != 4 || !strings.Contains(renderText(t, p), "RE-CREATE: cancelled in Dialpad") {
 		t.Fatalf("refreshed plan %+v:\n%s", s, renderText(t, p))
 	}
@@ -323,11 +343,11 @@ func (f *fakeDriftAPI) GetE911(ctx context.Context, id int64) (*offices.LiveE911
 func TestDriftEdges(t *testing.T) {
 	t.Parallel()
 	st := state.New()
-	berlin := planOffice("Berlin", "DE")
-	st.Set("berlin", created("11", berlin))
-	munich := planOffice("Munich", "DE")
-	routeTo(&munich, "nowhere")
-	st.Set("munich", created("12", munich))
+	berlin := enginetest.Office("Berlin", "DE")
+	st.Set("berlin", enginetest.Created("11", berlin))
+	munich := enginetest.Office("Munich", "DE")
+	enginetest.RouteTo(&munich, "nowhere")
+	st.Set("munich", enginetest.Created("12", munich))
 	st.Set("pending", &state.Entry{Status: state.Pending, Name: "Pending"})
 	st.Set("nospec", &state.Entry{Status: state.Created, ID: "13", Name: "No spec"})
 
@@ -335,7 +355,7 @@ func TestDriftEdges(t *testing.T) {
 		WednesdayHours: munich.WednesdayHours, ThursdayHours: munich.ThursdayHours, FridayHours: munich.FridayHours,
 		RoutingOptions: &offices.RoutingOptions{Open: offices.RoutingInner{Action: "operator"}}, State: "active"}
 	api := &fakeDriftAPI{live: map[int64]*offices.Live{12: liveMunich}}
-	rep, err := CheckDrift(context.Background(), st, DriftOptions{API: api, Parallelism: 2})
+	rep, err := plan.CheckDrift(context.Background(), st, plan.DriftOptions{API: api, Parallelism: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -353,20 +373,20 @@ func TestDriftEdges(t *testing.T) {
 	// An office the listing leaves out is fetched on its own.
 	api.unlisted = map[int64]bool{12: true}
 	api.gets.Store(0)
-	rep, err = CheckDrift(context.Background(), st, DriftOptions{API: api, Parallelism: 1})
+	rep, err = plan.CheckDrift(context.Background(), st, plan.DriftOptions{API: api, Parallelism: 1})
 	if err != nil || rep.Checked != 2 || len(rep.Drifts) != 1 || api.gets.Load() != 2 {
 		t.Errorf("munich unlisted: %+v %v, %d GETs", rep, err, api.gets.Load())
 	}
 
 	// Errors end the check, naming the listing or the office.
 	api.listErr = errors.New("boom")
-	if _, err := CheckDrift(context.Background(), st, DriftOptions{API: api}); err == nil || !strings.Contains(err.Error(), "drift: listing offices: boom") {
+	if _, err := plan.CheckDrift(context.Background(), st, plan.DriftOptions{API: api}); err == nil || !strings.Contains(err.Error(), "drift: listing offices: boom") {
 		t.Errorf("error %v", err)
 	}
 	api.listErr, api.unlisted = nil, nil
 	api.live[11] = &offices.Live{ID: 11, Name: "Berlin", State: "active"}
 	api.err = errors.New("boom")
-	if _, err := CheckDrift(context.Background(), st, DriftOptions{API: api}); err == nil || !strings.Contains(err.Error(), "boom") {
+	if _, err := plan.CheckDrift(context.Background(), st, plan.DriftOptions{API: api}); err == nil || !strings.Contains(err.Error(), "boom") {
 		t.Errorf("error %v", err)
 	}
 }
@@ -386,11 +406,11 @@ func TestDriftE911Errors(t *testing.T) {
 	if err := env.sim.Delete(parisID); err != nil {
 		t.Fatal(err)
 	}
-	rep, err := CheckDrift(context.Background(), env.st, DriftOptions{API: env.client})
+	rep, err := plan.CheckDrift(context.Background(), env.st, plan.DriftOptions{API: env.client})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d := rep.Find("paris"); d == nil || d.Kind != DriftDeleted || d.LiveState != "not found" {
+	if d := rep.Find("paris"); d == nil || d.Kind != plan.DriftDeleted || d.LiveState != "not found" {
 		t.Errorf("paris: %+v", d)
 	}
 
@@ -401,7 +421,7 @@ func TestDriftE911Errors(t *testing.T) {
 	}
 	api.live[parisID] = &offices.Live{ID: parisID, Name: "Paris", Country: "fr", State: "active"}
 	e911 := &e911NotFound{fakeDriftAPI: api, id: parisID}
-	if _, err := CheckDrift(context.Background(), env.st, DriftOptions{API: e911}); err == nil || !strings.Contains(err.Error(), `drift: E911 address of office "paris"`) {
+	if _, err := plan.CheckDrift(context.Background(), env.st, plan.DriftOptions{API: e911}); err == nil || !strings.Contains(err.Error(), `drift: E911 address of office "paris"`) {
 		t.Errorf("error %v", err)
 	}
 }
@@ -423,33 +443,33 @@ func (f *e911NotFound) GetE911(ctx context.Context, id int64) (*offices.LiveE911
 // the comment limit and says how many it leaves out.
 func TestDriftMarkdownLimit(t *testing.T) {
 	t.Parallel()
-	rep := &DriftReport{Checked: 2000}
+	rep := &plan.DriftReport{Checked: 2000}
 	for i := range 2000 {
-		rep.Drifts = append(rep.Drifts, Drift{Key: "office-" + strconv.Itoa(10000+i), Name: "Office", ID: int64(i + 1), Kind: DriftChanged,
-			Fields: []FieldChange{{Path: "monday_hours", Old: `["08:00","18:00"]`, New: `["09:00","17:00"]`}}})
+		rep.Drifts = append(rep.Drifts, plan.Drift{Key: "office-" + strconv.Itoa(10000+i), Name: "Office", ID: int64(i + 1), Kind: plan.DriftChanged,
+			Fields: []plan.FieldChange{{Path: "monday_hours", Old: `["08:00","18:00"]`, New: `["09:00","17:00"]`}}})
 	}
 	var b bytes.Buffer
-	if err := RenderDriftMarkdown(&b, rep); err != nil {
+	if err := render.RenderDriftMarkdown(&b, rep); err != nil {
 		t.Fatal(err)
 	}
-	if b.Len() >= MarkdownLimit || !strings.Contains(b.String(), "more offices not shown") {
+	if b.Len() >= render.MarkdownLimit || !strings.Contains(b.String(), "more offices not shown") {
 		t.Errorf("markdown is %d bytes; tail %q", b.Len(), b.String()[max(0, b.Len()-200):])
 	}
 }
 
-func loadExample(t *testing.T) *Config {
+func loadExample(t *testing.T) *load.Config {
 	t.Helper()
-	cfg, diags, err := Load("../testdata/example", LoadOptions{})
+	cfg, diags, err := load.Load("../testdata/example", load.LoadOptions{})
 	if err != nil || cfg == nil {
 		t.Fatalf("load example: %v %v", err, diags)
 	}
 	return cfg
 }
 
-func renderText(t *testing.T, p *Plan) string {
+func renderText(t *testing.T, p *plan.Plan) string {
 	t.Helper()
 	var b bytes.Buffer
-	if err := RenderText(&b, p, TextOptions{}); err != nil {
+	if err := render.RenderText(&b, p, render.TextOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	return b.String()
@@ -471,18 +491,18 @@ func TestDriftParallelAndPaced(t *testing.T) {
 		t.Fatal(err)
 	}
 	st := state.New()
-	for i, d := range numbered(24) {
+	for i, d := range enginetest.Numbered(24) {
 		l := liveOf(d.Office.Name, "de")
 		if i%2 == 0 {
-			d.Office = planOffice(d.Office.Name, "US")
+			d.Office = enginetest.Office(d.Office.Name, "US")
 			e := offices.LiveE911(*d.Office.E911Address)
 			l.Country, l.E911Address = "us", &e
 		}
 		id := sim.Seed(l)[0]
-		st.Set(d.Key, created(strconv.FormatInt(id, 10), d.Office))
+		st.Set(d.Key, enginetest.Created(strconv.FormatInt(id, 10), d.Office))
 	}
 	stop := stallWatch()
-	rep, err := CheckDrift(context.Background(), st, DriftOptions{API: client, Parallelism: 3})
+	rep, err := plan.CheckDrift(context.Background(), st, plan.DriftOptions{API: client, Parallelism: 3})
 	stall := stop()
 	if err != nil {
 		t.Fatal(err)
@@ -514,15 +534,15 @@ func TestDriftRequests(t *testing.T) {
 	}
 	st := state.New()
 	var gone int64
-	for i, d := range numbered(35) {
+	for i, d := range enginetest.Numbered(35) {
 		l := liveOf(d.Office.Name, "de")
 		if i%2 == 0 {
-			d.Office = planOffice(d.Office.Name, "US")
+			d.Office = enginetest.Office(d.Office.Name, "US")
 			e := offices.LiveE911(*d.Office.E911Address)
 			l.Country, l.E911Address = "us", &e
 		}
 		id := sim.Seed(l)[0]
-		st.Set(d.Key, created(strconv.FormatInt(id, 10), d.Office))
+		st.Set(d.Key, enginetest.Created(strconv.FormatInt(id, 10), d.Office))
 		if i == 7 {
 			gone = id
 		}
@@ -530,7 +550,7 @@ func TestDriftRequests(t *testing.T) {
 	if err := sim.Delete(gone); err != nil {
 		t.Fatal(err)
 	}
-	rep, err := CheckDrift(context.Background(), st, DriftOptions{API: client})
+	rep, err := plan.CheckDrift(context.Background(), st, plan.DriftOptions{API: client})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -545,5 +565,25 @@ func TestDriftRequests(t *testing.T) {
 		"GET /api/v2/offices/" + strconv.FormatInt(gone, 10)}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("requests:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestRefreshRefusesAnotherCompany: plan --refresh with the key of another
+// company than the state records stops before fetching any office.
+func TestRefreshRefusesAnotherCompany(t *testing.T) {
+	env := newApplyEnv(t, officestest.Options{Company: offices.Company{ID: 4200000000000002, Name: "Other"}}, nil)
+	st := state.New()
+	st.CompanyID = "4200000000000001"
+	st.Offices["berlin"] = enginetest.Created("5100000000000001", enginetest.Office("Berlin", "DE"))
+	p := enginetest.MustPlan(t, nil, st)
+	_, err := plan.Refresh(context.Background(), p, st, env.client, 2)
+	if !errors.Is(err, plan.ErrCompanyMismatch) {
+		t.Fatalf("Refresh = %v, want ErrCompanyMismatch", err)
+	}
+	if p.Refreshed() {
+		t.Error("the plan took drift although the company is another")
+	}
+	if n := env.client.Stats().Requests; n != 1 {
+		t.Errorf("%d requests, want 1 (GET /api/v2/company)", n)
 	}
 }

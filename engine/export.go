@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 
+	"github.com/officectl/officectl/engine/load"
 	"github.com/officectl/officectl/offices"
 )
 
@@ -12,7 +13,7 @@ import (
 // unresolved) as a config file: a JSON object whose one field, offices,
 // holds each office by key, keys sorted. Saved as a .json file it
 // validates again to the same offices.
-func Export(w io.Writer, cfg *Config) error {
+func Export(w io.Writer, cfg *load.Config) error {
 	var buf bytes.Buffer
 	buf.WriteString("{\n  \"offices\": {")
 	for i, d := range cfg.Offices {

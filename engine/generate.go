@@ -16,6 +16,8 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/officectl/officectl/engine/load"
+	"github.com/officectl/officectl/engine/plan"
 	"github.com/officectl/officectl/offices"
 	"github.com/officectl/officectl/schema"
 	"github.com/officectl/officectl/state"
@@ -64,9 +66,9 @@ type GenerateSkip struct {
 // as its id (a target that st records says its key in a comment), so that
 // the files validate alone as well as with the config. A nil cfg or st is
 // empty.
-func GenerateConfigs(live []offices.Live, cfg *Config, st *state.State) ([]GeneratedOffice, []GenerateSkip, error) {
+func GenerateConfigs(live []offices.Live, cfg *load.Config, st *state.State) ([]GeneratedOffice, []GenerateSkip, error) {
 	if cfg == nil {
-		cfg = &Config{}
+		cfg = &load.Config{}
 	}
 	if st == nil {
 		st = state.New()
@@ -75,7 +77,7 @@ func GenerateConfigs(live []offices.Live, cfg *Config, st *state.State) ([]Gener
 	if err != nil {
 		return nil, nil, err
 	}
-	defaults, err := defaultHours(sch)
+	defaults, err := load.DefaultHours(sch)
 	if err != nil {
 		return nil, nil, fmt.Errorf("generate: the schema's default hours: %w", err)
 	}
@@ -94,7 +96,7 @@ func GenerateConfigs(live []offices.Live, cfg *Config, st *state.State) ([]Gener
 		}
 	}
 	refs := map[int64]string{}
-	for k, id := range stateIDs(st) {
+	for k, id := range plan.StateIDs(st) {
 		refs[id] = k
 	}
 	sorted := append([]offices.Live(nil), live...)
@@ -253,8 +255,8 @@ func officeYAML(key string, l offices.Live, refs map[int64]string, defaults map[
 	// are left out (the office has them anyway); others only mean
 	// something with hours_on: true, which a file saying them needs, or
 	// validate warns that they are ignored.
-	var hours []dayHours
-	for _, h := range weekHours(liveHours(l)) {
+	var hours []load.DayHours
+	for _, h := range load.WeekHours(liveHours(l)) {
 		if !slices.Equal(h.Hours, defaults[h.Day]) {
 			hours = append(hours, h)
 		}
@@ -279,7 +281,7 @@ func officeYAML(key string, l offices.Live, refs map[int64]string, defaults map[
 		field("e911_address", yamlTree(obj, nil))
 	}
 	if l.RoutingOptions != nil {
-		field("routing_options", yamlTree(jsonTree(*l.RoutingOptions), refs))
+		field("routing_options", yamlTree(plan.JSONTree(*l.RoutingOptions), refs))
 	}
 	doc := &yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{
 		yamlKey("offices"), {Kind: yaml.MappingNode, Content: []*yaml.Node{yamlKey(key), office}},

@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -13,6 +12,8 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/officectl/officectl/engine/enginetest"
+	"github.com/officectl/officectl/engine/load"
 	"github.com/officectl/officectl/offices"
 	"github.com/officectl/officectl/offices/officestest"
 	"github.com/officectl/officectl/schema"
@@ -53,11 +54,11 @@ func TestSlugKey(t *testing.T) {
 // generateFixture seeds a simulator with berlin, managed, and offices no
 // config describes: two whose names make the same key, one in the US with
 // an E911 address and a name that needs quoting, and the primary office.
-func generateFixture(t *testing.T) (*applyEnv, Desired) {
+func generateFixture(t *testing.T) (*applyEnv, load.Desired) {
 	t.Helper()
 	env := newApplyEnv(t, officestest.Options{}, nil)
-	berlin := Desired{Key: "berlin", Office: planOffice("Berlin", "DE")}
-	p := env.plan(t, []Desired{berlin})
+	berlin := load.Desired{Key: "berlin", Office: enginetest.Office("Berlin", "DE")}
+	p := env.plan(t, []load.Desired{berlin})
 	if res, _ := env.apply(t, context.Background(), p, 1, false); res.Err != nil {
 		t.Fatal(res.Err)
 	}
@@ -67,7 +68,7 @@ func generateFixture(t *testing.T) (*applyEnv, Desired) {
 	zurich.Timezone = "Europe/Zurich"
 	zurich.FirstAction = "menu"
 	zurich.NoOperatorsAction = "voicemail"
-	zurich.RingSeconds = ptr(int64(20))
+	zurich.RingSeconds = enginetest.Ptr(int64(20))
 	zurich.SaturdayHours = []string{"09:00", "12:00"}
 	zurich.PhoneNumbers = []string{"+41445550100"}
 	zurich.RoutingOptions = &offices.RoutingOptions{
@@ -97,8 +98,8 @@ func TestGenerateThenValidate(t *testing.T) {
 		t.Fatal(err)
 	}
 	st := env.store.State()
-	res := MatchImport(NewConfig([]Desired{berlin}), st, live)
-	gens, skipped, err := GenerateConfigs(res.Unmanaged, NewConfig([]Desired{berlin}), st)
+	res := MatchImport(load.NewConfig([]load.Desired{berlin}), st, live)
+	gens, skipped, err := GenerateConfigs(res.Unmanaged, load.NewConfig([]load.Desired{berlin}), st)
 	if err != nil || len(skipped) != 0 {
 		t.Fatalf("GenerateConfigs: skipped %+v, %v", skipped, err)
 	}
@@ -136,7 +137,7 @@ func TestGenerateThenValidate(t *testing.T) {
 	}
 
 	// Unfilled, every file fails for the create-only fields.
-	cfg, diags, err := Load(gen, LoadOptions{})
+	cfg, diags, err := load.Load(gen, load.LoadOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -161,11 +162,11 @@ func TestGenerateThenValidate(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if cfg, diags, err := Load(gen, LoadOptions{}); err != nil || cfg == nil || len(diags) != 0 {
+	if cfg, diags, err := load.Load(gen, load.LoadOptions{}); err != nil || cfg == nil || len(diags) != 0 {
 		t.Fatalf("filled files alone: %v\n%s", err, fmtDiags(diags))
 	}
-	writeOfficesJSON(t, filepath.Join(dir, "berlin.json"), berlin)
-	cfg, diags, err = Load(dir, LoadOptions{})
+	enginetest.WriteOfficesJSON(t, filepath.Join(dir, "berlin.json"), berlin)
+	cfg, diags, err = load.Load(dir, load.LoadOptions{})
 	if err != nil || cfg == nil || len(diags) != 0 {
 		t.Fatalf("filled files with the config: %v\n%s", err, fmtDiags(diags))
 	}
@@ -232,22 +233,6 @@ func hasErrorIn(diags []schema.Diagnostic, file, text string) bool {
 	return false
 }
 
-// writeOfficesJSON writes ds as a JSON config file.
-func writeOfficesJSON(t *testing.T, path string, ds ...Desired) {
-	t.Helper()
-	m := map[string]offices.Office{}
-	for _, d := range ds {
-		m[d.Key] = d.Office
-	}
-	b, err := json.Marshal(map[string]any{"offices": m})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
 // TestGenerateHostileText: text from the API reaches a generated file only
 // through the YAML encoder, so a line break in a name, time zone or
 // phone number stays inside its value (or is left out) and never becomes
@@ -294,7 +279,7 @@ func TestGenerateHostileText(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, gens[0].File), fillTODOs(t, gens[0].YAML), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	_, diags, err := Load(dir, LoadOptions{})
+	_, diags, err := load.Load(dir, load.LoadOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -314,14 +299,14 @@ func TestGenerateHostileText(t *testing.T) {
 // name, and import adopts by unique name only.
 func TestGenerateSkipsDuplicateNames(t *testing.T) {
 	t.Parallel()
-	berlin := Desired{Key: "berlin", Office: planOffice("Berlin", "DE")}
+	berlin := load.Desired{Key: "berlin", Office: enginetest.Office("Berlin", "DE")}
 	st := state.New()
 	st.Offices["old-rome"] = &state.Entry{Status: state.Created, ID: "900", Name: "Rome"}
 	live := []offices.Live{liveOf("Berlin", "de"), liveOf("Rome", "it"), liveOf("Oslo", "no"), liveOf("Oslo", "no"), liveOf("Lisbon", "pt")}
 	for i := range live {
 		live[i].ID = int64(10 + i)
 	}
-	gens, skipped, err := GenerateConfigs(live, NewConfig([]Desired{berlin}), st)
+	gens, skipped, err := GenerateConfigs(live, load.NewConfig([]load.Desired{berlin}), st)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/officectl/officectl/engine/load"
+	"github.com/officectl/officectl/engine/plan"
 	"github.com/officectl/officectl/offices"
 	"github.com/officectl/officectl/state"
 )
@@ -66,17 +68,17 @@ type ImportResult struct {
 // adopted when exactly one live office, deleted and cancelled ones aside,
 // has its name and the state records that office under no other key. A
 // nil st is an empty state.
-func MatchImport(cfg *Config, st *state.State, live []offices.Live) *ImportResult {
-	return matchImport(cfg, st, live, Invocation{})
+func MatchImport(cfg *load.Config, st *state.State, live []offices.Live) *ImportResult {
+	return matchImport(cfg, st, live, plan.Invocation{})
 }
 
 // matchImport is MatchImport with the invocation its hints name.
-func matchImport(cfg *Config, st *state.State, live []offices.Live, inv Invocation) *ImportResult {
+func matchImport(cfg *load.Config, st *state.State, live []offices.Live, inv plan.Invocation) *ImportResult {
 	if st == nil {
 		st = state.New()
 	}
 	claimed := map[int64]string{}
-	for k, id := range stateIDs(st) {
+	for k, id := range plan.StateIDs(st) {
 		claimed[id] = k
 	}
 	byName := map[string][]offices.Live{}
@@ -160,7 +162,7 @@ type ImportOptions struct {
 	Now func() time.Time
 	// Invocation is the directory and state file the command was given;
 	// the commands in the result's hints name them.
-	Invocation Invocation
+	Invocation plan.Invocation
 }
 
 // Import lists every live office (all pages) and adopts, in one save of
@@ -169,7 +171,7 @@ type ImportOptions struct {
 // id and the desired office from cfg as its spec, so that the next plan
 // shows a no-op for it and drift (plan --refresh) compares the live
 // office with the config. Nothing is sent to Dialpad but the listing.
-func Import(ctx context.Context, cfg *Config, opts ImportOptions) (*ImportResult, error) {
+func Import(ctx context.Context, cfg *load.Config, opts ImportOptions) (*ImportResult, error) {
 	if opts.API == nil || opts.Store == nil {
 		return nil, errors.New("import: no API or state store")
 	}
@@ -185,7 +187,7 @@ func Import(ctx context.Context, cfg *Config, opts ImportOptions) (*ImportResult
 	if opts.DryRun || len(res.Adopted) == 0 {
 		return res, nil
 	}
-	desired := make(map[string]*Desired, len(cfg.Offices))
+	desired := make(map[string]*load.Desired, len(cfg.Offices))
 	for i := range cfg.Offices {
 		desired[cfg.Offices[i].Key] = &cfg.Offices[i]
 	}

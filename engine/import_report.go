@@ -7,6 +7,9 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/officectl/officectl/engine/plan"
+	"github.com/officectl/officectl/offices"
 )
 
 // ImportReport is what `officectl import` prints: the result, and the
@@ -23,7 +26,7 @@ type ImportReport struct {
 	NotGenerated []GenerateSkip
 	// Invocation is the directory and state file the command was given;
 	// the commands in the report's hints name them.
-	Invocation Invocation
+	Invocation plan.Invocation
 }
 
 // WriteImportReport writes r for a person: the offices adopted (or that
@@ -42,12 +45,12 @@ func WriteImportReport(w io.Writer, r ImportReport) error {
 		fmt.Fprintf(bw, "Adopted %s: recorded in the state with their Dialpad ids; nothing was created.\n", plural(len(res.Adopted), "office"))
 	}
 	for _, a := range res.Adopted {
-		fmt.Fprintf(bw, "  = %s (%s): id %d\n", printable(a.Key), printable(a.Name), a.ID)
+		fmt.Fprintf(bw, "  = %s (%s): id %d\n", offices.Printable(a.Key), offices.Printable(a.Name), a.ID)
 	}
 	if len(res.ToCreate) > 0 {
 		fmt.Fprintf(bw, "\nTo create: %s with no live office of that name; `%s` creates them.\n", plural(len(res.ToCreate), "office"), r.Invocation.Command("apply"))
 		for _, a := range res.ToCreate {
-			fmt.Fprintf(bw, "  + %s (%s)\n", printable(a.Key), printable(a.Name))
+			fmt.Fprintf(bw, "  + %s (%s)\n", offices.Printable(a.Key), offices.Printable(a.Name))
 		}
 	}
 	if len(res.Conflicts) > 0 {
@@ -57,7 +60,7 @@ func WriteImportReport(w io.Writer, r ImportReport) error {
 			for i, id := range c.IDs {
 				ids[i] = strconv.FormatInt(id, 10)
 			}
-			fmt.Fprintf(bw, "  ! %s (%s): ids %s: %s\n", printable(c.Key), printable(c.Name), strings.Join(ids, ", "), printable(c.Reason))
+			fmt.Fprintf(bw, "  ! %s (%s): ids %s: %s\n", offices.Printable(c.Key), offices.Printable(c.Name), strings.Join(ids, ", "), offices.Printable(c.Reason))
 		}
 	}
 	if res.Managed > 0 {
@@ -70,7 +73,7 @@ func WriteImportReport(w io.Writer, r ImportReport) error {
 			if l.IsPrimaryOffice {
 				primary = " [primary office: officectl manages secondary offices]"
 			}
-			fmt.Fprintf(bw, "  ? %d %s%s\n", l.ID, printable(l.Name), primary)
+			fmt.Fprintf(bw, "  ? %d %s%s\n", l.ID, offices.Printable(l.Name), primary)
 		}
 		if r.GenerateDir == "" {
 			fmt.Fprintf(bw, "Write a config file for each with `%s`.\n", r.Invocation.Command("import --generate", "GENDIR"))
@@ -79,24 +82,24 @@ func WriteImportReport(w io.Writer, r ImportReport) error {
 	switch {
 	case r.GenerateDir == "":
 	case r.DryRun:
-		fmt.Fprintf(bw, "\nWould write %s in %s (dry run: nothing written).\n", plural(len(r.Generated), "file"), printable(r.GenerateDir))
+		fmt.Fprintf(bw, "\nWould write %s in %s (dry run: nothing written).\n", plural(len(r.Generated), "file"), offices.Printable(r.GenerateDir))
 	default:
 		dir := r.Invocation.Dir
 		if dir == "" {
 			dir = "."
 		}
 		fmt.Fprintf(bw, "\nWrote %s in %s: fill in their TODOs, check them with `%s`, move them into the config, then run `%s` again.\n",
-			plural(len(r.Generated), "file"), printable(r.GenerateDir), Invocation{}.Command("validate", dir, r.GenerateDir), r.Invocation.Command("import"))
+			plural(len(r.Generated), "file"), offices.Printable(r.GenerateDir), plan.Invocation{}.Command("validate", dir, r.GenerateDir), r.Invocation.Command("import"))
 	}
 	if r.GenerateDir != "" {
 		for _, g := range r.Generated {
-			fmt.Fprintf(bw, "  %s (%s, id %d)\n", printable(filepath.Join(r.GenerateDir, g.File)), printable(g.Name), g.ID)
+			fmt.Fprintf(bw, "  %s (%s, id %d)\n", offices.Printable(filepath.Join(r.GenerateDir, g.File)), offices.Printable(g.Name), g.ID)
 		}
 	}
 	if len(r.NotGenerated) > 0 {
 		fmt.Fprintf(bw, "\nNo file for %s:\n", plural(len(r.NotGenerated), "office"))
 		for _, s := range r.NotGenerated {
-			fmt.Fprintf(bw, "  ! %d %s: %s\n", s.ID, printable(s.Name), printable(s.Reason))
+			fmt.Fprintf(bw, "  ! %d %s: %s\n", s.ID, offices.Printable(s.Name), offices.Printable(s.Reason))
 		}
 	}
 	return bw.Flush()

@@ -7,6 +7,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/officectl/officectl/engine/enginetest"
+	"github.com/officectl/officectl/engine/load"
+	"github.com/officectl/officectl/engine/plan"
 	"github.com/officectl/officectl/offices"
 	"github.com/officectl/officectl/offices/officestest"
 	"github.com/officectl/officectl/state"
@@ -42,18 +45,18 @@ func TestImportAdoptsByName(t *testing.T) {
 	env.sim.SetState(ids[3], "deleted")
 	env.sim.SetState(ids[9], "cancelled")
 	err := env.store.Update(func(st *state.State) error {
-		st.Set("old-rome", created(strconv.FormatInt(ids[4], 10), planOffice("Rome", "IT")))
-		st.Set("hamburg", created(strconv.FormatInt(ids[7], 10), planOffice("Hamburg", "DE")))
+		st.Set("old-rome", enginetest.Created(strconv.FormatInt(ids[4], 10), enginetest.Office("Rome", "IT")))
+		st.Set("hamburg", enginetest.Created(strconv.FormatInt(ids[7], 10), enginetest.Office("Hamburg", "DE")))
 		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	var ds []Desired
+	var ds []load.Desired
 	for _, k := range []string{"berlin", "munich", "paris", "rome", "hamburg", "tokyo"} {
-		ds = append(ds, Desired{Key: k, Office: planOffice(strings.ToUpper(k[:1])+k[1:], "DE")})
+		ds = append(ds, load.Desired{Key: k, Office: enginetest.Office(strings.ToUpper(k[:1])+k[1:], "DE")})
 	}
-	cfg := NewConfig(ds)
+	cfg := load.NewConfig(ds)
 
 	res, err := Import(context.Background(), cfg, ImportOptions{Store: env.store, API: env.client})
 	if err != nil {
@@ -86,7 +89,7 @@ func TestImportAdoptsByName(t *testing.T) {
 	}
 	p := env.plan(t, ds)
 	for _, c := range p.Changes {
-		if c.Key == "berlin" && c.Action != ActionNoOp {
+		if c.Key == "berlin" && c.Action != plan.ActionNoOp {
 			t.Errorf("berlin after import: %s", c.Action)
 		}
 	}
@@ -113,11 +116,11 @@ func adoptionKeys(as []Adoption) string {
 func TestImportPages(t *testing.T) {
 	t.Parallel()
 	env := newApplyEnv(t, officestest.Options{PageSize: 2}, nil)
-	ds := numbered(9)
+	ds := enginetest.Numbered(9)
 	for _, d := range ds {
 		env.sim.Seed(liveOf(d.Office.Name, "de"))
 	}
-	res, err := Import(context.Background(), NewConfig(ds), ImportOptions{Store: env.store, API: env.client})
+	res, err := Import(context.Background(), load.NewConfig(ds), ImportOptions{Store: env.store, API: env.client})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -145,7 +148,7 @@ func TestImportRecoversLostState(t *testing.T) {
 	t.Parallel()
 	cfg := loadExample(t)
 	env := newApplyEnv(t, officestest.Options{PageSize: 2}, nil)
-	p, err := MakePlan(cfg, env.store.State())
+	p, err := plan.MakePlan(cfg, env.store.State())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -180,7 +183,7 @@ func TestImportRecoversLostState(t *testing.T) {
 			t.Errorf("%s: recovered %+v, was %+v", k, a, e)
 		}
 	}
-	p, err = MakePlan(cfg, after)
+	p, err = plan.MakePlan(cfg, after)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -200,7 +203,7 @@ func TestImportDryRun(t *testing.T) {
 	t.Parallel()
 	env := newApplyEnv(t, officestest.Options{}, nil)
 	env.sim.Seed(liveOf("Office 000", "de"))
-	res, err := Import(context.Background(), NewConfig(numbered(2)), ImportOptions{Store: env.store, API: env.client, DryRun: true})
+	res, err := Import(context.Background(), load.NewConfig(enginetest.Numbered(2)), ImportOptions{Store: env.store, API: env.client, DryRun: true})
 	if err != nil || len(res.Adopted) != 1 || len(res.ToCreate) != 1 {
 		t.Fatalf("%+v %v", res, err)
 	}

@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/officectl/officectl/engine/load"
 )
 
 // This file holds init: the commented example config that officectl
@@ -35,7 +37,7 @@ func WriteExample(dir string) (string, error) {
 		if !fi.IsDir() {
 			return "", fmt.Errorf("%s is not a directory", dir)
 		}
-		files, _, err := findFiles(dir, nil)
+		files, _, err := load.FindFiles(dir, nil)
 		if err != nil {
 			return "", err
 		}

@@ -120,7 +120,7 @@ func readData(t *testing.T, ctx *cue.Context, name string, src []byte) (dataFile
 func TestJSONSchemaAcceptsValidFiles(t *testing.T) {
 	sch := compileJSONSchema(t)
 	var names []string
-	for _, g := range []string{"../testdata/example/*", "../engine/testdata/decode/*", "../engine/testdata/plain/*"} {
+	for _, g := range []string{"../testdata/example/*", "../engine/load/testdata/decode/*", "../engine/load/testdata/plain/*"} {
 		m, _ := filepath.Glob(g)
 		names = append(names, m...)
 	}

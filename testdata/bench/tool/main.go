@@ -2,7 +2,7 @@
 // files, measures a command's wall time and peak RSS, and decodes files
 // into CUE without a schema (cue's decoders and compile alone: what cue
 // vet pays before any checking; officectl's fast path pays less, see
-// engine/plain.go).
+// engine/load/plain.go).
 //
 //	go run ./testdata/bench/tool gen -n 10000 -invalid 0.05 -out DIR
 //	go run ./testdata/bench/tool measure -- officectl validate DIR
@@ -26,10 +26,11 @@ import (
 	"time"
 
 	"cuelang.org/go/cue/cuecontext"
-
 	cuejson "cuelang.org/go/encoding/json"
 	cueyaml "cuelang.org/go/encoding/yaml"
-	"github.com/officectl/officectl/engine"
+
+	"github.com/officectl/officectl/engine/load"
+	"github.com/officectl/officectl/engine/plan"
 	"github.com/officectl/officectl/state"
 )
 
@@ -305,7 +306,7 @@ func genState(args []string) error {
 	if len(args) != 2 {
 		return fmt.Errorf("state DIR STATEFILE")
 	}
-	cfg, diags, err := engine.Load(args[0], engine.LoadOptions{})
+	cfg, diags, err := load.Load(args[0], load.LoadOptions{})
 	if err != nil {
 		return err
 	}
@@ -329,7 +330,7 @@ func planStep(args []string) error {
 		return fmt.Errorf("planstep DIR STATEFILE")
 	}
 	t0 := time.Now()
-	cfg, _, err := engine.Load(args[0], engine.LoadOptions{})
+	cfg, _, err := load.Load(args[0], load.LoadOptions{})
 	if err != nil || cfg == nil {
 		return fmt.Errorf("load: %v", err)
 	}
@@ -339,7 +340,7 @@ func planStep(args []string) error {
 		return err
 	}
 	t2 := time.Now()
-	p, err := engine.MakePlan(cfg, st)
+	p, err := plan.MakePlan(cfg, st)
 	if err != nil {
 		return err
 	}

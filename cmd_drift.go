@@ -1,0 +1,70 @@
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/spf13/pflag"
+
+	"github.com/officectl/officectl/engine/plan"
+	"github.com/officectl/officectl/engine/render"
+	"github.com/officectl/officectl/state"
+)
+
+func cmdDrift(fs *pflag.FlagSet, std stdio) func([]string) int {
+	statePath := fs.String("state", "", "state file (default DIR/officectl.state)")
+	format := fs.String("format", "text", "output format: text, markdown (issue or comment) or json")
+	parallelism := fs.Int("parallelism", plan.DefaultParallelism, "most API requests in flight at once")
+	api := addAPIFlags(fs)
+	return func(args []string) int {
+		dir, err := dirArg(args)
+		switch {
+		case err != nil:
+			return fail(std, "drift", err)
+		case checkFormat(*format, "text", "markdown", "json") != nil:
+			return fail(std, "drift", checkFormat(*format, "text", "markdown", "json"))
+		case checkParallelism(*parallelism) != nil:
+			return fail(std, "drift", checkParallelism(*parallelism))
+		}
+		if err := notPlanFile(dir); err != nil {
+			return fail(std, "drift", err)
+		}
+		path := statePathFor(dir, *statePath)
+		if _, err := os.Stat(path); err != nil {
+			return fail(std, "drift", fmt.Errorf("no state file %s: officectl manages no office there yet (run officectl apply or officectl import, or give --state)", path))
+		}
+		st, err := state.Load(path)
+		if err != nil {
+			return fail(std, "drift", err)
+		}
+		client, err := api.client(std)
+		if err != nil {
+			return fail(std, "drift", err)
+		}
+		ctx, stop := signalContext()
+		defer stop()
+		if err := plan.CheckRecordedCompany(ctx, client, st); err != nil {
+			return fail(std, "drift", err)
+		}
+		rep, err := plan.CheckDrift(ctx, st, plan.DriftOptions{API: client, Parallelism: *parallelism})
+		if err != nil {
+			return fail(std, "drift", err)
+		}
+		rep.Invocation = plan.Invocation{Dir: dir, State: *statePath}
+		switch *format {
+		case "markdown":
+			err = render.RenderDriftMarkdown(std.out, rep)
+		case "json":
+			err = plan.RenderDriftJSON(std.out, rep)
+		default:
+			err = render.RenderDriftText(std.out, rep, render.TextOptions{Color: std.color(std.out)})
+		}
+		if err != nil {
+			return fail(std, "drift", err)
+		}
+		if rep.Summary().Total() > 0 {
+			return exitChanges
+		}
+		return exitOK
+	}
+}

@@ -1,0 +1,125 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/pflag"
+
+	"github.com/officectl/officectl/engine"
+	"github.com/officectl/officectl/offices"
+	"github.com/officectl/officectl/state"
+)
+
+func cmdState(fs *pflag.FlagSet, std stdio) func([]string) int {
+	statePathFlag := fs.String("state", "", "state file (default DIR/officectl.state)")
+	lockTimeout := fs.Duration("lock-timeout", 0, "how long rm waits for another officectl holding the state lock")
+	lockID := fs.String("lock-id", "", "unlock: clear the lock with this id (shown by unlock) without asking; required when stdin is not a terminal")
+	return func(args []string) int {
+		// list, show and rm read a state in which two offices share one id,
+		// so that the wrong one can be found and forgotten; saves still refuse it.
+		repair := state.Options{LockTimeout: *lockTimeout, AllowDuplicateIDs: true}
+		if len(args) == 0 {
+			return fail(std, "state", fmt.Errorf("missing subcommand: list [DIR], show KEY [DIR], rm KEY [DIR] or unlock [DIR]"))
+		}
+		sub, rest := args[0], args[1:]
+		statePath, err := stateArgs(sub, rest, *statePathFlag)
+		if err != nil {
+			return fail(std, "state "+sub, err)
+		}
+		switch sub {
+		case "list":
+			st, err := state.LoadWith(statePath, repair)
+			if err != nil {
+				return fail(std, "state list", err)
+			}
+			if err := st.Validate(); err != nil {
+				fmt.Fprintf(std.err, "officectl state list: warning: %s; forget the wrong one with officectl state rm --state %s KEY\n", offices.Printable(err.Error()), offices.Printable(statePath))
+			}
+			for _, k := range st.Keys() {
+				e := st.Offices[k]
+				id := e.ID
+				if id == "" {
+					id = "-"
+				}
+				fmt.Fprintf(std.out, "%s\t%s\t%s\t%s\n", offices.Printable(k), offices.Printable(string(e.Status)), offices.Printable(id), offices.Printable(e.Name))
+			}
+			return exitOK
+		case "show":
+			key := rest[0] // stateArgs checked it is there
+			st, err := state.LoadWith(statePath, repair)
+			if err != nil {
+				return fail(std, "state show", err)
+			}
+			e, ok := st.Offices[key]
+			if !ok {
+				return fail(std, "state show", fmt.Errorf("no office %q in %s; see officectl state list --state %s", key, statePath, statePath))
+			}
+			b, err := json.MarshalIndent(e, "", "  ")
+			if err != nil {
+				return fail(std, "state show", err)
+			}
+			fmt.Fprintf(std.out, "%s\n", offices.EscapeJSON(b))
+			return exitOK
+		case "rm":
+			key := rest[0] // stateArgs checked it is there
+			store, err := state.Open(statePath, repair)
+			if err != nil {
+				return fail(std, "state rm", err)
+			}
+			defer store.Close()
+			forgot, err := engine.Forget(store, key)
+			if errors.Is(err, engine.ErrNotInState) {
+				err = fmt.Errorf("no office %q in %s; see officectl state list --state %s", key, statePath, statePath)
+			}
+			if err != nil {
+				return fail(std, "state rm", err)
+			}
+			id := forgot.ID
+			if id == "" {
+				id = "no id: its create was pending"
+			}
+			fmt.Fprintf(std.out, "Forgot %s (%q, Dialpad id %s). If it still exists in Dialpad, officectl no longer manages it.\n", offices.Printable(key), forgot.Name, offices.Printable(id))
+			return exitOK
+		case "unlock":
+			return stateUnlock(std, statePath, *lockID)
+		}
+		return fail(std, "state", fmt.Errorf("unknown subcommand %q: use list [DIR], show KEY [DIR], rm KEY [DIR] or unlock [DIR]", sub))
+	}
+}
+
+// stateUnlock clears a lock that no running process of this host holds
+// (state.InspectLock decides which): it shows the holder, then needs
+// "yes" typed on a terminal or the lock's id (--lock-id).
+func stateUnlock(std stdio, statePath, id string) int {
+	lf, err := state.InspectLock(statePath)
+	if err != nil {
+		return fail(std, "state unlock", err)
+	}
+	if lf == nil {
+		fmt.Fprintf(std.out, "%s is not locked: nothing to do.\n", statePath)
+		return exitOK
+	}
+	defer lf.Close()
+	fmt.Fprintf(std.err, "The lock of %s is held by %s (lock id %s).\n", statePath, lf.Describe(), lf.ID)
+	if id == "" {
+		if !isTerminal(std.in) {
+			return fail(std, "state unlock", fmt.Errorf("stdin is not a terminal, so unlock cannot ask: make sure that process is no longer running, then pass --lock-id %s", lf.ID))
+		}
+		fmt.Fprint(std.err, "If that process still runs, two officectl writing one state can create offices twice.\nClear the lock? Only 'yes' is accepted: ")
+		answer, _ := bufio.NewReader(std.in).ReadString('\n')
+		if strings.TrimSpace(answer) != "yes" {
+			fmt.Fprintln(std.err, "Unlock cancelled: the lock is still there.")
+			return exitError
+		}
+		id = lf.ID
+	}
+	if err := lf.Remove(id); err != nil {
+		return fail(std, "state unlock", err)
+	}
+	fmt.Fprintf(std.out, "Cleared the lock of %s (lock id %s).\n", statePath, id)
+	return exitOK
+}

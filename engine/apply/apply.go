@@ -1,0 +1,227 @@
+package apply
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/officectl/officectl/engine/plan"
+	"github.com/officectl/officectl/offices"
+	"github.com/officectl/officectl/state"
+)
+
+// API is the part of the Dialpad API that Apply uses; *offices.Client
+// satisfies it. CreateOffice must return an error wrapping
+// offices.ErrOutcomeUnknown when the office may have been created, and
+// must never send a create again by itself.
+type API interface {
+	CreateOffice(ctx context.Context, body offices.Office) (*offices.Live, error)
+	ListOffices(ctx context.Context, opts offices.ListOptions) ([]offices.Live, error)
+	// GetOffice is asked before each E911 update that the office with
+	// that id is the one the state file names.
+	GetOffice(ctx context.Context, id int64) (*offices.Live, error)
+	UpdateE911(ctx context.Context, id int64, u offices.E911Update) (*offices.LiveE911, error)
+}
+
+var _ API = (*offices.Client)(nil)
+
+// maxCreateAttempts bounds the creates of one office in one run whose
+// outcome stays unknown and which the listing then shows did not happen.
+const maxCreateAttempts = 10
+
+// ApplyOptions configure Apply.
+type ApplyOptions struct {
+	// Store is the locked state file: every change is saved through it,
+	// write-ahead. Required.
+	Store *state.Store
+	// API sends the requests. Required.
+	API API
+	// Parallelism is the most requests in flight at once, default
+	// DefaultParallelism. The API's own rate limiter paces them.
+	Parallelism int
+	// FailFast stops starting offices after the first failure; by
+	// default only the offices that refer to a failed one are skipped.
+	FailFast bool
+	// AdoptExisting adopts, as Import does, an office to create whose
+	// exact name exactly one live office has and that the state does not
+	// record under another key, instead of failing with ErrNameExists: a
+	// state that missed an earlier apply's creates heals.
+	AdoptExisting bool
+	// Events, when set, receives every Event of the run, one call at a
+	// time.
+	Events func(Event)
+	// Now is the clock of state timestamps and events, default time.Now.
+	Now func() time.Time
+}
+
+// Outcome is what Apply did with one office of the plan.
+type Outcome string
+
+// The outcomes.
+const (
+	// OutcomeCreated: the office was created in this run.
+	OutcomeCreated Outcome = "created"
+	// OutcomeAdopted: a pending create of an earlier run had taken
+	// effect, or (AdoptExisting) the office was live under its exact
+	// name; the office was recorded in state.
+	OutcomeAdopted Outcome = "adopted"
+	// OutcomeUpdated: the office's E911 address was updated.
+	OutcomeUpdated Outcome = "updated"
+	// OutcomeFailed: the office could not be created or updated.
+	OutcomeFailed Outcome = "failed"
+	// OutcomeSkipped: the office was not tried (an office it refers to
+	// failed, or the run stopped first).
+	OutcomeSkipped Outcome = "skipped"
+	// OutcomeUnchanged: the plan had nothing for apply to do (no-op,
+	// manual, orphan).
+	OutcomeUnchanged Outcome = "unchanged"
+)
+
+// Errors of offices, for callers to branch on with errors.Is.
+var (
+	// ErrInterrupted: the run's context ended (SIGINT, SIGTERM) before it
+	// finished; it is ApplyResult.Err when nothing failed.
+	ErrInterrupted = errors.New("apply interrupted")
+	// ErrStopped: the run stopped after an error (the API key refused, the
+	// state not saved, or --fail-fast) before the office started.
+	ErrStopped = errors.New("not started: apply stopped after an error")
+	// ErrDependencyFailed: an office this one refers to was not created.
+	ErrDependencyFailed = errors.New("an office it refers to was not created")
+	// ErrNameExists: an office with the same name exists in Dialpad but
+	// not in the state file; creating another would duplicate it.
+	ErrNameExists = errors.New("an office with this name already exists in Dialpad")
+	// ErrAmbiguousName: several live offices have the name of an office
+	// whose create had an unknown outcome, so Apply cannot tell which one
+	// is its own.
+	ErrAmbiguousName = errors.New("several offices in Dialpad have this name")
+	// ErrWrongOffice: the live office with the id the state file records
+	// for a key has another name than the state file records, so its E911
+	// address was not sent: the id may belong to another office.
+	ErrWrongOffice = errors.New("the Dialpad office with this id is not the one the state file names")
+	// ErrBadAnswer: the API answered a create with an id that is not a
+	// positive int64, or that the state file holds for another key; the
+	// office was not recorded and its entry stays pending.
+	ErrBadAnswer = errors.New("the API answered with an unusable office id")
+)
+
+// errNotStarted is why an office never started in an interrupted run.
+var errNotStarted = fmt.Errorf("not started: %w", ErrInterrupted)
+
+// OfficeResult is the outcome of one office of the plan.
+type OfficeResult struct {
+	Key    string
+	Name   string
+	Action plan.Action
+	// Outcome is what happened.
+	Outcome Outcome
+	// ID is the office's Dialpad id when known, else 0.
+	ID int64
+	// Err says why the office failed or was skipped; nil otherwise.
+	Err error
+	// Pending is set when the office's state entry stays pending: its
+	// create may have happened; the next apply finds out by name.
+	Pending bool
+}
+
+// ApplyCounts counts the offices of a run per outcome, plus the manual
+// changes and orphans among the unchanged ones.
+type ApplyCounts struct {
+	Created   int `json:"created"`
+	Adopted   int `json:"adopted"`
+	Updated   int `json:"updated"`
+	Failed    int `json:"failed"`
+	Skipped   int `json:"skipped"`
+	Unchanged int `json:"unchanged"`
+	// Manual and Orphan are the unchanged offices whose plan was manual
+	// or orphan: differences apply cannot resolve.
+	Manual int `json:"manual"`
+	Orphan int `json:"orphan"`
+	// Pending is the offices (failed or skipped) whose state entry stays
+	// pending.
+	Pending int `json:"pending"`
+}
+
+// ApplyResult is what an apply run did.
+type ApplyResult struct {
+	// Offices has one result per change of the plan, in plan order.
+	Offices []OfficeResult
+	// Counts counts Offices per outcome.
+	Counts ApplyCounts
+	// Err is the first error of the run (an *OfficeError, or the error
+	// that stopped it), or ErrInterrupted when the run was interrupted
+	// without any; nil when everything planned succeeded.
+	Err error
+	// Interrupted is set when the context ended before the run finished.
+	Interrupted bool
+	// Elapsed is how long the run took.
+	Elapsed time.Duration
+	// Invocation is the plan's: the commands in hints name it.
+	Invocation plan.Invocation
+}
+
+// OfficeError is the failure of one office.
+type OfficeError struct {
+	Key, Name string
+	Err       error
+}
+
+// Error reads "KEY (NAME): reason".
+func (e *OfficeError) Error() string {
+	return fmt.Sprintf("%s (%s): %v", e.Key, e.Name, e.Err)
+}
+
+// Unwrap returns e.Err.
+func (e *OfficeError) Unwrap() error { return e.Err }
+
+// Apply carries out p: it creates the offices of create and resume
+// changes and updates the E911 address of update-e911 changes, through
+// opts.API, recording every step in opts.Store. Other changes need nothing.
+//
+// An office starts only once every office it refers to exists; its
+// {office: KEY} references are sent as those offices' ids. Up to
+// opts.Parallelism requests are in flight at once.
+//
+// No office is created twice. Before the first create, Apply lists the
+// live offices: a create whose name is already live fails (`officectl
+// import` adopts it; with opts.AdoptExisting it is adopted when its name is
+// live exactly once), and a resume whose name is live exactly once adopts
+// that office. Before each create the state entry is saved pending, and
+// after it created with its id. When a create's outcome is unknown, Apply
+// lists the offices again (one listing shared by every office waiting for
+// one) and records the office found by name, or creates it again.
+//
+// A 401 or 403 stops everything at once, cancelling requests in flight
+// (their entries stay pending). A 400, 404, 409 or 422 fails that office
+// with the API's message; the offices that refer to it are skipped, and
+// the others go on unless opts.FailFast. When ctx ends, nothing new
+// starts, the requests in flight finish and are saved, and the result is
+// Interrupted.
+//
+// The state file is written even when nothing changed, if it did not
+// exist yet. The result is returned even when err is not nil; err is
+// result.Err.
+// Apply fails without a result only when opts lack the Store or the API.
+func Apply(ctx context.Context, p *plan.Plan, opts ApplyOptions) (*ApplyResult, error) {
+	if opts.Store == nil || opts.API == nil {
+		return nil, errors.New("apply: ApplyOptions needs a Store and an API")
+	}
+	if opts.Parallelism <= 0 {
+		opts.Parallelism = plan.DefaultParallelism
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Events == nil {
+		opts.Events = func(Event) {}
+	}
+	r := newRun(p, opts)
+	r.execute(ctx)
+	res := r.result()
+	// The state file exists after every apply, even one that changed
+	// nothing, so that a CI job can always commit it.
+	if err := opts.Store.EnsureSaved(); err != nil && res.Err == nil {
+		res.Err = fmt.Errorf("writing the state file: %w", err)
+	}
+	return res, res.Err
+}

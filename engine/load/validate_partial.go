@@ -1,0 +1,115 @@
+package load
+
+import (
+	"fmt"
+	"strings"
+
+	"cuelang.org/go/cue"
+
+	"github.com/officectl/officectl/offices"
+	"github.com/officectl/officectl/schema"
+)
+
+// partial runs officectl's own checks on the offices of a file that has
+// schema errors, wherever the data allows: an office without an error is
+// checked as in a valid file; of an office with errors, the fields the
+// schema did not reject (its name, time zone and references) are read as
+// written, for the time zone check and the checks that span files. It
+// returns the offices for those checks and diags with the new problems.
+func (v *validator) partial(name string, offs, u cue.Value, diags []schema.Diagnostic) ([]found, []schema.Diagnostic) {
+	it, err := offs.Fields()
+	if err != nil {
+		return nil, diags
+	}
+	var out []found
+	for it.Next() {
+		key := it.Selector().Unquoted()
+		src := officeSource{file: name, data: it.Value()}
+		bad := errorPaths(diags, "offices."+key)
+		if len(bad) == 0 {
+			f, ds := v.office(key, src, u.LookupPath(cue.MakePath(cue.Str("offices"), cue.Str(key))))
+			diags = append(diags, ds...)
+			out = append(out, f)
+			continue
+		}
+		f, ds := partialOffice(key, src, bad)
+		diags = append(diags, ds...)
+		out = append(out, f)
+	}
+	schema.SortDiagnostics(diags)
+	return out, diags
+}
+
+// errorPaths lists the paths, below the office at prefix, of the errors
+// in diags: "" for an error at the office itself.
+func errorPaths(diags []schema.Diagnostic, prefix string) []string {
+	var out []string
+	for _, d := range diags {
+		if d.Severity != schema.Error {
+			continue
+		}
+		switch {
+		case d.Path == prefix:
+			out = append(out, "")
+		case strings.HasPrefix(d.Path, prefix+"."):
+			out = append(out, strings.TrimPrefix(d.Path, prefix+"."))
+		}
+	}
+	return out
+}
+
+// partialOffice reads what it can of an office the schema rejected: its
+// name, time zone and references, each only where no error lies on or
+// under it, and checks the time zone.
+func partialOffice(key string, src officeSource, bad []string) (found, []schema.Diagnostic) {
+	pos, _ := src.pos("")
+	f := found{Desired: Desired{Key: key, Pos: pos}}
+	// clean reports whether the field at path is written as a string
+	// that no error covers, and returns it.
+	clean := func(path string) (string, bool) {
+		for _, b := range bad {
+			if b == "" || b == path || strings.HasPrefix(b, path+".") || strings.HasPrefix(b, path+"[") ||
+				strings.HasPrefix(path, b+".") || strings.HasPrefix(path, b+"[") {
+				return "", false
+			}
+		}
+		s, err := src.data.LookupPath(cue.ParsePath(path)).String()
+		return s, err == nil
+	}
+	if name, ok := clean("name"); ok {
+		f.Office.Name = name
+		f.namePos, _ = src.pos("name")
+	}
+	var diags []schema.Diagnostic
+	if tz, ok := clean("timezone"); ok {
+		if msg := timezoneProblem(tz); msg != "" {
+			p, _ := src.pos("timezone")
+			diags = append(diags, schema.Diagnostic{File: p.File, Line: p.Line, Column: p.Column, Severity: schema.Error,
+				Path: "offices." + key + ".timezone", Message: msg})
+		}
+	}
+	var ro offices.RoutingOptions
+	for _, side := range []struct {
+		name string
+		in   *offices.RoutingInner
+	}{{"open", &ro.Open}, {"closed", &ro.Closed}} {
+		base := "routing_options." + side.name
+		if k, ok := clean(base + ".action_target_id.office"); ok {
+			side.in.ActionTargetID = &offices.Target{Office: k}
+		}
+		list, err := src.data.LookupPath(cue.ParsePath(base + ".dtmf")).List()
+		if err != nil {
+			continue
+		}
+		for i := 0; list.Next(); i++ {
+			m := offices.DTMFMapping{}
+			if k, ok := clean(fmt.Sprintf("%s.dtmf[%d].options.action_target_id.office", base, i)); ok {
+				m.Options = &offices.DTMFOption{ActionTargetID: &offices.Target{Office: k}}
+			}
+			side.in.DTMF = append(side.in.DTMF, m)
+		}
+	}
+	f.Office.RoutingOptions = &ro
+	f.refs = refsOf(key, src, f.Office)
+	return f, diags
+}

@@ -1,0 +1,70 @@
+package plan
+
+// This file folds drift into a plan (officectl plan --refresh).
+
+// MergeDrift folds r, a drift report of the state p was made against,
+// into p, and attaches each office's drift to its change (Change.Drift):
+//
+//   - an office deleted or cancelled in Dialpad is planned as a create
+//     again (unless the config no longer has it: an orphan stays one);
+//   - an office whose E911 address changed in Dialpad, and that the plan
+//     left alone, becomes update-e911: apply sets the config's address
+//     back (also when other fields changed, which it cannot set back);
+//   - an office the plan left alone whose other fields changed becomes
+//     manual: the API cannot change them back.
+//
+// Creates and resumes have no live office to compare; manual and
+// update-e911 changes keep their action, with the drift attached.
+func MergeDrift(p *Plan, r *DriftReport) {
+	if r == nil {
+		return
+	}
+	for i := range p.Changes {
+		c := &p.Changes[i]
+		d := r.Find(c.Key)
+		if d == nil || c.Action == ActionCreate || c.Action == ActionResume {
+			continue
+		}
+		c.Drift = d
+		switch {
+		case c.Action == ActionOrphan:
+		case d.Kind == DriftDeleted:
+			c.Action = ActionCreate
+			c.Fields = nil
+		case c.Action != ActionNoOp:
+		case c.Office != nil && c.Office.E911Address != nil && hasE911Field(d.Fields):
+			c.Action = ActionUpdateE911
+		default:
+			c.Action = ActionManual
+		}
+	}
+}
+
+// Recreate reports whether c creates again an office that the state
+// records but that was deleted in Dialpad (plan --refresh).
+func (c *Change) Recreate() bool {
+	return c.Action == ActionCreate && c.Drift != nil && c.Drift.Kind == DriftDeleted
+}
+
+// Recreates lists the keys of the changes that create again an office
+// deleted in Dialpad. Apply refuses them while the state still records
+// the office: `officectl state rm KEY` first.
+func (p *Plan) Recreates() []string {
+	var keys []string
+	for i := range p.Changes {
+		if p.Changes[i].Recreate() {
+			keys = append(keys, p.Changes[i].Key)
+		}
+	}
+	return keys
+}
+
+// hasE911Field reports whether a field is e911_address or inside it.
+func hasE911Field(fields []FieldChange) bool {
+	for _, f := range fields {
+		if f.Path == "e911_address" || hasPrefixPath(f.Path, "e911_address") {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,101 @@
+package plan
+
+import (
+	"encoding/json"
+	"io"
+
+	"github.com/officectl/officectl/offices"
+)
+
+// jsonPlan is the JSON form of a Plan, shared by RenderJSON and plan files.
+// Field order is output order.
+type jsonPlan struct {
+	FormatVersion int          `json:"format_version"`
+	ConfigSHA256  string       `json:"config_sha256"`
+	ConfigDir     string       `json:"config_dir,omitempty"`
+	State         StateRef     `json:"state"`
+	Summary       Summary      `json:"summary"`
+	Changes       []jsonChange `json:"changes"`
+}
+
+// jsonChange is the JSON form of a Change.
+type jsonChange struct {
+	Key       string          `json:"key"`
+	Action    Action          `json:"action"`
+	Name      string          `json:"name"`
+	DependsOn []string        `json:"depends_on"`
+	Body      *offices.Office `json:"body,omitempty"`
+	Fields    *[]FieldChange  `json:"fields,omitempty"` // a pointer, so that none is []
+	Drift     *Drift          `json:"drift,omitempty"`  // plan --refresh only
+}
+
+// hasBody reports whether the JSON form of a change with action a carries
+// the desired office: apply sends it for these.
+func hasBody(a Action) bool {
+	return a == ActionCreate || a == ActionResume || a == ActionUpdateE911
+}
+
+// hasFields reports whether the JSON form of a change with action a lists
+// the differing fields.
+func hasFields(a Action) bool { return a == ActionManual || a == ActionUpdateE911 }
+
+// RenderJSON writes p as stable, 2-space indented JSON with a trailing
+// newline, in this shape (keys in this order):
+//
+//	{
+//	  "format_version": 1,
+//	  "config_sha256": "…",
+//	  "config_dir": "offices",
+//	  "state": {"path": "offices/officectl.state", "lineage": "…", "serial": 7, "sha256": "…"},
+//	  "summary": {"create": 0, "update-e911": 0, "no-op": 0, "manual": 0, "orphan": 0, "resume": 0},
+//	  "changes": [
+//	    {"key": "berlin", "action": "create", "name": "Berlin", "depends_on": [],
+//	     "body": {…the desired office, references as {"office": KEY}…}},
+//	    {"key": "nyc", "action": "update-e911", "name": "New York", "depends_on": ["berlin"],
+//	     "body": {…}, "fields": [{"path": "e911_address.zip", "old": "\"10001\"", "new": "\"10002\""}]},
+//	    …
+//	  ]
+//	}
+//
+// Every office is listed, no-ops included, in apply order. "body" is present
+// for create, resume and update-e911; "fields" for manual and update-e911
+// (old and new are compact JSON, "" when the field is absent; no fields
+// when the state records no spec to compare with). A refreshed plan
+// (MergeDrift) adds "drift" to the changes of offices that drifted in
+// Dialpad: a Drift ({"key","name","id","kind","live_state","fields"}).
+// "config_dir" and the state's "path" are written in saved plan files only
+// (SetPaths), relative to the plan file's folder; the state's "sha256" is
+// the digest of the whole state the plan was made against (StateSHA256).
+// This is also the plan file format (WritePlanFile).
+func RenderJSON(w io.Writer, p *Plan) error {
+	jp := jsonPlan{
+		FormatVersion: p.FormatVersion,
+		ConfigSHA256:  p.ConfigSHA256,
+		ConfigDir:     p.ConfigDir,
+		State:         p.State,
+		Summary:       p.Summary(),
+		Changes:       make([]jsonChange, len(p.Changes)),
+	}
+	for i := range p.Changes {
+		c := &p.Changes[i]
+		jc := jsonChange{Key: c.Key, Action: c.Action, Name: c.Name, DependsOn: c.DependsOn, Drift: c.Drift}
+		if jc.DependsOn == nil {
+			jc.DependsOn = []string{}
+		}
+		if hasBody(c.Action) {
+			jc.Body = c.Office
+		}
+		if hasFields(c.Action) {
+			fields := c.Fields
+			if fields == nil {
+				fields = []FieldChange{}
+			}
+			jc.Fields = &fields
+		}
+		jp.Changes[i] = jc
+	}
+	enc := json.NewEncoder(offices.JSONWriter(w))
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	return enc.Encode(jp)
+}

@@ -1,0 +1,153 @@
+package render
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"html"
+	"os"
+
+	"github.com/officectl/officectl/engine/plan"
+	"github.com/officectl/officectl/offices"
+)
+
+// This file holds what the three plan renderers share: the wording of the
+// summary and of each action's note, and the pretty JSON of office specs.
+
+// ColorEnabled reports whether output to f may use ANSI colour: f is a
+// terminal, NO_COLOR is unset or empty (https://no-color.org) and TERM is
+// not "dumb". getenv is os.Getenv outside tests.
+func ColorEnabled(f *os.File, getenv func(string) string) bool {
+	if f == nil || getenv("NO_COLOR") != "" || getenv("TERM") == "dumb" {
+		return false
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		return false
+	}
+	return fi.Mode()&os.ModeCharDevice != 0
+}
+
+// summaryLine is the one-line summary of s, e.g. "3 to create, 1 e911
+// update, 5 unchanged, 1 manual, 0 orphaned" plus ", 1 to resume" when any.
+func summaryLine(s plan.Summary) string {
+	e911 := "e911 updates"
+	if s.UpdateE911 == 1 {
+		e911 = "e911 update"
+	}
+	line := fmt.Sprintf("%d to create, %d %s, %d unchanged, %d manual, %d orphaned",
+		s.Create, s.UpdateE911, e911, s.NoOp, s.Manual, s.Orphan)
+	if s.Resume > 0 {
+		line += fmt.Sprintf(", %d to resume", s.Resume)
+	}
+	return line
+}
+
+// noChanges is said when a plan has nothing but no-ops.
+const noChanges = "No changes. Your offices match the configuration."
+
+// billReminder reminds that creates change the bill; "" when the plan
+// creates nothing. A resume may create its office too.
+func billReminder(s plan.Summary) string {
+	switch {
+	case s.Create == 0 && s.Resume == 0:
+		return ""
+	case s.Resume == 0:
+		return fmt.Sprintf("Each office created changes the company's Dialpad bill: this plan creates %s.", plural(s.Create, "office"))
+	}
+	return fmt.Sprintf("Each office created changes the company's Dialpad bill: this plan creates up to %s (%d to create, %d to resume).",
+		plural(s.Create+s.Resume, "office"), s.Create, s.Resume)
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}
+
+// symbol is an action's one-character mark in text and markdown.
+func symbol(a plan.Action) string {
+	switch a {
+	case plan.ActionCreate:
+		return "+"
+	case plan.ActionUpdateE911:
+		return "~"
+	case plan.ActionManual:
+		return "!"
+	case plan.ActionOrphan:
+		return "-"
+	case plan.ActionResume:
+		return "?"
+	}
+	return " "
+}
+
+// actionNote is the short explanation printed after a change's name; the
+// text renderer's notes, with commands in backquotes.
+func actionNote(c *plan.Change, inv plan.Invocation) string {
+	if note := driftNote(c); note != "" {
+		return note
+	}
+	switch c.Action {
+	case plan.ActionUpdateE911:
+		return "apply updates the E911 address"
+	case plan.ActionManual:
+		if len(c.Fields) == 0 {
+			return "differs from the state (which records no spec to compare with); the API cannot change it"
+		}
+		return "the API cannot change these fields"
+	case plan.ActionOrphan:
+		return fmt.Sprintf("in the state only; offices cannot be deleted through the API, `%s` forgets it", inv.Command("state rm", c.Key))
+	case plan.ActionResume:
+		return "an earlier create was interrupted; apply looks the office up by name before creating it again"
+	}
+	return ""
+}
+
+// manualHint says how to resolve a manual change.
+func manualHint(key string, inv plan.Invocation) string {
+	return fmt.Sprintf("To resolve: revert the config, or change it in Dialpad and accept it: `%s` then `%s`.", inv.Command("state rm", key), inv.Command("import"))
+}
+
+// fieldValue is a FieldChange value for people: "(none)" when absent.
+func fieldValue(v string) string {
+	if v == "" {
+		return "(none)"
+	}
+	return v
+}
+
+// prettySpec is a JSON spec (from state or Canonical) re-indented by
+// prettyJSON, its keys sorted whatever order it was written in.
+func prettySpec(spec []byte) string {
+	v, err := plan.DecodeSpec(spec)
+	if err != nil {
+		// MakePlan has decoded it already; keep the raw bytes if not.
+		return string(spec) + "\n"
+	}
+	return prettyJSON(v)
+}
+
+// prettyJSON is v as 2-space indented JSON without HTML escaping, with a
+// trailing newline. An Office's keys come out sorted (its fields are
+// declared in key order), as do a map's.
+func prettyJSON(v any) string {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		panic("engine: encode JSON: " + err.Error())
+	}
+	return string(offices.EscapeJSON(buf.Bytes()))
+}
+
+// printable is s, untrusted text (a name, a key, a file name, a message
+// from the API), made safe for one line of a terminal or CI log by the
+// one sanitiser, offices.Printable.
+func printable(s string) string { return offices.Printable(s) }
+
+// mdText is untrusted s for markdown and HTML text: printable, then
+// HTML-escaped.
+func mdText(s string) string { return html.EscapeString(printable(s)) }
