@@ -242,11 +242,17 @@ func TestStoreCacheSeesChanges(t *testing.T) {
 	}
 }
 
-// BenchmarkStoreUpdate is one Update of a Store holding 10,000 offices
-// with ~1 KB specs: encode (cached), write, fsync, backup, rename.
+// BenchmarkStoreUpdate is one Update of a Store holding 1,000 or 10,000
+// offices with ~1 KB specs: encode, write, fsync, backup, rename.
 func BenchmarkStoreUpdate(b *testing.B) {
+	for _, n := range []int{1000, 10000} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) { benchmarkStoreUpdate(b, n) })
+	}
+}
+
+func benchmarkStoreUpdate(b *testing.B, n int) {
 	path := filepath.Join(b.TempDir(), "officectl.state")
-	if err := Save(path, bigState(10000)); err != nil {
+	if err := Save(path, bigState(n)); err != nil {
 		b.Fatal(err)
 	}
 	st, err := Open(path, Options{})
@@ -257,7 +263,7 @@ func BenchmarkStoreUpdate(b *testing.B) {
 	b.ReportAllocs()
 	i := 0
 	for b.Loop() {
-		key := fmt.Sprintf("office-%05d", i%10000)
+		key := fmt.Sprintf("office-%05d", i%n)
 		i++
 		if err := st.Update(func(s *State) error {
 			e := s.Offices[key]
