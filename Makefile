@@ -33,6 +33,7 @@ fmt:
 vet:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
 	$(GO) vet $(PKGS)
+	$(GO) tool staticcheck $(PKGS)
 
 # The reliability suite: the full chaos run (1,000 offices, faults, 100 ms
 # latency, three SIGKILLs; make test runs a short variant of it), then the

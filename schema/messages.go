@@ -15,14 +15,6 @@ import (
 	"cuelang.org/go/cue/token"
 )
 
-type problem struct {
-	path   []string
-	msg    string
-	pos    token.Pos
-	format string
-	args   []any
-}
-
 // diagnose turns CUE errors about file into diagnostics, one per problem,
 // in the order of the file.
 func (s *Schema) diagnose(file string, src []byte, data cue.Value, errs []cueerrors.Error) []Diagnostic {
@@ -428,14 +420,6 @@ func conflict(args []any, e cueerrors.Error, file string) string {
 	return fmt.Sprintf("%s conflicts with %s%s", b, a, where)
 }
 
-func isTypeName(s string) bool {
-	switch s {
-	case "string", "int", "bool", "float", "number", "list", "struct", "null", "bytes":
-		return true
-	}
-	return false
-}
-
 func article(t string) string {
 	switch t {
 	case "int":
@@ -546,13 +530,11 @@ func isHours(path []string) bool {
 // another reports better.
 func (s *Schema) hiddenMessage(hidden string, data cue.Value, path []string, errs []cueerrors.Error) string {
 	if hidden == "_dtmf_unique" {
-		var inputs []string
 		seen := map[string]bool{}
 		var dup []string
 		if it, err := data.LookupPath(cuePath(path)).List(); err == nil {
 			for it.Next() {
 				in, _ := it.Value().LookupPath(cue.ParsePath("input")).String()
-				inputs = append(inputs, in)
 				if seen[in] {
 					dup = append(dup, strconv.Quote(in))
 				}
@@ -657,15 +639,6 @@ func isListIndex(path []string, i int) bool {
 	}
 	prev := path[i-1]
 	return prev == "dtmf" || strings.HasSuffix(prev, "_hours")
-}
-
-func isIndexOf(path []string, list string) bool {
-	for i := 1; i < len(path); i++ {
-		if path[i-1] == list && isListIndex(path, i) {
-			return true
-		}
-	}
-	return false
 }
 
 // cuePath turns an error path into a cue.Path for lookups in data.

@@ -25,6 +25,9 @@ var expectLine = regexp.MustCompile(`^expect (\S+):(\d+) (\S+|-) (".*")$`)
 // them is compared with testdata/invalid/all.golden.
 func TestInvalidFixtures(t *testing.T) {
 	paths, err := filepath.Glob("../../testdata/invalid/*.txtar")
+	if err != nil {
+		t.Fatal(err)
+	}
 	for i, p := range paths {
 		if paths[i], err = filepath.Abs(p); err != nil {
 			t.Fatal(err)

@@ -4,12 +4,10 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/officectl/officectl/schema"
 )
 
 // update rewrites the golden files under testdata instead of comparing:
@@ -35,13 +33,4 @@ func golden(t *testing.T, path, got string) {
 	if diff := cmp.Diff(string(want), got); diff != "" {
 		t.Errorf("%s mismatch (-want +got):\n%s", path, diff)
 	}
-}
-
-// fmtDiags lists diags one a line, for test failures.
-func fmtDiags(diags []schema.Diagnostic) string {
-	var b strings.Builder
-	for _, d := range diags {
-		b.WriteString("  " + d.String() + "\n")
-	}
-	return b.String()
 }
