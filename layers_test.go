@@ -57,3 +57,21 @@ func TestPackageLayers(t *testing.T) {
 		}
 	}
 }
+
+// TestBinaryLeavesOutTestPackages: the shipped binary links no testing
+// package (net/http/httptest registers a flag of its own; testing
+// registers many), though officectl sim links the simulator.
+func TestBinaryLeavesOutTestPackages(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs go list")
+	}
+	out, err := exec.Command("go", "list", "-deps", ".").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	for _, dep := range strings.Fields(string(out)) {
+		if dep == "net/http/httptest" || dep == "testing" || strings.HasSuffix(dep, "/enginetest") {
+			t.Errorf("the officectl binary links %s", dep)
+		}
+	}
+}

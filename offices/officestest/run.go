@@ -7,7 +7,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"time"
 
 	"github.com/officectl/officectl/offices"
@@ -23,18 +22,27 @@ type TestServer struct {
 	*Server
 	// URL is the base URL to give the client, e.g. http://127.0.0.1:PORT.
 	URL string
-	ts  *httptest.Server
+	srv *http.Server
 }
 
 // Close stops the server; requests in flight are cut off.
-func (t *TestServer) Close() { t.ts.CloseClientConnections(); t.ts.Close() }
+func (t *TestServer) Close() { t.srv.Close() }
 
 // NewServer starts a Server on a loopback port. When tb is not nil the
-// server is closed at the end of the test.
+// server is closed at the end of the test. It is a plain http.Server, not
+// net/http/httptest's, so that the officectl binary, which links this
+// package for officectl sim, does not link httptest and its flag.
 func NewServer(tb Cleaner, opts Options) *TestServer {
 	s := New(opts)
-	ts := httptest.NewServer(s)
-	t := &TestServer{Server: s, URL: ts.URL, ts: ts}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		if ln, err = net.Listen("tcp6", "[::1]:0"); err != nil {
+			panic(fmt.Sprintf("officestest: cannot listen on a loopback port: %v", err))
+		}
+	}
+	srv := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(ln)
+	t := &TestServer{Server: s, URL: "http://" + ln.Addr().String(), srv: srv}
 	if tb != nil {
 		tb.Cleanup(t.Close)
 	}
