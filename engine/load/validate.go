@@ -358,9 +358,9 @@ func timezoneProblem(tz string) string {
 // it leaves out, and decoding the data alone is about twice as fast as
 // exporting the unified value; with policy, the unified value is decoded.
 // The data is read from its syntax tree where it can be (plainValue),
-// else decoded from its CUE value: on 10,000 files, about 6% less CPU
-// than MarshalJSON then json.Unmarshal (user time, three alternating
-// runs), with the same offices (TestDecodeOfficeFastPath; export of the
+// else decoded from its CUE value, which costs less than MarshalJSON then
+// json.Unmarshal (measured in the commit that made it), with the same
+// offices (TestDecodeOfficeFastPath; export of the
 // example and of 2,000 bench files compared byte for byte).
 func (v *validator) decodeOffice(src officeSource, eff cue.Value, o *offices.Office) error {
 	if v.pol.Exists() {

@@ -6,7 +6,6 @@ import (
 	"strings"
 	"testing"
 
-
 	"github.com/officectl/officectl/engine/plan"
 	"github.com/officectl/officectl/engine/render"
 	"github.com/officectl/officectl/schema"
