@@ -256,4 +256,3 @@ func (c *Client) UserByEmail(ctx context.Context, email string) (*User, error) {
 	u := found[0]
 	return &u, nil
 }
-
