@@ -91,8 +91,8 @@ func support(name string) offices.CallCenter {
 	return offices.CallCenter{
 		Name: name, AdvancedSettings: &offices.AdvancedSettings{MaxWrapUpSeconds: i64(30),
 			AutoCallRecording: &offices.AutoCallRecording{CallRecordingInbound: yes()}},
-		Alerts:    &offices.Alerts{CCServiceLevel: i64(90), CCServiceLevelSeconds: i64(45)},
-		HoldQueue: &offices.HoldQueueCallCenter{MaxHoldCount: i64(20), QueueEscapeDTMF: "#"},
+		Alerts:      &offices.Alerts{CCServiceLevel: i64(90), CCServiceLevelSeconds: i64(45)},
+		HoldQueue:   &offices.HoldQueueCallCenter{MaxHoldCount: i64(20), QueueEscapeDTMF: "#"},
 		MondayHours: d.MondayHours, TuesdayHours: d.TuesdayHours, WednesdayHours: d.WednesdayHours,
 		ThursdayHours: d.ThursdayHours, FridayHours: d.FridayHours, SaturdayHours: d.SaturdayHours, SundayHours: d.SundayHours,
 		RoutingOptions: d.RoutingOptions,
