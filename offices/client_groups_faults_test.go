@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"sync"
 	"testing"
 	"time"
 
@@ -159,5 +160,41 @@ func TestGroupRequestsStopWithStartContext(t *testing.T) {
 	stop()
 	if err := <-done; !errors.Is(err, offices.ErrNotSent) {
 		t.Fatalf("AddOperator = %v, want ErrNotSent", err)
+	}
+}
+
+// TestGroupRequestsShareTheLimiter: groups requests and office requests
+// of two clients sharing one Limiter are paced in one budget, on fake
+// time: 10 requests at 60 a minute take at least 9 seconds of it.
+func TestGroupRequestsShareTheLimiter(t *testing.T) {
+	sim := newSim(t, officestest.Options{})
+	var mu sync.Mutex
+	now := time.Unix(1_700_000_000, 0)
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	sleep := func(ctx context.Context, d time.Duration) error {
+		mu.Lock()
+		now = now.Add(d)
+		mu.Unlock()
+		return ctx.Err()
+	}
+	lim := offices.NewLimiter(offices.LimiterConfig{Limit: 60, Window: time.Minute, Now: clock, Sleep: sleep})
+	cfg := fastConfig(sim.URL)
+	cfg.Limiter, cfg.Now, cfg.Sleep = lim, clock, sleep
+	groups, officesClient := newClient(t, cfg), newClient(t, cfg)
+	ctx := context.Background()
+	start := clock()
+	for range 5 {
+		if _, err := groups.UserByEmail(ctx, "user1@example.com"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := officesClient.GetCompany(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if took := clock().Sub(start); took < 9*time.Second {
+		t.Fatalf("10 requests at 60/min took %s of fake time, want at least 9s: the groups requests bypass the limiter", took)
+	}
+	if n := groups.Stats().Requests; n != 5 {
+		t.Errorf("groups client counted %d requests, want 5", n)
 	}
 }
