@@ -294,7 +294,7 @@ func (c *Client) CreateDepartment(ctx context.Context, officeID int64, d Departm
 		return nil, err
 	}
 	if err := created(path, l.LiveGroup, l.Name); err != nil {
-		return nil, err
+		return nil, c.redact.error(err)
 	}
 	return &l, nil
 }
@@ -315,7 +315,7 @@ func (c *Client) CreateCallCenter(ctx context.Context, officeID int64, cc CallCe
 		return nil, err
 	}
 	if err := created(path, l.LiveGroup, l.Name); err != nil {
-		return nil, err
+		return nil, c.redact.error(err)
 	}
 	return &l, nil
 }
@@ -328,7 +328,7 @@ func (c *Client) GetDepartment(ctx context.Context, id int64) (*LiveDepartment, 
 		return nil, err
 	}
 	if err := checkGroup(http.MethodGet, path, l.LiveGroup, l.Name); err != nil {
-		return nil, err
+		return nil, c.redact.error(err)
 	}
 	return &l, nil
 }
@@ -341,7 +341,7 @@ func (c *Client) GetCallCenter(ctx context.Context, id int64) (*LiveCallCenter, 
 		return nil, err
 	}
 	if err := checkGroup(http.MethodGet, path, l.LiveGroup, l.Name); err != nil {
-		return nil, err
+		return nil, c.redact.error(err)
 	}
 	return &l, nil
 }
@@ -431,7 +431,7 @@ func (c *Client) UpdateDepartment(ctx context.Context, id int64, d Department, f
 		return nil, err
 	}
 	if err := checkGroup(http.MethodPatch, path, l.LiveGroup, l.Name); err != nil {
-		return nil, err
+		return nil, c.redact.error(err)
 	}
 	return &l, nil
 }
@@ -452,7 +452,7 @@ func (c *Client) UpdateCallCenter(ctx context.Context, id int64, cc CallCenter, 
 		return nil, err
 	}
 	if err := checkGroup(http.MethodPatch, path, l.LiveGroup, l.Name); err != nil {
-		return nil, err
+		return nil, c.redact.error(err)
 	}
 	return &l, nil
 }
@@ -500,7 +500,7 @@ func listGroups[T any](ctx context.Context, c *Client, path string, q url.Values
 		for i := range page.Items {
 			g, name := live(&page.Items[i])
 			if err := checkGroup(http.MethodGet, path, g, name); err != nil {
-				return 0, "", err
+				return 0, "", c.redact.error(err)
 			}
 		}
 		all = append(all, page.Items...)

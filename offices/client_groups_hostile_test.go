@@ -154,3 +154,15 @@ func TestHostileTooManyOperators(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// TestHostileGroupNameEchoesKey: a name refused for its shape that holds
+// the API key does not carry the key into the error.
+func TestHostileGroupNameEchoesKey(t *testing.T) {
+	srv, _ := hostile(t, func(w http.ResponseWriter, r *http.Request, n int64) {
+		fmt.Fprintf(w, `{"id":"7","office_id":"5","name":"%s\n%s"}`, testKey, testKey)
+	})
+	_, err := newClient(t, fastConfig(srv.URL)).GetDepartment(context.Background(), 7)
+	if err == nil || strings.Contains(err.Error(), testKey) || !strings.Contains(err.Error(), "[REDACTED]") {
+		t.Fatalf("err = %v; want the name refused with the key redacted", err)
+	}
+}

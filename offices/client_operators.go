@@ -78,7 +78,7 @@ func (c *Client) ListOperators(ctx context.Context, kind Kind, id int64) ([]Memb
 			}
 		}
 		if !safe(m.Role) || len(m.Role) > 32 {
-			return nil, invalid(http.MethodGet, path, "user %d has role %q", u.ID, Printable(oneLine(m.Role, 40)))
+			return nil, c.redact.error(invalid(http.MethodGet, path, "user %d has role %q", u.ID, Printable(oneLine(m.Role, 40))))
 		}
 		if err := add(m); err != nil {
 			return nil, err
