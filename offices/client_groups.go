@@ -270,7 +270,7 @@ func checkCreate(kind Kind, officeID int64, name string, refs []string) error {
 		return fmt.Errorf("create %s %q: office id %d is not a positive int64", kind, Printable(name), officeID)
 	}
 	if len(refs) > 0 {
-		return fmt.Errorf("create %s %q: %w: %s (resolve them with the ids of the offices referred to first)", kind, Printable(name), ErrUnresolved, strings.Join(refs, ", "))
+		return fmt.Errorf("create %s %q: %w: %s (resolve them with the ids of the offices, departments and call centers referred to first)", kind, Printable(name), ErrUnresolved, strings.Join(refs, ", "))
 	}
 	return nil
 }

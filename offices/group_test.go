@@ -118,3 +118,45 @@ func TestGroupCanonical(t *testing.T) {
 		t.Errorf("ChangedFields(added field) = %v", got)
 	}
 }
+
+// TestTargetReferencesGroups: action_target_id may refer to a department
+// or call center of the config; References lists the keys and Resolve
+// replaces them by ids.
+func TestTargetReferencesGroups(t *testing.T) {
+	d := sales("Sales")
+	d.RoutingOptions.Open = offices.RoutingInner{Action: "department", ActionTargetType: "department",
+		ActionTargetID: &offices.Target{Department: "berlin-desk"}}
+	d.RoutingOptions.Closed = offices.RoutingInner{Action: "menu", DTMF: []offices.DTMFMapping{
+		{Input: "1", Options: &offices.DTMFOption{Action: "department", ActionTargetType: "callcenter", ActionTargetID: &offices.Target{CallCenter: "berlin-support"}}},
+		{Input: "2", Options: &offices.DTMFOption{Action: "department", ActionTargetType: "office", ActionTargetID: &offices.Target{Office: "berlin"}}},
+	}}
+	if got := strings.Join(d.References(), ","); got != "berlin,berlin-desk,berlin-support" {
+		t.Fatalf("References = %s", got)
+	}
+	b := d.Canonical()
+	for _, want := range []string{`{"department":"berlin-desk"}`, `{"callcenter":"berlin-support"}`, `{"office":"berlin"}`} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("canonical JSON lacks %s: %s", want, b)
+		}
+	}
+	var back offices.Department
+	if err := json.Unmarshal(b, &back); err != nil || string(back.Canonical()) != string(b) {
+		t.Fatalf("round trip: %v\n%s\n%s", err, b, back.Canonical())
+	}
+	o := offices.Office{RoutingOptions: d.RoutingOptions}
+	_, err := o.Resolve(map[string]int64{"berlin": 1, "berlin-support": 3})
+	if err == nil || !strings.Contains(err.Error(), `department "berlin-desk"`) {
+		t.Fatalf("missing id: %v", err)
+	}
+	r, err := o.Resolve(map[string]int64{"berlin": 1, "berlin-desk": 2, "berlin-support": 3})
+	if err != nil || len(r.References()) != 0 || r.RoutingOptions.Open.ActionTargetID.ID != 2 ||
+		r.RoutingOptions.Closed.DTMF[0].Options.ActionTargetID.ID != 3 {
+		t.Fatalf("Resolve = %+v, %v", r.RoutingOptions, err)
+	}
+	for _, in := range []string{`{"department":""}`, `{"office":"a","callcenter":"b"}`, `{"team":"x"}`} {
+		var tg offices.Target
+		if err := json.Unmarshal([]byte(in), &tg); err == nil {
+			t.Errorf("%s accepted as %+v", in, tg)
+		}
+	}
+}
