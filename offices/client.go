@@ -304,36 +304,56 @@ func (c *Client) ListOfficesPage(ctx context.Context, opts ListOptions) (*Office
 // with an error wrapping ErrListTooLong past MaxListPages pages or
 // MaxListOffices offices.
 func (c *Client) ListOffices(ctx context.Context, opts ListOptions) ([]Live, error) {
-	const path = "GET /api/v2/offices"
 	var all []Live
-	seen := map[string]bool{}
-	listed := 0
-	for pages := 1; ; pages++ {
+	err := followCursor("GET /api/v2/offices", "offices", opts.Cursor, func(cursor string) (int, string, error) {
+		opts.Cursor = cursor
 		page, err := c.ListOfficesPage(ctx, opts)
 		if err != nil {
-			return nil, err
-		}
-		listed += len(page.Items)
-		if listed > MaxListOffices {
-			return nil, fmt.Errorf("dialpad: %s: %w: more than %d offices in %d pages; refusing to act on a partial list (is the API looping?)", path, ErrListTooLong, MaxListOffices, pages)
+			return 0, "", err
 		}
 		for _, l := range page.Items {
 			if opts.Keep == nil || opts.Keep(l) {
 				all = append(all, l)
 			}
 		}
-		switch {
-		case page.Cursor == "":
-			return all, nil
-		case pages >= MaxListPages:
-			return nil, fmt.Errorf("dialpad: %s: %w: the cursor still points to another page after %d pages (%d offices); refusing to act on a partial list (is the API looping?)", path, ErrListTooLong, pages, listed)
-		case len(page.Cursor) > maxCursor:
-			return nil, fmt.Errorf("dialpad: %s: the API returned a cursor of %d bytes (at most %d accepted); stopping", path, len(page.Cursor), maxCursor)
-		case seen[page.Cursor]:
-			return nil, fmt.Errorf("dialpad: %s: the API returned cursor %q twice; stopping to avoid an endless loop", path, page.Cursor)
+		return len(page.Items), page.Cursor, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return all, nil
+}
+
+// followCursor fetches page after page, from cursor on, until a page has
+// no cursor: fetch gets a page's cursor and returns how many items it
+// held and the next cursor. It fails when a cursor repeats or is longer
+// than 4 KiB, and with an error wrapping ErrListTooLong past MaxListPages
+// pages or MaxListOffices items; what (e.g. "offices") names the items
+// in its errors.
+func followCursor(path, what, cursor string, fetch func(cursor string) (int, string, error)) error {
+	seen := map[string]bool{}
+	listed := 0
+	for pages := 1; ; pages++ {
+		n, next, err := fetch(cursor)
+		if err != nil {
+			return err
 		}
-		seen[page.Cursor] = true
-		opts.Cursor = page.Cursor
+		listed += n
+		if listed > MaxListOffices {
+			return fmt.Errorf("dialpad: %s: %w: more than %d %s in %d pages; refusing to act on a partial list (is the API looping?)", path, ErrListTooLong, MaxListOffices, what, pages)
+		}
+		switch {
+		case next == "":
+			return nil
+		case pages >= MaxListPages:
+			return fmt.Errorf("dialpad: %s: %w: the cursor still points to another page after %d pages (%d %s); refusing to act on a partial list (is the API looping?)", path, ErrListTooLong, pages, listed, what)
+		case len(next) > maxCursor:
+			return fmt.Errorf("dialpad: %s: the API returned a cursor of %d bytes (at most %d accepted); stopping", path, len(next), maxCursor)
+		case seen[next]:
+			return fmt.Errorf("dialpad: %s: the API returned cursor %q twice; stopping to avoid an endless loop", path, next)
+		}
+		seen[next] = true
+		cursor = next
 	}
 }
 

@@ -41,10 +41,10 @@ var ErrUnreachable = errors.New("the Dialpad API is unreachable")
 // Many Requests with a Retry-After longer than the client's MaxRetryWait.
 var ErrRetryTooLong = errors.New("the API asked for too long a wait")
 
-// ErrListTooLong is wrapped by ListOffices' error when the listing goes on
-// past MaxListPages pages or MaxListOffices offices: no partial list is
-// returned.
-var ErrListTooLong = errors.New("the office listing is longer than officectl accepts")
+// ErrListTooLong is wrapped by the error of a listing (ListOffices, and
+// the groups and users listings) that goes on past MaxListPages pages or
+// MaxListOffices items: no partial list is returned.
+var ErrListTooLong = errors.New("the listing is longer than officectl accepts")
 
 // maxErrorText bounds the raw error text kept in an APIError.
 const maxErrorText = 300

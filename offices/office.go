@@ -111,43 +111,74 @@ type VoiceIntelligence struct {
 }
 
 // Target is an action_target_id: either a Dialpad id, or a reference to
-// another office of the config by its key ({office: KEY}), which apply
-// replaces by that office's id once it exists.
+// another office, department or call center of the config by its key
+// ({office: KEY}, {department: KEY}, {callcenter: KEY}; keys are unique
+// across kinds), which apply replaces by its id once it exists. At most
+// one of Office, Department and CallCenter is set.
 type Target struct {
-	ID     int64  // the Dialpad id, when Office is empty
+	ID     int64  // the Dialpad id, when no key is set
 	Office string // the key of the office referred to, or ""
+	// Department and CallCenter are the key of the department or call
+	// center referred to, or "".
+	Department, CallCenter string
 }
 
-// IsRef reports whether t refers to an office of the config.
-func (t Target) IsRef() bool { return t.Office != "" }
+// IsRef reports whether t refers to an office, department or call center
+// of the config.
+func (t Target) IsRef() bool { return t.Office != "" || t.Department != "" || t.CallCenter != "" }
 
-// MarshalJSON writes an id as a JSON number and a reference as {"office":KEY}.
+// Ref returns the kind and key t refers to, or ("", "") for an id.
+func (t Target) Ref() (Kind, string) {
+	switch {
+	case t.Office != "":
+		return KindOffice, t.Office
+	case t.Department != "":
+		return KindDepartment, t.Department
+	case t.CallCenter != "":
+		return KindCallCenter, t.CallCenter
+	}
+	return "", ""
+}
+
+// targetRef is a reference as JSON spells it.
+type targetRef struct {
+	CallCenter string `json:"callcenter,omitempty"`
+	Department string `json:"department,omitempty"`
+	Office     string `json:"office,omitempty"`
+}
+
+// MarshalJSON writes an id as a JSON number and a reference as
+// {"office":KEY}, {"department":KEY} or {"callcenter":KEY}.
 func (t Target) MarshalJSON() ([]byte, error) {
-	if t.Office != "" {
-		return json.Marshal(struct {
-			Office string `json:"office"`
-		}{t.Office})
+	if t.IsRef() {
+		return json.Marshal(targetRef{CallCenter: t.CallCenter, Department: t.Department, Office: t.Office})
 	}
 	return strconv.AppendInt(nil, t.ID, 10), nil
 }
 
 // UnmarshalJSON accepts a number, a string of digits (as the API sends
-// int64 ids) or {"office":KEY}.
+// int64 ids), or one of {"office":KEY}, {"department":KEY} and
+// {"callcenter":KEY}.
 func (t *Target) UnmarshalJSON(b []byte) error {
 	b = bytes.TrimSpace(b)
 	if len(b) > 0 && b[0] == '{' {
-		var ref struct {
-			Office string `json:"office"`
-		}
+		var ref targetRef
 		dec := json.NewDecoder(bytes.NewReader(b))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&ref); err != nil {
 			return fmt.Errorf("action_target_id: %w", err)
 		}
-		if ref.Office == "" {
-			return fmt.Errorf("action_target_id: reference needs a non-empty office key")
+		r := Target{Office: ref.Office, Department: ref.Department, CallCenter: ref.CallCenter}
+		n := 0
+		for _, k := range []string{ref.Office, ref.Department, ref.CallCenter} {
+			if k != "" {
+				n++
+			}
 		}
-		*t = Target{Office: ref.Office}
+		if n != 1 {
+			return fmt.Errorf("action_target_id: a reference needs exactly one non-empty office key, department key or callcenter key")
+		}
+		*t = r
 		return nil
 	}
 	id, err := ParseID(b)
@@ -188,22 +219,24 @@ func (o *Office) targets(f func(t *Target)) {
 	}
 }
 
-// References returns the sorted, distinct keys of the offices o refers to.
+// References returns the sorted, distinct keys of the offices,
+// departments and call centers o refers to.
 func (o Office) References() []string {
 	seen := map[string]bool{}
 	var keys []string
 	o.targets(func(t *Target) {
-		if t.IsRef() && !seen[t.Office] {
-			seen[t.Office] = true
-			keys = append(keys, t.Office)
+		if _, key := t.Ref(); key != "" && !seen[key] {
+			seen[key] = true
+			keys = append(keys, key)
 		}
 	})
 	sort.Strings(keys)
 	return keys
 }
 
-// Resolve returns a deep copy of o with every {office: KEY} reference
-// replaced by ids[KEY]. It fails, naming the key, when an id is missing.
+// Resolve returns a deep copy of o with every reference ({office: KEY},
+// {department: KEY}, {callcenter: KEY}) replaced by ids[KEY]. It fails,
+// naming the key, when an id is missing.
 func (o Office) Resolve(ids map[string]int64) (Office, error) {
 	c, err := o.Clone()
 	if err != nil {
@@ -211,13 +244,14 @@ func (o Office) Resolve(ids map[string]int64) (Office, error) {
 	}
 	var missing error
 	c.targets(func(t *Target) {
-		if !t.IsRef() {
+		kind, key := t.Ref()
+		if key == "" {
 			return
 		}
-		id, ok := ids[t.Office]
+		id, ok := ids[key]
 		if !ok {
 			if missing == nil {
-				missing = fmt.Errorf("office %q referred to has no Dialpad id yet", t.Office)
+				missing = fmt.Errorf("%s %q referred to has no Dialpad id yet", kind, key)
 			}
 			return
 		}
