@@ -215,8 +215,11 @@ func (d *decoder) object(what string) (ok bool, err error) {
 func describe(tok json.Token) string {
 	switch tok := tok.(type) {
 	case json.Delim:
-		if tok == '[' {
+		switch tok {
+		case '[':
 			return "an array"
+		case '{':
+			return "an object"
 		}
 	case string:
 		return "a string"
