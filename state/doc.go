@@ -24,9 +24,9 @@
 // The files are untrusted (a state is edited and merged in Git): two
 // entries with one Dialpad id, of any kinds, are refused (ErrDuplicateID);
 // the state, its backup, its lock and the temporary files of a save are
-// read and written only as regular files, never through a symbolic link (ErrSymlink,
-// ErrNotRegular), and a state over MaxFileSize is refused unread
-// (ErrTooLarge). A lock file of another host is never taken over, as flock
-// cannot see a process of another machine: InspectLock and LockFile.Remove
-// clear it once a person has checked.
+// read and written only as regular files, never through a symbolic link
+// (ErrSymlink, ErrNotRegular), and a state over MaxFileSize is refused
+// unread (ErrTooLarge). A lock file of another host is never taken over,
+// as flock cannot see a process of another machine: InspectLock and
+// LockFile.Remove clear it once a person has checked.
 package state
