@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -60,6 +61,8 @@ type decoder struct {
 	dec         *json.Decoder
 	c           canon
 	allowDupIDs bool // accept two entries with one id (Options.AllowDuplicateIDs)
+	fileVersion int  // the file's version (1 or 2)
+	keyOfID     map[string]idOwner
 }
 
 func decode(path string, data []byte, allowDupIDs bool) (*State, error) {
@@ -85,8 +88,10 @@ func decode(path string, data []byte, allowDupIDs bool) (*State, error) {
 	if err != nil {
 		return nil, err
 	}
+	// A version 1 state is upgraded in memory: the next save writes it
+	// as the current version.
+	d.fileVersion = version
 	s := New()
-	s.Version = version
 	if err := d.state(s); err != nil {
 		return nil, err
 	}
@@ -210,8 +215,11 @@ func (d *decoder) object(what string) (ok bool, err error) {
 func describe(tok json.Token) string {
 	switch tok := tok.(type) {
 	case json.Delim:
-		if tok == '[' {
+		switch tok {
+		case '[':
 			return "an array"
+		case '{':
+			return "an object"
 		}
 	case string:
 		return "a string"
@@ -316,7 +324,18 @@ func (d *decoder) state(s *State) error {
 				return d.corrupt(off, "serial: want a whole number ≥ 0, not %s", raw)
 			}
 		case "offices":
-			if err := d.offices(s); err != nil {
+			if err := d.entries(s, KindOffice); err != nil {
+				return err
+			}
+		case "departments", "callcenters":
+			if d.fileVersion < 2 {
+				return d.corrupt(off, "%q is not a field of a version %d state (it came with version 2)", key, d.fileVersion)
+			}
+			k := KindDepartment
+			if key == "callcenters" {
+				k = KindCallCenter
+			}
+			if err := d.entries(s, k); err != nil {
 				return err
 			}
 		default:
@@ -330,42 +349,57 @@ func (d *decoder) state(s *State) error {
 	return nil
 }
 
-func (d *decoder) offices(s *State) error {
-	if ok, err := d.object("offices"); !ok || err != nil {
+// entries reads the map of kind k; a key must be new across all maps.
+func (d *decoder) entries(s *State, k Kind) error {
+	field := k.Field()
+	if ok, err := d.object(field); !ok || err != nil {
 		return err
 	}
-	keyOfID := map[string]string{}
+	if d.keyOfID == nil {
+		d.keyOfID = map[string]idOwner{}
+	}
+	m := s.Map(k)
+	if m == nil {
+		m = map[string]*Entry{}
+		*s.mapPtr(k) = m
+	}
 	for {
 		key, off, end, err := d.key()
 		if err != nil {
 			return err
 		}
 		if end {
+			if len(m) == 0 && k != KindOffice {
+				*s.mapPtr(k) = nil // an empty group map is as good as none
+			}
 			return nil
 		}
-		if _, dup := s.Offices[key]; dup {
-			return d.corrupt(off, "offices: duplicate key %q", key)
+		if _, dup := m[key]; dup {
+			return d.corrupt(off, "%s: duplicate key %q", field, key)
 		}
 		if !ValidKey(key) {
-			return d.corrupt(off, "offices: key %q does not match ^[a-z0-9][a-z0-9_-]{0,62}$", key)
+			return d.corrupt(off, "%s: key %q does not match ^[a-z0-9][a-z0-9_-]{0,62}$", field, key)
 		}
-		e, err := d.entry(key)
+		if other, dup := s.KindOf(key); dup {
+			return d.corrupt(off, "%s: key %q is also a key of %s: a key names one entry across offices, departments and callcenters; rename or remove one", field, key, other.Field())
+		}
+		e, err := d.entry(k, key)
 		if err != nil {
 			return err
 		}
-		if err := validateEntry(key, e); err != nil {
+		if err := validateEntry(k, key, e); err != nil {
 			return d.corrupt(off, "%v", err)
 		}
-		if other, dup := keyOfID[e.ID]; dup && e.ID != "" && !d.allowDupIDs {
-			return d.duplicateID(off, e, key, s.Offices[other], other)
+		if other, dup := d.keyOfID[e.ID]; dup && e.ID != "" && !d.allowDupIDs {
+			return d.duplicateID(off, e, idOwner{k, key}, s.Map(other.kind)[other.key], other)
 		}
-		keyOfID[e.ID] = key
-		s.Offices[key] = e
+		d.keyOfID[e.ID] = idOwner{k, key}
+		m[key] = e
 	}
 }
 
-func (d *decoder) entry(key string) (*Entry, error) {
-	p := "offices." + key
+func (d *decoder) entry(k Kind, key string) (*Entry, error) {
+	p := k.Field() + "." + key
 	ok, err := d.object(p)
 	if err != nil {
 		return nil, err
@@ -374,7 +408,7 @@ func (d *decoder) entry(key string) (*Entry, error) {
 	if !ok {
 		return nil, nil // validateEntry says so
 	}
-	var seen [8]bool
+	var seen [len(entryFields)]bool
 	for {
 		field, off, end, err := d.key()
 		if err != nil {
@@ -383,7 +417,7 @@ func (d *decoder) entry(key string) (*Entry, error) {
 		if end {
 			return e, nil
 		}
-		i := slices.Index(entryFields, field)
+		i := slices.Index(entryFields[:], field)
 		if i < 0 {
 			return nil, d.corrupt(off, "%s: unknown field %q", p, field)
 		}
@@ -392,6 +426,9 @@ func (d *decoder) entry(key string) (*Entry, error) {
 		}
 		seen[i] = true
 		what := p + "." + field
+		if i >= entryFieldsV1 && d.fileVersion < 2 {
+			return nil, d.corrupt(off, "%s: %q is not a field of a version %d state (it came with version 2)", p, field, d.fileVersion)
+		}
 		switch field {
 		case "created_at":
 			e.CreatedAt, err = d.time(what)
@@ -411,6 +448,12 @@ func (d *decoder) entry(key string) (*Entry, error) {
 			e.Status = Status(st)
 		case "spec":
 			e.Spec, err = d.spec(what)
+		case "office_id":
+			e.OfficeID, err = d.string(what)
+		case "protect":
+			e.Protect, err = d.bool(what)
+		case "operators":
+			e.Operators, err = d.operators(k, what)
 		}
 		if err != nil {
 			return nil, err
@@ -418,7 +461,118 @@ func (d *decoder) entry(key string) (*Entry, error) {
 	}
 }
 
-var entryFields = []string{"created_at", "id", "name", "spec", "spec_sha256", "started_at", "status", "updated_at"}
+// entryFields are an entry's fields: those of version 1, then those that
+// came with version 2.
+var entryFields = [...]string{"created_at", "id", "name", "spec", "spec_sha256", "started_at", "status", "updated_at",
+	"office_id", "operators", "protect"}
+
+const entryFieldsV1 = 8
+
+func (d *decoder) bool(what string) (bool, error) {
+	raw, off, err := d.raw()
+	if err != nil {
+		return false, err
+	}
+	switch string(raw) {
+	case "true":
+		return true, nil
+	case "false":
+		return false, nil
+	}
+	return false, d.corrupt(off, "%s: want true or false, not %s", what, kindOf(raw))
+}
+
+// operators reads a list of operators of an entry of kind k, each checked
+// at its own position; an empty list is kept as an empty, non-nil slice.
+func (d *decoder) operators(k Kind, what string) ([]Operator, error) {
+	tok, off, err := d.token()
+	if err != nil {
+		return nil, err
+	}
+	if tok != json.Delim('[') {
+		return nil, d.corrupt(off, "%s: want a list, not %s", what, describe(tok))
+	}
+	ops := []Operator{}
+	for i := 0; ; i++ {
+		if !d.dec.More() {
+			d.dec.Token() // ']': the JSON is valid
+			return ops, nil
+		}
+		w := fmt.Sprintf("%s[%d]", what, i)
+		start := d.next()
+		o, err := d.operator(w)
+		if err != nil {
+			return nil, err
+		}
+		if err := validateOperator(k, o); err != nil {
+			return nil, d.corrupt(start, "%s: %v", w, err)
+		}
+		if i > 0 {
+			switch c := compareOperators(ops[i-1], o); {
+			case c == 0:
+				return nil, d.corrupt(start, "%s: %s %s is listed twice", w, o.Type, o.ID)
+			case c > 0:
+				return nil, d.corrupt(start, "%s: not sorted (by type, then id as a number)", w)
+			}
+		}
+		ops = append(ops, o)
+	}
+}
+
+var operatorFields = [...]string{"email", "id", "role", "skill_level", "type"}
+
+func (d *decoder) operator(what string) (Operator, error) {
+	var o Operator
+	ok, err := d.object(what)
+	if err != nil {
+		return o, err
+	}
+	if !ok {
+		return o, d.corrupt(d.dec.InputOffset()-4, "%s: want an object, not null", what)
+	}
+	var seen [len(operatorFields)]bool
+	for {
+		field, off, end, err := d.key()
+		if err != nil {
+			return o, err
+		}
+		if end {
+			return o, nil
+		}
+		i := slices.Index(operatorFields[:], field)
+		if i < 0 {
+			return o, d.corrupt(off, "%s: unknown field %q", what, field)
+		}
+		if seen[i] {
+			return o, d.corrupt(off, "%s: duplicate field %q", what, field)
+		}
+		seen[i] = true
+		w := what + "." + field
+		switch field {
+		case "email":
+			o.Email, err = d.string(w)
+		case "id":
+			o.ID, err = d.string(w)
+		case "role":
+			o.Role, err = d.string(w)
+		case "type":
+			o.Type, err = d.string(w)
+		case "skill_level":
+			var raw json.RawMessage
+			raw, off, err = d.raw()
+			if err == nil {
+				n, perr := strconv.Atoi(string(raw))
+				if perr != nil || n < 1 || n > 100 {
+					return o, d.corrupt(off, "%s: want a whole number in 1..100, not %s", w, raw)
+				}
+				o.SkillLevel = n
+			}
+		}
+		if err != nil {
+			return o, err
+		}
+	}
+}
 
 // spec reads a spec object (or null, which is no spec) into its compact
 // canonical form.
@@ -446,18 +600,22 @@ func (d *decoder) spec(what string) (json.RawMessage, error) {
 }
 
 // duplicateID returns the error of entry e of key at offset off, whose id
-// entry o of key other has too.
-func (d *decoder) duplicateID(off int64, e *Entry, key string, o *Entry, other string) *Error {
+// entry o of other has too.
+func (d *decoder) duplicateID(off int64, e *Entry, key idOwner, o *Entry, other idOwner) *Error {
 	rm := "officectl state rm KEY"
 	if d.path != "" {
 		rm = "officectl state rm --state " + d.path + " KEY"
 	}
+	what := "one office"
+	if key.kind != KindOffice || other.kind != KindOffice {
+		what = "one Dialpad object"
+	}
 	err := &Error{Op: "load", Path: d.path, Err: &reasonError{
 		kind: ErrDuplicateID,
-		msg: fmt.Sprintf("offices.%s.id: Dialpad id %s is also the id of offices.%s (%q; this one is %q), and one office cannot be both "+
-			"(a merge of two edits of the state in Git can do this): find out which of the two the office with that id is "+
+		msg: fmt.Sprintf("%s.id: Dialpad id %s is also the id of %s (%q; this one is %q), and %s cannot be both "+
+			"(a merge of two edits of the state in Git can do this): find out which of the two the %s with that id is "+
 			"(its name in Dialpad), then forget the other one with %s (the file was left unchanged)",
-			key, e.ID, other, o.Name, e.Name, rm),
+			key, e.ID, other, o.Name, e.Name, what, strings.TrimPrefix(what, "one "), rm),
 		cause: ErrCorrupt,
 	}}
 	err.Line, err.Column = lineCol(d.data, off)

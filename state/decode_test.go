@@ -155,7 +155,7 @@ func textAt(content string, line, col int) string {
 
 func TestLoadRefusesNewerVersion(t *testing.T) {
 	for _, content := range []string{
-		`{"version": 2, "offices": [1, 2, 3], "shape": "unknown to v1"}`,
+		`{"version": 3, "offices": [1, 2, 3], "shape": "unknown to v2"}`,
 		"{\"serial\": 3,\n \"version\": 99999999999999999999999}\n",
 	} {
 		path := writeState(t, t.TempDir(), content)
@@ -163,7 +163,7 @@ func TestLoadRefusesNewerVersion(t *testing.T) {
 		if errors.Is(se, ErrCorrupt) {
 			t.Errorf("a newer version is also reported corrupt: %v", se)
 		}
-		if msg := se.Error(); !strings.Contains(msg, "upgrade officectl") || !strings.Contains(msg, "reads version 1") {
+		if msg := se.Error(); !strings.Contains(msg, "upgrade officectl") || !strings.Contains(msg, "reads version 2") {
 			t.Errorf("error %q does not say to upgrade", msg)
 		}
 	}

@@ -1,15 +1,19 @@
 package state
 
 import (
+	"cmp"
 	"encoding/json"
 	"maps"
 	"slices"
+	"strings"
 	"time"
 )
 
 // Version is the state format this build reads and writes. A state file of
 // a newer version is refused and never rewritten.
-const Version = 1
+// Version 2 added departments, call centers and operators; a version 1
+// state is read and written as version 2 on its next save.
+const Version = 2
 
 // Status says what is known of an office's create.
 type Status string
@@ -25,9 +29,15 @@ const (
 // State is the whole state file. Field order is key order, so the file's
 // keys come out sorted.
 type State struct {
+	// CallCenters by key, like Offices (version 2); written only when not
+	// empty.
+	CallCenters map[string]*Entry `json:"callcenters,omitempty"`
 	// CompanyID is the Dialpad company the offices belong to, once known:
 	// empty or decimal digits.
 	CompanyID string `json:"company_id,omitempty"`
+	// Departments by key, like Offices (version 2); written only when not
+	// empty. A key is unique across Offices, Departments and CallCenters.
+	Departments map[string]*Entry `json:"departments,omitempty"`
 	// Lineage identifies one state's history; chosen at its first save.
 	Lineage string `json:"lineage"`
 	// Offices by office key; every key matches ^[a-z0-9][a-z0-9_-]{0,62}$.
@@ -38,7 +48,8 @@ type State struct {
 	Version int `json:"version"`
 }
 
-// Entry is what the state remembers of one office.
+// Entry is what the state remembers of one office, department or call
+// center.
 type Entry struct {
 	// CreatedAt is when the office was created (or adopted), once known.
 	CreatedAt *time.Time `json:"created_at,omitempty"`
@@ -47,7 +58,19 @@ type Entry struct {
 	ID string `json:"id,omitempty"`
 	// Name is the office's name in Dialpad; never empty.
 	Name string `json:"name"`
-	// Spec is the desired office (offices.Office, references unresolved)
+	// OfficeID is the Dialpad id of the office a department or call
+	// center hangs off: decimal digits, required for groups, empty for
+	// offices.
+	OfficeID string `json:"office_id,omitempty"`
+	// Operators is the membership officectl applied, sorted (see
+	// SortOperators); nil when officectl leaves the membership alone,
+	// empty when it manages an empty one.
+	Operators []Operator `json:"operators,omitempty"`
+	// Protect records a group's protect: a protected group removed from
+	// the config is never deleted. Always false for offices.
+	Protect bool `json:"protect,omitempty"`
+	// Spec is the desired office (offices.Office, references unresolved),
+	// or a group's create body without its office_id,
 	// last sent or adopted: a JSON object, or empty. It is written with
 	// its keys sorted and its strings re-escaped (no HTML escaping), so
 	// what Load returns is that canonical form, compact, not necessarily
@@ -64,6 +87,134 @@ type Entry struct {
 	// UpdatedAt is when the office was last changed through the API
 	// (an e911 update), if ever.
 	UpdatedAt *time.Time `json:"updated_at,omitempty"`
+}
+
+// Operator is one member of an office's, a department's or a call
+// center's operators, as applied: a resolved id.
+type Operator struct {
+	// Email is the user's email as written in the config, when the user
+	// was given by email; empty for rooms.
+	Email string `json:"email,omitempty"`
+	// ID is the Dialpad user or room id: decimal digits.
+	ID string `json:"id"`
+	// Role is admin, operator or supervisor (call centers only).
+	Role string `json:"role"`
+	// SkillLevel is a call-center operator's skill, 1..100; 0 is none.
+	SkillLevel int `json:"skill_level,omitempty"`
+	// Type is OperatorUser or OperatorRoom (offices and departments only).
+	Type string `json:"type"`
+}
+
+// Operator types.
+const (
+	OperatorUser = "user"
+	OperatorRoom = "room"
+)
+
+// SortOperators sorts ops into the state's order: by type, then by id
+// as a number.
+func SortOperators(ops []Operator) {
+	slices.SortFunc(ops, compareOperators)
+}
+
+func compareOperators(a, b Operator) int {
+	if c := strings.Compare(a.Type, b.Type); c != 0 {
+		return c
+	}
+	// Decimal ids: the shorter (without leading zeros) is the smaller.
+	x, y := strings.TrimLeft(a.ID, "0"), strings.TrimLeft(b.ID, "0")
+	if c := cmp.Compare(len(x), len(y)); c != 0 {
+		return c
+	}
+	if c := strings.Compare(x, y); c != 0 {
+		return c
+	}
+	return strings.Compare(a.ID, b.ID)
+}
+
+// Kind is the kind of an entry, named as in plans.
+type Kind string
+
+// The kinds, each with its map in the state.
+const (
+	KindOffice     Kind = "office"
+	KindDepartment Kind = "department"
+	KindCallCenter Kind = "callcenter"
+)
+
+// Kinds lists every kind, in the order of their maps' keys in the file.
+var Kinds = []Kind{KindCallCenter, KindDepartment, KindOffice}
+
+// Field returns the name of the kind's map in the file: offices,
+// departments or callcenters.
+func (k Kind) Field() string {
+	switch k {
+	case KindDepartment:
+		return "departments"
+	case KindCallCenter:
+		return "callcenters"
+	}
+	return "offices"
+}
+
+// Map returns the state's map of kind k (nil while it has no entries).
+func (s *State) Map(k Kind) map[string]*Entry {
+	switch k {
+	case KindDepartment:
+		return s.Departments
+	case KindCallCenter:
+		return s.CallCenters
+	}
+	return s.Offices
+}
+
+// mapPtr returns where the state keeps the map of kind k.
+func (s *State) mapPtr(k Kind) *map[string]*Entry {
+	switch k {
+	case KindDepartment:
+		return &s.Departments
+	case KindCallCenter:
+		return &s.CallCenters
+	}
+	return &s.Offices
+}
+
+// KeysOf returns the keys of kind k in sorted order.
+func (s *State) KeysOf(k Kind) []string {
+	return slices.Sorted(maps.Keys(s.Map(k)))
+}
+
+// GetOf returns the entry of kind k and key, or nil and false. The entry
+// is the state's own: changing it changes the state.
+func (s *State) GetOf(k Kind, key string) (*Entry, bool) {
+	e, ok := s.Map(k)[key]
+	return e, ok && e != nil
+}
+
+// SetOf makes e the entry of kind k and key, replacing any entry it had.
+// The key (unique across kinds) and entry are checked when the state is
+// saved (see Validate).
+func (s *State) SetOf(k Kind, key string, e *Entry) {
+	m := s.mapPtr(k)
+	if *m == nil {
+		*m = map[string]*Entry{}
+	}
+	(*m)[key] = e
+}
+
+// DeleteOf forgets the entry of kind k and key, if any.
+func (s *State) DeleteOf(k Kind, key string) {
+	delete(s.Map(k), key)
+}
+
+// KindOf returns the kind whose map holds key, if any.
+func (s *State) KindOf(key string) (Kind, bool) {
+	for _, k := range Kinds {
+		if _, ok := s.Map(k)[key]; ok {
+			return k, true
+		}
+	}
+	return "", false
 }
 
 // New returns an empty state of the current version with no lineage yet.
@@ -100,11 +251,22 @@ func (s *State) Delete(key string) {
 // Clone returns a deep copy of s: changing one never changes the other.
 func (s *State) Clone() *State {
 	c := *s
-	c.Offices = make(map[string]*Entry, len(s.Offices))
-	for k, e := range s.Offices {
-		c.Offices[k] = e.Clone()
+	c.Offices = cloneMap(s.Offices)
+	if s.Departments != nil {
+		c.Departments = cloneMap(s.Departments)
+	}
+	if s.CallCenters != nil {
+		c.CallCenters = cloneMap(s.CallCenters)
 	}
 	return &c
+}
+
+func cloneMap(m map[string]*Entry) map[string]*Entry {
+	c := make(map[string]*Entry, len(m))
+	for k, e := range m {
+		c[k] = e.Clone()
+	}
+	return c
 }
 
 // Clone returns a deep copy of e (nil for nil).
@@ -118,6 +280,9 @@ func (e *Entry) Clone() *Entry {
 	c.UpdatedAt = cloneTime(e.UpdatedAt)
 	if e.Spec != nil {
 		c.Spec = slices.Clone(e.Spec)
+	}
+	if e.Operators != nil {
+		c.Operators = slices.Clone(e.Operators)
 	}
 	return &c
 }

@@ -193,3 +193,11 @@ func removeLeftovers(path string) {
 		}
 	}
 }
+
+// EntryOf returns a copy of the entry of kind k and key, or nil and false.
+func (st *Store) EntryOf(k Kind, key string) (*Entry, bool) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	e, ok := st.state.GetOf(k, key)
+	return e.Clone(), ok
+}
