@@ -459,12 +459,21 @@ func article(t string) string {
 // outOfBound words "invalid value V (out of bound B)" and its relatives.
 func (s *Schema) outOfBound(field string, path []string, format string, args []any) string {
 	val := toString(args[0])
-	bound := s.bounds[field]
+	top := ""
+	if len(path) > 0 {
+		top = path[0]
+	}
+	bound, _ := lookup(s.bounds, top, field)
+	// Which rule failed: a range ("<=45"), a length (strings.MaxRunes) or
+	// another (a pattern), whose words come below.
+	rule := fmt.Sprintf(format, args...)
+	isRange := strings.Contains(rule, "out of bound <") || strings.Contains(rule, "out of bound >")
 	min, hasMin := bound["minimum"]
 	max, hasMax := bound["maximum"]
 	maxLen, hasMaxLen := bound["maxLength"]
+	hasMaxLen = hasMaxLen && strings.Contains(rule, "MaxRunes")
 	switch {
-	case hasMin && hasMax:
+	case isRange && hasMin && hasMax:
 		unit := ""
 		if strings.HasSuffix(field, "_seconds") {
 			unit = " seconds"
@@ -476,6 +485,8 @@ func (s *Schema) outOfBound(field string, path []string, format string, args []a
 			n = strconv.Itoa(utf8.RuneCountInString(s))
 		}
 		return fmt.Sprintf("must be at most %v characters, got %s", maxLen, n)
+	case isRange && hasMin && (field == "office_id" || field == "room" || field == "user"):
+		return fmt.Sprintf("must be a Dialpad id (a positive integer), got %s", val)
 	case field == "mainline_number":
 		return fmt.Sprintf("must be an E.164 number such as +14155550100, got %s", val)
 	case field == "email":

@@ -147,7 +147,9 @@ func officeDefaults(office cue.Value) ([]byte, error) {
 	}
 	for it.Next() {
 		d, ok := it.Value().Default()
-		if !ok {
+		if !ok || it.Selector().ConstraintType() == cue.OptionalConstraint {
+			// An optional list (operators) defaults to [] in CUE's
+			// eyes; absent means "leave alone" there.
 			continue
 		}
 		var v any
