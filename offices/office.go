@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"strings"
 )
 
 // Office is the desired state of one secondary office: exactly the fields
@@ -111,43 +112,67 @@ type VoiceIntelligence struct {
 }
 
 // Target is an action_target_id: either a Dialpad id, or a reference to
-// another office of the config by its key ({office: KEY}), which apply
-// replaces by that office's id once it exists.
+// another office, department or call center of the config by its key
+// ({office: KEY}, {department: KEY}, {callcenter: KEY}), which apply
+// replaces by its id once it exists. At most one of Office, Department
+// and CallCenter is set (keys are unique across kinds).
 type Target struct {
-	ID     int64  // the Dialpad id, when Office is empty
-	Office string // the key of the office referred to, or ""
+	ID         int64  // the Dialpad id, when no key is set
+	Office     string // the key of the office referred to, or ""
+	Department string // the key of the department referred to, or ""
+	CallCenter string // the key of the call center referred to, or ""
 }
 
-// IsRef reports whether t refers to an office of the config.
-func (t Target) IsRef() bool { return t.Office != "" }
+// IsRef reports whether t refers to an office, department or call center
+// of the config.
+func (t Target) IsRef() bool { return t.Key() != "" }
 
-// MarshalJSON writes an id as a JSON number and a reference as {"office":KEY}.
+// Key is the key t refers to, or "" for an id.
+func (t Target) Key() string { return t.Office + t.Department + t.CallCenter }
+
+// RefKind is the kind of what t refers to: "office", "department",
+// "callcenter" (the names of action_target_type), or "" for an id.
+func (t Target) RefKind() string {
+	switch {
+	case t.Office != "":
+		return "office"
+	case t.Department != "":
+		return "department"
+	case t.CallCenter != "":
+		return "callcenter"
+	}
+	return ""
+}
+
+// MarshalJSON writes an id as a JSON number and a reference as
+// {"office":KEY} (or department, callcenter).
 func (t Target) MarshalJSON() ([]byte, error) {
-	if t.Office != "" {
-		return json.Marshal(struct {
-			Office string `json:"office"`
-		}{t.Office})
+	if k := t.RefKind(); k != "" {
+		return json.Marshal(map[string]string{k: t.Key()})
 	}
 	return strconv.AppendInt(nil, t.ID, 10), nil
 }
 
 // UnmarshalJSON accepts a number, a string of digits (as the API sends
-// int64 ids) or {"office":KEY}.
+// int64 ids) or {"office":KEY}, {"department":KEY}, {"callcenter":KEY}.
 func (t *Target) UnmarshalJSON(b []byte) error {
 	b = bytes.TrimSpace(b)
 	if len(b) > 0 && b[0] == '{' {
 		var ref struct {
-			Office string `json:"office"`
+			Office     string `json:"office"`
+			Department string `json:"department"`
+			CallCenter string `json:"callcenter"`
 		}
 		dec := json.NewDecoder(bytes.NewReader(b))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&ref); err != nil {
 			return fmt.Errorf("action_target_id: %w", err)
 		}
-		if ref.Office == "" {
-			return fmt.Errorf("action_target_id: reference needs a non-empty office key")
+		r := Target{Office: ref.Office, Department: ref.Department, CallCenter: ref.CallCenter}
+		if n := len(strings.Fields(strings.Join([]string{ref.Office, ref.Department, ref.CallCenter}, " "))); n != 1 || r.Key() == "" {
+			return fmt.Errorf("action_target_id: a reference needs exactly one non-empty key: office, department or callcenter")
 		}
-		*t = Target{Office: ref.Office}
+		*t = r
 		return nil
 	}
 	id, err := ParseID(b)
@@ -188,14 +213,15 @@ func (o *Office) targets(f func(t *Target)) {
 	}
 }
 
-// References returns the sorted, distinct keys of the offices o refers to.
+// References returns the sorted, distinct keys of the offices, departments
+// and call centers o refers to.
 func (o Office) References() []string {
 	seen := map[string]bool{}
 	var keys []string
 	o.targets(func(t *Target) {
-		if t.IsRef() && !seen[t.Office] {
-			seen[t.Office] = true
-			keys = append(keys, t.Office)
+		if t.IsRef() && !seen[t.Key()] {
+			seen[t.Key()] = true
+			keys = append(keys, t.Key())
 		}
 	})
 	sort.Strings(keys)
@@ -214,10 +240,10 @@ func (o Office) Resolve(ids map[string]int64) (Office, error) {
 		if !t.IsRef() {
 			return
 		}
-		id, ok := ids[t.Office]
+		id, ok := ids[t.Key()]
 		if !ok {
 			if missing == nil {
-				missing = fmt.Errorf("office %q referred to has no Dialpad id yet", t.Office)
+				missing = fmt.Errorf("%s %q referred to has no Dialpad id yet", t.RefKind(), t.Key())
 			}
 			return
 		}

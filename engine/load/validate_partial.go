@@ -111,5 +111,8 @@ func partialOffice(key string, src officeSource, bad []string) (found, []schema.
 	}
 	f.Office.RoutingOptions = &ro
 	f.refs = refsOf(key, src, f.Office)
+	for i := range f.refs {
+		f.refs[i].typeSet = false // read on its own: its type may be in error
+	}
 	return f, diags
 }
