@@ -243,7 +243,7 @@ func (v *validator) check(name string, data, policy cue.Value) fileResult {
 func (v *validator) checkSource(name string, src []byte, data, policy cue.Value) fileResult {
 	if data.IncompleteKind() != cue.StructKind && data.Exists() {
 		return fileResult{diags: []schema.Diagnostic{{File: name, Line: 1, Column: 1, Severity: schema.Error,
-			Message: "a config file must be a mapping with one top-level field, offices"}}}
+			Message: "a config file must be a mapping with the top-level fields offices, departments and callcenters"}}}
 	}
 	if it, err := data.Fields(); err != nil || !it.Next() {
 		if name == "" || strings.HasSuffix(name, ".cue") {
