@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
-	"strings"
 )
 
 // Office is the desired state of one secondary office: exactly the fields
@@ -169,8 +168,17 @@ func (t *Target) UnmarshalJSON(b []byte) error {
 			return fmt.Errorf("action_target_id: %w", err)
 		}
 		r := Target{Office: ref.Office, Department: ref.Department, CallCenter: ref.CallCenter}
-		if n := len(strings.Fields(strings.Join([]string{ref.Office, ref.Department, ref.CallCenter}, " "))); n != 1 || r.Key() == "" {
-			return fmt.Errorf("action_target_id: a reference needs exactly one non-empty key: office, department or callcenter")
+		n := 0
+		for _, k := range []string{ref.Office, ref.Department, ref.CallCenter} {
+			if k != "" {
+				n++
+			}
+		}
+		switch {
+		case n == 0:
+			return fmt.Errorf("action_target_id: reference needs a non-empty office key (or department, or callcenter)")
+		case n > 1:
+			return fmt.Errorf("action_target_id: a reference names one key: office, department or callcenter, not two")
 		}
 		*t = r
 		return nil

@@ -29,7 +29,7 @@ func TestTargetKinds(t *testing.T) {
 			t.Errorf("%s: marshals to %s (%v)", tc.in, out, err)
 		}
 	}
-	for _, bad := range []string{`{}`, `{"office":""}`, `{"office":"a","department":"b"}`, `{"room":"a"}`} {
+	for _, bad := range []string{`{}`, `{"office":""}`, `{"office":"a","department":"b"}`, `{"office":"a b","callcenter":"c"}`, `{"room":"a"}`} {
 		var tg Target
 		if err := json.Unmarshal([]byte(bad), &tg); err == nil {
 			t.Errorf("%s: accepted as %+v", bad, tg)
