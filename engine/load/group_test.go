@@ -109,3 +109,39 @@ func section(src, from, to string) string {
 	}
 	return rest[:strings.Index(rest, "\n"+to+"\n")+1]
 }
+
+// TestLoadGroupsWithPolicy: CUE policy applies to departments as to
+// offices, and a CUE file may define a call center itself; the bodies are
+// the effective values.
+func TestLoadGroupsWithPolicy(t *testing.T) {
+	dir := t.TempDir()
+	for name, body := range map[string]string{
+		"policy.cue": "departments: [string]: hours_on: true\ncallcenters: support: {office_id: 7, name: \"Support\", ring_seconds: 25, operators: []}\n",
+		"d.yaml":     "departments:\n  sales:\n    office_id: 7\n    name: Sales\n",
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cfg, diags, err := Load(dir, LoadOptions{})
+	if err != nil || cfg == nil {
+		t.Fatalf("Load: %v %v", err, diags)
+	}
+	got := map[string]string{}
+	for _, g := range cfg.Groups {
+		got[g.Key] = g.Kind + " " + string(g.Body)
+		if g.OfficeID != 7 {
+			t.Errorf("%s: office_id %d", g.Key, g.OfficeID)
+		}
+		if (g.Key == "support") != (g.Operators != nil) {
+			t.Errorf("%s: operators %#v (written [] for support only)", g.Key, g.Operators)
+		}
+	}
+	want := map[string]string{
+		"sales":   `department {"hours_on":true,"name":"Sales"}`,
+		"support": `callcenter {"name":"Support","ring_seconds":25}`,
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("groups (-want +got):\n%s", diff)
+	}
+}
