@@ -40,7 +40,7 @@ func cmdValidate(fs *pflag.FlagSet, std stdio) func([]string) int {
 			return exitError
 		}
 		if *format == "text" {
-			fmt.Fprintf(std.err, "%s valid\n", plural(len(cfg.Offices), "office"))
+			fmt.Fprintf(std.err, "%s valid\n", configCount(cfg))
 		}
 		return exitOK
 	}
@@ -95,4 +95,21 @@ func cmdVersion(fs *pflag.FlagSet, std stdio) func([]string) int {
 		fmt.Fprintf(std.out, "officectl %s\n", versionString(version, bi))
 		return exitOK
 	}
+}
+
+// configCount counts what a valid config holds: "2 offices", and its
+// departments and call centers when it has any.
+func configCount(cfg *load.Config) string {
+	n := map[string]int{}
+	for _, g := range cfg.Groups {
+		n[g.Kind]++
+	}
+	out := plural(len(cfg.Offices), "office")
+	if d := n[load.KindDepartment]; d > 0 {
+		out += ", " + plural(d, "department")
+	}
+	if c := n[load.KindCallCenter]; c > 0 {
+		out += ", " + plural(c, "call center")
+	}
+	return out
 }

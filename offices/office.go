@@ -127,6 +127,13 @@ type Target struct {
 // of the config.
 func (t Target) IsRef() bool { return t.Office != "" || t.Department != "" || t.CallCenter != "" }
 
+// Key is the key t refers to, or "" for an id.
+func (t Target) Key() string { _, k := t.Ref(); return k }
+
+// RefKind is the kind of what t refers to, as action_target_type names
+// it ("office", "department", "callcenter"), or "" for an id.
+func (t Target) RefKind() string { k, _ := t.Ref(); return string(k) }
+
 // Ref returns the kind and key t refers to, or ("", "") for an id.
 func (t Target) Ref() (Kind, string) {
 	switch {
@@ -175,8 +182,11 @@ func (t *Target) UnmarshalJSON(b []byte) error {
 				n++
 			}
 		}
-		if n != 1 {
-			return fmt.Errorf("action_target_id: a reference needs exactly one non-empty office key, department key or callcenter key")
+		switch {
+		case n == 0:
+			return fmt.Errorf("action_target_id: reference needs a non-empty office key (or department, or callcenter)")
+		case n > 1:
+			return fmt.Errorf("action_target_id: a reference names one key: office, department or callcenter, not two")
 		}
 		*t = r
 		return nil

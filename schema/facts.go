@@ -3,6 +3,7 @@ package schema
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"cuelang.org/go/cue"
@@ -20,6 +21,17 @@ var enumTable = map[string]struct{ list, noun string }{
 	"#Action":          {"#Actions", "routing actions"},
 	"#TargetType":      {"#TargetTypes", "target types"},
 	"#OperatorRouting": {"#OperatorRoutings", "operator routings"},
+	"#OperatorRole":    {"#OperatorRoles", "operator roles"},
+	"#CallCenterRole":  {"#CallCenterRoles", "call-center operator roles"},
+}
+
+// kinds are the definitions of the config's top-level maps, by the name
+// facts of their fields are kept under when a kind's rule differs from an
+// office's (max_hold_count, role): see facts.
+var kinds = []struct{ top, name, def string }{
+	{"offices", "office", "#Office"},
+	{"departments", "department", "#Department"},
+	{"callcenters", "callcenter", "#CallCenter"},
 }
 
 // enumFacts are the values a field accepts and their noun.
@@ -35,7 +47,10 @@ type facts struct {
 	e911 string
 	// time is #Time, the form of each time of a day's hours.
 	time *regexp.Regexp
-	// enums are the enum fields' values, by field name.
+	// enums are the enum fields' values, by field name. The maps of facts
+	// are by field name; a field whose rule in a department or a call
+	// center differs from the first one read is also under "KIND.FIELD"
+	// ("callcenter.role"): use lookup.
 	enums map[string]enumFacts
 	// bounds are the minimum, maximum and maxLength (as the JSON Schema
 	// names them) of the fields that have them, by field name.
@@ -43,6 +58,32 @@ type facts struct {
 	// fieldsAt lists the fields of each struct, by the name of the field
 	// that holds it ("office" for #Office), for "did you mean" hints.
 	fieldsAt map[string][]string
+	// kind is the kind walk is reading ("office", "department", ...).
+	kind string
+}
+
+// lookup returns m's facts of field in a config's top-level map top
+// ("callcenters"): the kind's own when they differ, else the field's.
+func lookup[T any](m map[string]T, top, field string) (T, bool) {
+	for _, k := range kinds {
+		if k.top == top {
+			if v, ok := m[k.name+"."+field]; ok {
+				return v, true
+			}
+		}
+	}
+	v, ok := m[field]
+	return v, ok
+}
+
+// put stores v as field's fact, under the kind's own name when the field
+// already has a different one.
+func put[T any](f *facts, m map[string]T, field string, v T, same func(a, b T) bool) {
+	if old, ok := m[field]; ok && !same(old, v) {
+		m[f.kind+"."+field] = v
+		return
+	}
+	m[field] = v
 }
 
 func readFacts(root cue.Value) (facts, error) {
@@ -56,7 +97,13 @@ func readFacts(root cue.Value) (facts, error) {
 	if f.time, err = pattern(root.LookupPath(cue.ParsePath("#Time"))); err != nil {
 		return f, fmt.Errorf("#Time: %w", err)
 	}
-	return f, f.walk(root, "office", root.LookupPath(cue.ParsePath("#Office")))
+	for _, k := range kinds {
+		f.kind = k.name
+		if err := f.walk(root, k.name, root.LookupPath(cue.ParsePath(k.def))); err != nil {
+			return f, err
+		}
+	}
+	return f, nil
 }
 
 // walk reads the facts of the value of the field name.
@@ -68,10 +115,7 @@ func (f *facts) walk(root cue.Value, name string, v cue.Value) error {
 			if err != nil {
 				return fmt.Errorf("%s: %w", e.list, err)
 			}
-			if old, ok := f.enums[name]; ok && old.noun != e.noun {
-				return fmt.Errorf("field %s takes two enums", name)
-			}
-			f.enums[name] = enumFacts{values: vals, noun: e.noun}
+			put(f, f.enums, name, enumFacts{values: vals, noun: e.noun}, func(a, b enumFacts) bool { return a.noun == b.noun })
 			return nil
 		}
 	}
@@ -97,7 +141,7 @@ func (f *facts) walk(root cue.Value, name string, v cue.Value) error {
 				return err
 			}
 		}
-		f.fieldsAt[name] = names
+		put(f, f.fieldsAt, name, names, slices.Equal)
 	case cue.ListKind:
 		if elem := v.LookupPath(cue.MakePath(cue.AnyIndex)); elem.Exists() {
 			return f.walk(root, name, elem)
@@ -109,7 +153,7 @@ func (f *facts) walk(root cue.Value, name string, v cue.Value) error {
 		delete(out, "allOf")
 		delete(out, "minLength")
 		if len(out) > 0 {
-			f.bounds[name] = out
+			put(f, f.bounds, name, out, func(a, b map[string]any) bool { return fmt.Sprint(a) == fmt.Sprint(b) })
 		}
 	}
 	return nil

@@ -61,11 +61,25 @@ func TestFactsComeFromTheSchema(t *testing.T) {
 	if f.e911 != "US, DE" {
 		t.Errorf("e911 = %q", f.e911)
 	}
-	if diff := cmp.Diff(map[string]map[string]any{
-		"ring_seconds":      {"minimum": int64(5), "maximum": int64(60)},
-		"group_description": {"maxLength": int64(300)},
-	}, f.bounds); diff != "" {
-		t.Errorf("bounds (-want +got):\n%s", diff)
+	// The office's bounds changed; a department's and a call center's,
+	// which now differ from them, are kept as their own.
+	for field, want := range map[string]map[string]any{
+		"ring_seconds":                 {"minimum": int64(5), "maximum": int64(60)},
+		"group_description":            {"maxLength": int64(300)},
+		"department.ring_seconds":      {"minimum": int64(10), "maximum": int64(45)},
+		"callcenter.group_description": {"maxLength": int64(256)},
+		"max_hold_count":               {"minimum": int64(1), "maximum": int64(50)},
+		"callcenter.max_hold_count":    {"minimum": int64(1), "maximum": int64(1000)},
+	} {
+		if diff := cmp.Diff(want, f.bounds[field]); diff != "" {
+			t.Errorf("bounds of %s (-want +got):\n%s", field, diff)
+		}
+	}
+	if got, _ := lookup(f.bounds, "departments", "ring_seconds"); got["maximum"] != int64(45) {
+		t.Errorf("a department's ring_seconds = %v", got)
+	}
+	if got, _ := lookup(f.bounds, "offices", "ring_seconds"); got["maximum"] != int64(60) {
+		t.Errorf("an office's ring_seconds = %v", got)
 	}
 	if diff := cmp.Diff([]string{"allow_pause", "mute", "auto_start"}, f.fieldsAt["voice_intelligence"]); diff != "" {
 		t.Errorf("voice_intelligence fields (-want +got):\n%s", diff)
@@ -100,15 +114,26 @@ func TestFactsOfTheSchema(t *testing.T) {
 			t.Errorf("%s: %d values, want %d", field, got, n)
 		}
 	}
-	if len(s.enums) != 8 {
-		t.Errorf("%d enum fields, want 8", len(s.enums))
+	if len(s.enums) != 10 {
+		t.Errorf("%d enum fields, want 10", len(s.enums))
+	}
+	if got, _ := lookup(s.enums, "callcenters", "role"); strings.Join(got.values, ",") != "admin,operator,supervisor" {
+		t.Errorf("a call center operator's roles = %v", got.values)
+	}
+	if got, _ := lookup(s.enums, "departments", "role"); strings.Join(got.values, ",") != "admin,operator" {
+		t.Errorf("a department operator's roles = %v", got.values)
+	}
+	for _, parent := range []string{"department", "callcenter", "hold_queue", "callcenter.hold_queue", "alerts", "advanced_settings", "operators", "callcenter.operators"} {
+		if len(s.fieldsAt[parent]) == 0 {
+			t.Errorf("no fields at %s", parent)
+		}
 	}
 	for _, parent := range []string{"office", "billing_address", "billing_contact", "e911_address", "routing_options", "open", "closed", "dtmf", "options", "voice_intelligence"} {
 		if len(s.fieldsAt[parent]) == 0 {
 			t.Errorf("no fields at %s", parent)
 		}
 	}
-	if n := len(s.fieldsAt["office"]); n != 29 {
-		t.Errorf("%d office fields, want 29", n)
+	if n := len(s.fieldsAt["office"]); n != 30 {
+		t.Errorf("%d office fields, want 30", n)
 	}
 }

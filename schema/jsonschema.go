@@ -3,6 +3,7 @@ package schema
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"cuelang.org/go/cue"
@@ -35,10 +36,24 @@ func JSONSchema() ([]byte, error) {
 		},
 		"then": map[string]any{"required": []string{"e911_address"}},
 	}}
+	groups := map[string]any{}
+	for _, k := range kinds[1:] {
+		t, err := jsonType(v, v.LookupPath(cue.ParsePath(k.def)))
+		if err != nil {
+			return nil, fmt.Errorf("generate JSON Schema: %s: %w", k.def, err)
+		}
+		groupRules(t)
+		groups[k.top] = map[string]any{
+			"type":                 "object",
+			"additionalProperties": false,
+			"patternProperties":    map[string]any{keyPattern: t},
+		}
+	}
+	officeOperators(office)
 	doc := map[string]any{
 		"$schema":              "https://json-schema.org/draft/2020-12/schema",
-		"title":                "officectl offices",
-		"description":          "Dialpad offices managed by officectl. Run `officectl validate` for the rules a JSON Schema cannot express.",
+		"title":                "officectl offices, departments and call centers",
+		"description":          "Dialpad offices, departments and call centers managed by officectl. Run `officectl validate` for the rules a JSON Schema cannot express.",
 		"type":                 "object",
 		"additionalProperties": false,
 		"properties": map[string]any{
@@ -46,9 +61,11 @@ func JSONSchema() ([]byte, error) {
 				"type":                 "object",
 				"additionalProperties": false,
 				"patternProperties": map[string]any{
-					"^[a-z0-9][a-z0-9_-]{0,62}$": office,
+					keyPattern: office,
 				},
 			},
+			"departments": groups["departments"],
+			"callcenters": groups["callcenters"],
 		},
 	}
 	b, err := json.MarshalIndent(doc, "", "  ")
@@ -65,7 +82,7 @@ func jsonType(root, v cue.Value) (map[string]any, error) {
 	if doc := docOf(v); doc != "" {
 		out["description"] = doc
 	}
-	if d, ok := v.Default(); ok {
+	if d, ok := v.Default(); ok && isMarkedDefault(v) {
 		var def any
 		if err := d.Decode(&def); err == nil {
 			out["default"] = def
@@ -109,6 +126,28 @@ func jsonType(root, v cue.Value) (map[string]any, error) {
 			return t, nil
 		}
 	}
+	if op == cue.AndOp && v.IncompleteKind() == cue.IntKind|cue.StringKind {
+		// A user required when there is no room: the disjunction, twice.
+		for _, a := range args {
+			if aop, _ := a.Expr(); aop == cue.OrOp {
+				return jsonType(root, a)
+			}
+		}
+	}
+	if op == cue.OrOp {
+		// A disjunction of types: a user by email or id, an
+		// action_target_id by id or reference.
+		var one []any
+		for _, a := range args {
+			t, err := jsonType(root, a)
+			if err != nil {
+				return nil, err
+			}
+			one = append(one, t)
+		}
+		out["oneOf"] = one
+		return out, nil
+	}
 	k := v.IncompleteKind()
 	if k == cue.BottomKind {
 		// #Office is incomplete on its own: its e911 rule waits for a
@@ -118,14 +157,6 @@ func jsonType(root, v cue.Value) (map[string]any, error) {
 		}
 	}
 	switch {
-	case k == cue.IntKind|cue.StructKind:
-		// #Target: a Dialpad id, or {office: KEY}.
-		ref, err := jsonType(root, root.LookupPath(cue.ParsePath("#OfficeRef")))
-		if err != nil || ref["type"] != "object" {
-			ref = map[string]any{"type": "object", "required": []string{"office"}, "additionalProperties": false,
-				"properties": map[string]any{"office": map[string]any{"type": "string", "pattern": "^[a-z0-9][a-z0-9_-]{0,62}$"}}}
-		}
-		out["oneOf"] = []any{map[string]any{"type": "integer"}, ref}
 	case k == cue.StructKind:
 		props := map[string]any{}
 		var required []string
@@ -192,7 +223,7 @@ func constraints(root, v cue.Value, out map[string]any) {
 				walk(a)
 			}
 		case cue.RegexMatchOp:
-			if s, err := args[0].String(); err == nil {
+			if s, err := args[0].String(); err == nil && !slices.Contains(patterns, s) {
 				patterns = append(patterns, s)
 			}
 		case cue.GreaterThanEqualOp:
@@ -237,4 +268,72 @@ func docOf(v cue.Value) string {
 		}
 	}
 	return ""
+}
+
+// keyPattern is #Key's pattern, the keys of the config's maps.
+const keyPattern = "^[a-z0-9][a-z0-9_-]{0,62}$"
+
+// groupRules adds to a department's or call center's JSON Schema the rules
+// of #Group and #CallCenterHoldQueue JSON Schema can say: office or
+// office_id, exactly one; announce_position only with max_hold_seconds of
+// 120 or more; and of its operators.
+func groupRules(t map[string]any) {
+	t["oneOf"] = []any{
+		map[string]any{"required": []string{"office"}},
+		map[string]any{"required": []string{"office_id"}},
+	}
+	props, _ := t["properties"].(map[string]any)
+	if hq, ok := props["hold_queue"].(map[string]any); ok {
+		if hqProps, _ := hq["properties"].(map[string]any); hqProps["announce_position"] != nil {
+			hq["if"] = map[string]any{
+				"required": []string{"announce_position", "max_hold_seconds"},
+				"properties": map[string]any{
+					"announce_position": map[string]any{"const": true},
+					"max_hold_seconds":  map[string]any{"maximum": 119},
+				},
+			}
+			hq["then"] = false
+		}
+	}
+	operatorRules(props)
+}
+
+// officeOperators adds the rules of #Operator to an office's JSON Schema.
+func officeOperators(office map[string]any) {
+	props, _ := office["properties"].(map[string]any)
+	operatorRules(props)
+}
+
+// operatorRules: an office's or department's operator is a user or a
+// room, exactly one (a call center's has user required already).
+func operatorRules(props map[string]any) {
+	ops, _ := props["operators"].(map[string]any)
+	item, _ := ops["items"].(map[string]any)
+	if itemProps, _ := item["properties"].(map[string]any); itemProps["room"] != nil {
+		item["oneOf"] = []any{
+			map[string]any{"required": []string{"user"}},
+			map[string]any{"required": []string{"room"}},
+		}
+	}
+}
+
+// isMarkedDefault reports whether v's default is one the schema marks
+// (*["08:00", "18:00"]), not the [] CUE gives every open list: an
+// optional list of a department (its hours, operators) has no default.
+func isMarkedDefault(v cue.Value) bool {
+	if v.IncompleteKind() != cue.ListKind {
+		return true
+	}
+	op, args := v.Expr()
+	if op == cue.OrOp {
+		return true
+	}
+	if op == cue.AndOp {
+		for _, a := range args {
+			if isMarkedDefault(a) {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -163,6 +163,8 @@ var notInJSONSchema = map[string]string{
 	"hours_not_ascending.txtar":    "hours strictly ascending: JSON Schema cannot compare one item with the next",
 	"hours_repeated_in_four.txtar": "hours strictly ascending: JSON Schema cannot compare one item with the next",
 	"hours_odd.txtar":              "hours in open/close pairs: JSON Schema cannot require an even number of items",
+	"dept_hours_odd.txtar":         "hours in open/close pairs: JSON Schema cannot require an even number of items",
+	"cc_queue_dtmf_same_key.txtar": "two properties with the same value: JSON Schema cannot compare one property with another",
 }
 
 // TestJSONSchemaRejectsInvalidFixtures validates every YAML and JSON file

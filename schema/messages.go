@@ -113,11 +113,12 @@ func (s *Schema) describe(file string, src []byte, data cue.Value, errs []cueerr
 		return []Diagnostic{d}
 	}
 
-	// action_target_id is an id or a reference: one message for both.
-	if field == "action_target_id" {
+	// action_target_id is an id or a reference, an operator's user an
+	// email or an id: one message for both.
+	if want := eitherForm[field]; want != "" {
 		for _, e := range errs {
 			if f, _ := e.Msg(); strings.HasPrefix(f, "conflicting values") || strings.Contains(f, "empty disjunction") {
-				d.Message = "must be a Dialpad id (an integer) or a reference {office: KEY}, got " + dataText(data, path)
+				d.Message = want + ", got " + dataText(data, path)
 				return []Diagnostic{d}
 			}
 		}
@@ -125,7 +126,7 @@ func (s *Schema) describe(file string, src []byte, data cue.Value, errs []cueerr
 
 	// Enum failures: one "conflicting values" error per allowed value of
 	// a disjunction, or one regular expression (countries).
-	if enum, ok := s.enums[field]; ok {
+	if enum, ok := lookup(s.enums, top(path), field); ok {
 		n := len(enum.values)
 		got, isEnum := conflictValue(errs)
 		isEnum = isEnum && len(errs) > 1
@@ -171,6 +172,32 @@ func (s *Schema) describe(file string, src []byte, data cue.Value, errs []cueerr
 	return out
 }
 
+// eitherForm words what a field of two forms (a disjunction) accepts.
+var eitherForm = map[string]string{
+	"action_target_id": "must be a Dialpad id (an integer) or a reference {office|department|callcenter: KEY}",
+	"user":             "must be a user's email address or Dialpad id (a positive integer)",
+}
+
+// top is the config's top-level map a path is in ("offices"), or "".
+func top(path []string) string {
+	if len(path) == 0 {
+		return ""
+	}
+	return path[0]
+}
+
+// kindOf is the kind of thing a config's top-level map holds: "office",
+// "department", "call center".
+func kindOf(top string) string {
+	switch top {
+	case "departments":
+		return "department"
+	case "callcenters":
+		return "call center"
+	}
+	return "office"
+}
+
 // message words one CUE error for a person.
 func (s *Schema) message(field string, path []string, format string, args []any, file string, src []byte, data cue.Value, e cueerrors.Error) string {
 	inData := data.LookupPath(cuePath(path)).Exists()
@@ -182,8 +209,15 @@ func (s *Schema) message(field string, path []string, format string, args []any,
 			return "" // its parent is missing: that is the one to report
 		}
 		msg := fmt.Sprintf("missing required field %q", field)
-		if field == "e911_address" {
+		switch {
+		case field == "e911_address":
 			msg += " (required for offices in " + s.e911 + ")"
+		case field == "office" && len(path) == 3:
+			msg = fmt.Sprintf("missing office: give office: KEY (an office of this config) or office_id: ID (an office not managed here) of this %s", kindOf(path[0]))
+		case field == "user" && isIndexOf(path, "operators") && top(path) == "callcenters":
+			msg = "a call center's operator needs user: EMAIL or ID"
+		case field == "user" && isIndexOf(path, "operators"):
+			msg = "an operator needs user: EMAIL or ID, or room: ID"
 		}
 		return msg
 	case strings.HasPrefix(format, "conflicting values") && len(args) >= 4:
@@ -191,8 +225,8 @@ func (s *Schema) message(field string, path []string, format string, args []any,
 	case strings.HasPrefix(format, "conflicting values") && len(args) >= 2:
 		return conflict(args, e, file)
 	case strings.HasSuffix(format, "errors in empty disjunction:"):
-		if field == "action_target_id" {
-			return "must be a Dialpad id (an integer) or a reference {office: KEY}"
+		if want := eitherForm[field]; want != "" {
+			return want
 		}
 		return fmt.Sprintf("%s: value matches none of the allowed forms", field)
 	case strings.HasPrefix(format, "invalid value") && len(args) >= 1:
@@ -208,9 +242,25 @@ func (s *Schema) notAllowed(path []string) string {
 	field := path[len(path)-1]
 	switch len(path) {
 	case 1:
-		return fmt.Sprintf("unknown top-level field %q: a config file has one top-level field, offices", field)
+		msg := fmt.Sprintf("unknown top-level field %q: a config file has the top-level fields offices, departments and callcenters", field)
+		if hint := Closest(field, []string{"offices", "departments", "callcenters"}); hint != "" {
+			msg += fmt.Sprintf(" (did you mean %q?)", hint)
+		}
+		return msg
 	case 2:
-		return fmt.Sprintf("office key %q is not valid: use 1 to 63 lower-case letters, digits, '-' and '_', starting with a letter or digit", field)
+		return fmt.Sprintf("%s key %q is not valid: use 1 to 63 lower-case letters, digits, '-' and '_', starting with a letter or digit", kindOf(path[0]), field)
+	}
+	if isIndexOf(path, "operators") && len(path) == 5 {
+		switch {
+		case field == "room" && path[0] == "callcenters":
+			return "a call center's operators are users only (Dialpad adds no rooms to a call center): use user: EMAIL or ID"
+		case field == "skill_level":
+			a := "a"
+			if top(path) == "offices" {
+				a = "an"
+			}
+			return fmt.Sprintf("skill_level is for call-center operators only, not %s %s's", a, kindOf(path[0]))
+		}
 	}
 	msg := fmt.Sprintf("unknown field %q", field)
 	if hint := s.suggest(field, path); hint != "" {
@@ -443,12 +493,18 @@ func article(t string) string {
 // outOfBound words "invalid value V (out of bound B)" and its relatives.
 func (s *Schema) outOfBound(field string, path []string, format string, args []any) string {
 	val := toString(args[0])
-	bound := s.bounds[field]
+	where := top(path)
+	bound, _ := lookup(s.bounds, where, field)
+	// Which rule failed: a range ("<=45"), a length (strings.MaxRunes) or
+	// another (a pattern), whose words come below.
+	rule := fmt.Sprintf(format, args...)
+	isRange := strings.Contains(rule, "out of bound <") || strings.Contains(rule, "out of bound >")
 	min, hasMin := bound["minimum"]
 	max, hasMax := bound["maximum"]
 	maxLen, hasMaxLen := bound["maxLength"]
+	hasMaxLen = hasMaxLen && strings.Contains(rule, "MaxRunes")
 	switch {
-	case hasMin && hasMax:
+	case isRange && hasMin && hasMax:
 		unit := ""
 		if strings.HasSuffix(field, "_seconds") {
 			unit = " seconds"
@@ -460,16 +516,20 @@ func (s *Schema) outOfBound(field string, path []string, format string, args []a
 			n = strconv.Itoa(utf8.RuneCountInString(s))
 		}
 		return fmt.Sprintf("must be at most %v characters, got %s", maxLen, n)
+	case isRange && hasMin && (field == "office_id" || field == "room" || field == "user"):
+		return fmt.Sprintf("must be a Dialpad id (a positive integer), got %s", val)
 	case field == "mainline_number":
 		return fmt.Sprintf("must be an E.164 number such as +14155550100, got %s", val)
 	case field == "email":
 		return fmt.Sprintf("must be an email address such as billing@example.com, got %s", val)
+	case field == "queue_callback_dtmf" || field == "queue_escape_dtmf":
+		return fmt.Sprintf("must be one key from \"0\" to \"9\", \"*\" or \"#\", got %s", val)
 	case field == "input":
 		return fmt.Sprintf("must be one digit from \"0\" to \"9\", got %s", val)
 	case isHours(path):
 		return fmt.Sprintf("must be a time \"HH:MM\" from 00:00 to 23:59, got %s", val)
 	case len(path) == 2:
-		return fmt.Sprintf("office key %s is not valid: use 1 to 63 lower-case letters, digits, '-' and '_'", val)
+		return fmt.Sprintf("%s key %s is not valid: use 1 to 63 lower-case letters, digits, '-' and '_'", kindOf(path[0]), val)
 	}
 	if s, err := strconv.Unquote(val); err == nil {
 		if strings.ContainsAny(s, "\r\n") {
@@ -529,6 +589,10 @@ func isHours(path []string) bool {
 // times at all (their own errors say so) or the check is one that
 // another reports better.
 func (s *Schema) hiddenMessage(hidden string, data cue.Value, path []string, errs []cueerrors.Error) string {
+	if _, ok := checkField[hidden]; ok {
+		format, args := errs[0].Msg()
+		return fmt.Sprintf(format, args...)
+	}
 	if hidden == "_dtmf_unique" {
 		seen := map[string]bool{}
 		var dup []string
@@ -605,10 +669,23 @@ func userPath(quoted []string) (path []string, hidden string) {
 			if name == "_dtmf_unique" {
 				return append(append([]string(nil), raw[:i]...), "dtmf"), name
 			}
+			if field, ok := checkField[name]; ok {
+				return append(append([]string(nil), raw[:i]...), field), name
+			}
 			return append(append([]string(nil), raw[:i]...), strings.TrimPrefix(name, "_")), name
 		}
 	}
 	return raw, ""
+}
+
+// checkField is the field a rule between fields (a hidden _check_ field
+// of the schema, whose message error() gives) is reported at: the one
+// written second, as a rule is read.
+var checkField = map[string]string{
+	"_check_office":   "office_id",
+	"_check_announce": "announce_position",
+	"_check_dtmf":     "queue_escape_dtmf",
+	"_check_who":      "room",
 }
 
 // displayPath writes a path as offices.KEY.FIELD, with list indexes in
@@ -638,7 +715,18 @@ func isListIndex(path []string, i int) bool {
 		return false
 	}
 	prev := path[i-1]
-	return prev == "dtmf" || strings.HasSuffix(prev, "_hours")
+	return prev == "dtmf" || prev == "operators" || strings.HasSuffix(prev, "_hours")
+}
+
+// isIndexOf reports whether path goes through an element of the list
+// named list (…, list, INDEX, …).
+func isIndexOf(path []string, list string) bool {
+	for i := 1; i < len(path); i++ {
+		if path[i-1] == list && isListIndex(path, i) {
+			return true
+		}
+	}
+	return false
 }
 
 // cuePath turns an error path into a cue.Path for lookups in data.
@@ -729,14 +817,18 @@ func toString(a any) string {
 
 // suggest returns the allowed field closest to a misspelt one, or "".
 func (s *Schema) suggest(field string, path []string) string {
-	parent := "office"
+	parent := strings.ReplaceAll(kindOf(top(path)), " ", "")
 	if len(path) > 3 {
 		parent = path[len(path)-2]
 		if isListIndex(path, len(path)-2) {
 			parent = path[len(path)-3]
 		}
 	}
-	return Closest(field, s.fieldsAt[parent])
+	if isIndexOf(path, "operators") {
+		parent = "operators"
+	}
+	fields, _ := lookup(s.fieldsAt, top(path), parent)
+	return Closest(field, fields)
 }
 
 // Closest returns the candidate nearest to word, at an edit distance under

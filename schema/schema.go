@@ -29,6 +29,9 @@ type Schema struct {
 	ctx    *cue.Context
 	config cue.Value // #Config
 	office cue.Value // #Office
+	// groups are #Department and #CallCenter by their top-level field
+	// ("departments", "callcenters").
+	groups map[string]cue.Value
 	// bare is #Config with #Office's defaulted fields optional and
 	// without their defaults, for Accepts, which compiles it on its first
 	// call: see withoutDefaults.
@@ -49,6 +52,10 @@ func Compile(ctx *cue.Context) (*Schema, error) {
 		ctx:    ctx,
 		config: v.LookupPath(cue.ParsePath("#Config")),
 		office: v.LookupPath(cue.ParsePath("#Office")),
+		groups: map[string]cue.Value{},
+	}
+	for _, k := range kinds[1:] {
+		s.groups[k.top] = v.LookupPath(cue.ParsePath(k.def))
 	}
 	defaults, err := officeDefaults(s.office)
 	if err != nil {
@@ -146,7 +153,9 @@ func officeDefaults(office cue.Value) ([]byte, error) {
 	}
 	for it.Next() {
 		d, ok := it.Value().Default()
-		if !ok {
+		if !ok || it.Selector().ConstraintType() == cue.OptionalConstraint {
+			// An optional list (operators) defaults to [] in CUE's
+			// eyes; absent means "leave alone" there.
 			continue
 		}
 		var v any

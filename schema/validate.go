@@ -37,7 +37,7 @@ func (s *Schema) ValidateSource(file string, src []byte, data, policy cue.Value)
 	if valid {
 		return u, nil
 	}
-	c := collector{config: s.config, office: s.office, seen: map[string]bool{}}
+	c := collector{config: s.config, office: s.office, groups: s.groups, seen: map[string]bool{}}
 	for _, p := range paths {
 		c.walk(u, data, p)
 	}
@@ -95,7 +95,7 @@ func dataPaths(data cue.Value) [][]cue.Selector {
 	}
 	for it.Next() {
 		sel := it.Selector()
-		if sel.String() != "offices" {
+		if sel.String() != "offices" && sel.String() != "departments" && sel.String() != "callcenters" {
 			paths = append(paths, []cue.Selector{sel})
 			continue
 		}
@@ -114,6 +114,8 @@ func dataPaths(data cue.Value) [][]cue.Selector {
 type collector struct {
 	config cue.Value // #Config
 	office cue.Value // #Office
+	// groups are #Department and #CallCenter by their top-level field.
+	groups map[string]cue.Value
 	errs   []cueerrors.Error
 	seen   map[string]bool
 }
@@ -240,6 +242,9 @@ func (c *collector) schemaAt(path []cue.Selector) cue.Value {
 		return c.config.LookupPath(cue.MakePath(path...))
 	}
 	v := c.office
+	if def, ok := c.groups[path[0].String()]; ok {
+		v = def
+	}
 	for _, s := range path[2:] {
 		if s.Type() == cue.IndexLabel {
 			v = v.LookupPath(cue.MakePath(cue.AnyIndex))

@@ -77,11 +77,13 @@ func loadFiles(rd *configReader, files []string, diags []schema.Diagnostic, opts
 	results, cueResult := validateAll(rd, dataFiles, pol, opts)
 	results = append(results, cueResult)
 	var found []found
+	var groups []foundGroup
 	for _, r := range results {
 		diags = append(diags, r.diags...)
 		found = append(found, r.offices...)
+		groups = append(groups, r.groups...)
 	}
-	diags = append(diags, crossChecks(found)...)
+	diags = append(diags, crossChecks(found, groups)...)
 	schema.SortDiagnostics(diags)
 	if schema.HasErrors(diags) {
 		return nil, diags, nil
@@ -90,7 +92,11 @@ func loadFiles(rd *configReader, files []string, diags []schema.Diagnostic, opts
 	for i, f := range found {
 		offs[i] = f.Desired
 	}
-	return NewConfig(offs), diags, nil
+	gs := make([]DesiredGroup, len(groups))
+	for i, g := range groups {
+		gs[i] = g.DesiredGroup
+	}
+	return NewConfigGroups(offs, gs), diags, nil
 }
 
 // FindFiles lists the config files under dir in lexical order, leaving out

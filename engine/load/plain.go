@@ -181,19 +181,40 @@ func (v *validator) fast(name string, n ast.Node) (fileResult, bool) {
 	}
 	top, _ := x.(map[string]any)
 	offs, _ := top["offices"].(map[string]any)
-	if len(offs) == 0 {
+	n0 := len(offs)
+	for _, t := range groupTops {
+		g, _ := top[t.top].(map[string]any)
+		n0 += len(g)
+	}
+	if n0 == 0 {
 		return fileResult{}, false // the full path says what is missing
 	}
 	if !v.schema.Accepts(v.ctx.Encode(x)) {
 		return fileResult{}, false
 	}
 	var res fileResult
-	for _, f := range plainFields(plainLookup(n, "offices").Value) {
-		key, _ := labelName(f.Label)
-		o, ds := v.office(key, officeSource{file: name, field: f, plain: offs[key]}, cue.Value{})
-		res.diags = append(res.diags, ds...)
-		if !schema.HasErrors(ds) {
-			res.offices = append(res.offices, o)
+	if len(offs) > 0 {
+		for _, f := range plainFields(plainLookup(n, "offices").Value) {
+			key, _ := labelName(f.Label)
+			o, ds := v.office(key, officeSource{file: name, field: f, plain: offs[key]}, cue.Value{})
+			res.diags = append(res.diags, ds...)
+			if !schema.HasErrors(ds) {
+				res.offices = append(res.offices, o)
+			}
+		}
+	}
+	for _, t := range groupTops {
+		gm, _ := top[t.top].(map[string]any)
+		if len(gm) == 0 {
+			continue
+		}
+		for _, f := range plainFields(plainLookup(n, t.top).Value) {
+			key, _ := labelName(f.Label)
+			g, ds := v.group(t.top, t.kind, key, officeSource{file: name, field: f, plain: gm[key]}, cue.Value{})
+			res.diags = append(res.diags, ds...)
+			if !schema.HasErrors(ds) {
+				res.groups = append(res.groups, g)
+			}
 		}
 	}
 	return res, true

@@ -32,7 +32,7 @@ func sameAsFull(t *testing.T, v *validator, name string, src []byte) bool {
 		return true
 	}
 	want := v.check(name, data, v.pol)
-	if diff := cmp.Diff(want, got, cmp.AllowUnexported(fileResult{}, found{}, ref{})); diff != "" {
+	if diff := cmp.Diff(want, got, cmp.AllowUnexported(fileResult{}, found{}, foundGroup{}, ref{})); diff != "" {
 		t.Errorf("%s: fast path differs from the full path (-full +fast):\n%s\n%s", name, diff, src)
 	}
 	return true
@@ -163,7 +163,7 @@ func TestFastPathSameAsFull(t *testing.T) {
 	}
 	// The plain valid files must take it, else it saves nothing.
 	for _, name := range []string{"../../testdata/example/europe.yaml", "../../testdata/example/americas.json",
-		"testdata/plain/merge.yaml", "testdata/plain/merge_flow.yaml",
+		"testdata/plain/merge.yaml", "testdata/plain/merge_flow.yaml", "testdata/plain/groups.yaml", "testdata/plain/groups.json",
 		"corner11.yaml", "corner16.yaml", "corner28.yaml", "corner32.yaml"} {
 		if !fast[name] {
 			t.Errorf("%s took the full path", name)

@@ -21,6 +21,7 @@ import (
 // fileResult is what validating one file (or the CUE instance) found.
 type fileResult struct {
 	offices []found
+	groups  []foundGroup
 	diags   []schema.Diagnostic
 }
 
@@ -31,11 +32,17 @@ type found struct {
 	refs    []ref
 }
 
-// ref is one {office: KEY} reference and where it was written.
+// ref is one {office|department|callcenter: KEY} reference and where it
+// was written.
 type ref struct {
 	path string // offices.KEY.routing_options.open.action_target_id
 	key  string
 	pos  Position
+	kind string // "office", "department" or "callcenter"
+	// targetType is the action_target_type beside the reference, when
+	// typeSet (an office with schema errors may not say).
+	targetType string
+	typeSet    bool
 }
 
 // policy is the directory's CUE files: one instance whose constraints
@@ -236,7 +243,7 @@ func (v *validator) check(name string, data, policy cue.Value) fileResult {
 func (v *validator) checkSource(name string, src []byte, data, policy cue.Value) fileResult {
 	if data.IncompleteKind() != cue.StructKind && data.Exists() {
 		return fileResult{diags: []schema.Diagnostic{{File: name, Line: 1, Column: 1, Severity: schema.Error,
-			Message: "a config file must be a mapping with one top-level field, offices"}}}
+			Message: "a config file must be a mapping with the top-level fields offices, departments and callcenters"}}}
 	}
 	if it, err := data.Fields(); err != nil || !it.Next() {
 		if name == "" || strings.HasSuffix(name, ".cue") {
@@ -252,8 +259,11 @@ func (v *validator) checkSource(name string, src []byte, data, policy cue.Value)
 		// officectl's own checks still run wherever the data allows, so
 		// that every problem is reported at once.
 		res.offices, res.diags = v.partial(name, offs, u, diags)
+		res.groups = partialGroups(name, data)
 		return res
 	}
+	res.groups, diags = v.groupsOf(name, data, u)
+	res.diags = append(res.diags, diags...)
 	if !offs.Exists() {
 		return res
 	}
@@ -338,6 +348,15 @@ func (v *validator) office(key string, src officeSource, eff cue.Value) (found, 
 		}
 	}
 	f.refs = refsOf(key, src, f.Office)
+	if _, ok := src.pos("operators"); ok {
+		m, err := v.dataOf(src, eff)
+		if err == nil {
+			f.Operators, err = operatorsOf(m)
+		}
+		if err != nil {
+			diag(schema.Error, "operators", fmt.Sprintf("cannot decode operators: %v", err))
+		}
+	}
 	return f, diags
 }
 
@@ -393,22 +412,23 @@ func refsOf(key string, src officeSource, o offices.Office) []ref {
 		return nil
 	}
 	var refs []ref
-	add := func(path string, t *offices.Target) {
+	add := func(path string, t *offices.Target, targetType string) {
 		if t == nil || !t.IsRef() {
 			return
 		}
 		p, _ := src.pos(path)
-		refs = append(refs, ref{path: "offices." + key + "." + path, key: t.Office, pos: p})
+		refs = append(refs, ref{path: "offices." + key + "." + path, key: t.Key(), pos: p, kind: t.RefKind(),
+			targetType: targetType, typeSet: true})
 	}
 	for _, side := range []struct {
 		name string
 		in   *offices.RoutingInner
 	}{{"open", &o.RoutingOptions.Open}, {"closed", &o.RoutingOptions.Closed}} {
 		base := "routing_options." + side.name
-		add(base+".action_target_id", side.in.ActionTargetID)
+		add(base+".action_target_id", side.in.ActionTargetID, side.in.ActionTargetType)
 		for i, m := range side.in.DTMF {
 			if m.Options != nil {
-				add(fmt.Sprintf("%s.dtmf[%d].options.action_target_id", base, i), m.Options.ActionTargetID)
+				add(fmt.Sprintf("%s.dtmf[%d].options.action_target_id", base, i), m.Options.ActionTargetID, m.Options.ActionTargetType)
 			}
 		}
 	}

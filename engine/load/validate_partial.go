@@ -111,5 +111,28 @@ func partialOffice(key string, src officeSource, bad []string) (found, []schema.
 	}
 	f.Office.RoutingOptions = &ro
 	f.refs = refsOf(key, src, f.Office)
+	for i := range f.refs {
+		f.refs[i].typeSet = false // read on its own: its type may be in error
+	}
 	return f, diags
+}
+
+// partialGroups lists the departments and call centers of a file that has
+// schema errors by key, kind and place only, for the checks that span
+// files: a reference from another file to one of them is not "unknown",
+// and a key used twice is still found.
+func partialGroups(name string, data cue.Value) []foundGroup {
+	var out []foundGroup
+	for _, t := range groupTops {
+		it, err := data.LookupPath(cue.MakePath(cue.Str(t.top))).Fields()
+		if err != nil {
+			continue
+		}
+		for it.Next() {
+			src := officeSource{file: name, data: it.Value()}
+			pos, _ := src.pos("")
+			out = append(out, foundGroup{DesiredGroup: DesiredGroup{Key: it.Selector().Unquoted(), Kind: t.kind, Pos: pos}})
+		}
+	}
+	return out
 }
