@@ -36,15 +36,22 @@ const (
 	// ActionResume: the state holds a pending create of unknown outcome;
 	// apply looks the office up by name before creating it again.
 	ActionResume Action = "resume"
+	// ActionUpdate: a department's or call center's fields, or the
+	// operators of any kind, differ from state; apply PATCHes the changed
+	// top-level fields and sends the membership differences.
+	ActionUpdate Action = "update"
+	// ActionDelete: a department or call center is in state only and not
+	// protected; apply deletes it, within --max-deletes.
+	ActionDelete Action = "delete"
 )
 
 // allActions lists every action in the order summaries show them.
-var allActions = [...]Action{ActionCreate, ActionUpdateE911, ActionNoOp, ActionManual, ActionOrphan, ActionResume}
+var allActions = [...]Action{ActionCreate, ActionUpdateE911, ActionNoOp, ActionManual, ActionOrphan, ActionResume, ActionUpdate, ActionDelete}
 
 // Actions returns every action in the order summaries show them.
 func Actions() []Action { return slices.Clone(allActions[:]) }
 
-// Valid reports whether a is one of the six actions.
+// Valid reports whether a is one of the eight actions.
 func (a Action) Valid() bool {
 	for _, b := range allActions {
 		if a == b {
@@ -81,6 +88,24 @@ type Change struct {
 	// Drift is how the live office differs from the state's spec, when
 	// the plan was refreshed (MergeDrift); nil otherwise.
 	Drift *Drift
+	// Kind is what the change is about: "" or offices.KindOffice for an
+	// office, offices.KindDepartment or offices.KindCallCenter for a group
+	// (see KindOf).
+	Kind offices.Kind
+	// Group is the desired department or call center (references
+	// unresolved); nil for offices and deletes.
+	Group *load.DesiredGroup
+	// Members lists the membership differences between the operators the
+	// state records and the config's, as written (emails and ids, no API
+	// call); nil when there are none or the config leaves the membership
+	// alone.
+	Members []MemberChange
+	// Operators is the desired membership of an office (as written); nil
+	// when the config leaves it alone. A group's is Group.Operators.
+	Operators []load.Operator
+	// Note explains a change apply leaves alone, e.g. "protected: not
+	// deleted"; "" for none.
+	Note string
 }
 
 // FieldChange is one field that differs between the state's spec and the
@@ -139,6 +164,8 @@ type Summary struct {
 	Manual     int `json:"manual"`
 	Orphan     int `json:"orphan"`
 	Resume     int `json:"resume"`
+	Update     int `json:"update"`
+	Delete     int `json:"delete"`
 }
 
 // Count returns the number of changes with action a.
@@ -156,13 +183,17 @@ func (s Summary) Count(a Action) int {
 		return s.Orphan
 	case ActionResume:
 		return s.Resume
+	case ActionUpdate:
+		return s.Update
+	case ActionDelete:
+		return s.Delete
 	}
 	return 0
 }
 
 // Changed is the number of changes that are not no-ops.
 func (s Summary) Changed() int {
-	return s.Create + s.UpdateE911 + s.Manual + s.Orphan + s.Resume
+	return s.Create + s.UpdateE911 + s.Manual + s.Orphan + s.Resume + s.Update + s.Delete
 }
 
 // Summary counts p's changes per action.
@@ -182,6 +213,10 @@ func (p *Plan) Summary() Summary {
 			s.Orphan++
 		case ActionResume:
 			s.Resume++
+		case ActionUpdate:
+			s.Update++
+		case ActionDelete:
+			s.Delete++
 		}
 	}
 	return s
@@ -211,6 +246,7 @@ func MakePlan(cfg *load.Config, st *state.State) (*Plan, error) {
 
 	desired := make(map[string]*offices.Office, len(cfg.Offices))
 	shas := make(map[string]string, len(cfg.Offices))
+	ops := make(map[string][]load.Operator, len(cfg.Offices))
 	for i := range cfg.Offices {
 		d := &cfg.Offices[i]
 		if _, dup := desired[d.Key]; dup {
@@ -218,18 +254,67 @@ func MakePlan(cfg *load.Config, st *state.State) (*Plan, error) {
 		}
 		desired[d.Key] = &d.Office
 		shas[d.Key] = d.SpecSHA256
+		ops[d.Key] = d.Operators
+	}
+	groups := make(map[string]*load.DesiredGroup, len(cfg.Groups))
+	for i := range cfg.Groups {
+		g := &cfg.Groups[i]
+		if _, dup := desired[g.Key]; dup {
+			return nil, fmt.Errorf("plan: key %q appears twice in the config", g.Key)
+		}
+		if _, dup := groups[g.Key]; dup {
+			return nil, fmt.Errorf("plan: key %q appears twice in the config", g.Key)
+		}
+		groups[g.Key] = g
 	}
 
-	order, err := planOrder(desired, st.Offices)
+	var order []ordered
+	var err error
+	if len(groups) == 0 {
+		order, err = planOrder(desired, st.Offices)
+	} else {
+		refs := make(map[string][]string, len(desired)+len(groups))
+		for k, o := range desired {
+			refs[k] = o.References()
+		}
+		for k, g := range groups {
+			refs[k] = groupRefKeys(g)
+		}
+		known := func(key string) bool { _, ok := st.KindOf(key); return ok }
+		kindOf := func(key string) string {
+			if g, ok := groups[key]; ok {
+				return g.Kind
+			}
+			if k, ok := st.KindOf(key); ok {
+				return string(k)
+			}
+			return "office"
+		}
+		order, err = planOrderAll(refs, known, kindOf)
+	}
 	if err != nil {
 		return nil, err
+	}
+	officeIDs := make(map[string]string, len(st.Offices))
+	for k, e := range st.Offices {
+		if e != nil && e.Status == state.Created {
+			officeIDs[k] = e.ID
+		}
 	}
 
 	changes := make([]Change, len(order), len(order)+len(st.Offices))
 	errs := make([]error, len(order))
 	parallelFor(len(order), func(i int) {
 		k := order[i].key
+		if g, ok := groups[k]; ok {
+			e, _ := st.GetOf(state.Kind(g.Kind), k)
+			changes[i], errs[i] = diffGroup(g, order[i].refs, e, officeIDs)
+			return
+		}
 		changes[i], errs[i] = diffOffice(k, desired[k], shas[k], order[i].refs, st.Offices[k])
+		if errs[i] == nil && ops[k] != nil {
+			withMembers(&changes[i], ops[k])
+		}
 	})
 	for _, err := range errs {
 		if err != nil {
@@ -252,8 +337,27 @@ func MakePlan(cfg *load.Config, st *state.State) (*Plan, error) {
 		}
 		changes = append(changes, c)
 	}
+	inConfig := make(map[string]bool, len(groups))
+	for k := range groups {
+		inConfig[k] = true
+	}
+	changes = append(changes, groupRemovals(st, inConfig)...)
 	p.Changes = changes
 	return p, nil
+}
+
+// withMembers adds an office's membership differences to its change: an
+// office otherwise unchanged becomes an update.
+func withMembers(c *Change, ops []load.Operator) {
+	c.Operators = ops
+	var have []state.Operator
+	if c.Entry != nil && c.Action != ActionResume {
+		have = c.Entry.Operators
+	}
+	c.Members = diffMembers(ops, have)
+	if c.Action == ActionNoOp && len(c.Members) > 0 {
+		c.Action = ActionUpdate
+	}
 }
 
 // diffOffice compares one desired office, which refers to refs and whose

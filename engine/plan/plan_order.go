@@ -24,8 +24,20 @@ type ordered struct {
 // set. References to keys only in inState need no ordering. A reference to
 // a key in neither, or a cycle, is an error naming the keys.
 func planOrder(desired map[string]*offices.Office, inState map[string]*state.Entry) ([]ordered, error) {
-	keys := make([]string, 0, len(desired))
-	for k := range desired {
+	refs := make(map[string][]string, len(desired))
+	for k, o := range desired {
+		refs[k] = o.References()
+	}
+	known := func(key string) bool { _, ok := inState[key]; return ok }
+	return planOrderAll(refs, known, func(string) string { return "office" })
+}
+
+// planOrderAll is planOrder over offices, departments and call centers:
+// refs holds each key's references, known reports whether a key outside
+// refs exists in the state, and kindOf names a key's kind in errors.
+func planOrderAll(refsOf map[string][]string, known func(string) bool, kindOf func(string) string) ([]ordered, error) {
+	keys := make([]string, 0, len(refsOf))
+	for k := range refsOf {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
@@ -41,7 +53,7 @@ func planOrder(desired map[string]*offices.Office, inState map[string]*state.Ent
 	referrers := make([][]int32, len(keys)) // i → offices that refer to i
 	waiting := make([]int32, len(keys))     // i → deps not yet placed
 	for i, k := range keys {
-		allRefs[i] = desired[k].References()
+		allRefs[i] = refsOf[k]
 		for _, r := range allRefs[i] {
 			if j, ok := num[r]; ok {
 				deps[i] = append(deps[i], j)
@@ -49,8 +61,8 @@ func planOrder(desired map[string]*offices.Office, inState map[string]*state.Ent
 				waiting[i]++
 				continue
 			}
-			if _, ok := inState[r]; !ok {
-				return nil, fmt.Errorf("plan: office %q refers to office %q, which is neither in the config nor in the state", k, r)
+			if !known(r) {
+				return nil, fmt.Errorf("plan: %s %q refers to %s %q, which is neither in the config nor in the state", kindOf(k), k, kindOf(r), r)
 			}
 		}
 	}
@@ -73,14 +85,14 @@ func planOrder(desired map[string]*offices.Office, inState map[string]*state.Ent
 		}
 	}
 	if len(order) < len(keys) {
-		return nil, cycleError(keys, deps, waiting)
+		return nil, cycleError(keys, deps, waiting, kindOf)
 	}
 	return order, nil
 }
 
 // cycleError names one reference cycle among the offices Kahn's algorithm
 // could not place (those still waiting), and how many more it blocks.
-func cycleError(keys []string, deps [][]int32, waiting []int32) error {
+func cycleError(keys []string, deps [][]int32, waiting []int32, kindOf func(string) string) error {
 	stuck := 0
 	first := int32(-1)
 	for i := range keys {
@@ -109,7 +121,13 @@ func cycleError(keys []string, deps [][]int32, waiting []int32) error {
 			}
 		}
 	}
-	msg := fmt.Sprintf("plan: reference cycle: %s (each office refers to the next)", strings.Join(path, " → "))
+	what := "office"
+	for _, k := range path {
+		if kindOf(k) != "office" {
+			what = "one"
+		}
+	}
+	msg := fmt.Sprintf("plan: reference cycle: %s (each %s refers to the next)", strings.Join(path, " → "), what)
 	if n := stuck - (len(path) - 1); n > 0 {
 		msg += fmt.Sprintf("; %d more office(s) wait on it", n)
 	}

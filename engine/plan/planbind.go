@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strconv"
 	"time"
 	"unicode"
 
@@ -39,6 +40,16 @@ func StateSHA256(st *state.State) string {
 		h.Write(b)
 	}
 	str := func(s string) { item([]byte(s)) }
+	operators := func(ops []state.Operator) {
+		str(strconv.Itoa(len(ops)))
+		for _, o := range ops {
+			str(o.Type)
+			str(o.ID)
+			str(o.Email)
+			str(o.Role)
+			str(strconv.Itoa(o.SkillLevel))
+		}
+	}
 	tm := func(t *time.Time) {
 		if t == nil {
 			str("-")
@@ -64,6 +75,39 @@ func StateSHA256(st *state.State) string {
 		tm(e.CreatedAt)
 		tm(e.StartedAt)
 		tm(e.UpdatedAt)
+		if e.Operators != nil {
+			str("operators")
+			operators(e.Operators)
+		}
+	}
+	// Version 2's groups, and the operators above, add items only when
+	// the state has them: the digest of a state of offices alone stays
+	// what it was.
+	for _, kind := range []state.Kind{state.KindDepartment, state.KindCallCenter} {
+		if len(st.Map(kind)) == 0 {
+			continue
+		}
+		str("kind " + string(kind))
+		for _, k := range st.KeysOf(kind) {
+			e := st.Map(kind)[k]
+			str(k)
+			if e == nil {
+				str("null")
+				continue
+			}
+			str(string(e.Status))
+			str(e.ID)
+			str(e.Name)
+			str(e.OfficeID)
+			str(strconv.FormatBool(e.Protect))
+			str(e.SpecSHA256)
+			item(e.Spec)
+			tm(e.CreatedAt)
+			tm(e.StartedAt)
+			tm(e.UpdatedAt)
+			str(strconv.FormatBool(e.Operators != nil))
+			operators(e.Operators)
+		}
 	}
 	return hex.EncodeToString(h.Sum(nil))
 }

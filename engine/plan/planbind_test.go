@@ -68,10 +68,11 @@ func TestMatchPlan(t *testing.T) {
 		{"auto recording", []string{`"auto_call_recording": false`, `"auto_call_recording": true`}, `(create "munich")`},
 		{"billing address", []string{`"address_line_1": "1 Main Street"`, `"address_line_1": "9 Other Street"`}, `(create "munich")`},
 		{"e911 address", []string{`"address": "20 W 34th St"`, `"address": "1 Attacker Road"`}, `(update-e911 "nyc")`},
-		{"no-op made orphan", []string{"\"key\": \"berlin\",\n      \"action\": \"no-op\"", "\"key\": \"berlin\",\n      \"action\": \"orphan\"", `"no-op": 2`, `"no-op": 1`, `"orphan": 2`, `"orphan": 3`}, `(orphan "berlin")`},
+		{"no-op made orphan", []string{"\"key\": \"berlin\",\n      \"kind\": \"office\",\n      \"action\": \"no-op\"", "\"key\": \"berlin\",\n      \"kind\": \"office\",\n      \"action\": \"orphan\"", `"no-op": 2`, `"no-op": 1`, `"orphan": 2`, `"orphan": 3`}, `(orphan "berlin")`},
 		{"orphan left out", []string{`,
     {
       "key": "vienna",
+      "kind": "office",
       "action": "orphan",
       "name": "Vienna",
       "depends_on": []

@@ -11,6 +11,7 @@ import (
 	"slices"
 
 	"github.com/officectl/officectl/engine/load"
+	"github.com/officectl/officectl/offices"
 	"github.com/officectl/officectl/state"
 )
 
@@ -143,7 +144,15 @@ func ReadPlan(r io.Reader) (*Plan, error) {
 			return nil, fmt.Errorf("corrupt plan: changes[%d]: %w", i, err)
 		}
 		index[jc.Key] = i
-		p.Changes[i] = Change{Key: jc.Key, Action: jc.Action, Name: jc.Name, DependsOn: normDeps(jc.DependsOn), Office: jc.Body, Drift: jc.Drift}
+		p.Changes[i] = Change{Key: jc.Key, Action: jc.Action, Name: jc.Name, DependsOn: normDeps(jc.DependsOn), Office: jc.Body, Drift: jc.Drift,
+			Members: jc.Members, Note: jc.Note}
+		if jc.Kind != offices.KindOffice {
+			p.Changes[i].Kind = jc.Kind
+		}
+		if g := jc.Group; g != nil {
+			p.Changes[i].Group = &load.DesiredGroup{Key: jc.Key, Kind: string(jc.Kind), Office: g.Office, OfficeID: g.OfficeID,
+				Name: jc.Name, Body: g.Body, Operators: g.Operators, Protect: g.Protect}
+		}
 		if jc.Fields != nil && len(*jc.Fields) > 0 {
 			p.Changes[i].Fields = *jc.Fields
 		}
@@ -176,6 +185,13 @@ func checkPlanChange(jc jsonChange, seen map[string]int) error {
 		return fmt.Errorf("office %q appears twice", jc.Key)
 	case !jc.Action.Valid():
 		return fmt.Errorf("office %q: unknown action %q", jc.Key, jc.Action)
+	case jc.Kind != "" && !jc.Kind.Valid():
+		return fmt.Errorf("%q: unknown kind %q", jc.Key, jc.Kind)
+	case jc.Kind != "" && jc.Kind != offices.KindOffice:
+		return checkGroupChange(jc)
+	case jc.Action == ActionUpdate && jc.Body == nil:
+	case jc.Action == ActionDelete:
+		return fmt.Errorf("office %q: offices are never deleted", jc.Key)
 	case hasBody(jc.Action) != (jc.Body != nil):
 		if jc.Body == nil {
 			return fmt.Errorf("office %q: action %s needs a body", jc.Key, jc.Action)
@@ -194,6 +210,31 @@ func checkPlanChange(jc jsonChange, seen map[string]int) error {
 	}
 	if slices.Contains(jc.DependsOn, jc.Key) {
 		return fmt.Errorf("office %q depends on itself", jc.Key)
+	}
+	return nil
+}
+
+// checkGroupChange checks one department or call center change of a plan
+// file: a group for create, resume and update, none for a delete, and
+// never an office body.
+func checkGroupChange(jc jsonChange) error {
+	wantGroup := jc.Action == ActionCreate || jc.Action == ActionResume || jc.Action == ActionUpdate
+	switch {
+	case jc.Body != nil:
+		return fmt.Errorf("%s %q: has an office body", jc.Kind, jc.Key)
+	case jc.Action == ActionUpdateE911 || jc.Action == ActionOrphan:
+		return fmt.Errorf("%s %q: action %s is for offices only", jc.Kind, jc.Key, jc.Action)
+	case wantGroup && jc.Group == nil:
+		return fmt.Errorf("%s %q: action %s needs a group", jc.Kind, jc.Key, jc.Action)
+	case jc.Action == ActionDelete && (jc.Group != nil || len(jc.DependsOn) > 0):
+		return fmt.Errorf("%s %q: a delete has no group and depends on nothing", jc.Kind, jc.Key)
+	case !slices.IsSorted(jc.DependsOn):
+		return fmt.Errorf("%s %q: depends_on is not sorted", jc.Kind, jc.Key)
+	case slices.Contains(jc.DependsOn, jc.Key):
+		return fmt.Errorf("%s %q depends on itself", jc.Kind, jc.Key)
+	}
+	if jc.Group != nil && !json.Valid(jc.Group.Body) {
+		return fmt.Errorf("%s %q: group body is not JSON", jc.Kind, jc.Key)
 	}
 	return nil
 }

@@ -81,7 +81,7 @@ func TestReadPlanFileErrors(t *testing.T) {
 		{"version string", edit(`"format_version": 1`, `"format_version": "1"`), `format_version "1" is not a whole number`},
 		{"unknown field", edit(`"config_sha256"`, `"extra": true, "config_sha256"`), `unknown field "extra"`},
 		{"trailing data", string(golden) + "{}", "invalid JSON"},
-		{"unknown action", edit(`"action": "no-op"`, `"action": "delete"`), `unknown action "delete"`},
+		{"unknown action", edit(`"action": "no-op"`, `"action": "destroy"`), `unknown action "destroy"`},
 		{"no key", edit(`"key": "berlin"`, `"key": ""`), "empty key"},
 		{"duplicate key", edit(`"key": "rome"`, `"key": "berlin"`), `office "berlin" appears twice`},
 		{"create without body", edit(`"action": "create",`, `"action": "orphan",`), "has no body"},

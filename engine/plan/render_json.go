@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"io"
 
+	"github.com/officectl/officectl/engine/load"
 	"github.com/officectl/officectl/offices"
 )
 
@@ -21,12 +22,26 @@ type jsonPlan struct {
 // jsonChange is the JSON form of a Change.
 type jsonChange struct {
 	Key       string          `json:"key"`
+	Kind      offices.Kind    `json:"kind"`
 	Action    Action          `json:"action"`
 	Name      string          `json:"name"`
 	DependsOn []string        `json:"depends_on"`
 	Body      *offices.Office `json:"body,omitempty"`
+	Group     *jsonGroup      `json:"group,omitempty"`
 	Fields    *[]FieldChange  `json:"fields,omitempty"` // a pointer, so that none is []
-	Drift     *Drift          `json:"drift,omitempty"`  // plan --refresh only
+	Members   []MemberChange  `json:"members,omitempty"`
+	Note      string          `json:"note,omitempty"`
+	Drift     *Drift          `json:"drift,omitempty"` // plan --refresh only
+}
+
+// jsonGroup is the desired department or call center of a change:
+// officectl's own fields beside the body it sends.
+type jsonGroup struct {
+	Office    string          `json:"office,omitempty"`
+	OfficeID  int64           `json:"office_id,omitempty"`
+	Body      json.RawMessage `json:"body"`
+	Operators []load.Operator `json:"operators,omitempty"`
+	Protect   bool            `json:"protect,omitempty"`
 }
 
 // hasBody reports whether the JSON form of a change with action a carries
@@ -37,7 +52,9 @@ func hasBody(a Action) bool {
 
 // hasFields reports whether the JSON form of a change with action a lists
 // the differing fields.
-func hasFields(a Action) bool { return a == ActionManual || a == ActionUpdateE911 }
+func hasFields(a Action) bool {
+	return a == ActionManual || a == ActionUpdateE911 || a == ActionUpdate
+}
 
 // RenderJSON writes p as stable, 2-space indented JSON with a trailing
 // newline, in this shape (keys in this order):
@@ -78,11 +95,16 @@ func RenderJSON(w io.Writer, p *Plan) error {
 	}
 	for i := range p.Changes {
 		c := &p.Changes[i]
-		jc := jsonChange{Key: c.Key, Action: c.Action, Name: c.Name, DependsOn: c.DependsOn, Drift: c.Drift}
+		jc := jsonChange{Key: c.Key, Kind: c.KindOf(), Action: c.Action, Name: c.Name, DependsOn: c.DependsOn, Drift: c.Drift, Members: c.Members, Note: c.Note}
 		if jc.DependsOn == nil {
 			jc.DependsOn = []string{}
 		}
-		if hasBody(c.Action) {
+		switch {
+		case jc.Kind != offices.KindOffice:
+			if g := c.Group; g != nil && c.Action != ActionDelete {
+				jc.Group = &jsonGroup{Office: g.Office, OfficeID: g.OfficeID, Body: g.Body, Operators: g.Operators, Protect: g.Protect}
+			}
+		case hasBody(c.Action):
 			jc.Body = c.Office
 		}
 		if hasFields(c.Action) {

@@ -1,0 +1,295 @@
+package plan
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/officectl/officectl/engine/load"
+	"github.com/officectl/officectl/offices"
+	"github.com/officectl/officectl/state"
+)
+
+// This file plans departments, call centers and the operators of every
+// kind: create, update (PATCH of the changed top-level fields and the
+// membership differences), delete, resume and no-op.
+
+// NoteProtected is the note of a protected group that left the config: it
+// is never deleted.
+const NoteProtected = "protected: not deleted"
+
+// MemberChange is one difference between the operators the state records
+// and the config's, named as written (an email, "user ID" or "room ID").
+type MemberChange struct {
+	// Op is "add", "remove", "role" (remove then add) or "skill" (PATCH of
+	// the call-center skill level).
+	Op string `json:"op"`
+	// Operator names the user or room as the config (or, for a remove,
+	// the state) writes it.
+	Operator string `json:"operator"`
+	// Old and New are the role or skill level before and after; for an
+	// add New is the role, for a remove Old is.
+	Old string `json:"old,omitempty"`
+	New string `json:"new,omitempty"`
+}
+
+// KindOf returns the change's kind, offices.KindOffice when Kind is "".
+func (c *Change) KindOf() offices.Kind {
+	if c.Kind == "" {
+		return offices.KindOffice
+	}
+	return c.Kind
+}
+
+// GroupSHA256 is the digest the state records for a group's body.
+func GroupSHA256(body []byte) string {
+	sum := sha256.Sum256(body)
+	return hex.EncodeToString(sum[:])
+}
+
+// groupRefKeys returns the keys g refers to (its office and its targets),
+// sorted, each once.
+func groupRefKeys(g *load.DesiredGroup) []string {
+	var keys []string
+	for _, r := range g.Refs {
+		if !slices.Contains(keys, r.Key) {
+			keys = append(keys, r.Key)
+		}
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// diffGroup compares one desired group with its state entry (nil when the
+// key is not in state). officeIDs holds the ids the state records for
+// offices, to tell a group that moved to another office.
+func diffGroup(g *load.DesiredGroup, refs []string, e *state.Entry, officeIDs map[string]string) (Change, error) {
+	c := Change{Key: g.Key, Kind: offices.Kind(g.Kind), Name: g.Name, DependsOn: refs, Group: g}
+	switch {
+	case e == nil:
+		c.Action = ActionCreate
+		c.Members = diffMembers(g.Operators, nil)
+		return c, nil
+	case e.Status == state.Pending:
+		c.Action = ActionResume
+		c.Members = diffMembers(g.Operators, nil)
+		return c, nil
+	case e.Status != state.Created:
+		return Change{}, fmt.Errorf("plan: state entry %q has unknown status %q (want %q or %q)", g.Key, e.Status, state.Created, state.Pending)
+	}
+	c.Members = diffMembers(g.Operators, e.Operators)
+	officeID := officeIDs[g.Office]
+	if g.Office == "" {
+		officeID = strconv.FormatInt(g.OfficeID, 10)
+	}
+	if officeID != "" && e.OfficeID != "" && officeID != e.OfficeID {
+		c.Action = ActionManual
+		c.Fields = []FieldChange{{Path: "office_id", Old: e.OfficeID, New: officeID}}
+		c.Note = "a group cannot move to another office through the API: delete it in Dialpad and `officectl state rm " + g.Key + "`, or put it back"
+		return c, nil
+	}
+	var fields []FieldChange
+	if e.SpecSHA256 != GroupSHA256(g.Body) {
+		var err error
+		if fields, err = diffSpecs(e.Spec, g.Body); err != nil {
+			return Change{}, fmt.Errorf("plan: state entry %q: %w", g.Key, err)
+		}
+	}
+	if e.Protect != g.Protect {
+		fields = append(fields, FieldChange{Path: "protect", Old: strconv.FormatBool(e.Protect), New: strconv.FormatBool(g.Protect)})
+	}
+	c.Fields = fields
+	if cleared := clearedFields(fields); len(cleared) > 0 {
+		c.Action = ActionManual
+		c.Note = "a PATCH cannot clear " + strings.Join(cleared, ", ") + ": give the field its default value in the config instead of removing it"
+		return c, nil
+	}
+	if len(fields) == 0 && len(c.Members) == 0 {
+		c.Action = ActionNoOp
+		return c, nil
+	}
+	c.Action = ActionUpdate
+	return c, nil
+}
+
+// PatchFields returns the top-level fields an update PATCHes: those of
+// fields, sorted, each once, without officectl's own protect.
+func PatchFields(fields []FieldChange) []string {
+	var out []string
+	for _, f := range fields {
+		top := topField(f.Path)
+		if top == "protect" || slices.Contains(out, top) {
+			continue
+		}
+		out = append(out, top)
+	}
+	slices.Sort(out)
+	return out
+}
+
+func topField(path string) string {
+	if i := strings.IndexAny(path, ".["); i >= 0 {
+		return path[:i]
+	}
+	return path
+}
+
+// clearedFields lists the top-level fields the config no longer has but
+// the state does: a PATCH cannot express clearing them.
+func clearedFields(fields []FieldChange) []string {
+	var out []string
+	for _, f := range fields {
+		if f.Path != "protect" && !strings.ContainsAny(f.Path, ".[") && f.New == "" && !slices.Contains(out, f.Path) {
+			out = append(out, f.Path)
+		}
+	}
+	return out
+}
+
+// diffMembers compares the desired operators (nil: leave alone) with the
+// ones the state records, matching them as written: an email with the
+// recorded email, an id with the recorded id of its type.
+func diffMembers(want []load.Operator, have []state.Operator) []MemberChange {
+	if want == nil {
+		return nil
+	}
+	var out []MemberChange
+	used := make([]bool, len(have))
+	for _, w := range want {
+		j := slices.IndexFunc(have, func(h state.Operator) bool { return sameOperator(w, h) })
+		if j < 0 {
+			out = append(out, MemberChange{Op: "add", Operator: operatorName(w), New: roleOf(w.Role)})
+			continue
+		}
+		used[j] = true
+		h := have[j]
+		if roleOf(w.Role) != roleOf(h.Role) {
+			out = append(out, MemberChange{Op: "role", Operator: operatorName(w), Old: roleOf(h.Role), New: roleOf(w.Role)})
+		}
+		if w.SkillLevel != nil && int(*w.SkillLevel) != h.SkillLevel {
+			old := ""
+			if h.SkillLevel != 0 {
+				old = strconv.Itoa(h.SkillLevel)
+			}
+			out = append(out, MemberChange{Op: "skill", Operator: operatorName(w), Old: old, New: strconv.FormatInt(*w.SkillLevel, 10)})
+		}
+	}
+	for j, h := range have {
+		if !used[j] {
+			name := h.Email
+			if name == "" {
+				name = h.Type + " " + h.ID
+			}
+			out = append(out, MemberChange{Op: "remove", Operator: offices.Printable(name), Old: roleOf(h.Role)})
+		}
+	}
+	return out
+}
+
+func sameOperator(w load.Operator, h state.Operator) bool {
+	switch {
+	case w.Email != "":
+		return h.Type == state.OperatorUser && h.Email == w.Email
+	case w.UserID != 0:
+		return h.Type == state.OperatorUser && h.Email == "" && h.ID == strconv.FormatInt(w.UserID, 10)
+	}
+	return h.Type == state.OperatorRoom && h.ID == strconv.FormatInt(w.RoomID, 10)
+}
+
+func operatorName(o load.Operator) string {
+	switch {
+	case o.Email != "":
+		return offices.Printable(o.Email)
+	case o.UserID != 0:
+		return "user " + strconv.FormatInt(o.UserID, 10)
+	}
+	return "room " + strconv.FormatInt(o.RoomID, 10)
+}
+
+func roleOf(r string) string {
+	if r == "" {
+		return offices.RoleOperator
+	}
+	return r
+}
+
+// stateGroupRefs returns the keys a group's recorded spec refers to.
+func stateGroupRefs(e *state.Entry) []string {
+	if e == nil || len(e.Spec) == 0 {
+		return nil
+	}
+	var d struct {
+		RoutingOptions *offices.RoutingOptions `json:"routing_options"`
+	}
+	if json.Unmarshal(e.Spec, &d) != nil {
+		return nil
+	}
+	return offices.Office{RoutingOptions: d.RoutingOptions}.References()
+}
+
+// groupRemovals returns the changes of the groups in st that the config
+// no longer has: a delete each, or a no-op with NoteProtected for a
+// protected one, in reverse dependency order (a group before the groups
+// it refers to), ties broken by key.
+func groupRemovals(st *state.State, inConfig map[string]bool) []Change {
+	refs := map[string][]string{}
+	kinds := map[string]state.Kind{}
+	for _, k := range []state.Kind{state.KindDepartment, state.KindCallCenter} {
+		for key, e := range st.Map(k) {
+			if inConfig[key] {
+				continue
+			}
+			kinds[key] = k
+			var rs []string
+			for _, r := range stateGroupRefs(e) {
+				if _, gone := st.Map(k)[r]; gone && !inConfig[r] {
+					rs = append(rs, r)
+				}
+			}
+			refs[key] = rs
+		}
+	}
+	// Only references among the removed groups order them; a cycle (not
+	// possible from a valid config) falls back to key order.
+	filtered := map[string][]string{}
+	for k, rs := range refs {
+		for _, r := range rs {
+			if _, ok := refs[r]; ok {
+				filtered[k] = append(filtered[k], r)
+			}
+		}
+		if filtered[k] == nil {
+			filtered[k] = []string{}
+		}
+	}
+	order, err := planOrderAll(filtered, func(string) bool { return true }, func(string) string { return "group" })
+	var keys []string
+	if err == nil {
+		for _, o := range order {
+			keys = append(keys, o.key)
+		}
+		slices.Reverse(keys)
+	} else {
+		for k := range refs {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+	}
+	out := make([]Change, 0, len(keys))
+	for _, key := range keys {
+		e := st.Map(kinds[key])[key]
+		c := Change{Key: key, Kind: offices.Kind(kinds[key]), Action: ActionDelete, Entry: e}
+		if e != nil {
+			c.Name = e.Name
+			if e.Protect {
+				c.Action, c.Note = ActionNoOp, NoteProtected
+			}
+		}
+		out = append(out, c)
+	}
+	return out
+}
