@@ -253,26 +253,26 @@ func groupRemovals(st *state.State, inConfig map[string]bool) []Change {
 			refs[key] = rs
 		}
 	}
-	// Only references among the removed groups order them; a cycle (not
-	// possible from a valid config) falls back to key order.
-	filtered := map[string][]string{}
+	// Only references among the removed groups order them, reversed: a
+	// group comes after every removed group that refers to it. A cycle
+	// (not possible from a valid config) falls back to key order.
+	after := map[string][]string{}
 	for k, rs := range refs {
+		if after[k] == nil {
+			after[k] = []string{}
+		}
 		for _, r := range rs {
-			if _, ok := refs[r]; ok {
-				filtered[k] = append(filtered[k], r)
+			if _, ok := refs[r]; ok && r != k {
+				after[r] = append(after[r], k)
 			}
 		}
-		if filtered[k] == nil {
-			filtered[k] = []string{}
-		}
 	}
-	order, err := planOrderAll(filtered, func(string) bool { return true }, func(string) string { return "group" })
+	order, err := planOrderAll(after, func(string) bool { return true }, func(string) string { return "group" })
 	var keys []string
 	if err == nil {
 		for _, o := range order {
 			keys = append(keys, o.key)
 		}
-		slices.Reverse(keys)
 	} else {
 		for k := range refs {
 			keys = append(keys, k)

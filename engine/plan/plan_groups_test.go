@@ -1,0 +1,240 @@
+package plan_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/officectl/officectl/engine/load"
+	"github.com/officectl/officectl/engine/plan"
+	"github.com/officectl/officectl/offices"
+	"github.com/officectl/officectl/state"
+)
+
+// loadGroups loads the groups fixture of engine/load, edited by the
+// replacements old → new.
+func loadGroups(t *testing.T, edits ...string) *load.Config {
+	t.Helper()
+	src, err := os.ReadFile("../load/testdata/plain/groups.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(src)
+	for i := 0; i+1 < len(edits); i += 2 {
+		if !strings.Contains(s, edits[i]) {
+			t.Fatalf("fixture lacks %q", edits[i])
+		}
+		s = strings.Replace(s, edits[i], edits[i+1], 1)
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "all.yaml"), []byte(s), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg, diags, err := load.Load(dir, load.LoadOptions{})
+	if err != nil || cfg == nil {
+		t.Fatalf("Load: %v %v", err, diags)
+	}
+	return cfg
+}
+
+// appliedState is the state an apply of cfg leaves: every office and group
+// created, operators recorded with made-up ids.
+func appliedState(cfg *load.Config) *state.State {
+	st := state.New()
+	st.Lineage = "0f0e0d0c-0b0a-4908-8706-050403020100"
+	st.Serial = 3
+	id := 5100000000000000
+	next := func() string { id++; return strings.TrimSpace(strings.Repeat(" ", 0) + itoa(id)) }
+	ops := func(os []load.Operator) []state.Operator {
+		if os == nil {
+			return nil
+		}
+		out := []state.Operator{}
+		for _, o := range os {
+			so := state.Operator{Email: o.Email, Role: o.Role, Type: state.OperatorUser}
+			switch {
+			case o.Email != "":
+				so.ID = next()
+			case o.UserID != 0:
+				so.ID = itoa(int(o.UserID))
+			default:
+				so.ID, so.Type = itoa(int(o.RoomID)), state.OperatorRoom
+			}
+			if o.SkillLevel != nil {
+				so.SkillLevel = int(*o.SkillLevel)
+			}
+			out = append(out, so)
+		}
+		state.SortOperators(out)
+		return out
+	}
+	for _, d := range cfg.Offices {
+		st.Set(d.Key, &state.Entry{Status: state.Created, ID: next(), Name: d.Office.Name, Spec: d.Office.Canonical(), SpecSHA256: d.Office.SpecSHA256(), Operators: ops(d.Operators)})
+	}
+	for _, g := range cfg.Groups {
+		officeID := itoa(int(g.OfficeID))
+		if g.Office != "" {
+			officeID = st.Offices[g.Office].ID
+		}
+		st.SetOf(state.Kind(g.Kind), g.Key, &state.Entry{Status: state.Created, ID: next(), Name: g.Name, OfficeID: officeID,
+			Spec: g.Body, SpecSHA256: plan.GroupSHA256(g.Body), Operators: ops(g.Operators), Protect: g.Protect})
+	}
+	return st
+}
+
+func itoa(n int) string {
+	var b []byte
+	for n > 0 {
+		b = append([]byte{byte('0' + n%10)}, b...)
+		n /= 10
+	}
+	return string(b)
+}
+
+type kindAction struct {
+	Key    string
+	Kind   offices.Kind
+	Action plan.Action
+}
+
+func summarize(p *plan.Plan) []kindAction {
+	var out []kindAction
+	for _, c := range p.Changes {
+		out = append(out, kindAction{c.Key, c.KindOf(), c.Action})
+	}
+	return out
+}
+
+// TestPlanGroupsCreate: offices, departments and call centers in one
+// order, each group after its office and the groups it routes to.
+func TestPlanGroupsCreate(t *testing.T) {
+	p, err := plan.MakePlan(loadGroups(t), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []kindAction{
+		{"berlin", "office", plan.ActionCreate},
+		{"berlin-support", "callcenter", plan.ActionCreate},
+		{"berlin-sales", "department", plan.ActionCreate},
+		{"remote-desk", "department", plan.ActionCreate},
+	}
+	if diff := cmp.Diff(want, summarize(p)); diff != "" {
+		t.Errorf("changes (-want +got):\n%s", diff)
+	}
+	if got := p.Changes[2].DependsOn; !cmp.Equal(got, []string{"berlin", "berlin-support"}) {
+		t.Errorf("berlin-sales depends on %q", got)
+	}
+	if got := p.Changes[2].Members; len(got) != 2 || got[0].Op != "add" || got[0].Operator != "bob@example.com" {
+		t.Errorf("berlin-sales members %+v", got)
+	}
+	if s := p.Summary(); s.Create != 4 || s.Changed() != 4 {
+		t.Errorf("summary %+v", s)
+	}
+}
+
+// TestPlanGroupsApplied: the plan of a config against the state its apply
+// leaves has no changes.
+func TestPlanGroupsApplied(t *testing.T) {
+	cfg := loadGroups(t)
+	p, err := plan.MakePlan(cfg, appliedState(cfg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := p.Summary(); s.Changed() != 0 {
+		t.Errorf("summary %+v, changes %+v", s, summarize(p))
+	}
+}
+
+// TestPlanGroupsUpdateDelete: a changed field is an update that PATCHes
+// its top-level field; membership differences are listed as written; a
+// group removed from the config is deleted unless protected; deletes come
+// last, after the groups that referred to them.
+func TestPlanGroupsUpdateDelete(t *testing.T) {
+	st := appliedState(loadGroups(t))
+	cfg := loadGroups(t,
+		"ring_seconds: 20", "ring_seconds: 30",
+		"{user: carl@example.com, role: supervisor, skill_level: 80}", "{user: carl@example.com, role: admin, skill_level: 90}, {user: dora@example.com}",
+		"    operators: [{user: bob@example.com}, {user: 4200000000000001, role: admin}]\n    protect: true\n", "",
+		"  remote-desk:\n    office_id: 4800000000000001\n    name: Remote desk\n    operators: []\n", "",
+	)
+	// berlin-sales stays but loses its operators list (left alone) and
+	// protect; drop it from the config to see protect kept from state.
+	var kept []load.DesiredGroup
+	for _, g := range cfg.Groups {
+		if g.Key != "berlin-sales" {
+			kept = append(kept, g)
+		}
+	}
+	cfg = load.NewConfigGroups(cfg.Offices, kept)
+	p, err := plan.MakePlan(cfg, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []kindAction{
+		{"berlin", "office", plan.ActionNoOp},
+		{"berlin-support", "callcenter", plan.ActionUpdate},
+		{"berlin-sales", "department", plan.ActionNoOp},
+		{"remote-desk", "department", plan.ActionDelete},
+	}
+	if diff := cmp.Diff(want, summarize(p)); diff != "" {
+		t.Fatalf("changes (-want +got):\n%s", diff)
+	}
+	up := p.Changes[1]
+	if diff := cmp.Diff([]plan.FieldChange{{Path: "ring_seconds", Old: "20", New: "30"}}, up.Fields); diff != "" {
+		t.Errorf("fields (-want +got):\n%s", diff)
+	}
+	if got := plan.PatchFields(up.Fields); !cmp.Equal(got, []string{"ring_seconds"}) {
+		t.Errorf("PATCH fields %q", got)
+	}
+	wantMembers := []plan.MemberChange{
+		{Op: "role", Operator: "carl@example.com", Old: "supervisor", New: "admin"},
+		{Op: "skill", Operator: "carl@example.com", Old: "80", New: "90"},
+		{Op: "add", Operator: "dora@example.com", New: "operator"},
+	}
+	if diff := cmp.Diff(wantMembers, up.Members); diff != "" {
+		t.Errorf("members (-want +got):\n%s", diff)
+	}
+	if n := p.Changes[2].Note; n != plan.NoteProtected {
+		t.Errorf("protected group's note %q", n)
+	}
+	if s := p.Summary(); s.Update != 1 || s.Delete != 1 || s.NoOp != 2 {
+		t.Errorf("summary %+v", s)
+	}
+}
+
+// TestPlanGroupsClearedField: removing a top-level field of a group is
+// not something a PATCH can send: the plan says so instead of updating.
+func TestPlanGroupsClearedField(t *testing.T) {
+	st := appliedState(loadGroups(t))
+	p, err := plan.MakePlan(loadGroups(t, "    ring_seconds: 20\n", ""), st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := p.Changes[1]
+	if c.Action != plan.ActionManual || !strings.Contains(c.Note, "cannot clear ring_seconds") {
+		t.Errorf("%s %s: %q", c.Key, c.Action, c.Note)
+	}
+}
+
+// TestStateSHA256Groups: the digest a saved plan is bound to changes with
+// a group's entry and its operators.
+func TestStateSHA256Groups(t *testing.T) {
+	st := appliedState(loadGroups(t))
+	base := plan.StateSHA256(st)
+	for name, edit := range map[string]func(*state.State){
+		"spec":      func(s *state.State) { s.CallCenters["berlin-support"].SpecSHA256 = strings.Repeat("0", 64) },
+		"operator":  func(s *state.State) { s.CallCenters["berlin-support"].Operators[0].Role = "admin" },
+		"protect":   func(s *state.State) { s.Departments["berlin-sales"].Protect = false },
+		"office op": func(s *state.State) { s.Offices["berlin"].Operators = s.Offices["berlin"].Operators[1:] },
+		"gone":      func(s *state.State) { s.DeleteOf(state.KindDepartment, "remote-desk") },
+	} {
+		c := st.Clone()
+		edit(c)
+		if plan.StateSHA256(c) == base {
+			t.Errorf("%s: digest unchanged", name)
+		}
+	}
+}
