@@ -21,6 +21,7 @@ func cmdApply(fs *pflag.FlagSet, std stdio) func([]string) int {
 	configDir := fs.String("config", "", "with a PLANFILE: the config directory it was made from (default: the one it records)")
 	autoApprove := fs.Bool("auto-approve", false, "apply without asking; required when stdin is not a terminal")
 	maxCreates := fs.Int("max-creates", 25, "refuse a plan that creates more offices than this: each one changes the company's Dialpad bill")
+	maxDeletes := fs.Int("max-deletes", 0, "refuse a plan that deletes more departments and call centers than this (protect: true ones are never deleted)")
 	parallelism := fs.Int("parallelism", plan.DefaultParallelism, "most API requests in flight at once")
 	failFast := fs.Bool("fail-fast", false, "start no more offices after the first failure")
 	format := fs.String("format", "text", "progress: text (on stderr) or json (one event per line on stdout)")
@@ -40,6 +41,8 @@ func cmdApply(fs *pflag.FlagSet, std stdio) func([]string) int {
 			return fail(std, "apply", checkParallelism(*parallelism))
 		case *maxCreates < 0:
 			return failf("--max-creates %d: give 0 or more", *maxCreates)
+		case *maxDeletes < 0:
+			return failf("--max-deletes %d: give 0 or more", *maxDeletes)
 		}
 		saved, err := planFileArg(arg)
 		if err != nil {
@@ -87,7 +90,7 @@ func cmdApply(fs *pflag.FlagSet, std stdio) func([]string) int {
 			}
 			return failf("%s: %w", arg, err)
 		}
-		if code, ok := approveApply(std, p, *maxCreates, *autoApprove); !ok {
+		if code, ok := approveApply(std, p, apply.Approval{MaxCreates: *maxCreates, MaxDeletes: *maxDeletes, AutoApprove: *autoApprove}); !ok {
 			return code
 		}
 		// The company goes into the state before the run when the state
@@ -199,12 +202,12 @@ func planFileArg(arg string) (*plan.Plan, error) {
 // approveApply prints p on stderr and asks apply.Approve whether it may
 // go ahead (--max-creates, --auto-approve, or "yes" typed on a
 // terminal). When it may not, it returns the exit code and false.
-func approveApply(std stdio, p *plan.Plan, maxCreates int, autoApprove bool) (int, bool) {
+func approveApply(std stdio, p *plan.Plan, a apply.Approval) (int, bool) {
 	if err := render.RenderText(std.err, p, render.TextOptions{Color: std.color(std.err)}); err != nil {
 		return fail(std, "apply", err), false
 	}
-	ok, err := apply.Approve(p, apply.Approval{MaxCreates: maxCreates, AutoApprove: autoApprove,
-		Interactive: isTerminal(std.in), In: std.in, Prompt: std.err})
+	a.Interactive, a.In, a.Prompt = isTerminal(std.in), std.in, std.err
+	ok, err := apply.Approve(p, a)
 	switch {
 	case err != nil:
 		return fail(std, "apply", err), false

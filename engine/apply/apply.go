@@ -68,6 +68,9 @@ const (
 	OutcomeAdopted Outcome = "adopted"
 	// OutcomeUpdated: the office's E911 address was updated.
 	OutcomeUpdated Outcome = "updated"
+	// OutcomeDeleted: the department or call center was deleted (or was
+	// gone already).
+	OutcomeDeleted Outcome = "deleted"
 	// OutcomeFailed: the office could not be created or updated.
 	OutcomeFailed Outcome = "failed"
 	// OutcomeSkipped: the office was not tried (an office it refers to
@@ -130,6 +133,7 @@ type ApplyCounts struct {
 	Created   int `json:"created"`
 	Adopted   int `json:"adopted"`
 	Updated   int `json:"updated"`
+	Deleted   int `json:"deleted,omitempty"`
 	Failed    int `json:"failed"`
 	Skipped   int `json:"skipped"`
 	Unchanged int `json:"unchanged"`

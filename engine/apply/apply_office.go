@@ -24,10 +24,31 @@ func (r *run) work(ctx, ictx context.Context, i int, ids map[string]int64) finis
 	if ctx.Err() != nil {
 		return finished{i: i, outcome: OutcomeSkipped, err: r.notStarted()}
 	}
-	if r.plan.Changes[i].Action == plan.ActionUpdateE911 {
-		return r.updateE911(ctx, ictx, i)
+	c := &r.plan.Changes[i]
+	if c.KindOf() != offices.KindOffice {
+		return r.groupWork(ctx, ictx, i, ids)
 	}
-	return r.create(ctx, ictx, i, ids)
+	var f finished
+	switch c.Action {
+	case plan.ActionUpdate:
+		return r.officeMembers(ctx, ictx, i, r.ids[c.Key])
+	case plan.ActionUpdateE911:
+		f = r.updateE911(ctx, ictx, i)
+	default:
+		f = r.create(ctx, ictx, i, ids)
+	}
+	if c.Operators != nil && len(c.Members) > 0 && f.err == nil && (f.outcome == OutcomeCreated || f.outcome == OutcomeUpdated) {
+		id := f.id
+		if id == 0 {
+			id = r.ids[c.Key]
+		}
+		if m := r.officeMembers(ctx, ictx, i, id); m.err != nil {
+			m.outcome, m.id = OutcomeFailed, id
+			m.err = fmt.Errorf("%s, but %w", f.outcome, m.err)
+			return m
+		}
+	}
+	return f
 }
 
 // acquire takes a request slot, or reports false when ctx ends first:

@@ -47,6 +47,9 @@ type run struct {
 
 	claims *claims
 	lister *lister
+	users  users
+	// deferred are the deletes: they start once nothing else is left.
+	deferred []int
 	sem    chan struct{} // one token per request in flight
 
 	firstErr    error
@@ -88,6 +91,7 @@ func newRun(p *plan.Plan, opts ApplyOptions) *run {
 		sem:        make(chan struct{}, opts.Parallelism),
 	}
 	r.lister = &lister{api: opts.API, sem: r.sem, names: map[string]bool{}}
+	r.users.byEm = map[string]*userLookup{}
 	return r
 }
 
@@ -136,10 +140,12 @@ func (r *run) execute(ctx context.Context) {
 // returned as failures; the others wait for the offices they refer to, or
 // are ready.
 func (r *run) prepare(st *state.State) []finished {
-	for k, e := range st.Offices {
-		if e != nil && e.Status == state.Created {
-			if id, err := strconv.ParseInt(e.ID, 10, 64); err == nil {
-				r.ids[k] = id
+	for _, kind := range state.Kinds {
+		for k, e := range st.Map(kind) {
+			if e != nil && e.Status == state.Created {
+				if id, err := strconv.ParseInt(e.ID, 10, 64); err == nil {
+					r.ids[k] = id
+				}
 			}
 		}
 	}
@@ -149,6 +155,7 @@ func (r *run) prepare(st *state.State) []finished {
 			creating[c.Key] = true
 		}
 	}
+	_, hasGroupAPI := r.opts.API.(GroupAPI)
 
 	var failures []finished
 	bad := func(i int, format string, args ...any) {
@@ -157,8 +164,25 @@ func (r *run) prepare(st *state.State) []finished {
 	for i := range r.plan.Changes {
 		c := &r.plan.Changes[i]
 		r.res[i] = OfficeResult{Key: c.Key, Name: c.Name, Action: c.Action, ID: r.ids[c.Key]}
-		e, inState := st.Get(c.Key)
+		e, inState := st.GetOf(state.Kind(c.KindOf()), c.Key)
+		if needsGroupAPI(c) && !hasGroupAPI {
+			r.total++
+			bad(i, "%v", ErrNoGroupAPI)
+			continue
+		}
+		if c.KindOf() != offices.KindOffice {
+			r.prepareGroup(i, e, inState, creating, bad)
+			continue
+		}
 		switch c.Action {
+		case plan.ActionUpdate:
+			r.total++
+			if !inState || e.Status != state.Created || r.ids[c.Key] == 0 {
+				bad(i, "the state file has no Dialpad id for it: the plan is stale, plan again")
+				continue
+			}
+			r.push(i)
+			continue
 		case plan.ActionNoOp, plan.ActionManual, plan.ActionOrphan:
 			r.res[i].Outcome = OutcomeUnchanged
 			r.decided[i] = true
@@ -217,10 +241,81 @@ func (r *run) prepare(st *state.State) []finished {
 	return failures
 }
 
+// needsGroupAPI reports whether change c sends requests of GroupAPI.
+func needsGroupAPI(c *plan.Change) bool {
+	switch c.Action {
+	case plan.ActionNoOp, plan.ActionManual, plan.ActionOrphan:
+		return false
+	}
+	return c.KindOf() != offices.KindOffice || c.Operators != nil
+}
+
+// prepareGroup sorts the change i of a department or call center, whose
+// state entry is e: creates and updates wait for the offices and groups
+// they refer to, deletes for everything else.
+func (r *run) prepareGroup(i int, e *state.Entry, inState bool, creating map[string]bool, bad func(int, string, ...any)) {
+	c := &r.plan.Changes[i]
+	switch c.Action {
+	case plan.ActionNoOp, plan.ActionManual:
+		r.res[i].Outcome = OutcomeUnchanged
+		r.decided[i] = true
+		return
+	case plan.ActionDelete:
+		r.total++
+		switch {
+		case e != nil && e.Protect:
+			bad(i, "protected: never deleted")
+		case !inState || e.Status != state.Created || r.ids[c.Key] == 0:
+			bad(i, "the state file has no Dialpad id for it (a create of unknown outcome?): put it back in the config to resume it, or run officectl state rm %s", c.Key)
+		default:
+			r.deferred = append(r.deferred, i)
+		}
+		return
+	case plan.ActionCreate, plan.ActionResume, plan.ActionUpdate:
+		r.total++
+	default:
+		r.total++
+		bad(i, "unknown plan action %q for a %s", c.Action, c.KindOf())
+		return
+	}
+	switch {
+	case c.Group == nil:
+		bad(i, "the plan has no body for it")
+		return
+	case c.Action == plan.ActionUpdate && (!inState || e.Status != state.Created || r.ids[c.Key] == 0):
+		bad(i, "the state file has no Dialpad id for it: the plan is stale, plan again")
+		return
+	case c.Action != plan.ActionUpdate && inState && e.Status == state.Created:
+		bad(i, "already created (Dialpad id %s) according to the state file: the plan is stale, plan again", e.ID)
+		return
+	}
+	r.resume[i] = c.Action == plan.ActionResume && inState && e.Status == state.Pending
+	if r.resume[i] {
+		r.sentName[i] = e.Name
+	}
+	var missing []string
+	for _, d := range c.DependsOn {
+		switch {
+		case r.ids[d] != 0:
+		case creating[d]:
+			r.waits[i]++
+			r.dependants[d] = append(r.dependants[d], i)
+		default:
+			missing = append(missing, d)
+		}
+	}
+	switch {
+	case len(missing) > 0:
+		bad(i, "refers to %q, which neither exists in the state file nor is created by this plan", missing)
+	case r.waits[i] == 0:
+		r.push(i)
+	}
+}
+
 // needsListing reports whether some office may still be created.
 func (r *run) needsListing() bool {
 	for i, c := range r.plan.Changes {
-		if !r.decided[i] && (c.Action == plan.ActionCreate || c.Action == plan.ActionResume) {
+		if !r.decided[i] && c.KindOf() == offices.KindOffice && (c.Action == plan.ActionCreate || c.Action == plan.ActionResume) {
 			return true
 		}
 	}
@@ -247,7 +342,7 @@ func (r *run) preflight(ctx, ictx context.Context, st *state.State) {
 	var adopt []adoption
 	for i := range r.plan.Changes {
 		c := &r.plan.Changes[i]
-		if r.decided[i] || (c.Action != plan.ActionCreate && c.Action != plan.ActionResume) {
+		if r.decided[i] || c.KindOf() != offices.KindOffice || (c.Action != plan.ActionCreate && c.Action != plan.ActionResume) {
 			continue
 		}
 		m := r.claims.match(live, c.Office.Name, c.Key)
@@ -331,6 +426,14 @@ func (r *run) dispatch(ctx, sctx, ictx context.Context) {
 			ids := r.refIDs(i)
 			go func() { results <- r.work(sctx, ictx, i, ids) }()
 		}
+		if active == 0 && len(r.ready) == 0 && len(r.deferred) > 0 && r.stopErr == nil && !r.interrupted {
+			// Deletes last: nothing left refers to what they delete.
+			for _, i := range r.deferred {
+				r.push(i)
+			}
+			r.deferred = nil
+			continue
+		}
 		if active == 0 {
 			return
 		}
@@ -360,6 +463,9 @@ func (r *run) finish(f finished) {
 		res.ID = f.id
 	}
 	ev := Event{Key: c.Key, Name: c.Name, Action: c.Action, Pending: f.pending}
+	if k := c.KindOf(); k != offices.KindOffice {
+		ev.Kind = string(k)
+	}
 	if res.ID != 0 {
 		ev.ID = strconv.FormatInt(res.ID, 10)
 	}
@@ -373,6 +479,8 @@ func (r *run) finish(f finished) {
 		ev.Type = EventAdopted
 	case OutcomeUpdated:
 		ev.Type = EventUpdated
+	case OutcomeDeleted:
+		ev.Type = EventDeleted
 	case OutcomeSkipped:
 		ev.Type = EventSkipped
 	default:
@@ -499,6 +607,8 @@ func (r *run) result() *ApplyResult {
 			res.Counts.Adopted++
 		case OutcomeUpdated:
 			res.Counts.Updated++
+		case OutcomeDeleted:
+			res.Counts.Deleted++
 		case OutcomeFailed:
 			res.Counts.Failed++
 		case OutcomeSkipped:

@@ -15,6 +15,9 @@ type Approval struct {
 	// MaxCreates is the most offices the plan may create (resumes count:
 	// they may create): each one changes the company's Dialpad bill.
 	MaxCreates int
+	// MaxDeletes is the most departments and call centers the plan may
+	// delete (default 0: none); a protected group is never deleted.
+	MaxDeletes int
 	// AutoApprove approves without asking (officectl apply --auto-approve).
 	AutoApprove bool
 	// Interactive is whether a person can answer: stdin is a terminal.
@@ -27,13 +30,17 @@ type Approval struct {
 
 // Approve decides whether p may be applied: a plan that sends nothing
 // needs no approval; one that creates more than a.MaxCreates offices is
-// refused with an error saying how to raise the limit; else it needs
+// refused with an error saying how to raise the limit, and so is one that
+// deletes more than a.MaxDeletes departments and call centers; else it needs
 // a.AutoApprove, or "yes" typed by a person (anything else: false, no
 // error, and nothing may change).
 func Approve(p *plan.Plan, a Approval) (bool, error) {
 	sum := p.Summary()
-	if sum.Create+sum.Resume+sum.UpdateE911 == 0 {
+	if sum.Create+sum.Resume+sum.UpdateE911+sum.Update+sum.Delete == 0 {
 		return true, nil
+	}
+	if sum.Delete > a.MaxDeletes {
+		return false, fmt.Errorf("this plan deletes %s (departments and call centers), more than --max-deletes %d; a deleted department or call center cannot be brought back (its numbers and history go with it): check the plan, then pass --max-deletes %d, or mark the ones to keep with protect: true", plural(sum.Delete, "group"), a.MaxDeletes, sum.Delete)
 	}
 	if n := sum.Create + sum.Resume; n > a.MaxCreates {
 		return false, fmt.Errorf("this plan creates up to %s, more than --max-creates %d; offices cost money (each one changes the company's Dialpad bill): check the plan, then pass --max-creates %d", plural(n, "office"), a.MaxCreates, n)

@@ -26,6 +26,8 @@ const (
 	EventAdopted EventType = "adopted"
 	// EventUpdated: an office's E911 address was updated.
 	EventUpdated EventType = "updated"
+	// EventDeleted: a department or call center was deleted.
+	EventDeleted EventType = "deleted"
 	// EventFailed: an office could not be created or updated; Error says
 	// why, and Pending that its state entry stays pending.
 	EventFailed EventType = "failed"
@@ -48,6 +50,9 @@ type Event struct {
 	Key    string      `json:"key,omitempty"`
 	Name   string      `json:"name,omitempty"`
 	Action plan.Action `json:"action,omitempty"`
+	// Kind is department or callcenter for a group's event; empty for an
+	// office.
+	Kind string `json:"kind,omitempty"`
 	// ID is the office's Dialpad id, as the state file writes it.
 	ID string `json:"id,omitempty"`
 	// Error says why an office failed or was skipped; in a summary, the

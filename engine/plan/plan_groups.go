@@ -68,7 +68,7 @@ func groupRefKeys(g *load.DesiredGroup) []string {
 // key is not in state). officeIDs holds the ids the state records for
 // offices, to tell a group that moved to another office.
 func diffGroup(g *load.DesiredGroup, refs []string, e *state.Entry, officeIDs map[string]string) (Change, error) {
-	c := Change{Key: g.Key, Kind: offices.Kind(g.Kind), Name: g.Name, DependsOn: refs, Group: g}
+	c := Change{Key: g.Key, Kind: offices.Kind(g.Kind), Name: g.Name, DependsOn: refs, Group: g, Entry: e}
 	switch {
 	case e == nil:
 		c.Action = ActionCreate
