@@ -50,7 +50,7 @@ type run struct {
 	users  users
 	// deferred are the deletes: they start once nothing else is left.
 	deferred []int
-	sem    chan struct{} // one token per request in flight
+	sem      chan struct{} // one token per request in flight
 
 	firstErr    error
 	stopErr     error // set once the run stops starting offices
