@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"sync"
 
-	"github.com/officectl/officectl/engine/load"
 	"github.com/officectl/officectl/engine/plan"
 	"github.com/officectl/officectl/offices"
 	"github.com/officectl/officectl/state"
@@ -113,7 +112,7 @@ func (r *run) userID(ctx, ictx context.Context, api GroupAPI, email string) (int
 
 // resolveMembers resolves the desired operators (emails through the
 // cache), naming an unknown email.
-func (r *run) resolveMembers(ctx, ictx context.Context, api GroupAPI, ops []load.Operator) ([]offices.Member, []state.Operator, error) {
+func (r *run) resolveMembers(ctx, ictx context.Context, api GroupAPI, ops []plan.Operator) ([]offices.Member, []state.Operator, error) {
 	members := make([]offices.Member, 0, len(ops))
 	recorded := make([]state.Operator, 0, len(ops))
 	for _, o := range ops {
@@ -242,12 +241,12 @@ func containsMember(ms []offices.Member, m offices.Member) bool {
 }
 
 // groupBodies decodes a group's body and resolves its references.
-func groupBodies(g *load.DesiredGroup, ids map[string]int64) (offices.Department, offices.CallCenter, error) {
+func groupBodies(g *plan.DesiredGroup, ids map[string]int64) (offices.Department, offices.CallCenter, error) {
 	var d offices.Department
 	var cc offices.CallCenter
 	var routing **offices.RoutingOptions
 	var err error
-	if g.Kind == load.KindCallCenter {
+	if g.Kind == string(offices.KindCallCenter) {
 		err = json.Unmarshal(g.Body, &cc)
 		routing = &cc.RoutingOptions
 	} else {

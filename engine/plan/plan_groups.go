@@ -293,3 +293,11 @@ func groupRemovals(st *state.State, inConfig map[string]bool) []Change {
 	}
 	return out
 }
+
+// Operator is an operator as the config writes it; apply reads the plan's
+// operators through this name.
+type Operator = load.Operator
+
+// DesiredGroup is a department or call center of the config, as a change
+// carries it.
+type DesiredGroup = load.DesiredGroup
