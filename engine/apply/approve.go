@@ -42,7 +42,8 @@ func Approve(p *plan.Plan, a Approval) (bool, error) {
 	if sum.Delete > a.MaxDeletes {
 		return false, fmt.Errorf("this plan deletes %s (departments and call centers), more than --max-deletes %d; a deleted department or call center cannot be brought back (its numbers and history go with it): check the plan, then pass --max-deletes %d, or mark the ones to keep with protect: true", plural(sum.Delete, "group"), a.MaxDeletes, sum.Delete)
 	}
-	if n := sum.Create + sum.Resume; n > a.MaxCreates {
+	if osum := p.OfficeSummary(); osum.Create+osum.Resume > a.MaxCreates {
+		n := osum.Create + osum.Resume
 		return false, fmt.Errorf("this plan creates up to %s, more than --max-creates %d; offices cost money (each one changes the company's Dialpad bill): check the plan, then pass --max-creates %d", plural(n, "office"), a.MaxCreates, n)
 	}
 	if a.AutoApprove {

@@ -301,3 +301,15 @@ type Operator = load.Operator
 // DesiredGroup is a department or call center of the config, as a change
 // carries it.
 type DesiredGroup = load.DesiredGroup
+
+// OfficeSummary counts the changes of offices only: creates and resumes
+// of offices are what changes the company's bill (--max-creates).
+func (p *Plan) OfficeSummary() Summary {
+	q := Plan{Changes: make([]Change, 0, len(p.Changes))}
+	for _, c := range p.Changes {
+		if c.KindOf() == offices.KindOffice {
+			q.Changes = append(q.Changes, c)
+		}
+	}
+	return q.Summary()
+}

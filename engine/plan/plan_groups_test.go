@@ -238,3 +238,61 @@ func TestStateSHA256Groups(t *testing.T) {
 		}
 	}
 }
+
+// TestPlanAllKindsGolden renders a plan with every group action (create,
+// update with a field and membership diff, delete, protected removal)
+// beside an office whose operators change, in the three formats.
+func TestPlanAllKindsGolden(t *testing.T) {
+	st := appliedState(loadGroups(t))
+	cfg := loadGroups(t,
+		"ring_seconds: 20", "ring_seconds: 30",
+		"{user: carl@example.com, role: supervisor, skill_level: 80}", "{user: carl@example.com, role: admin, skill_level: 90}, {user: dora@example.com}",
+		"      - {room: 5200000000000001}\n", "",
+		"  remote-desk:\n    office_id: 4800000000000001\n    name: Remote desk\n    operators: []\n",
+		"  berlin-new:\n    office: berlin\n    name: New team\n    operators: [{user: erin@example.com}]\n",
+	)
+	var kept []load.DesiredGroup
+	for _, g := range cfg.Groups {
+		if g.Key != "berlin-sales" {
+			kept = append(kept, g)
+		}
+	}
+	p, err := plan.MakePlan(load.NewConfigGroups(cfg.Offices, kept), st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for suffix, got := range renderings(t, p) {
+		checkPlanGolden(t, "all_kinds"+suffix, got)
+	}
+}
+
+// TestPlanFileGroups: a saved plan with groups reads back and matches the
+// plan made again; a change to a group's state entry makes it stale.
+func TestPlanFileGroups(t *testing.T) {
+	st := appliedState(loadGroups(t))
+	cfg := loadGroups(t, "ring_seconds: 20", "ring_seconds: 30")
+	p, err := plan.MakePlan(cfg, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf strings.Builder
+	if err := plan.RenderJSON(&buf, p); err != nil {
+		t.Fatal(err)
+	}
+	saved, err := plan.ReadPlan(strings.NewReader(buf.String()))
+	if err != nil {
+		t.Fatalf("ReadPlan: %v", err)
+	}
+	if err := plan.MatchPlan(saved, p); err != nil {
+		t.Errorf("MatchPlan: %v", err)
+	}
+	st2 := st.Clone()
+	st2.CallCenters["berlin-support"].Operators[0].Role = "admin"
+	p2, err := plan.MakePlan(cfg, st2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := plan.MatchPlan(saved, p2); err == nil {
+		t.Errorf("a plan made against another group state matched")
+	}
+}

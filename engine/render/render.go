@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html"
 	"os"
+	"strings"
 
 	"github.com/officectl/officectl/engine/plan"
 	"github.com/officectl/officectl/offices"
@@ -39,6 +40,12 @@ func summaryLine(s plan.Summary) string {
 		s.Create, s.UpdateE911, e911, s.NoOp, s.Manual, s.Orphan)
 	if s.Resume > 0 {
 		line += fmt.Sprintf(", %d to resume", s.Resume)
+	}
+	if s.Update > 0 {
+		line += fmt.Sprintf(", %d to update", s.Update)
+	}
+	if s.Delete > 0 {
+		line += fmt.Sprintf(", %d to delete", s.Delete)
 	}
 	return line
 }
@@ -79,6 +86,10 @@ func symbol(a plan.Action) string {
 		return "-"
 	case plan.ActionResume:
 		return "?"
+	case plan.ActionUpdate:
+		return "~"
+	case plan.ActionDelete:
+		return "x"
 	}
 	return " "
 }
@@ -89,7 +100,17 @@ func actionNote(c *plan.Change, inv plan.Invocation) string {
 	if note := driftNote(c); note != "" {
 		return note
 	}
+	if c.Note != "" {
+		return c.Note
+	}
 	switch c.Action {
+	case plan.ActionUpdate:
+		if f := plan.PatchFields(c.Fields); len(f) > 0 {
+			return "apply PATCHes " + strings.Join(f, ", ")
+		}
+		return "apply changes the operators"
+	case plan.ActionDelete:
+		return "in the state only; apply deletes it (within --max-deletes)"
 	case plan.ActionUpdateE911:
 		return "apply updates the E911 address"
 	case plan.ActionManual:
@@ -103,6 +124,26 @@ func actionNote(c *plan.Change, inv plan.Invocation) string {
 		return "an earlier create was interrupted; apply looks the office up by name before creating it again"
 	}
 	return ""
+}
+
+// kindPrefix is "department " or "callcenter " before a group's key; ""
+// for an office.
+func kindPrefix(c *plan.Change) string {
+	if k := c.KindOf(); k != offices.KindOffice {
+		return string(k) + " "
+	}
+	return ""
+}
+
+// memberLine is one membership difference for people.
+func memberLine(m plan.MemberChange) string {
+	switch m.Op {
+	case "add":
+		return "add " + m.Operator + " as " + m.New
+	case "remove":
+		return "remove " + m.Operator + " (" + m.Old + ")"
+	}
+	return m.Operator + ": " + m.Op + " " + fieldValue(m.Old) + " → " + m.New
 }
 
 // manualHint says how to resolve a manual change.

@@ -8,6 +8,7 @@ import (
 	"github.com/sergi/go-diff/diffmatchpatch"
 
 	"github.com/officectl/officectl/engine/plan"
+	"github.com/officectl/officectl/offices"
 )
 
 // MarkdownMarker is the hidden first line of a markdown plan, so that a
@@ -37,7 +38,7 @@ func RenderMarkdown(w io.Writer, p *plan.Plan) error {
 	for _, a := range plan.Actions() {
 		fmt.Fprintf(&head, "| %s | %d |\n", a, sum.Count(a))
 	}
-	if r := billReminder(sum); r != "" {
+	if r := billReminder(p.OfficeSummary()); r != "" {
 		head.WriteString("\n> [!NOTE]\n> " + r + "\n")
 	}
 	if sum.Changed() == 0 {
@@ -176,7 +177,7 @@ func moreNotShown(n int, one, many, cmd string) string {
 // markdownDetails is the <details> block of one change.
 func markdownDetails(c *plan.Change, inv plan.Invocation) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "\n<details><summary>%s %s <code>%s</code>", symbol(c.Action), c.Action, mdText(c.Key))
+	fmt.Fprintf(&b, "\n<details><summary>%s %s %s<code>%s</code>", symbol(c.Action), c.Action, kindPrefix(c), mdText(c.Key))
 	if c.Name != "" {
 		b.WriteString(" (" + mdText(c.Name) + ")")
 	}
@@ -188,6 +189,11 @@ func markdownDetails(c *plan.Change, inv plan.Invocation) string {
 		return b.String() + driftDetails(c, inv)
 	}
 
+	if c.KindOf() != offices.KindOffice {
+		b.WriteString(groupDetails(c))
+		b.WriteString("\n</details>\n")
+		return b.String()
+	}
 	switch c.Action {
 	case plan.ActionCreate, plan.ActionResume:
 		if c.Action == plan.ActionResume {
@@ -212,10 +218,62 @@ func markdownDetails(c *plan.Change, inv plan.Invocation) string {
 				b.WriteString("The state records no spec for this office to compare with.\n")
 			}
 		}
+	case plan.ActionUpdate:
+		b.WriteString("Apply changes the operators.\n")
 	case plan.ActionOrphan:
 		fmt.Fprintf(&b, "This office is in the state but not in the config. Offices cannot be deleted through the API; run `%s` to forget it.\n", inv.Command("state rm", c.Key))
 	}
+	b.WriteString(membersMarkdown(c))
 	b.WriteString("\n</details>\n")
+	return b.String()
+}
+
+// groupDetails is the inside of a department's or call center's
+// <details>: its body, the diff of an update, what a delete does.
+func groupDetails(c *plan.Change) string {
+	var b strings.Builder
+	if c.Note != "" {
+		b.WriteString(mdText(c.Note) + "\n\n")
+	}
+	switch c.Action {
+	case plan.ActionCreate, plan.ActionResume:
+		if c.Action == plan.ActionResume {
+			b.WriteString("An earlier create was interrupted; apply looks the group up by office and exact name before creating it again with this body.\n\n")
+		}
+		if c.Group != nil {
+			b.WriteString(fenced("json", prettySpec(c.Group.Body)))
+		}
+	case plan.ActionUpdate, plan.ActionManual:
+		if c.Action == plan.ActionUpdate {
+			if f := plan.PatchFields(c.Fields); len(f) > 0 {
+				b.WriteString("Apply PATCHes " + mdText(strings.Join(f, ", ")) + ".\n\n")
+			}
+		}
+		if c.Entry != nil && len(c.Entry.Spec) > 0 && c.Group != nil && len(plan.PatchFields(c.Fields)) > 0 {
+			b.WriteString(fenced("diff", lineDiff(prettySpec(c.Entry.Spec), prettySpec(c.Group.Body))))
+		}
+		for _, f := range c.Fields {
+			if f.Path == "protect" {
+				fmt.Fprintf(&b, "- %s: %s → %s\n", tableCode(f.Path), printable(f.Old), printable(f.New))
+			}
+		}
+	case plan.ActionDelete:
+		b.WriteString("In the state but not in the config: apply deletes it (only within `--max-deletes`; mark it `protect: true` in the config to keep it).\n")
+	}
+	b.WriteString(membersMarkdown(c))
+	return b.String()
+}
+
+// membersMarkdown lists a change's membership differences.
+func membersMarkdown(c *plan.Change) string {
+	if len(c.Members) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString("\nOperators:\n\n")
+	for _, m := range c.Members {
+		b.WriteString("- " + mdText(memberLine(m)) + "\n")
+	}
 	return b.String()
 }
 

@@ -50,11 +50,11 @@ func RenderText(w io.Writer, p *plan.Plan, opts TextOptions) error {
 	bw.WriteString("\n")
 	for i := range p.Changes {
 		c := &p.Changes[i]
-		if c.Action == plan.ActionNoOp {
+		if c.Action == plan.ActionNoOp && c.Note == "" {
 			continue
 		}
 		var line strings.Builder
-		line.WriteString(paint(textColor(c.Action), symbol(c.Action)+" "+printable(c.Key)))
+		line.WriteString(paint(textColor(c.Action), symbol(c.Action)+" "+kindPrefix(c)+printable(c.Key)))
 		if c.Name != "" {
 			line.WriteString(" (" + printable(c.Name) + ")")
 		}
@@ -69,15 +69,18 @@ func RenderText(w io.Writer, p *plan.Plan, opts TextOptions) error {
 			bw.WriteString("    " + printable(f.Path) + ": " + paint(ansiRed, printable(fieldValue(f.Old))) +
 				" → " + paint(ansiGreen, printable(fieldValue(f.New))) + "\n")
 		}
+		for _, m := range c.Members {
+			bw.WriteString("    operators: " + printable(memberLine(m)) + "\n")
+		}
 		if c.Drift != nil {
 			writeDriftText(bw, c, p.Invocation, paint)
 			continue
 		}
-		if c.Action == plan.ActionManual {
+		if c.Action == plan.ActionManual && c.Note == "" {
 			bw.WriteString("    " + printable(manualHint(c.Key, p.Invocation)) + "\n")
 		}
 	}
-	if r := billReminder(sum); r != "" {
+	if r := billReminder(p.OfficeSummary()); r != "" {
 		bw.WriteString("\n" + paint(ansiYellow, r) + "\n")
 	}
 	return bw.Flush()
@@ -88,8 +91,10 @@ func textColor(a plan.Action) string {
 	switch a {
 	case plan.ActionCreate:
 		return ansiGreen
-	case plan.ActionUpdateE911, plan.ActionResume:
+	case plan.ActionUpdateE911, plan.ActionResume, plan.ActionUpdate:
 		return ansiYellow
+	case plan.ActionDelete:
+		return ansiRed
 	case plan.ActionManual:
 		return ansiBold + ansiRed
 	case plan.ActionOrphan:
