@@ -57,7 +57,9 @@ func scriptSim(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) > 1 {
 		ts.Fatalf("usage: sim [FAULTS]")
 	}
-	opts := officestest.Options{Token: "sim-script-key", RatePerMinute: -1}
+	// Users user1@example.com … user5@example.com and two rooms, for
+	// operators.
+	opts := officestest.Options{Token: "sim-script-key", RatePerMinute: -1, Users: 5, Rooms: 2}
 	if len(args) == 1 {
 		f, err := officestest.ParseFaults(args[0])
 		ts.Check(err)

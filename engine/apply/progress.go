@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/officectl/officectl/engine/plan"
 	"github.com/officectl/officectl/offices"
 )
 
@@ -110,14 +111,18 @@ func (p *Progress) Event(e Event) {
 func officeLine(e Event) string {
 	w := len(fmt.Sprint(e.Total))
 	var b strings.Builder
-	fmt.Fprintf(&b, "[%*d/%d] %-8s %s", w, e.Done, e.Total, e.Type, offices.Printable(e.Key))
+	key := offices.Printable(e.Key)
+	if e.Kind != "" {
+		key = e.Kind + " " + key
+	}
+	fmt.Fprintf(&b, "[%*d/%d] %-8s %s", w, e.Done, e.Total, e.Type, key)
 	if e.Name != "" {
 		b.WriteString(" (" + offices.Printable(e.Name) + ")")
 	}
 	switch {
 	case e.Error != "":
 		b.WriteString(": " + offices.Printable(e.Error))
-	case e.Type == EventUpdated:
+	case e.Type == EventUpdated && e.Action == plan.ActionUpdateE911:
 		b.WriteString(": e911 address, id " + offices.Printable(e.ID))
 	case e.ID != "":
 		b.WriteString(": id " + offices.Printable(e.ID))
@@ -194,8 +199,12 @@ func WriteApplySummary(w io.Writer, res *ApplyResult) error {
 	case res.Err != nil:
 		head = "Apply finished with errors"
 	}
-	fmt.Fprintf(&b, "%s: %d created, %d adopted, %d updated, %d failed, %d skipped, %d unchanged (%s).\n",
-		head, c.Created, c.Adopted, c.Updated, c.Failed, c.Skipped, c.Unchanged, roundDuration(res.Elapsed))
+	deleted := ""
+	if c.Deleted > 0 {
+		deleted = fmt.Sprintf(", %d deleted", c.Deleted)
+	}
+	fmt.Fprintf(&b, "%s: %d created, %d adopted, %d updated%s, %d failed, %d skipped, %d unchanged (%s).\n",
+		head, c.Created, c.Adopted, c.Updated, deleted, c.Failed, c.Skipped, c.Unchanged, roundDuration(res.Elapsed))
 	var failed []string
 	for _, o := range res.Offices {
 		if o.Outcome == OutcomeFailed {
