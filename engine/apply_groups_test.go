@@ -139,6 +139,11 @@ func TestApplyGroupsUnderFaults(t *testing.T) {
 	}
 	env.sim.SetFaults(officestest.Faults{})
 	checkGroupsMatch(t, env.sim, env.store.State(), cfg)
+	var hq int64
+	fmt.Sscan(env.store.State().Offices["hq"].ID, &hq)
+	if ops := env.sim.Operators(hq); len(ops) != 1 || ops[0].ID != officestest.FirstUserID+1 || ops[0].Role != "admin" {
+		t.Errorf("hq's operators in Dialpad: %+v", ops)
+	}
 	p, err := plan.MakePlan(cfg, env.store.State())
 	if err != nil {
 		t.Fatal(err)
@@ -218,6 +223,7 @@ func TestApplyGroupsUnknownEmail(t *testing.T) {
 	t.Parallel()
 	env := newApplyEnv(t, officestest.Options{Users: 6, Rooms: 2}, nil)
 	src := strings.Replace(groupsYAML, "{user: user2@example.com}", "{user: nobody@example.com}, {user: user1@example.com}", 1)
+	src = strings.Replace(src, "{user: USER4}", "{user: USER4}, {user: user1@example.com}", 1)
 	_, res := env.applyGroups(t, groupsConfig(t, src), 0)
 	if res == nil || res.Err == nil {
 		t.Fatalf("apply succeeded: %+v", res)
@@ -238,7 +244,7 @@ func TestApplyGroupsUnknownEmail(t *testing.T) {
 			asked["users"]++
 		}
 	}
-	// user1 (office and sales), nobody, user3: one GET each.
+	// user1 (office and support), nobody, user3: one GET each.
 	if asked["users"] != 3 {
 		t.Errorf("%d GET /api/v2/users, want 3 (one per email)", asked["users"])
 	}
