@@ -122,7 +122,7 @@ func officeLine(e Event) string {
 	switch {
 	case e.Error != "":
 		b.WriteString(": " + offices.Printable(e.Error))
-	case e.Type == EventUpdated && e.Action == plan.ActionUpdateE911:
+	case e.Type == EventUpdated && e.Kind == "" && e.Action != plan.ActionUpdate:
 		b.WriteString(": e911 address, id " + offices.Printable(e.ID))
 	case e.ID != "":
 		b.WriteString(": id " + offices.Printable(e.ID))
