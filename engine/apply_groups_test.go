@@ -249,3 +249,58 @@ func TestApplyGroupsUnknownEmail(t *testing.T) {
 		t.Errorf("%d GET /api/v2/users, want 3 (one per email)", asked["users"])
 	}
 }
+
+// TestApplyGroupsResumeAfterCrash: a group whose state entry stayed
+// pending (the process was killed after the POST took effect, or before
+// it was sent) is adopted by office, kind and exact name, or created:
+// never twice. "Team 1" must not adopt "Team 10".
+func TestApplyGroupsResumeAfterCrash(t *testing.T) {
+	t.Parallel()
+	env := newApplyEnv(t, officestest.Options{Users: 6, Rooms: 2}, nil)
+	src := strings.Replace(groupsYAML, "  team-1:\n", "  team-10:\n    office: hq\n    name: Team 10\n  team-1:\n", 1)
+	cfg := groupsConfig(t, src)
+	if _, res := env.applyGroups(t, cfg, 0); res == nil || res.Err != nil {
+		t.Fatalf("first apply: %+v", res)
+	}
+	supportID := env.store.State().CallCenters["support"].ID
+	// A SIGKILL after the POST of support took effect, and before the
+	// POST of team-1 was sent: both entries pending, team-1 gone.
+	var teamID int64
+	fmt.Sscan(env.store.State().Departments["team-1"].ID, &teamID)
+	if err := env.sim.DeleteGroup("department", teamID); err != nil {
+		t.Fatal(err)
+	}
+	if err := env.store.Update(func(st *state.State) error {
+		for _, e := range []*state.Entry{st.CallCenters["support"], st.Departments["team-1"]} {
+			e.Status, e.ID, e.StartedAt, e.CreatedAt, e.Operators = state.Pending, "", e.CreatedAt, nil, nil
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	p, res := env.applyGroups(t, cfg, 0)
+	if s := p.Summary(); s.Resume != 2 {
+		t.Errorf("summary %+v", s)
+	}
+	if res == nil || res.Err != nil {
+		t.Fatalf("resume apply: %+v", res)
+	}
+	outcome := map[string]apply.Outcome{}
+	for _, o := range res.Offices {
+		outcome[o.Key] = o.Outcome
+	}
+	if outcome["support"] != apply.OutcomeAdopted || outcome["team-1"] != apply.OutcomeCreated {
+		t.Errorf("outcomes %v", outcome)
+	}
+	if got := env.store.State().CallCenters["support"].ID; got != supportID {
+		t.Errorf("support adopted as %s, want %s", got, supportID)
+	}
+	checkGroupsMatch(t, env.sim, env.store.State(), cfg)
+	p2, err := plan.MakePlan(cfg, env.store.State())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := p2.Summary(); s.Changed() != 0 {
+		t.Errorf("plan after apply: %+v", s)
+	}
+}
