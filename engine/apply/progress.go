@@ -88,7 +88,7 @@ func (p *Progress) Event(e Event) {
 	case EventStart:
 		p.start = p.opts.Now()
 		if e.Total > 0 {
-			p.line(fmt.Sprintf("Applying %s (create, resume or e911 update)…", plural(e.Total, "office")))
+			p.line(fmt.Sprintf("Applying %s (create, resume, update or delete)…", plural(e.Total, "change")))
 		}
 		return
 	case EventSummary:

@@ -26,7 +26,7 @@ func TestProgressLines(t *testing.T) {
 	p.Event(Event{Type: EventSkipped, Key: "y", Name: "Y", Error: errNotStarted.Error(), Done: 4, Total: 12})
 	p.Event(Event{Type: EventUpdated, Key: "ny", Name: "New York", ID: "52", Done: 5, Total: 12})
 	p.Close()
-	want := `Applying 12 offices (create, resume or e911 update)…
+	want := `Applying 12 changes (create, resume, update or delete)…
 [ 1/12] created  berlin (Berlin): id 51
 [ 2/12] failed   munich (Munich): 400 Bad Request: ring_seconds
 [ 3/12] skipped  x (X): an office it refers to was not created: munich
