@@ -58,6 +58,9 @@ func cmdImport(fs *pflag.FlagSet, std stdio) func([]string) int {
 		if *generate != "" {
 			report.GenerateDir = *generate
 			report.Generated, report.NotGenerated, err = engine.GenerateConfigs(res.Unmanaged, cfg, store.State())
+			if err == nil {
+				err = engine.GenerateGroups(ctx, client, report.Generated, cfg, store.State())
+			}
 			if err != nil {
 				return fail(std, "import", err)
 			}

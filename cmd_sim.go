@@ -23,6 +23,7 @@ func cmdSim(fs *pflag.FlagSet, std stdio) func([]string) int {
 	data := fs.String("data", "", "keep the offices in this file across restarts (ids are never given twice); written atomically after every change")
 	allowNonLoopback := fs.Bool("allow-non-loopback", false, "listen on an --addr that is not loopback, on purpose: the simulator has no real security")
 	simURL := fs.String("url", "", "edit, delete: the simulator's URL (default $DIALPAD_API_URL)")
+	people := addSimPeopleFlags(fs)
 	return func(args []string) int {
 		if len(args) > 0 {
 			return simAdmin(std, args, *simURL, *tokenFlag)
@@ -46,9 +47,33 @@ func cmdSim(fs *pflag.FlagSet, std stdio) func([]string) int {
 		defer stop()
 		opts := officestest.Options{Token: token, RatePerMinute: *rate, Latency: *latency, Faults: f, Seed: *seed,
 			DataFile: *data, AllowNonLoopback: *allowNonLoopback}
+		people.apply(&opts)
 		if err := officestest.Run(ctx, *addr, opts, std.err); err != nil {
 			return fail(std, "sim", err)
 		}
 		return exitOK
 	}
+}
+
+// simPeopleFlags are the flags of the simulated company's users: the
+// operators that offices, departments and call centers can have.
+type simPeopleFlags struct {
+	users  *int
+	people *string
+}
+
+func addSimPeopleFlags(fs *pflag.FlagSet) simPeopleFlags {
+	return simPeopleFlags{
+		users:  fs.Int("users", 100, "numbered users to seed (userN@example.com, id 5300000000000000+N), to be operators; 0 for none"),
+		people: fs.String("people", "", `JSON file of more users and rooms to seed, e.g. {"users": [{"id": 7, "emails": ["anna@example.com"]}], "rooms": [{"id": 8, "name": "Lobby"}]}`),
+	}
+}
+
+// apply sets the options the flags give.
+func (f simPeopleFlags) apply(opts *officestest.Options) {
+	opts.Users = *f.users
+	if opts.Users <= 0 {
+		opts.Users = -1 // none: the simulator's zero is its default
+	}
+	opts.PeopleFile = *f.people
 }

@@ -39,14 +39,7 @@ func cmdState(fs *pflag.FlagSet, std stdio) func([]string) int {
 			if err := st.Validate(); err != nil {
 				fmt.Fprintf(std.err, "officectl state list: warning: %s; forget the wrong one with officectl state rm --state %s KEY\n", offices.Printable(err.Error()), offices.Printable(statePath))
 			}
-			for _, k := range st.Keys() {
-				e := st.Offices[k]
-				id := e.ID
-				if id == "" {
-					id = "-"
-				}
-				fmt.Fprintf(std.out, "%s\t%s\t%s\t%s\n", offices.Printable(k), offices.Printable(string(e.Status)), offices.Printable(id), offices.Printable(e.Name))
-			}
+			listState(std, st)
 			return exitOK
 		case "show":
 			key := rest[0] // stateArgs checked it is there
@@ -54,10 +47,11 @@ func cmdState(fs *pflag.FlagSet, std stdio) func([]string) int {
 			if err != nil {
 				return fail(std, "state show", err)
 			}
-			e, ok := st.Offices[key]
+			kind, ok := st.KindOf(key)
 			if !ok {
-				return fail(std, "state show", fmt.Errorf("no office %q in %s; see officectl state list --state %s", key, statePath, statePath))
+				return fail(std, "state show", fmt.Errorf("no office, department or call center %q in %s; see officectl state list --state %s", key, statePath, statePath))
 			}
+			e := st.Map(kind)[key]
 			b, err := json.MarshalIndent(e, "", "  ")
 			if err != nil {
 				return fail(std, "state show", err)
@@ -71,9 +65,9 @@ func cmdState(fs *pflag.FlagSet, std stdio) func([]string) int {
 				return fail(std, "state rm", err)
 			}
 			defer store.Close()
-			forgot, err := engine.Forget(store, key)
+			kind, forgot, err := engine.ForgetKind(store, key)
 			if errors.Is(err, engine.ErrNotInState) {
-				err = fmt.Errorf("no office %q in %s; see officectl state list --state %s", key, statePath, statePath)
+				err = fmt.Errorf("no office, department or call center %q in %s; see officectl state list --state %s", key, statePath, statePath)
 			}
 			if err != nil {
 				return fail(std, "state rm", err)
@@ -82,7 +76,11 @@ func cmdState(fs *pflag.FlagSet, std stdio) func([]string) int {
 			if id == "" {
 				id = "no id: its create was pending"
 			}
-			fmt.Fprintf(std.out, "Forgot %s (%q, Dialpad id %s). If it still exists in Dialpad, officectl no longer manages it.\n", offices.Printable(key), forgot.Name, offices.Printable(id))
+			what := ""
+			if kind != state.KindOffice {
+				what = string(kind) + " "
+			}
+			fmt.Fprintf(std.out, "Forgot %s%s (%q, Dialpad id %s). If it still exists in Dialpad, officectl no longer manages it.\n", what, offices.Printable(key), forgot.Name, offices.Printable(id))
 			return exitOK
 		case "unlock":
 			return stateUnlock(std, statePath, *lockID)
@@ -122,4 +120,25 @@ func stateUnlock(std stdio, statePath, id string) int {
 	}
 	fmt.Fprintf(std.out, "Cleared the lock of %s (lock id %s).\n", statePath, id)
 	return exitOK
+}
+
+// listState prints one line per entry: KEY, status, Dialpad id (- while
+// pending) and name, tab-separated; offices first, as they always were,
+// then departments and call centers, whose lines end with their kind.
+func listState(std stdio, st *state.State) {
+	for _, kind := range []state.Kind{state.KindOffice, state.KindDepartment, state.KindCallCenter} {
+		m := st.Map(kind)
+		for _, k := range st.KeysOf(kind) {
+			e := m[k]
+			id := e.ID
+			if id == "" {
+				id = "-"
+			}
+			fmt.Fprintf(std.out, "%s\t%s\t%s\t%s", offices.Printable(k), offices.Printable(string(e.Status)), offices.Printable(id), offices.Printable(e.Name))
+			if kind != state.KindOffice {
+				fmt.Fprintf(std.out, "\t%s", kind)
+			}
+			fmt.Fprintln(std.out)
+		}
+	}
 }

@@ -68,7 +68,7 @@ func commands() []command {
 		{"drift", "[DIR]", "compare the live offices with their last applied specs (scheduled check)", cmdDrift},
 		{"state", "list [DIR] | show KEY [DIR] | rm KEY [DIR] | unlock [DIR]", "inspect the state file of DIR, forget an office, or clear a stale lock", cmdState},
 		{"schema", "", "print the CUE schema (or a JSON Schema for editors)", cmdSchema},
-		{"sim", "[edit ID PATH=JSON... | delete ID]", "run the Dialpad API simulator on a loopback address, for demos and tests (edit, delete: change it as an admin would)", cmdSim},
+		{"sim", "[edit [KIND] ID PATH=JSON... | delete [KIND] ID]", "run the Dialpad API simulator on a loopback address, for demos and tests (edit, delete: change its office, or KIND department or callcenter, as an admin would)", cmdSim},
 		{"init", "[DIR]", "write a commented example config into DIR, to start from", cmdInit},
 		{"version", "", "print the version", cmdVersion},
 	}

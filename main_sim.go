@@ -6,28 +6,36 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/officectl/officectl/offices"
 	"github.com/officectl/officectl/offices/officestest"
 )
 
-// simAdmin runs `officectl sim edit ID PATH=JSON...` and `officectl sim
-// delete ID`: it changes a running simulator's office as an admin would in
-// Dialpad's web app, through the simulator's admin endpoints, and prints
-// the office as it is now (edit).
+// simAdmin runs `officectl sim edit [KIND] ID PATH=JSON...` and
+// `officectl sim delete [KIND] ID`: it changes a running simulator's
+// office, department or call center (KIND office, the default,
+// department or callcenter) as an admin would in Dialpad's web app,
+// through the simulator's admin endpoints, and prints the object as it is
+// now (edit).
 func simAdmin(std stdio, args []string, url, token string) int {
-	const usage = "use: officectl sim edit ID PATH=JSON... | officectl sim delete ID (e.g. sim edit 5100000000000000 ring_seconds=45 'name=\"Berlin HQ\"')"
+	const usage = "use: officectl sim edit [office|department|callcenter] ID PATH=JSON... | officectl sim delete [office|department|callcenter] ID " +
+		"(e.g. sim edit 5100000000000000 ring_seconds=45 'name=\"Berlin HQ\"', sim delete department 5400000000000000)"
 	verb := args[0]
-	if (verb == "edit" && len(args) < 3) || (verb == "delete" && len(args) != 2) {
-		return fail(std, "sim "+verb, fmt.Errorf("wrong number of arguments; %s", usage))
-	}
 	if verb != "edit" && verb != "delete" {
 		return fail(std, "sim", fmt.Errorf("unexpected arguments: %s; %s", strings.Join(args, " "), usage))
 	}
-	id, err := strconv.ParseInt(args[1], 10, 64)
+	kind, rest := "office", args[1:]
+	if len(rest) > 0 && (rest[0] == "office" || rest[0] == officestest.KindDepartment || rest[0] == officestest.KindCallCenter) {
+		kind, rest = rest[0], rest[1:]
+	}
+	if (verb == "edit" && len(rest) < 2) || (verb == "delete" && len(rest) != 1) {
+		return fail(std, "sim "+verb, fmt.Errorf("wrong number of arguments; %s", usage))
+	}
+	id, err := strconv.ParseInt(rest[0], 10, 64)
 	if err != nil || id <= 0 {
-		return fail(std, "sim "+verb, fmt.Errorf("office id %q: want the Dialpad id of an office (officectl state show KEY prints it)", args[1]))
+		return fail(std, "sim "+verb, fmt.Errorf("%s id %q: want the Dialpad id of a%s %s (officectl state show KEY prints it)", kind, offices.Printable(rest[0]), article(kind), kind))
 	}
 	var edits []officestest.Edit
-	for _, a := range args[2:] {
+	for _, a := range rest[1:] {
 		e, err := officestest.ParseEdit(a)
 		if err != nil {
 			return fail(std, "sim edit", err)
@@ -50,20 +58,38 @@ func simAdmin(std stdio, args []string, url, token string) int {
 	defer stop()
 	c := &officestest.AdminClient{URL: url, Key: token}
 	if verb == "delete" {
-		if err := c.Delete(ctx, id); err != nil {
+		if kind == "office" {
+			err = c.Delete(ctx, id)
+		} else {
+			err = c.DeleteGroup(ctx, kind, id)
+		}
+		if err != nil {
 			return fail(std, "sim delete", err)
 		}
-		fmt.Fprintf(std.out, "deleted office %d\n", id)
+		fmt.Fprintf(std.out, "deleted %s %d\n", kind, id)
 		return exitOK
 	}
-	l, err := c.Edit(ctx, id, edits...)
+	var now any
+	if kind == "office" {
+		now, err = c.Edit(ctx, id, edits...)
+	} else {
+		now, err = c.EditGroup(ctx, kind, id, edits...)
+	}
 	if err != nil {
 		return fail(std, "sim edit", err)
 	}
-	b, err := json.MarshalIndent(l, "", "  ")
+	b, err := json.MarshalIndent(now, "", "  ")
 	if err != nil {
 		return fail(std, "sim edit", err)
 	}
-	fmt.Fprintf(std.out, "%s\n", b)
+	fmt.Fprintf(std.out, "%s\n", offices.EscapeJSON(b))
 	return exitOK
+}
+
+// article is "n" before a kind that starts with a vowel.
+func article(kind string) string {
+	if strings.HasPrefix(kind, "o") {
+		return "n"
+	}
+	return ""
 }

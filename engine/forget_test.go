@@ -50,3 +50,45 @@ func TestForget(t *testing.T) {
 		t.Errorf("state on disk after forgetting berlin: %v", st.Keys())
 	}
 }
+
+// TestForgetGroup: a department's or call center's key is found in its
+// own map and forgotten there, its kind returned; the offices stay.
+func TestForgetGroup(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "officectl.state")
+	store, err := state.Open(path, state.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	if err := store.Update(func(st *state.State) error {
+		st.Offices["berlin"] = enginetest.Created("5100000000000001", enginetest.Office("Berlin", "DE"))
+		st.SetOf(state.KindDepartment, "berlin-sales", &state.Entry{ID: "6100000000000001", Name: "Sales", OfficeID: "5100000000000001", Status: state.Created})
+		st.SetOf(state.KindCallCenter, "berlin-support", &state.Entry{ID: "7100000000000001", Name: "Support", OfficeID: "5100000000000001", Status: state.Created})
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		key  string
+		kind state.Kind
+		id   string
+	}{
+		{"berlin-sales", state.KindDepartment, "6100000000000001"},
+		{"berlin-support", state.KindCallCenter, "7100000000000001"},
+	} {
+		kind, e, err := ForgetKind(store, tc.key)
+		if err != nil || kind != tc.kind || e == nil || e.ID != tc.id {
+			t.Fatalf("ForgetKind(%s) = %q, %+v, %v; want %q with id %s", tc.key, kind, e, err, tc.kind, tc.id)
+		}
+	}
+	if err := store.Close(); err != nil {
+		t.Fatal(err)
+	}
+	st, err := state.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(st.Departments) != 0 || len(st.CallCenters) != 0 || st.Offices["berlin"] == nil {
+		t.Errorf("state on disk after forgetting both groups: offices %v, departments %v, callcenters %v", st.Keys(), st.KeysOf(state.KindDepartment), st.KeysOf(state.KindCallCenter))
+	}
+}

@@ -103,6 +103,26 @@ func TestGenerateThenValidate(t *testing.T) {
 	if err != nil || len(skipped) != 0 {
 		t.Fatalf("GenerateConfigs: skipped %+v, %v", skipped, err)
 	}
+	// Zurich has a call center with an operator, and a department that
+	// routes to it when closed.
+	zurichID := gens[0].ID
+	week := []string{"08:00", "18:00"}
+	cc, err := env.client.CreateCallCenter(context.Background(), zurichID, offices.CallCenter{Name: "Support: \"Tier 1\"", MondayHours: week})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := env.client.AddOperator(context.Background(), offices.KindCallCenter, cc.ID, offices.Member{ID: officestest.FirstUserID + 1, Type: offices.OperatorUser, Role: "supervisor"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.client.CreateDepartment(context.Background(), zurichID, offices.Department{Name: "Sales", MondayHours: week, RoutingOptions: &offices.RoutingOptions{
+		Open:   offices.RoutingInner{Action: "operator", OperatorRouting: "simultaneous", TryDialOperators: true},
+		Closed: offices.RoutingInner{Action: "department", ActionTargetType: "callcenter", ActionTargetID: &offices.Target{ID: cc.ID}},
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := GenerateGroups(context.Background(), env.client, gens, load.NewConfig([]load.Desired{berlin}), st); err != nil {
+		t.Fatal(err)
+	}
 	var keys []string
 	for _, g := range gens {
 		keys = append(keys, g.Key)
@@ -115,6 +135,9 @@ func TestGenerateThenValidate(t *testing.T) {
 	for _, want := range []string{
 		fmt.Sprintf("action_target_id: %d # office berlin, managed by officectl", berlinID), `country: "CH"`, `ring_seconds: 20`,
 		"hours_on: true", `saturday_hours: ["09:00", "12:00"]`, `# TODO`, "+41445550100",
+		"departments:\n  zurich-hq-sales-sales:\n    office: \"zurich-hq-sales\"", `name: "Support: \"Tier 1\""`,
+		"action_target_id:\n          callcenter: \"zurich-hq-sales-support-tier-1\"",
+		fmt.Sprintf("operators: [{user: %d, role: \"supervisor\"}]", officestest.FirstUserID+1),
 	} {
 		if !strings.Contains(zurichYAML, want) {
 			t.Errorf("zurich file lacks %q:\n%s", want, zurichYAML)
@@ -122,7 +145,7 @@ func TestGenerateThenValidate(t *testing.T) {
 	}
 	// Hours that are the defaults are left out: the offices have them anyway.
 	for _, g := range gens {
-		if strings.Contains(string(g.YAML), "monday_hours") {
+		if strings.Contains(strings.Split(string(g.YAML), "departments:")[0], "monday_hours") {
 			t.Errorf("%s: default hours written:\n%s", g.File, g.YAML)
 		}
 	}
@@ -170,8 +193,8 @@ func TestGenerateThenValidate(t *testing.T) {
 	if err != nil || cfg == nil || len(diags) != 0 {
 		t.Fatalf("filled files with the config: %v\n%s", err, fmtDiags(diags))
 	}
-	if len(cfg.Offices) != 4 {
-		t.Fatalf("%d offices", len(cfg.Offices))
+	if len(cfg.Offices) != 4 || len(cfg.Groups) != 2 {
+		t.Fatalf("%d offices, %d groups", len(cfg.Offices), len(cfg.Groups))
 	}
 
 	res2, err := Import(context.Background(), cfg, ImportOptions{Store: env.store, API: env.client})
@@ -181,7 +204,10 @@ func TestGenerateThenValidate(t *testing.T) {
 	if adoptionKeys(res2.Adopted) != "new-york-docks-1 zurich-hq-sales zurich-hq-sales-2" || len(res2.Unmanaged) != 1 || !res2.Unmanaged[0].IsPrimaryOffice {
 		t.Errorf("import of the generated config: %+v", res2)
 	}
-	if rep := env.drift(t); len(rep.Drifts) != 0 || rep.Checked != 4 {
+	if res2.Groups == nil || len(res2.Groups.Adopted) != 2 {
+		t.Errorf("import of the generated groups: %+v", res2.Groups)
+	}
+	if rep := env.drift(t); len(rep.Drifts) != 0 || rep.Checked != 6 {
 		t.Errorf("drift of the generated offices: %+v", rep)
 	}
 }

@@ -57,6 +57,9 @@ type ImportResult struct {
 	Conflicts []ImportConflict
 	// Managed is the number of config keys the state already records.
 	Managed int
+	// Groups is what import found for departments and call centers; nil
+	// when the config has none.
+	Groups *GroupImport
 	// Unmanaged, by id: live offices (not deleted or cancelled) that
 	// neither the state nor an adoption records; no config describes
 	// them.
@@ -184,7 +187,20 @@ func Import(ctx context.Context, cfg *load.Config, opts ImportOptions) (*ImportR
 		return nil, fmt.Errorf("import: listing the offices in Dialpad: %w", err)
 	}
 	res := matchImport(cfg, opts.Store.State(), live, opts.Invocation)
-	if opts.DryRun || len(res.Adopted) == 0 {
+	if len(cfg.Groups) > 0 {
+		gapi, ok := opts.API.(ImportGroupsAPI)
+		if !ok {
+			return nil, errors.New("import: the API cannot list departments and call centers")
+		}
+		officeIDs := plan.StateIDs(opts.Store.State())
+		for _, a := range res.Adopted {
+			officeIDs[a.Key] = a.ID
+		}
+		if res.Groups, err = importGroups(ctx, gapi, cfg, opts.Store.State(), officeIDs, opts.Invocation); err != nil {
+			return nil, err
+		}
+	}
+	if opts.DryRun || (len(res.Adopted) == 0 && (res.Groups == nil || len(res.Groups.Adopted) == 0)) {
 		return res, nil
 	}
 	desired := make(map[string]*load.Desired, len(cfg.Offices))
@@ -210,6 +226,9 @@ func Import(ctx context.Context, cfg *load.Config, opts ImportOptions) (*ImportR
 				Status: state.Created, ID: strconv.FormatInt(a.ID, 10), Name: d.Office.Name,
 				Spec: d.Office.Canonical(), SpecSHA256: sha, CreatedAt: &created,
 			})
+		}
+		if res.Groups != nil {
+			return recordGroups(st, res.Groups.Adopted, at)
 		}
 		return nil
 	})

@@ -66,6 +66,9 @@ func WriteImportReport(w io.Writer, r ImportReport) error {
 	if res.Managed > 0 {
 		fmt.Fprintf(bw, "\nAlready in the state: %s.\n", plural(res.Managed, "office"))
 	}
+	if res.Groups != nil {
+		writeGroupImport(bw, res.Groups, r.DryRun, r.Invocation)
+	}
 	if len(res.Unmanaged) > 0 {
 		fmt.Fprintf(bw, "\nIn Dialpad but in no config: %s.\n", plural(len(res.Unmanaged), "office"))
 		for _, l := range res.Unmanaged {
@@ -103,4 +106,39 @@ func WriteImportReport(w io.Writer, r ImportReport) error {
 		}
 	}
 	return bw.Flush()
+}
+
+// writeGroupImport writes what import found for departments and call
+// centers, after the offices.
+func writeGroupImport(bw *bufio.Writer, g *GroupImport, dryRun bool, inv plan.Invocation) {
+	switch {
+	case len(g.Adopted) == 0:
+		bw.WriteString("\nAdopted no department or call center.\n")
+	case dryRun:
+		fmt.Fprintf(bw, "\nWould adopt %s (departments and call centers; dry run: the state is unchanged):\n", plural(len(g.Adopted), "group"))
+	default:
+		fmt.Fprintf(bw, "\nAdopted %s (departments and call centers) with their operators where the config lists them: recorded in the state with their Dialpad ids; nothing was created.\n", plural(len(g.Adopted), "group"))
+	}
+	for _, a := range g.Adopted {
+		fmt.Fprintf(bw, "  = %s %s (%s): id %d in office %d\n", kindWord(a.Kind), offices.Printable(a.Key), offices.Printable(a.Name), a.ID, a.OfficeID)
+	}
+	if len(g.ToCreate) > 0 {
+		fmt.Fprintf(bw, "\nTo create: %s with no live group of that name in its office; `%s` creates them.\n", plural(len(g.ToCreate), "group"), inv.Command("apply"))
+		for _, a := range g.ToCreate {
+			fmt.Fprintf(bw, "  + %s %s (%s)\n", kindWord(a.Kind), offices.Printable(a.Key), offices.Printable(a.Name))
+		}
+	}
+	if len(g.Conflicts) > 0 {
+		fmt.Fprintf(bw, "\nNot adopted: %s.\n", plural(len(g.Conflicts), "group"))
+		for _, c := range g.Conflicts {
+			ids := make([]string, len(c.IDs))
+			for i, id := range c.IDs {
+				ids[i] = strconv.FormatInt(id, 10)
+			}
+			fmt.Fprintf(bw, "  ! %s (%s): ids %s: %s\n", offices.Printable(c.Key), offices.Printable(c.Name), strings.Join(ids, ", "), offices.Printable(c.Reason))
+		}
+	}
+	if g.Managed > 0 {
+		fmt.Fprintf(bw, "\nAlready in the state: %s.\n", plural(g.Managed, "group"))
+	}
 }

@@ -611,7 +611,7 @@ func (d *decoder) duplicateID(off int64, e *Entry, key idOwner, o *Entry, other 
 		what = "one Dialpad object"
 	}
 	err := &Error{Op: "load", Path: d.path, Err: &reasonError{
-		kind: ErrDuplicateID,
+		kind: duplicateIDError(key.kind, other.kind),
 		msg: fmt.Sprintf("%s.id: Dialpad id %s is also the id of %s (%q; this one is %q), and %s cannot be both "+
 			"(a merge of two edits of the state in Git can do this): find out which of the two the %s with that id is "+
 			"(its name in Dialpad), then forget the other one with %s (the file was left unchanged)",

@@ -135,3 +135,49 @@ func TestSaveRefusesDuplicateID(t *testing.T) {
 		t.Error("the refused save changed the file")
 	}
 }
+
+// TestDuplicateIDGroupWording: when one of the two entries is a group,
+// the error (Load's and Validate's) says entries, names the department's
+// path, and still wraps ErrDuplicateID; two offices keep their wording.
+func TestDuplicateIDGroupWording(t *testing.T) {
+	content := `{
+  "departments": {
+    "berlin-sales": {
+      "id": "5100000000000001",
+      "name": "Sales",
+      "office_id": "5100000000000002",
+      "spec_sha256": "",
+      "status": "created"
+    }
+  },
+  "lineage": "8c7d6a0e-2b1f-4c3e-9d4a-0f1e2d3c4b5a",
+  "offices": {
+    "berlin": {
+      "id": "5100000000000001",
+      "name": "Berlin",
+      "spec_sha256": "",
+      "status": "created"
+    }
+  },
+  "serial": 7,
+  "version": 2
+}
+`
+	path := writeState(t, t.TempDir(), content)
+	se := checkRefused(t, path, content, ErrDuplicateID)
+	for _, want := range []string{
+		"two entries share one Dialpad id: offices.berlin.id: Dialpad id 5100000000000001 is also the id of departments.berlin-sales",
+		"one Dialpad object",
+	} {
+		if !strings.Contains(se.Error(), want) {
+			t.Errorf("Load error does not say %q:\n%v", want, se)
+		}
+	}
+	s, err := LoadWith(path, Options{AllowDuplicateIDs: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Validate(); !errors.Is(err, ErrDuplicateID) || !strings.Contains(err.Error(), "two entries share one Dialpad id") || strings.Contains(err.Error(), "offices share") {
+		t.Errorf("Validate = %v, want ErrDuplicateID saying entries", err)
+	}
+}

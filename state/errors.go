@@ -79,6 +79,30 @@ func (e *Error) Error() string {
 // Unwrap returns e.Err.
 func (e *Error) Unwrap() error { return e.Err }
 
+// errDuplicateEntries is ErrDuplicateID when one of the two entries is a
+// department or a call center: its text says entries, not offices.
+var errDuplicateEntries error = &sentinelText{"two entries share one Dialpad id", ErrDuplicateID}
+
+// duplicateIDError returns the ErrDuplicateID of two entries of kinds a
+// and b, worded for them.
+func duplicateIDError(a, b Kind) error {
+	if a == KindOffice && b == KindOffice {
+		return ErrDuplicateID
+	}
+	return errDuplicateEntries
+}
+
+// sentinelText is a sentinel under another text: errors.Is finds the
+// sentinel.
+type sentinelText struct {
+	text string
+	err  error
+}
+
+func (e *sentinelText) Error() string { return e.text }
+
+func (e *sentinelText) Unwrap() error { return e.err }
+
 // reasonError is a reason of a given kind (a sentinel) with details and an
 // optional cause: "state file is corrupt: offices.x.id: not a number; hint".
 type reasonError struct {

@@ -99,7 +99,7 @@ func checkIDs(s *State, keys *[3][]string, keyOfID map[string]idOwner) error {
 				continue
 			}
 			if other, dup := keyOfID[e.ID]; dup {
-				return fmt.Errorf("%s.%s.id: Dialpad id %s is also the id of %s: %w", k.Field(), key, e.ID, other, ErrDuplicateID)
+				return fmt.Errorf("%s.%s.id: Dialpad id %s is also the id of %s: %w", k.Field(), key, e.ID, other, duplicateIDError(k, other.kind))
 			}
 			keyOfID[e.ID] = idOwner{k, key}
 		}

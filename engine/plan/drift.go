@@ -54,6 +54,9 @@ type Drift struct {
 	ID int64 `json:"id,string"`
 	// Kind is how it drifted.
 	Kind DriftKind `json:"kind"`
+	// Object is "department" or "callcenter" for a group's drift, ""
+	// (left out of the JSON) for an office's.
+	Object string `json:"object,omitempty"`
 	// LiveState is the office's live state for DriftDeleted: "deleted",
 	// "cancelled", or "not found" when GET answered 404; "" otherwise.
 	LiveState string `json:"live_state,omitempty"`
@@ -189,6 +192,9 @@ func CheckDrift(ctx context.Context, st *state.State, opts DriftOptions) (*Drift
 		if d := jobs[i].drift(ids); d != nil {
 			rep.Drifts = append(rep.Drifts, *d)
 		}
+	}
+	if err := checkGroupDrift(ctx, opts.API, st, rep, par); err != nil {
+		return nil, err
 	}
 	return rep, nil
 }

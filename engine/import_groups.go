@@ -1,0 +1,212 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strconv"
+	"time"
+
+	"github.com/officectl/officectl/engine/load"
+	"github.com/officectl/officectl/engine/plan"
+	"github.com/officectl/officectl/offices"
+	"github.com/officectl/officectl/state"
+)
+
+// This file holds import of departments and call centers: adopting the
+// groups an office already has by (office, kind, exact name), with their
+// operators, from the per-office listings.
+
+// ImportGroupsAPI is the part of the Dialpad API that import of groups
+// uses; *offices.Client satisfies it. Import needs it only when the
+// config has departments or call centers.
+type ImportGroupsAPI interface {
+	ListDepartments(ctx context.Context, officeID int64) ([]offices.LiveDepartment, error)
+	ListCallCenters(ctx context.Context, officeID int64) ([]offices.LiveCallCenter, error)
+	ListOperators(ctx context.Context, kind offices.Kind, id int64) ([]offices.Member, error)
+}
+
+var _ ImportGroupsAPI = (*offices.Client)(nil)
+
+// GroupAdoption is a department or call center of the config recorded in
+// the state as an existing live group.
+type GroupAdoption struct {
+	Kind     string // load.KindDepartment or load.KindCallCenter
+	Key      string
+	Name     string
+	ID       int64 // 0 in ToCreate
+	OfficeID int64 // 0 in ToCreate when its office is not created yet
+	// Spec is the live group's create fields (canonical JSON), Operators
+	// its live membership when the config manages it (else nil).
+	Spec, SpecSHA256 string
+	Operators        []state.Operator
+}
+
+// GroupImport is what import found for groups.
+type GroupImport struct {
+	Adopted, ToCreate []GroupAdoption
+	Conflicts         []ImportConflict // Key names the group; Reason says its kind
+	Managed           int
+}
+
+// liveGroup is one listed department or call center, reduced to what
+// adoption needs.
+type liveGroup struct {
+	id, office int64
+	name       string
+	state      string
+	spec, sha  string
+}
+
+// importGroups lists the groups of every office the config's unmanaged
+// groups hang off (one listing per office and kind, followed to its end)
+// and matches them by exact name; offices is the office ids by key after
+// the offices' adoptions. It lists the operators of each adopted group
+// whose config manages them.
+func importGroups(ctx context.Context, api ImportGroupsAPI, cfg *load.Config, st *state.State, officeIDs map[string]int64, inv plan.Invocation) (*GroupImport, error) {
+	res := &GroupImport{}
+	claimed := map[int64]string{}
+	for _, k := range []state.Kind{state.KindDepartment, state.KindCallCenter} {
+		for key, e := range st.Map(k) {
+			if id, err := strconv.ParseInt(e.ID, 10, 64); err == nil && id > 0 {
+				claimed[id] = key
+			}
+		}
+	}
+	type listKey struct {
+		kind   string
+		office int64
+	}
+	listed := map[listKey][]liveGroup{}
+	for i := range cfg.Groups {
+		g := &cfg.Groups[i]
+		if _, ok := st.GetOf(state.Kind(g.Kind), g.Key); ok {
+			res.Managed++
+			continue
+		}
+		office := g.OfficeID
+		if g.Office != "" {
+			office = officeIDs[g.Office]
+		}
+		if office <= 0 {
+			res.ToCreate = append(res.ToCreate, GroupAdoption{Kind: g.Kind, Key: g.Key, Name: g.Name})
+			continue
+		}
+		lk := listKey{g.Kind, office}
+		live, ok := listed[lk]
+		if !ok {
+			var err error
+			if live, err = listGroupsOf(ctx, api, g.Kind, office); err != nil {
+				return nil, err
+			}
+			listed[lk] = live
+		}
+		var free []liveGroup
+		var takenBy string
+		for _, l := range live {
+			if l.name != g.Name || l.state == "deleted" || l.state == "cancelled" {
+				continue
+			}
+			if k, ok := claimed[l.id]; ok {
+				takenBy = k
+				continue
+			}
+			free = append(free, l)
+		}
+		what := kindWord(g.Kind)
+		switch {
+		case len(free) == 1:
+			a := GroupAdoption{Kind: g.Kind, Key: g.Key, Name: g.Name, ID: free[0].id, OfficeID: office, Spec: free[0].spec, SpecSHA256: free[0].sha}
+			if g.Operators != nil {
+				ops, err := liveOperators(ctx, api, g.Kind, free[0].id)
+				if err != nil {
+					return nil, err
+				}
+				a.Operators = ops
+			}
+			res.Adopted = append(res.Adopted, a)
+			claimed[free[0].id] = g.Key
+		case len(free) > 1:
+			ids := make([]int64, len(free))
+			for i, l := range free {
+				ids[i] = l.id
+			}
+			sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+			res.Conflicts = append(res.Conflicts, ImportConflict{Key: g.Key, Name: g.Name, IDs: ids,
+				Reason: fmt.Sprintf("%d %ss of office %d in Dialpad have this name, so import cannot tell which one the config describes: rename or delete the others in Dialpad, then run import again", len(free), what, office)})
+		case takenBy != "":
+			res.Conflicts = append(res.Conflicts, ImportConflict{Key: g.Key, Name: g.Name,
+				Reason: fmt.Sprintf("the %s with this name is recorded in the state file as %q: give one of the two keys another name, or forget the other with `%s`", what, takenBy, inv.Command("state rm", takenBy))})
+		default:
+			res.ToCreate = append(res.ToCreate, GroupAdoption{Kind: g.Kind, Key: g.Key, Name: g.Name, OfficeID: office})
+		}
+	}
+	return res, nil
+}
+
+// kindWord names a group kind for a person.
+func kindWord(kind string) string {
+	if kind == load.KindCallCenter {
+		return "call center"
+	}
+	return "department"
+}
+
+// listGroupsOf lists the groups of kind of office (one listing, all pages).
+func listGroupsOf(ctx context.Context, api ImportGroupsAPI, kind string, office int64) ([]liveGroup, error) {
+	var out []liveGroup
+	if kind == load.KindCallCenter {
+		ls, err := api.ListCallCenters(ctx, office)
+		if err != nil {
+			return nil, fmt.Errorf("import: listing the call centers of office %d: %w", office, err)
+		}
+		for _, l := range ls {
+			out = append(out, liveGroup{id: l.ID, office: office, name: l.Name, state: l.State, spec: string(l.CallCenter.Canonical()), sha: l.CallCenter.SpecSHA256()})
+		}
+		return out, nil
+	}
+	ls, err := api.ListDepartments(ctx, office)
+	if err != nil {
+		return nil, fmt.Errorf("import: listing the departments of office %d: %w", office, err)
+	}
+	for _, l := range ls {
+		out = append(out, liveGroup{id: l.ID, office: office, name: l.Name, state: l.State, spec: string(l.Department.Canonical()), sha: l.Department.SpecSHA256()})
+	}
+	return out, nil
+}
+
+// liveOperators lists the operators of group id as the state records
+// them: ids, types and roles, sorted (skill levels are not listed).
+func liveOperators(ctx context.Context, api ImportGroupsAPI, kind string, id int64) ([]state.Operator, error) {
+	ms, err := api.ListOperators(ctx, offices.Kind(kind), id)
+	if err != nil {
+		return nil, fmt.Errorf("import: listing the operators of %s %d: %w", kindWord(kind), id, err)
+	}
+	ops := make([]state.Operator, 0, len(ms))
+	for _, m := range ms {
+		role := m.Role
+		if role == "" {
+			role = offices.RoleOperator
+		}
+		ops = append(ops, state.Operator{ID: strconv.FormatInt(m.ID, 10), Type: m.Type, Role: role, SkillLevel: int(m.SkillLevel)})
+	}
+	state.SortOperators(ops)
+	return ops, nil
+}
+
+// recordGroups writes the adopted groups into st.
+func recordGroups(st *state.State, gs []GroupAdoption, at time.Time) error {
+	for _, a := range gs {
+		k := state.Kind(a.Kind)
+		if _, ok := st.KindOf(a.Key); ok {
+			return fmt.Errorf("the state entry of %q appeared during import", a.Key)
+		}
+		created := at
+		st.SetOf(k, a.Key, &state.Entry{
+			Status: state.Created, ID: strconv.FormatInt(a.ID, 10), Name: a.Name,
+			OfficeID: strconv.FormatInt(a.OfficeID, 10), Spec: []byte(a.Spec), SpecSHA256: a.SpecSHA256,
+			Operators: a.Operators, CreatedAt: &created,
+		})
+	}
+	return nil
+}

@@ -1,0 +1,296 @@
+package plan
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+
+	"github.com/officectl/officectl/offices"
+	"github.com/officectl/officectl/state"
+)
+
+// This file holds drift of departments and call centers: CheckDrift lists
+// the groups of each office the state's groups hang off (one listing per
+// office and kind, every page) and compares each group with the spec, and
+// its operators with the membership, the state records for it.
+
+// DriftGroupsAPI is the part of the Dialpad API that drift of groups
+// uses; *offices.Client satisfies it. CheckDrift needs it only when the
+// state records departments or call centers.
+type DriftGroupsAPI interface {
+	ListDepartments(ctx context.Context, officeID int64) ([]offices.LiveDepartment, error)
+	ListCallCenters(ctx context.Context, officeID int64) ([]offices.LiveCallCenter, error)
+	ListOperators(ctx context.Context, kind offices.Kind, id int64) ([]offices.Member, error)
+}
+
+var _ DriftGroupsAPI = (*offices.Client)(nil)
+
+// groupJob is one group to check: what the state records, then what the
+// listings found.
+type groupJob struct {
+	kind     state.Kind
+	key      string
+	e        *state.Entry
+	id       int64
+	office   int64
+	spec     any
+	live     any // the listed group's create fields as a JSON tree; nil when not listed
+	state    string
+	liveOps  []offices.Member
+	listedOp bool
+}
+
+// checkGroupDrift appends to rep the drift of every department and call
+// center st records: deleted (not in its office's listing, or deleted or
+// cancelled there), changed fields (only the fields the spec has;
+// references resolved with the state's ids) and changed membership
+// (where the state records one: added or removed operators, changed
+// roles; skill levels are not listed). Up to par operator listings run
+// at once.
+func checkGroupDrift(ctx context.Context, api DriftAPI, st *state.State, rep *DriftReport, par int) error {
+	var jobs []*groupJob
+	for _, kind := range []state.Kind{state.KindDepartment, state.KindCallCenter} {
+		for _, k := range st.KeysOf(kind) {
+			e := st.Map(kind)[k]
+			if e == nil {
+				continue
+			}
+			id, err := strconv.ParseInt(e.ID, 10, 64)
+			office, oerr := strconv.ParseInt(e.OfficeID, 10, 64)
+			if e.Status != state.Created || err != nil || id <= 0 || oerr != nil || office <= 0 {
+				rep.Skipped = append(rep.Skipped, SkippedOffice{Key: k, Name: e.Name, Reason: "no Dialpad id yet (its create is pending: run officectl apply)"})
+				continue
+			}
+			if len(e.Spec) == 0 {
+				rep.Skipped = append(rep.Skipped, SkippedOffice{Key: k, Name: e.Name, Reason: "the state records no spec to compare with (forget and adopt it again: officectl state rm KEY, then officectl import)"})
+				continue
+			}
+			spec, err := DecodeSpec(e.Spec)
+			if err != nil {
+				rep.Skipped = append(rep.Skipped, SkippedOffice{Key: k, Name: e.Name, Reason: fmt.Sprintf("the spec in the state does not decode: %v", err)})
+				continue
+			}
+			jobs = append(jobs, &groupJob{kind: kind, key: k, e: e, id: id, office: office, spec: spec})
+		}
+	}
+	if len(jobs) == 0 {
+		return nil
+	}
+	gapi, ok := api.(DriftGroupsAPI)
+	if !ok {
+		return errors.New("drift: the API cannot list departments and call centers")
+	}
+	if err := listGroupJobs(ctx, gapi, jobs); err != nil {
+		return err
+	}
+	if err := listJobOperators(ctx, gapi, jobs, par); err != nil {
+		return err
+	}
+	ids := groupRefIDs(st)
+	rep.Checked += len(jobs)
+	for _, j := range jobs {
+		if d := j.drift(ids); d != nil {
+			rep.Drifts = append(rep.Drifts, *d)
+		}
+	}
+	sort.Slice(rep.Drifts, func(a, b int) bool { return rep.Drifts[a].Key < rep.Drifts[b].Key })
+	sort.Slice(rep.Skipped, func(a, b int) bool { return rep.Skipped[a].Key < rep.Skipped[b].Key })
+	return nil
+}
+
+// listGroupJobs lists, once per office and kind, the groups the jobs hang
+// off, and gives each job its listed group.
+func listGroupJobs(ctx context.Context, api DriftGroupsAPI, jobs []*groupJob) error {
+	type listKey struct {
+		kind   state.Kind
+		office int64
+	}
+	type listed struct {
+		body  any
+		state string
+	}
+	lists := map[listKey]map[int64]listed{}
+	for _, j := range jobs {
+		lk := listKey{j.kind, j.office}
+		byID, ok := lists[lk]
+		if !ok {
+			byID = map[int64]listed{}
+			if j.kind == state.KindCallCenter {
+				ls, err := api.ListCallCenters(ctx, j.office)
+				if err != nil {
+					return fmt.Errorf("drift: listing the call centers of office %d: %w", j.office, err)
+				}
+				for _, l := range ls {
+					byID[l.ID] = listed{JSONTree(l.CallCenter), l.State}
+				}
+			} else {
+				ls, err := api.ListDepartments(ctx, j.office)
+				if err != nil {
+					return fmt.Errorf("drift: listing the departments of office %d: %w", j.office, err)
+				}
+				for _, l := range ls {
+					byID[l.ID] = listed{JSONTree(l.Department), l.State}
+				}
+			}
+			lists[lk] = byID
+		}
+		if l, ok := byID[j.id]; ok {
+			j.live, j.state = l.body, l.state
+		}
+	}
+	return nil
+}
+
+// listJobOperators lists the operators of each live group whose state
+// entry records a membership, up to par at once.
+func listJobOperators(ctx context.Context, api DriftGroupsAPI, jobs []*groupJob, par int) error {
+	var todo []int
+	for i, j := range jobs {
+		if j.live != nil && !deletedState(j.state) && j.e.Operators != nil {
+			todo = append(todo, i)
+		}
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	errs := make([]error, len(jobs))
+	forEach(ctx, todo, par, func(i int) {
+		j := jobs[i]
+		ms, err := api.ListOperators(ctx, offices.Kind(j.kind), j.id)
+		if err != nil {
+			errs[i] = fmt.Errorf("drift: operators of %s %q (id %d): %w", j.kind, j.key, j.id, err)
+			cancel()
+			return
+		}
+		j.liveOps, j.listedOp = ms, true
+	})
+	var first error
+	for _, err := range errs {
+		if err != nil && (first == nil || errors.Is(first, context.Canceled)) {
+			first = err
+		}
+	}
+	if first != nil {
+		return first
+	}
+	return ctx.Err()
+}
+
+// groupRefIDs maps "kind/key" of every created entry to its Dialpad id,
+// to resolve the references a group's spec holds.
+func groupRefIDs(st *state.State) map[string]int64 {
+	ids := map[string]int64{}
+	for _, kind := range state.Kinds {
+		for k, e := range st.Map(kind) {
+			if id, err := strconv.ParseInt(e.ID, 10, 64); err == nil && id > 0 && e.Status == state.Created {
+				ids[string(kind)+"/"+k] = id
+			}
+		}
+	}
+	return ids
+}
+
+// resolveRefs replaces, in a spec tree, each reference {office|department|
+// callcenter: KEY} whose entry the state records by its id.
+func resolveRefs(v any, ids map[string]int64) any {
+	switch t := v.(type) {
+	case map[string]any:
+		if len(t) == 1 {
+			for k, x := range t {
+				if key, ok := x.(string); ok {
+					if id, ok := ids[k+"/"+key]; ok {
+						return JSONTree(id)
+					}
+				}
+			}
+		}
+		for k, x := range t {
+			t[k] = resolveRefs(x, ids)
+		}
+	case []any:
+		for i := range t {
+			t[i] = resolveRefs(t[i], ids)
+		}
+	}
+	return v
+}
+
+// drift compares the job's live group with its spec and membership; nil
+// when it has not drifted.
+func (j *groupJob) drift(ids map[string]int64) *Drift {
+	d := &Drift{Key: j.key, Name: j.e.Name, ID: j.id, Object: string(j.kind)}
+	switch {
+	case j.live == nil:
+		d.Kind, d.LiveState, d.Fields = DriftDeleted, "not found", []FieldChange{}
+		return d
+	case deletedState(j.state):
+		d.Kind, d.LiveState, d.Fields = DriftDeleted, j.state, []FieldChange{}
+		return d
+	}
+	spec := resolveRefs(j.spec, ids)
+	diffValues("", spec, keepKeysOf(spec, j.live), &d.Fields)
+	if j.listedOp {
+		d.Fields = append(d.Fields, operatorDrift(j.e.Operators, j.liveOps)...)
+	}
+	if len(d.Fields) == 0 {
+		return nil
+	}
+	d.Kind = DriftChanged
+	return d
+}
+
+// operatorDrift lists the membership changes from the applied operators
+// to the live ones: one field per user or room added, removed or with
+// another role, as operators.TYPE.ID with its role.
+func operatorDrift(applied []state.Operator, live []offices.Member) []FieldChange {
+	type who struct {
+		typ string
+		id  int64
+	}
+	old := map[who]string{}
+	for _, o := range applied {
+		id, _ := strconv.ParseInt(o.ID, 10, 64)
+		old[who{o.Type, id}] = o.Role
+	}
+	now := map[who]string{}
+	for _, m := range live {
+		role := m.Role
+		if role == "" {
+			role = offices.RoleOperator
+		}
+		now[who{m.Type, m.ID}] = role
+	}
+	var keys []who
+	for w := range old {
+		keys = append(keys, w)
+	}
+	for w := range now {
+		if _, ok := old[w]; !ok {
+			keys = append(keys, w)
+		}
+	}
+	sort.Slice(keys, func(a, b int) bool {
+		if keys[a].typ != keys[b].typ {
+			return keys[a].typ < keys[b].typ
+		}
+		return keys[a].id < keys[b].id
+	})
+	var out []FieldChange
+	for _, w := range keys {
+		o, inOld := old[w]
+		n, inNow := now[w]
+		if inOld && inNow && o == n {
+			continue
+		}
+		fc := FieldChange{Path: "operators." + w.typ + "." + strconv.FormatInt(w.id, 10)}
+		if inOld {
+			fc.Old = strconv.Quote(o)
+		}
+		if inNow {
+			fc.New = strconv.Quote(n)
+		}
+		out = append(out, fc)
+	}
+	return out
+}
