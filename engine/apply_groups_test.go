@@ -16,9 +16,9 @@ import (
 	"github.com/officectl/officectl/state"
 )
 
-// groupsYAML is an office with two departments and a call center that
+// applyGroupsYAML is an office with two departments and a call center that
 // route to each other, with operators by email, user id and room.
-const groupsYAML = `offices:
+const applyGroupsYAML = `offices:
   hq:
     name: HQ
     country: DE
@@ -130,7 +130,7 @@ func TestApplyGroupsUnderFaults(t *testing.T) {
 	t.Parallel()
 	env := newApplyEnv(t, officestest.Options{Users: 6, Rooms: 2, Seed: 7}, nil)
 	env.sim.SetFaults(officestest.Faults{ServerError: 0.1, TooManyRequests: 0.05, Reset: 0.05, Drop: 0.3})
-	cfg := groupsConfig(t, groupsYAML)
+	cfg := groupsConfig(t, applyGroupsYAML)
 	for run := 0; run < 20; run++ {
 		_, res := env.applyGroups(t, cfg, 0)
 		if res.Err == nil {
@@ -163,7 +163,7 @@ func TestApplyGroupsUnderFaults(t *testing.T) {
 func TestApplyGroupsUpdateDelete(t *testing.T) {
 	t.Parallel()
 	env := newApplyEnv(t, officestest.Options{Users: 6, Rooms: 2}, nil)
-	if _, res := env.applyGroups(t, groupsConfig(t, groupsYAML), 0); res == nil || res.Err != nil {
+	if _, res := env.applyGroups(t, groupsConfig(t, applyGroupsYAML), 0); res == nil || res.Err != nil {
 		t.Fatalf("first apply: %+v", res)
 	}
 	teamID := env.store.State().Departments["team-1"].ID
@@ -173,7 +173,7 @@ func TestApplyGroupsUpdateDelete(t *testing.T) {
 		"{user: user3@example.com, role: supervisor, skill_level: 80}", "{user: user3@example.com, role: admin, skill_level: 60}, {user: user5@example.com}",
 		"  archive:\n    office: hq\n    name: Archive\n    protect: true\n", "",
 		"  team-1:\n    office: hq\n    name: Team 1\n    operators: []\n", "",
-	).Replace(groupsYAML)
+	).Replace(applyGroupsYAML)
 	cfg := groupsConfig(t, edited)
 
 	p, res := env.applyGroups(t, cfg, 0)
@@ -222,7 +222,7 @@ func TestApplyGroupsUpdateDelete(t *testing.T) {
 func TestApplyGroupsUnknownEmail(t *testing.T) {
 	t.Parallel()
 	env := newApplyEnv(t, officestest.Options{Users: 6, Rooms: 2}, nil)
-	src := strings.Replace(groupsYAML, "{user: user2@example.com}", "{user: nobody@example.com}, {user: user1@example.com}", 1)
+	src := strings.Replace(applyGroupsYAML, "{user: user2@example.com}", "{user: nobody@example.com}, {user: user1@example.com}", 1)
 	src = strings.Replace(src, "{user: USER4}", "{user: USER4}, {user: user1@example.com}", 1)
 	_, res := env.applyGroups(t, groupsConfig(t, src), 0)
 	if res == nil || res.Err == nil {
@@ -257,7 +257,7 @@ func TestApplyGroupsUnknownEmail(t *testing.T) {
 func TestApplyGroupsResumeAfterCrash(t *testing.T) {
 	t.Parallel()
 	env := newApplyEnv(t, officestest.Options{Users: 6, Rooms: 2}, nil)
-	src := strings.Replace(groupsYAML, "  team-1:\n", "  team-10:\n    office: hq\n    name: Team 10\n  team-1:\n", 1)
+	src := strings.Replace(applyGroupsYAML, "  team-1:\n", "  team-10:\n    office: hq\n    name: Team 10\n  team-1:\n", 1)
 	cfg := groupsConfig(t, src)
 	if _, res := env.applyGroups(t, cfg, 0); res == nil || res.Err != nil {
 		t.Fatalf("first apply: %+v", res)
