@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html"
 	"os"
+	"strconv"
 	"strings"
 
 	"github.com/officectl/officectl/engine/plan"
@@ -142,6 +143,12 @@ func memberLine(m plan.MemberChange) string {
 		return "add " + m.Operator + " as " + m.New
 	case "remove":
 		return "remove " + m.Operator + " (" + m.Old + ")"
+	case "manage":
+		count := m.New + " operators"
+		if n, err := strconv.Atoi(m.New); err == nil {
+			count = plural(n, "operator")
+		}
+		return "membership managed from now on: exactly " + count + "; apply removes any others"
 	}
 	return m.Operator + ": " + m.Op + " " + fieldValue(m.Old) + " → " + m.New
 }
