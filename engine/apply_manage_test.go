@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/officectl/officectl/engine/apply"
 	"github.com/officectl/officectl/engine/plan"
 	"github.com/officectl/officectl/offices"
 	"github.com/officectl/officectl/offices/officestest"
@@ -80,5 +81,63 @@ func TestApplyManageMembership(t *testing.T) {
 	}
 	if s := p2.Summary(); s.Changed() != 0 {
 		t.Errorf("plan after apply: %+v", s)
+	}
+}
+
+// TestApplyAdoptedOfficeOperators: an office the preflight listing adopts
+// (--adopt-existing) gets its operators in the same run, its live members
+// listed and the others removed; an office created with `operators: []`
+// records [] in the state. The next plan has no changes.
+func TestApplyAdoptedOfficeOperators(t *testing.T) {
+	t.Parallel()
+	env := newApplyEnv(t, officestest.Options{Users: 6, Rooms: 2}, nil)
+	ids := env.sim.Seed(offices.Live{Name: "HQ"})
+	if err := env.client.AddOperator(context.Background(), offices.KindOffice, ids[0],
+		offices.Member{Type: offices.OperatorUser, ID: officestest.FirstUserID + 6, Role: offices.RoleOperator}); err != nil {
+		t.Fatal(err)
+	}
+	branch := strings.Replace(groupsYAML, "departments:\n", `  branch:
+    name: Branch
+    country: DE
+    currency: EUR
+    plan_period: monthly
+    invoiced: false
+    unified_billing: true
+    annual_commit_monthly_billing: false
+    billing_address: {address_line_1: Alexanderplatz 2, city: Berlin, country: DE, postal_code: "10178", region: Berlin}
+    operators: []
+departments:
+`, 1)
+	cfg := groupsConfig(t, branch)
+	p, err := plan.MakePlan(cfg, env.store.State())
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, _ := apply.Apply(context.Background(), p, apply.ApplyOptions{Store: env.store, API: env.client, AdoptExisting: true})
+	if res == nil || res.Err != nil {
+		t.Fatalf("apply: %+v", res)
+	}
+	for _, o := range res.Offices {
+		if o.Key == "hq" && (o.Outcome != apply.OutcomeAdopted || o.ID != ids[0]) {
+			t.Errorf("hq: %s id %d, want adopted id %d", o.Outcome, o.ID, ids[0])
+		}
+	}
+	if ops := env.sim.Operators(ids[0]); len(ops) != 1 || ops[0].ID != officestest.FirstUserID+1 || ops[0].Role != "admin" {
+		t.Errorf("hq's operators in Dialpad: %+v, want user1 as admin only", ops)
+	}
+	st := env.store.State()
+	if ops := st.Offices["hq"].Operators; len(ops) != 1 || ops[0].Email != "user1@example.com" {
+		t.Errorf("hq's operators in the state: %+v", ops)
+	}
+	if ops := st.Offices["branch"].Operators; ops == nil || len(ops) != 0 {
+		t.Errorf("branch's operators in the state: %#v, want []", ops)
+	}
+	checkGroupsMatch(t, env.sim, st, cfg)
+	p2, err := plan.MakePlan(cfg, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := p2.Summary(); s.Changed() != 0 {
+		t.Errorf("plan after apply: %+v %+v", s, p2.Changes)
 	}
 }

@@ -34,6 +34,9 @@ type run struct {
 	// theirs to adopt.
 	resume   []bool
 	sentName []string
+	// adopted holds the Dialpad id of each office the preflight listing
+	// adopted whose operators are still to be set (work does it).
+	adopted []int64
 	// e911ID is the Dialpad id of each update-e911 office, e911Name the
 	// name the state file records for it (the live office must have it).
 	e911ID   []int64
@@ -82,6 +85,7 @@ func newRun(p *plan.Plan, opts ApplyOptions) *run {
 		decided:    make([]bool, n),
 		resume:     make([]bool, n),
 		sentName:   make([]string, n),
+		adopted:    make([]int64, n),
 		e911ID:     make([]int64, n),
 		e911Name:   make([]string, n),
 		ids:        map[string]int64{},
@@ -396,6 +400,13 @@ func (r *run) preflight(ctx, ictx context.Context, st *state.State) {
 	for _, a := range adopt {
 		if err != nil {
 			r.finish(finished{i: a.i, outcome: OutcomeFailed, pending: true, fatal: true, err: err})
+			continue
+		}
+		if r.plan.Changes[a.i].Operators != nil {
+			// Its operators are set in this run too: it is in the state
+			// now and waits for nothing.
+			r.adopted[a.i], r.waits[a.i] = a.id, 0
+			r.push(a.i)
 			continue
 		}
 		r.finish(finished{i: a.i, outcome: OutcomeAdopted, id: a.id})
