@@ -338,3 +338,30 @@ func TestPlanManageMembership(t *testing.T) {
 		t.Errorf("text plan lacks the managed membership:\n%s", buf.String())
 	}
 }
+
+// TestPlanProtectedOnlyGolden: a protected group that left the config is
+// the plan's only difference: no changes, and the note shows in every
+// format.
+func TestPlanProtectedOnlyGolden(t *testing.T) {
+	cfg := loadGroups(t)
+	st := appliedState(cfg)
+	var kept []load.DesiredGroup
+	for _, g := range cfg.Groups {
+		if g.Key != "berlin-sales" {
+			kept = append(kept, g)
+		}
+	}
+	p, err := plan.MakePlan(load.NewConfigGroups(cfg.Offices, kept), st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := p.Summary(); s.Changed() != 0 {
+		t.Fatalf("summary %+v", s)
+	}
+	for suffix, got := range renderings(t, p) {
+		if !strings.Contains(string(got), plan.NoteProtected) {
+			t.Errorf("%s lacks %q:\n%s", suffix, plan.NoteProtected, got)
+		}
+		checkPlanGolden(t, "protected_only"+suffix, got)
+	}
+}

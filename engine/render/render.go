@@ -54,6 +54,16 @@ func summaryLine(s plan.Summary) string {
 // noChanges is said when a plan has nothing but no-ops.
 const noChanges = "No changes. Your offices match the configuration."
 
+// hasNotes reports whether some change apply leaves alone carries a note.
+func hasNotes(p *plan.Plan) bool {
+	for i := range p.Changes {
+		if p.Changes[i].Action == plan.ActionNoOp && p.Changes[i].Note != "" {
+			return true
+		}
+	}
+	return false
+}
+
 // billReminder reminds that creates change the bill; "" when the plan
 // creates nothing. A resume may create its office too.
 func billReminder(s plan.Summary) string {
