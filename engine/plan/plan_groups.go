@@ -232,8 +232,10 @@ func roleOf(r string) string {
 	return r
 }
 
-// stateGroupRefs returns the keys a group's recorded spec refers to.
-func stateGroupRefs(e *state.Entry) []string {
+// StateGroupRefs returns the keys a group's recorded spec refers to (its
+// routing targets): a deleted group is deleted before the deleted groups
+// it refers to.
+func StateGroupRefs(e *state.Entry) []string {
 	if e == nil || len(e.Spec) == 0 {
 		return nil
 	}
@@ -260,7 +262,7 @@ func groupRemovals(st *state.State, inConfig map[string]bool) []Change {
 			}
 			kinds[key] = k
 			var rs []string
-			for _, r := range stateGroupRefs(e) {
+			for _, r := range StateGroupRefs(e) {
 				if _, gone := st.Map(k)[r]; gone && !inConfig[r] {
 					rs = append(rs, r)
 				}
