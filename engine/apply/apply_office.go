@@ -28,6 +28,9 @@ func (r *run) work(ctx, ictx context.Context, i int, ids map[string]int64) finis
 	if c.KindOf() != offices.KindOffice {
 		return r.groupWork(ctx, ictx, i, ids)
 	}
+	if id := r.adopted[i]; id != 0 {
+		return r.adoptedMembers(ctx, ictx, i, id)
+	}
 	var f finished
 	switch c.Action {
 	case plan.ActionUpdate:
@@ -37,7 +40,10 @@ func (r *run) work(ctx, ictx context.Context, i int, ids map[string]int64) finis
 	default:
 		f = r.create(ctx, ictx, i, ids)
 	}
-	if c.Operators != nil && len(c.Members) > 0 && f.err == nil && (f.outcome == OutcomeCreated || f.outcome == OutcomeUpdated) {
+	// A new or adopted office gets its operators whatever the plan's
+	// differences (an adopted one's live members are listed first); an
+	// updated one when they differ.
+	if c.Operators != nil && f.err == nil && (f.outcome == OutcomeCreated || f.outcome == OutcomeAdopted || (f.outcome == OutcomeUpdated && len(c.Members) > 0)) {
 		id := f.id
 		if id == 0 {
 			id = r.ids[c.Key]
@@ -49,6 +55,17 @@ func (r *run) work(ctx, ictx context.Context, i int, ids map[string]int64) finis
 		}
 	}
 	return f
+}
+
+// adoptedMembers sets the operators of office i, which the preflight
+// listing adopted as id.
+func (r *run) adoptedMembers(ctx, ictx context.Context, i int, id int64) finished {
+	if m := r.officeMembers(ctx, ictx, i, id); m.err != nil {
+		m.outcome, m.id = OutcomeFailed, id
+		m.err = fmt.Errorf("%s, but %w", OutcomeAdopted, m.err)
+		return m
+	}
+	return finished{i: i, outcome: OutcomeAdopted, id: id}
 }
 
 // acquire takes a request slot, or reports false when ctx ends first:

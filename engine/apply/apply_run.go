@@ -34,6 +34,9 @@ type run struct {
 	// theirs to adopt.
 	resume   []bool
 	sentName []string
+	// adopted holds the Dialpad id of each office the preflight listing
+	// adopted whose operators are still to be set (work does it).
+	adopted []int64
 	// e911ID is the Dialpad id of each update-e911 office, e911Name the
 	// name the state file records for it (the live office must have it).
 	e911ID   []int64
@@ -50,7 +53,10 @@ type run struct {
 	users  users
 	// deferred are the deletes: they start once nothing else is left.
 	deferred []int
-	sem      chan struct{} // one token per request in flight
+	// deleteRefs are the keys each delete's group refers to (from its
+	// state entry): a group a deleted group refers to is deleted after it.
+	deleteRefs map[int][]string
+	sem        chan struct{} // one token per request in flight
 
 	firstErr    error
 	stopErr     error // set once the run stops starting offices
@@ -82,6 +88,8 @@ func newRun(p *plan.Plan, opts ApplyOptions) *run {
 		decided:    make([]bool, n),
 		resume:     make([]bool, n),
 		sentName:   make([]string, n),
+		adopted:    make([]int64, n),
+		deleteRefs: map[int][]string{},
 		e911ID:     make([]int64, n),
 		e911Name:   make([]string, n),
 		ids:        map[string]int64{},
@@ -269,6 +277,7 @@ func (r *run) prepareGroup(i int, e *state.Entry, inState bool, creating map[str
 			bad(i, "the state file has no Dialpad id for it (a create of unknown outcome?): put it back in the config to resume it, or run officectl state rm %s", c.Key)
 		default:
 			r.deferred = append(r.deferred, i)
+			r.deleteRefs[i] = plan.StateGroupRefs(e)
 		}
 		return
 	case plan.ActionCreate, plan.ActionResume, plan.ActionUpdate:
@@ -398,6 +407,13 @@ func (r *run) preflight(ctx, ictx context.Context, st *state.State) {
 			r.finish(finished{i: a.i, outcome: OutcomeFailed, pending: true, fatal: true, err: err})
 			continue
 		}
+		if r.plan.Changes[a.i].Operators != nil {
+			// Its operators are set in this run too: it is in the state
+			// now and waits for nothing.
+			r.adopted[a.i], r.waits[a.i] = a.id, 0
+			r.push(a.i)
+			continue
+		}
 		r.finish(finished{i: a.i, outcome: OutcomeAdopted, id: a.id})
 	}
 }
@@ -428,10 +444,7 @@ func (r *run) dispatch(ctx, sctx, ictx context.Context) {
 		}
 		if active == 0 && len(r.ready) == 0 && len(r.deferred) > 0 && r.stopErr == nil && !r.interrupted {
 			// Deletes last: nothing left refers to what they delete.
-			for _, i := range r.deferred {
-				r.push(i)
-			}
-			r.deferred = nil
+			r.releaseDeletes()
 			continue
 		}
 		if active == 0 {
@@ -491,11 +504,9 @@ func (r *run) finish(f finished) {
 	switch f.outcome {
 	case OutcomeCreated, OutcomeAdopted:
 		r.ids[c.Key] = res.ID
-		for _, j := range r.dependants[c.Key] {
-			if r.waits[j]--; r.waits[j] == 0 {
-				r.push(j)
-			}
-		}
+		r.releaseDependants(c.Key)
+	case OutcomeDeleted:
+		r.releaseDependants(c.Key) // the deletes of the groups it referred to
 	case OutcomeFailed:
 		if r.firstErr == nil {
 			r.firstErr = &OfficeError{Key: c.Key, Name: c.Name, Err: f.err}
@@ -509,6 +520,42 @@ func (r *run) finish(f finished) {
 	case OutcomeSkipped:
 		r.skipDependants(c.Key)
 	}
+}
+
+// releaseDependants makes ready the changes that waited for key only.
+func (r *run) releaseDependants(key string) {
+	for _, j := range r.dependants[key] {
+		if r.waits[j]--; r.waits[j] == 0 {
+			r.push(j)
+		}
+	}
+}
+
+// releaseDeletes makes the deletes ready once nothing else is left, each
+// after the deletes of the groups that refer to it: while a referrer
+// exists, its target is still in use. Only edges forward in plan order
+// count (the plan puts a referrer first), so a cycle in an edited state
+// cannot stall them. A target whose referrer's delete fails is skipped.
+func (r *run) releaseDeletes() {
+	index := make(map[string]int, len(r.deferred))
+	for _, i := range r.deferred {
+		index[r.plan.Changes[i].Key] = i
+	}
+	for _, i := range r.deferred {
+		key := r.plan.Changes[i].Key
+		for _, t := range r.deleteRefs[i] {
+			if j, ok := index[t]; ok && j > i {
+				r.waits[j]++
+				r.dependants[key] = append(r.dependants[key], j)
+			}
+		}
+	}
+	for _, i := range r.deferred {
+		if r.waits[i] == 0 {
+			r.push(i)
+		}
+	}
+	r.deferred = nil
 }
 
 // skipDependants skips every office that refers to key, directly or not.

@@ -350,11 +350,11 @@ func MakePlan(cfg *load.Config, st *state.State) (*Plan, error) {
 // office otherwise unchanged becomes an update.
 func withMembers(c *Change, ops []load.Operator) {
 	c.Operators = ops
-	var have []state.Operator
 	if c.Entry != nil && c.Action != ActionResume {
-		have = c.Entry.Operators
+		c.Members = manageMembers(ops, c.Entry.Operators)
+	} else {
+		c.Members = diffMembers(ops, nil)
 	}
-	c.Members = diffMembers(ops, have)
 	if c.Action == ActionNoOp && len(c.Members) > 0 {
 		c.Action = ActionUpdate
 	}

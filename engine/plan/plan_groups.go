@@ -25,8 +25,11 @@ const NoteProtected = "protected: not deleted"
 // MemberChange is one difference between the operators the state records
 // and the config's, named as written (an email, "user ID" or "room ID").
 type MemberChange struct {
-	// Op is "add", "remove", "role" (remove then add) or "skill" (PATCH of
-	// the call-center skill level).
+	// Op is "add", "remove", "role" (remove then add), "skill" (PATCH of
+	// the call-center skill level) or "manage": a membership officectl
+	// never managed (nil in the state) becomes exactly the config's list
+	// (New is its length); apply lists the live members and removes any
+	// other.
 	Op string `json:"op"`
 	// Operator names the user or room as the config (or, for a remove,
 	// the state) writes it.
@@ -81,7 +84,7 @@ func diffGroup(g *load.DesiredGroup, refs []string, e *state.Entry, officeIDs ma
 	case e.Status != state.Created:
 		return Change{}, fmt.Errorf("plan: state entry %q has unknown status %q (want %q or %q)", g.Key, e.Status, state.Created, state.Pending)
 	}
-	c.Members = diffMembers(g.Operators, e.Operators)
+	c.Members = manageMembers(g.Operators, e.Operators)
 	officeID := officeIDs[g.Office]
 	if g.Office == "" {
 		officeID = strconv.FormatInt(g.OfficeID, 10)
@@ -146,6 +149,18 @@ func clearedFields(fields []FieldChange) []string {
 		if f.Path != "protect" && !strings.ContainsAny(f.Path, ".[") && f.New == "" && !slices.Contains(out, f.Path) {
 			out = append(out, f.Path)
 		}
+	}
+	return out
+}
+
+// manageMembers is diffMembers for an entry that exists in Dialpad: when
+// the state records no membership (nil: never managed) and the config
+// gives a list, even [], the changes start with a "manage" one, since
+// apply makes the live membership exactly the list.
+func manageMembers(want []load.Operator, have []state.Operator) []MemberChange {
+	out := diffMembers(want, have)
+	if want != nil && have == nil {
+		out = append([]MemberChange{{Op: "manage", New: strconv.Itoa(len(want))}}, out...)
 	}
 	return out
 }
@@ -217,8 +232,10 @@ func roleOf(r string) string {
 	return r
 }
 
-// stateGroupRefs returns the keys a group's recorded spec refers to.
-func stateGroupRefs(e *state.Entry) []string {
+// StateGroupRefs returns the keys a group's recorded spec refers to (its
+// routing targets): a deleted group is deleted before the deleted groups
+// it refers to.
+func StateGroupRefs(e *state.Entry) []string {
 	if e == nil || len(e.Spec) == 0 {
 		return nil
 	}
@@ -245,7 +262,7 @@ func groupRemovals(st *state.State, inConfig map[string]bool) []Change {
 			}
 			kinds[key] = k
 			var rs []string
-			for _, r := range stateGroupRefs(e) {
+			for _, r := range StateGroupRefs(e) {
 				if _, gone := st.Map(k)[r]; gone && !inConfig[r] {
 					rs = append(rs, r)
 				}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/officectl/officectl/engine/load"
 	"github.com/officectl/officectl/engine/plan"
+	"github.com/officectl/officectl/engine/render"
 	"github.com/officectl/officectl/offices"
 	"github.com/officectl/officectl/state"
 )
@@ -294,5 +295,73 @@ func TestPlanFileGroups(t *testing.T) {
 	}
 	if err := plan.MatchPlan(saved, p2); err == nil {
 		t.Errorf("a plan made against another group state matched")
+	}
+}
+
+// TestPlanManageMembership: a list of operators (even []) for a
+// membership the state records as never managed (nil) is an update that
+// says apply makes it exactly the list, for a group and for an office.
+func TestPlanManageMembership(t *testing.T) {
+	cfg := loadGroups(t)
+	st := appliedState(cfg)
+	st.Departments["remote-desk"].Operators = nil
+	st.Offices["berlin"].Operators = nil
+	p, err := plan.MakePlan(cfg, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []kindAction{
+		{"berlin", "office", plan.ActionUpdate},
+		{"berlin-support", "callcenter", plan.ActionNoOp},
+		{"berlin-sales", "department", plan.ActionNoOp},
+		{"remote-desk", "department", plan.ActionUpdate},
+	}
+	if diff := cmp.Diff(want, summarize(p)); diff != "" {
+		t.Fatalf("changes (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]plan.MemberChange{{Op: "manage", New: "0"}}, p.Changes[3].Members); diff != "" {
+		t.Errorf("remote-desk members (-want +got):\n%s", diff)
+	}
+	wantOffice := []plan.MemberChange{
+		{Op: "manage", New: "2"},
+		{Op: "add", Operator: "anna@example.com", New: "admin"},
+		{Op: "add", Operator: "room 5200000000000001", New: "operator"},
+	}
+	if diff := cmp.Diff(wantOffice, p.Changes[0].Members); diff != "" {
+		t.Errorf("berlin members (-want +got):\n%s", diff)
+	}
+	var buf strings.Builder
+	if err := render.RenderText(&buf, p, render.TextOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(buf.String(), "operators: membership managed from now on: exactly 0 operators; apply removes any others") {
+		t.Errorf("text plan lacks the managed membership:\n%s", buf.String())
+	}
+}
+
+// TestPlanProtectedOnlyGolden: a protected group that left the config is
+// the plan's only difference: no changes, and the note shows in every
+// format.
+func TestPlanProtectedOnlyGolden(t *testing.T) {
+	cfg := loadGroups(t)
+	st := appliedState(cfg)
+	var kept []load.DesiredGroup
+	for _, g := range cfg.Groups {
+		if g.Key != "berlin-sales" {
+			kept = append(kept, g)
+		}
+	}
+	p, err := plan.MakePlan(load.NewConfigGroups(cfg.Offices, kept), st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := p.Summary(); s.Changed() != 0 {
+		t.Fatalf("summary %+v", s)
+	}
+	for suffix, got := range renderings(t, p) {
+		if !strings.Contains(string(got), plan.NoteProtected) {
+			t.Errorf("%s lacks %q:\n%s", suffix, plan.NoteProtected, got)
+		}
+		checkPlanGolden(t, "protected_only"+suffix, got)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html"
 	"os"
+	"strconv"
 	"strings"
 
 	"github.com/officectl/officectl/engine/plan"
@@ -52,6 +53,16 @@ func summaryLine(s plan.Summary) string {
 
 // noChanges is said when a plan has nothing but no-ops.
 const noChanges = "No changes. Your offices match the configuration."
+
+// hasNotes reports whether some change apply leaves alone carries a note.
+func hasNotes(p *plan.Plan) bool {
+	for i := range p.Changes {
+		if p.Changes[i].Action == plan.ActionNoOp && p.Changes[i].Note != "" {
+			return true
+		}
+	}
+	return false
+}
 
 // billReminder reminds that creates change the bill; "" when the plan
 // creates nothing. A resume may create its office too.
@@ -142,6 +153,12 @@ func memberLine(m plan.MemberChange) string {
 		return "add " + m.Operator + " as " + m.New
 	case "remove":
 		return "remove " + m.Operator + " (" + m.Old + ")"
+	case "manage":
+		count := m.New + " operators"
+		if n, err := strconv.Atoi(m.New); err == nil {
+			count = plural(n, "operator")
+		}
+		return "membership managed from now on: exactly " + count + "; apply removes any others"
 	}
 	return m.Operator + ": " + m.Op + " " + fieldValue(m.Old) + " → " + m.New
 }

@@ -43,6 +43,7 @@ func RenderMarkdown(w io.Writer, p *plan.Plan) error {
 	}
 	if sum.Changed() == 0 {
 		head.WriteString("\n" + noChanges + "\n")
+		head.WriteString(notesMarkdown(p, MarkdownLimit-head.Len()))
 		_, err := io.WriteString(w, head.String())
 		return err
 	}
@@ -51,6 +52,7 @@ func RenderMarkdown(w io.Writer, p *plan.Plan) error {
 	out.WriteString(head.String())
 	changed := sum.Changed()
 	out.WriteString(changeList(p, MarkdownLimit-out.Len()-len(notShown(changed))))
+	out.WriteString(notesMarkdown(p, (MarkdownLimit-out.Len()-len(notShown(changed)))/4))
 	shown := 0
 	for i := range p.Changes {
 		c := &p.Changes[i]
@@ -68,6 +70,35 @@ func RenderMarkdown(w io.Writer, p *plan.Plan) error {
 	out.WriteString(notShown(changed - shown))
 	_, err := io.WriteString(w, out.String())
 	return err
+}
+
+// notesMarkdown lists the changes apply leaves alone that carry a note
+// (a protected group that left the config: "protected: not deleted"), at
+// most budget bytes, saying how many it leaves out; "" when none has.
+func notesMarkdown(p *plan.Plan, budget int) string {
+	var lines []string
+	for i := range p.Changes {
+		if c := &p.Changes[i]; c.Action == plan.ActionNoOp && c.Note != "" {
+			line := "- " + mdText(kindPrefix(c)) + markdownKey(c.Key)
+			if c.Name != "" {
+				line += " (" + mdText(c.Name) + ")"
+			}
+			lines = append(lines, line+": "+mdText(c.Note)+"\n")
+		}
+	}
+	if len(lines) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString("\n### Notes\n\n")
+	for i, l := range lines {
+		if rest := len(lines) - i; b.Len()+len(l)+64 > budget && rest > 0 {
+			fmt.Fprintf(&b, "- … %d more not listed (see `officectl plan` output)\n", rest)
+			break
+		}
+		b.WriteString(l)
+	}
+	return b.String()
 }
 
 // notShown is the last line of a trimmed markdown plan; "" when n is 0.

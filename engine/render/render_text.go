@@ -44,7 +44,11 @@ func RenderText(w io.Writer, p *plan.Plan, opts TextOptions) error {
 	bw.WriteString(paint(ansiBold, summaryLine(sum)) + "\n")
 	if sum.Changed() == 0 {
 		bw.WriteString("\n" + noChanges + "\n")
-		return bw.Flush()
+		if !hasNotes(p) {
+			return bw.Flush()
+		}
+		// The notes of changes apply leaves alone still show, e.g. a
+		// protected group that left the config.
 	}
 
 	bw.WriteString("\n")
