@@ -29,7 +29,7 @@ func TestApplyDeletesOrdered(t *testing.T) {
 		}
 		return 0
 	}}, nil)
-	if _, res := env.applyGroups(t, groupsConfig(t, groupsYAML), 0); res == nil || res.Err != nil {
+	if _, res := env.applyGroups(t, groupsConfig(t, applyGroupsYAML), 0); res == nil || res.Err != nil {
 		t.Fatalf("first apply: %+v", res)
 	}
 	st := env.store.State()
@@ -37,8 +37,8 @@ func TestApplyDeletesOrdered(t *testing.T) {
 	supportPath := "/api/v2/callcenters/" + st.CallCenters["support"].ID
 	before := len(env.sim.Records())
 
-	start, end := strings.Index(groupsYAML, "  sales:\n"), strings.Index(groupsYAML, "  archive:\n")
-	edited := groupsYAML[:start] + groupsYAML[end:]
+	start, end := strings.Index(applyGroupsYAML, "  sales:\n"), strings.Index(applyGroupsYAML, "  archive:\n")
+	edited := applyGroupsYAML[:start] + applyGroupsYAML[end:]
 	edited = edited[:strings.Index(edited, "callcenters:\n")]
 	p, res := env.applyGroups(t, groupsConfig(t, edited), 2)
 	if s := p.Summary(); s.Delete != 2 {
@@ -88,13 +88,13 @@ func TestApplyDeleteTargetSkipped(t *testing.T) {
 	}))
 	t.Cleanup(front.Close)
 	env := newApplyEnvAt(t, sim, front.URL, nil)
-	if _, res := env.applyGroups(t, groupsConfig(t, groupsYAML), 0); res == nil || res.Err != nil {
+	if _, res := env.applyGroups(t, groupsConfig(t, applyGroupsYAML), 0); res == nil || res.Err != nil {
 		t.Fatalf("first apply: %+v", res)
 	}
 	refuse.Store("/api/v2/departments/" + env.store.State().Departments["sales"].ID)
 
-	start, end := strings.Index(groupsYAML, "  sales:\n"), strings.Index(groupsYAML, "  archive:\n")
-	edited := groupsYAML[:start] + groupsYAML[end:]
+	start, end := strings.Index(applyGroupsYAML, "  sales:\n"), strings.Index(applyGroupsYAML, "  archive:\n")
+	edited := applyGroupsYAML[:start] + applyGroupsYAML[end:]
 	edited = edited[:strings.Index(edited, "callcenters:\n")]
 	_, res := env.applyGroups(t, groupsConfig(t, edited), 2)
 	if res == nil || res.Err == nil {

@@ -23,7 +23,7 @@ func TestApplyManageMembership(t *testing.T) {
 	unmanaged := strings.NewReplacer(
 		"    operators: [{user: user1@example.com, role: admin}]\n", "",
 		"    name: Team 1\n    operators: []\n", "    name: Team 1\n",
-	).Replace(groupsYAML)
+	).Replace(applyGroupsYAML)
 	if _, res := env.applyGroups(t, groupsConfig(t, unmanaged), 0); res == nil || res.Err != nil {
 		t.Fatalf("first apply: %+v", res)
 	}
@@ -51,7 +51,7 @@ func TestApplyManageMembership(t *testing.T) {
 		}
 	}
 
-	cfg := groupsConfig(t, groupsYAML) // team-1: operators []; hq: user1 as admin
+	cfg := groupsConfig(t, applyGroupsYAML) // team-1: operators []; hq: user1 as admin
 	p, res := env.applyGroups(t, cfg, 0)
 	if s := p.Summary(); s.Update != 2 || s.Changed() != 2 {
 		t.Errorf("plan summary %+v", s)
@@ -96,7 +96,7 @@ func TestApplyAdoptedOfficeOperators(t *testing.T) {
 		offices.Member{Type: offices.OperatorUser, ID: officestest.FirstUserID + 6, Role: offices.RoleOperator}); err != nil {
 		t.Fatal(err)
 	}
-	branch := strings.Replace(groupsYAML, "departments:\n", `  branch:
+	branch := strings.Replace(applyGroupsYAML, "departments:\n", `  branch:
     name: Branch
     country: DE
     currency: EUR

@@ -354,8 +354,8 @@ func TestApplyGroupsReferenceFake(t *testing.T) {
 		"    ring_seconds: 30\n", "    ring_seconds: 40\n",
 		"{user: user3@example.com, role: supervisor, skill_level: 80}, {user: USER4}", "{user: user3@example.com, role: supervisor, skill_level: 60}, {user: USER4, role: admin}, {user: user5@example.com}",
 		"  team-1:\n    office: hq\n    name: Team 1\n    operators: []\n", "",
-	).Replace(groupsYAML)
-	for step, src := range []string{groupsYAML, edited} {
+	).Replace(applyGroupsYAML)
+	for step, src := range []string{applyGroupsYAML, edited} {
 		cfg := groupsConfig(t, src)
 		_, res := env.applyGroups(t, cfg, 1)
 		if res == nil || res.Err != nil {
