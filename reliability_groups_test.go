@@ -248,9 +248,10 @@ func checkGroupsExactly(t *testing.T, sim *officestest.TestServer, st *state.Sta
 			t.Errorf("%s %s (%q in office %s) is not on the server", g.kind, g.key, g.name, officeID)
 			continue
 		}
-		e, ok := st.GetOf(state.Kind(g.kind), g.key)
-		if !ok || e.Status != state.Created || e.ID != strconv.FormatInt(l.id, 10) {
-			t.Errorf("%s %s: state entry %+v, the server has id %d", g.kind, g.key, e, l.id)
+		if e, ok := st.GetOf(state.Kind(g.kind), g.key); !ok {
+			t.Errorf("%s %s: not in the state", g.kind, g.key)
+		} else if e.Status != state.Created || e.ID != strconv.FormatInt(l.id, 10) {
+			t.Errorf("%s %s: state entry %s with id %s, the server has id %d", g.kind, g.key, e.Status, e.ID, l.id)
 		}
 		var got []string
 		for _, o := range sim.Operators(l.id) {

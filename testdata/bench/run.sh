@@ -127,8 +127,11 @@ fi
 # Row 6: apply BENCH_GROUPS departments and call centers (default 1000,
 # half each, 1 to 3 operators each; 0 skips rows 6 and 7) over
 # BENCH_GROUPS_OFFICES offices (default 50) applied just before, against the
-# simulator (100 ms latency, 6,000/min) at --rate 6000. Pace and 429s count
-# the groups' apply alone (the simulator's log lines after the offices').
+# simulator (100 ms latency, 6,000/min) at --rate 6000 and --parallelism
+# BENCH_GROUPS_PARALLELISM (default 64: a group's list, create and operator
+# adds are one after the other, so more groups are kept in flight than for
+# offices). Pace and 429s count the groups' apply alone (the simulator's log
+# lines after the offices').
 apply_groups() {
 	local ng=$BENCH_GROUPS no=${BENCH_GROUPS_OFFICES:-50} dir="$work/applygroups" url= sim= skip=
 	mkdir -p "$dir"
@@ -142,7 +145,7 @@ apply_groups() {
 	"$work/tool" groups -offices "$no" -n "$ng" -out "$dir/cfg" >/dev/null
 	DIALPAD_API_URL=$url DIALPAD_API_KEY=officectl-bench-token NO_COLOR=1 "$work/tool" measure -- \
 		"$work/officectl" apply "$dir/cfg" --state "$dir/officectl.state" --auto-approve \
-		--max-creates "$no" --rate 6000 --parallelism "${BENCH_GROUPS_PARALLELISM:-32}" --format json >"$dir/out" 2>"$dir/events" || true
+		--max-creates "$no" --rate 6000 --parallelism "${BENCH_GROUPS_PARALLELISM:-64}" --format json >"$dir/out" 2>"$dir/events" || true
 	kill "$sim" 2>/dev/null; wait "$sim" 2>/dev/null || true
 	python3 - "$dir/out" "$dir/events" "$(tail -n +"$((skip + 1))" "$dir/sim.log" | grep -c ' 429 ' || true)" <<'PY'
 import json,sys
@@ -205,7 +208,7 @@ if grep -q '^drift_big' "$work/results"; then
 		"$(get drift_big 4) listing pages + $(get drift_big 5) single GETs; no drift found: $(get drift_big 7) (target <10 s)"
 fi
 if grep -q '^apply_groups' "$work/results"; then
-	printf '%-58s %10s %10s %s\n' "6. officectl apply, $BENCH_GROUPS groups with operators (p=${BENCH_GROUPS_PARALLELISM:-32})" "$(get apply_groups 2)" "$(get apply_groups 3)" \
+	printf '%-58s %10s %10s %s\n' "6. officectl apply, $BENCH_GROUPS groups with operators (p=${BENCH_GROUPS_PARALLELISM:-64})" "$(get apply_groups 2)" "$(get apply_groups 3)" \
 		"$(get apply_groups 6) created, $(get apply_groups 4) of limit over $(get apply_groups 7) s ($(get apply_groups 8) requests), $(get apply_groups 5) 429s (target >=0.95, 0)"
 fi
 if grep -q '^plan_groups' "$work/results"; then
