@@ -3,6 +3,7 @@
 # this machine. Ratios are the numbers to quote; seconds move with load.
 #
 #   BENCH_N=10000 (offices, one file each)   BENCH_RUNS=1 (median of runs)
+#   BENCH_GROUPS=1000 (groups applied in row 6; 0 skips rows 6 and 7)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . testdata/lib/sim.sh
@@ -123,6 +124,66 @@ if [ "${BENCH_DRIFT:-1}" = 1 ]; then
 	drift_big >> "$work/results"
 fi
 
+# Row 6: apply BENCH_GROUPS departments and call centers (default 1000,
+# half each, 1 to 3 operators each; 0 skips rows 6 and 7) over
+# BENCH_GROUPS_OFFICES offices (default 50) applied just before, against the
+# simulator (100 ms latency, 6,000/min) at --rate 6000 and --parallelism
+# BENCH_GROUPS_PARALLELISM (default 64: a group's list, create and operator
+# adds are one after the other, so more groups are kept in flight than for
+# offices). Pace and 429s count the groups' apply alone (the simulator's log
+# lines after the offices').
+apply_groups() {
+	local ng=$BENCH_GROUPS no=${BENCH_GROUPS_OFFICES:-50} dir="$work/applygroups" url= sim= skip=
+	mkdir -p "$dir"
+	"$work/tool" gen -n "$no" -invalid 0 -seed 4 -out "$dir/cfg" >/dev/null
+	DIALPAD_API_KEY=officectl-bench-token "$work/officectl" sim --addr 127.0.0.1:0 --rate 6000 --latency 100ms 2>"$dir/sim.log" &
+	sim=$!
+	url=$(sim_url "$dir/sim.log" "$sim") || { kill "$sim" 2>/dev/null; echo "apply_groups 0 0 failed"; return; }
+	DIALPAD_API_URL=$url DIALPAD_API_KEY=officectl-bench-token NO_COLOR=1 "$work/officectl" apply "$dir/cfg" --state "$dir/officectl.state" \
+		--auto-approve --max-creates "$no" --rate 6000 --parallelism 16 >/dev/null 2>&1 || { kill "$sim" 2>/dev/null; echo "apply_groups 0 0 failed"; return; }
+	skip=$(wc -l <"$dir/sim.log")
+	"$work/tool" groups -offices "$no" -n "$ng" -out "$dir/cfg" >/dev/null
+	DIALPAD_API_URL=$url DIALPAD_API_KEY=officectl-bench-token NO_COLOR=1 "$work/tool" measure -- \
+		"$work/officectl" apply "$dir/cfg" --state "$dir/officectl.state" --auto-approve \
+		--max-creates "$no" --rate 6000 --parallelism "${BENCH_GROUPS_PARALLELISM:-64}" --format json >"$dir/out" 2>"$dir/events" || true
+	kill "$sim" 2>/dev/null; wait "$sim" 2>/dev/null || true
+	python3 - "$dir/out" "$dir/events" "$(tail -n +"$((skip + 1))" "$dir/sim.log" | grep -c ' 429 ' || true)" <<'PY'
+import json,sys
+rows=[json.loads(l) for f in sys.argv[1:3] for l in open(f) if l.startswith('{')]
+m=[r for r in rows if "maxrss_kib" in r][-1]
+s=[r for r in rows if r.get("type")=="summary"]
+if not s or m["exit"]!=0:
+    print("apply_groups %.2f %.0f failed" % (m["wall_s"], m["maxrss_kib"]/1024)); sys.exit()
+s=s[-1]
+print("apply_groups %.2f %.0f %.2f %d %d %.1f %d" % (m["wall_s"], m["maxrss_kib"]/1024,
+      s["requests"]/s["elapsed_seconds"]*60/6000, int(sys.argv[3]), s["counts"]["created"], s["elapsed_seconds"], s["requests"]))
+PY
+}
+# Row 7: plan of BENCH_GROUPS_PLAN_OFFICES offices (default 2000) and
+# BENCH_GROUPS_PLAN groups (default 10000) against a state in which all
+# exist: the plan step alone against validate, as in row 2.
+plan_groups() {
+	local no=${BENCH_GROUPS_PLAN_OFFICES:-2000} ng=${BENCH_GROUPS_PLAN:-10000} dir="$work/plangroups"
+	mkdir -p "$dir"
+	"$work/tool" gen -n "$no" -invalid 0 -seed 5 -out "$dir/cfg" >/dev/null
+	"$work/tool" groups -offices "$no" -n "$ng" -out "$dir/cfg" >/dev/null
+	"$work/tool" state "$dir/cfg" "$dir/officectl.state"
+	"$work/tool" measure -- "$work/officectl" plan "$dir/cfg" --state "$dir/officectl.state" --format json --detailed-exitcode >"$dir/out" 2>/dev/null || true
+	"$work/tool" planstep "$dir/cfg" "$dir/officectl.state" >"$dir/step"
+	python3 - "$dir/out" "$dir/step" "$no" "$ng" <<'PY'
+import json,sys
+m=json.loads(open(sys.argv[1]).read().splitlines()[-1])
+d=json.loads(open(sys.argv[2]).read())
+print("plan_groups %.2f %.0f %.3f %.1f %d %s %s %s" % (m["wall_s"], m["maxrss_kib"]/1024, d["plan_s"],
+      100*d["plan_s"]/d["validate_s"], d["changes"], sys.argv[3], sys.argv[4], "no-changes" if m["exit"]==0 else "exit-%d" % m["exit"]))
+PY
+}
+BENCH_GROUPS=${BENCH_GROUPS:-1000}
+if [ "$BENCH_GROUPS" != 0 ]; then
+	apply_groups >> "$work/results"
+	plan_groups >> "$work/results"
+fi
+
 get() { awk -v n="$1" -v f="$2" '$1==n {print $f}' "$work/results"; }
 ratio() { python3 -c "print('%.2f' % ($1 / $2))"; }
 
@@ -145,4 +206,12 @@ fi
 if grep -q '^drift_big' "$work/results"; then
 	printf '%-58s %10s %10s %s\n' "5. officectl drift, $(get drift_big 6) offices (100 ms latency)" "$(get drift_big 2)" "$(get drift_big 3)" \
 		"$(get drift_big 4) listing pages + $(get drift_big 5) single GETs; no drift found: $(get drift_big 7) (target <10 s)"
+fi
+if grep -q '^apply_groups' "$work/results"; then
+	printf '%-58s %10s %10s %s\n' "6. officectl apply, $BENCH_GROUPS groups with operators (p=${BENCH_GROUPS_PARALLELISM:-64})" "$(get apply_groups 2)" "$(get apply_groups 3)" \
+		"$(get apply_groups 6) created, $(get apply_groups 4) of limit over $(get apply_groups 7) s ($(get apply_groups 8) requests), $(get apply_groups 5) 429s (target >=0.95, 0)"
+fi
+if grep -q '^plan_groups' "$work/results"; then
+	printf '%-58s %10s %10s %s\n' "7. officectl plan, $(get plan_groups 7) offices + $(get plan_groups 8) groups vs state" "$(get plan_groups 2)" "$(get plan_groups 3)" \
+		"plan step alone: $(get plan_groups 4) s = $(get plan_groups 5)% of validate (target <5%); $(get plan_groups 9)"
 fi

@@ -7,7 +7,8 @@
 //	go run ./testdata/bench/tool gen -n 10000 -invalid 0.05 -out DIR
 //	go run ./testdata/bench/tool measure -- officectl validate DIR
 //	go run ./testdata/bench/tool floor DIR
-//	go run ./testdata/bench/tool state DIR STATEFILE   (every office of DIR created)
+//	go run ./testdata/bench/tool groups -offices 2000 -n 10000 -out DIR (departments and call centers of gen's offices)
+//	go run ./testdata/bench/tool state DIR STATEFILE   (every office and group of DIR created)
 //	go run ./testdata/bench/tool planstep DIR STATEFILE (load and plan, timed apart)
 package main
 
@@ -31,12 +32,13 @@ import (
 
 	"github.com/officectl/officectl/engine/load"
 	"github.com/officectl/officectl/engine/plan"
+	"github.com/officectl/officectl/offices/officestest"
 	"github.com/officectl/officectl/state"
 )
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: tool gen|measure|floor ...")
+		fmt.Fprintln(os.Stderr, "usage: tool gen|groups|measure|floor|state|planstep ...")
 		os.Exit(2)
 	}
 	var err error
@@ -47,6 +49,8 @@ func main() {
 		err = measure(os.Args[2:])
 	case "floor":
 		err = floor(os.Args[2:])
+	case "groups":
+		err = genGroups(os.Args[2:])
 	case "state":
 		err = genState(os.Args[2:])
 	case "planstep":
@@ -300,8 +304,9 @@ func floor(args []string) error {
 	return nil
 }
 
-// genState writes a state in which every office of DIR exists: the state a
-// company has after applying that config.
+// genState writes a state in which every office and group of DIR exists,
+// with its operators (a userN@example.com resolved as the simulator's
+// seeded user N): the state a company has after applying that config.
 func genState(args []string) error {
 	if len(args) != 2 {
 		return fmt.Errorf("state DIR STATEFILE")
@@ -320,6 +325,38 @@ func genState(args []string) error {
 			Status: state.Created, ID: fmt.Sprint(5100000000000000 + i), Name: d.Office.Name,
 			Spec: d.Office.Canonical(), SpecSHA256: d.SpecSHA256, CreatedAt: &now,
 		}
+	}
+	for i, g := range cfg.Groups {
+		officeID := fmt.Sprint(g.OfficeID)
+		if g.Office != "" {
+			officeID = st.Offices[g.Office].ID
+		}
+		e := &state.Entry{
+			Status: state.Created, ID: fmt.Sprint(5500000000000000 + i), Name: g.Name, OfficeID: officeID,
+			Spec: g.Body, SpecSHA256: plan.GroupSHA256(g.Body), Protect: g.Protect, CreatedAt: &now,
+		}
+		if g.Operators != nil {
+			e.Operators = []state.Operator{}
+		}
+		for _, o := range g.Operators {
+			so := state.Operator{Email: o.Email, Role: o.Role, Type: state.OperatorUser}
+			switch {
+			case o.Email != "":
+				var n int64
+				fmt.Sscanf(o.Email, "user%d@", &n)
+				so.ID = fmt.Sprint(officestest.FirstUserID + n)
+			case o.UserID != 0:
+				so.ID = fmt.Sprint(o.UserID)
+			default:
+				so.Type, so.ID = state.OperatorRoom, fmt.Sprint(o.RoomID)
+			}
+			if o.SkillLevel != nil {
+				so.SkillLevel = int(*o.SkillLevel)
+			}
+			e.Operators = append(e.Operators, so)
+		}
+		state.SortOperators(e.Operators)
+		st.SetOf(state.Kind(g.Kind), g.Key, e)
 	}
 	return state.Save(args[1], st)
 }
@@ -349,4 +386,77 @@ func planStep(args []string) error {
 		"validate_s": t1.Sub(t0).Seconds(), "state_load_s": t2.Sub(t1).Seconds(),
 		"plan_s": t3.Sub(t2).Seconds(), "changes": len(p.Changes),
 	})
+}
+
+// genGroups writes n groups over the offices office-00000… that gen
+// writes (-offices of them), 100 to a YAML file: departments and call
+// centers alternately, each with 1 to 3 operators among the simulator's
+// seeded users (by email, by id) and rooms (departments only); every tenth
+// department routes, when closed, to the next call center.
+func genGroups(args []string) error {
+	fs := flag.NewFlagSet("groups", flag.ExitOnError)
+	n := fs.Int("n", 1000, "departments and call centers")
+	nOffices := fs.Int("offices", 100, "offices of gen's numbering to spread them over")
+	out := fs.String("out", "", "directory to write")
+	seed := fs.Int64("seed", 1, "random seed")
+	fs.Parse(args)
+	if *out == "" || *nOffices < 1 {
+		return fmt.Errorf("groups: -out and -offices >= 1 are required")
+	}
+	if err := os.MkdirAll(*out, 0o755); err != nil {
+		return err
+	}
+	r := rand.New(rand.NewSource(*seed))
+	var deps, ccs strings.Builder
+	flush := func(file int) error {
+		var b strings.Builder
+		if deps.Len() > 0 {
+			b.WriteString("departments:\n" + deps.String())
+		}
+		if ccs.Len() > 0 {
+			b.WriteString("callcenters:\n" + ccs.String())
+		}
+		deps.Reset()
+		ccs.Reset()
+		return os.WriteFile(filepath.Join(*out, fmt.Sprintf("groups-%04d.yaml", file)), []byte(b.String()), 0o644)
+	}
+	for i := 0; i < *n; i++ {
+		office := fmt.Sprintf("office-%05d", (i/2)%*nOffices)
+		users := r.Perm(100)[:1+r.Intn(3)] // distinct users 0..99, seeded as 1..100
+		var ops []string
+		if i%2 == 0 {
+			for j, u := range users {
+				switch {
+				case j == 2:
+					ops = append(ops, fmt.Sprintf("{room: %d}", officestest.FirstRoomID+int64(1+u%10)))
+				case u%3 == 0:
+					ops = append(ops, fmt.Sprintf("{user: %d, role: admin}", officestest.FirstUserID+int64(u+1)))
+				default:
+					ops = append(ops, fmt.Sprintf("{user: user%d@example.com}", u+1))
+				}
+			}
+			fmt.Fprintf(&deps, "  dept-%05d:\n    office: %s\n    name: Dept %05d\n    ring_seconds: %d\n    operators: [%s]\n",
+				i, office, i, 10+r.Intn(36), strings.Join(ops, ", "))
+			if i%20 == 0 && i+1 < *n {
+				fmt.Fprintf(&deps, "    routing_options:\n      open: {action: operator, try_dial_operators: true, operator_routing: simultaneous}\n      closed: {action: department, action_target_type: callcenter, action_target_id: {callcenter: cc-%05d}, try_dial_operators: false}\n", i+1)
+			}
+		} else {
+			for j, u := range users {
+				if j == 0 {
+					ops = append(ops, fmt.Sprintf("{user: user%d@example.com, role: supervisor, skill_level: %d}", u+1, 1+r.Intn(100)))
+				} else {
+					ops = append(ops, fmt.Sprintf("{user: user%d@example.com}", u+1))
+				}
+			}
+			fmt.Fprintf(&ccs, "  cc-%05d:\n    office: %s\n    name: Center %05d\n    advanced_settings: {max_wrap_up_seconds: %d}\n    operators: [%s]\n",
+				i, office, i, r.Intn(60), strings.Join(ops, ", "))
+		}
+		if i%100 == 99 || i == *n-1 {
+			if err := flush(i / 100); err != nil {
+				return err
+			}
+		}
+	}
+	fmt.Printf("%d groups over %d offices\n", *n, *nOffices)
+	return nil
 }
