@@ -236,7 +236,8 @@ func TestDriftGolden(t *testing.T) {
 	}
 }
 
-// TestDriftNoneAfterApply: offices just applied have not drifted, whether
+// TestDriftNoneAfterApply: offices and groups just applied have not
+// drifted (each one compared), whether
 // the API sends int64 fields as strings or numbers; countries come back
 // lower-case and references are resolved through the state.
 func TestDriftNoneAfterApply(t *testing.T) {
@@ -252,7 +253,7 @@ func TestDriftNoneAfterApply(t *testing.T) {
 			t.Fatal(res.Err)
 		}
 		rep := env.drift(t)
-		if rep.Checked != len(cfg.Offices) || len(rep.Drifts) != 0 || len(rep.Skipped) != 0 {
+		if rep.Checked != len(cfg.Offices)+len(cfg.Groups) || len(rep.Drifts) != 0 || len(rep.Skipped) != 0 {
 			t.Errorf("numeric ids %v: checked %d, drifts %+v, skipped %+v", numeric, rep.Checked, rep.Drifts, rep.Skipped)
 		}
 	}

@@ -146,7 +146,16 @@ func TestImportPages(t *testing.T) {
 // to change, and whose offices have not drifted.
 func TestImportRecoversLostState(t *testing.T) {
 	t.Parallel()
-	cfg := loadExample(t)
+	// The example's offices, without its groups and office operators:
+	// import records an adopted group's live spec, where Dialpad's
+	// defaults fill the fields the example leaves out (the plan after it
+	// lists them as manual), and it does not adopt an office's
+	// operators; both are open in issue 15.
+	offs := append([]load.Desired(nil), loadExample(t).Offices...)
+	for i := range offs {
+		offs[i].Operators = nil
+	}
+	cfg := load.NewConfig(offs)
 	env := newApplyEnv(t, officestest.Options{PageSize: 2}, nil)
 	p, err := plan.MakePlan(cfg, env.store.State())
 	if err != nil {
