@@ -90,6 +90,12 @@ func checkGroupDrift(ctx context.Context, api DriftAPI, st *state.State, rep *Dr
 	}
 	ids := groupRefIDs(st)
 	rep.Checked += len(jobs)
+	if rep.CheckedGroups == nil {
+		rep.CheckedGroups = map[string]int{}
+	}
+	for _, j := range jobs {
+		rep.CheckedGroups[string(j.kind)]++
+	}
 	for _, j := range jobs {
 		if d := j.drift(ids); d != nil {
 			rep.Drifts = append(rep.Drifts, *d)
