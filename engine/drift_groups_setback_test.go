@@ -14,9 +14,11 @@ import (
 )
 
 // TestDriftGroupsSetBack: a department whose field and membership an
-// admin changed in Dialpad is planned by plan --refresh (MergeDrift) as
-// an update that PATCHes the field back and adds and removes operators
-// back to the config's; apply carries it out against the live
+// admin changed in Dialpad, and a call center whose operator's skill
+// level they changed (which the operators listing does not show: drift
+// GETs it), are planned by plan --refresh (MergeDrift) as updates that
+// PATCH the field back, add and remove operators back to the config's
+// and set the skill level back; apply carries them out against the live
 // membership, and drift then finds nothing.
 func TestDriftGroupsSetBack(t *testing.T) {
 	t.Parallel()
@@ -40,20 +42,38 @@ func TestDriftGroupsSetBack(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	e, _ = env.store.State().GetOf(state.KindCallCenter, "support")
+	support, _ := strconv.ParseInt(e.ID, 10, 64)
+	user3 := officestest.FirstUserID + 3
+	if _, err := env.client.UpdateSkill(ctx, support, user3, 50); err != nil {
+		t.Fatal(err)
+	}
+
 	rep := env.drift(t)
-	if len(rep.Drifts) != 1 || rep.Drifts[0].Key != "sales" {
+	if len(rep.Drifts) != 2 || rep.Drifts[0].Key != "sales" || rep.Drifts[1].Key != "support" {
 		t.Fatalf("drifts: %+v", rep.Drifts)
+	}
+	wantSkill := []plan.FieldChange{{Path: fmt.Sprintf("operators.user.%d.skill_level", user3), Old: "80", New: "50"}}
+	if fmt.Sprint(rep.Drifts[1].Fields) != fmt.Sprint(wantSkill) {
+		t.Errorf("support drift = %+v, want %+v", rep.Drifts[1].Fields, wantSkill)
 	}
 	p, err := plan.MakePlan(cfg, env.store.State())
 	if err != nil {
 		t.Fatal(err)
 	}
 	plan.MergeDrift(p, rep)
-	var c *plan.Change
+	var c, cc *plan.Change
 	for i := range p.Changes {
-		if p.Changes[i].Key == "sales" {
+		switch p.Changes[i].Key {
+		case "sales":
 			c = &p.Changes[i]
+		case "support":
+			cc = &p.Changes[i]
 		}
+	}
+	wantSkillBack := []plan.MemberChange{{Op: "skill", Operator: fmt.Sprintf("user %d", user3), Old: "50", New: "80"}}
+	if cc == nil || cc.Action != plan.ActionUpdate || fmt.Sprint(cc.Members) != fmt.Sprint(wantSkillBack) || len(cc.Fields) != 0 {
+		t.Errorf("support after MergeDrift: %+v, want an update with members %+v", cc, wantSkillBack)
 	}
 	if c == nil || c.Action != plan.ActionUpdate {
 		t.Fatalf("sales after MergeDrift: %+v", c)
@@ -70,17 +90,20 @@ func TestDriftGroupsSetBack(t *testing.T) {
 		t.Errorf("members = %+v, want %+v", c.Members, wantMembers)
 	}
 	for i := range p.Changes {
-		if p.Changes[i].Key != "sales" && p.Changes[i].Action != plan.ActionNoOp {
+		if k := p.Changes[i].Key; k != "sales" && k != "support" && p.Changes[i].Action != plan.ActionNoOp {
 			t.Errorf("%s: %s, want no-op", p.Changes[i].Key, p.Changes[i].Action)
 		}
 	}
 
 	res, _ := env.apply(t, ctx, p, 4, false)
-	if res.Err != nil || res.Counts.Updated != 1 {
+	if res.Err != nil || res.Counts.Updated != 2 {
 		t.Fatalf("apply: updated %d: %v", res.Counts.Updated, res.Err)
 	}
 	if rep := env.drift(t); len(rep.Drifts) != 0 {
 		t.Errorf("drift after apply: %+v", rep.Drifts)
 	}
 	checkGroupsMatch(t, env.sim, env.store.State(), cfg)
+	if level, err := env.client.GetSkill(ctx, support, user3); err != nil || level != 80 {
+		t.Errorf("skill of user 3 in support after apply: %d, %v; want 80", level, err)
+	}
 }

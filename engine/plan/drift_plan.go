@@ -93,7 +93,7 @@ func hasE911Field(fields []FieldChange) bool {
 // update sets back: the fields to PATCH (Old the live value, New the
 // applied one) and, from the operators.TYPE.ID fields, the membership
 // changes (an operator added in Dialpad is removed, one removed is added
-// again, a changed role is set back).
+// again, a changed role or skill level is set back).
 func DriftBack(drift []FieldChange) ([]FieldChange, []MemberChange) {
 	var fields []FieldChange
 	var members []MemberChange
@@ -103,8 +103,12 @@ func DriftBack(drift []FieldChange) ([]FieldChange, []MemberChange) {
 			fields = append(fields, FieldChange{Path: f.Path, Old: f.New, New: f.Old})
 			continue
 		}
-		who = strings.Replace(who, ".", " ", 1)
 		role := func(q string) string { return strings.Trim(q, `"`) }
+		if user, ok := strings.CutSuffix(who, ".skill_level"); ok {
+			members = append(members, MemberChange{Op: "skill", Operator: strings.Replace(user, ".", " ", 1), Old: f.New, New: f.Old})
+			continue
+		}
+		who = strings.Replace(who, ".", " ", 1)
 		switch {
 		case f.Old == "":
 			members = append(members, MemberChange{Op: "remove", Operator: who, Old: role(f.New)})
