@@ -79,6 +79,9 @@ func cmdImport(fs *pflag.FlagSet, std stdio) func([]string) int {
 		if n := len(res.Conflicts); n > 0 {
 			return fail(std, "import", fmt.Errorf("%s not adopted (see above); apply refuses to create an office whose name is live", plural(n, "office")))
 		}
+		if res.Groups != nil && len(res.Groups.Conflicts) > 0 {
+			return fail(std, "import", fmt.Errorf("%s (departments and call centers) not adopted (see above); apply refuses to create a group whose name is live in its office", plural(len(res.Groups.Conflicts), "group")))
+		}
 		return exitOK
 	}
 }

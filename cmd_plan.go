@@ -113,7 +113,7 @@ func refreshPlan(std stdio, p *plan.Plan, st *state.State, api *apiFlags, parall
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(std.err, "Refreshed: %s compared with Dialpad, %d drifted.\n", plural(rep.Checked, "office"), rep.Summary().Total())
+	fmt.Fprintf(std.err, "Refreshed: %s compared with Dialpad, %d drifted.\n", render.DriftChecked(rep), rep.Summary().Total())
 	for _, s := range rep.Skipped {
 		fmt.Fprintf(std.err, "Not compared: %s: %s\n", offices.Printable(s.Key), offices.Printable(s.Reason))
 	}

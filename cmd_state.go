@@ -52,7 +52,7 @@ func cmdState(fs *pflag.FlagSet, std stdio) func([]string) int {
 				return fail(std, "state show", fmt.Errorf("no office, department or call center %q in %s; see officectl state list --state %s", key, statePath, statePath))
 			}
 			e := st.Map(kind)[key]
-			b, err := json.MarshalIndent(e, "", "  ")
+			b, err := showEntry(e)
 			if err != nil {
 				return fail(std, "state show", err)
 			}
@@ -141,4 +141,18 @@ func listState(std stdio, st *state.State) {
 			fmt.Fprintln(std.out)
 		}
 	}
+}
+
+// showEntry is e as state show prints it: indented JSON in which a
+// managed empty membership shows as "operators": [], as the state file
+// records it, not as nothing like a membership left alone.
+func showEntry(e *state.Entry) ([]byte, error) {
+	if e.Operators == nil || len(e.Operators) > 0 {
+		return json.MarshalIndent(e, "", "  ")
+	}
+	type plain state.Entry
+	return json.MarshalIndent(struct {
+		*plain
+		Operators []state.Operator `json:"operators"`
+	}{(*plain)(e), []state.Operator{}}, "", "  ")
 }

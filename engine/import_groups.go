@@ -2,7 +2,9 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"time"
@@ -119,6 +121,9 @@ func importGroups(ctx context.Context, api ImportGroupsAPI, cfg *load.Config, st
 			a := GroupAdoption{Kind: g.Kind, Key: g.Key, Name: g.Name, ID: free[0].id, OfficeID: office, Spec: free[0].spec, SpecSHA256: free[0].sha}
 			if g.Operators != nil {
 				ops, err := liveOperators(ctx, api, g.Kind, free[0].id)
+				if err == nil && g.Kind == load.KindCallCenter {
+					err = liveSkills(ctx, api, free[0].id, g.Operators, ops)
+				}
 				if err != nil {
 					return nil, err
 				}
@@ -192,6 +197,51 @@ func liveOperators(ctx context.Context, api ImportGroupsAPI, kind string, id int
 	}
 	state.SortOperators(ops)
 	return ops, nil
+}
+
+// ImportSkillAPI reads what import records of a call center's skill
+// levels, which its operators listing lacks; *offices.Client satisfies it.
+type ImportSkillAPI interface {
+	GetSkill(ctx context.Context, cc, user int64) (int64, error)
+	UserByEmail(ctx context.Context, email string) (*offices.User, error)
+}
+
+var _ ImportSkillAPI = (*offices.Client)(nil)
+
+// liveSkills records in ops, the live operators of call center cc, the
+// live skill level of each user the config gives one (skill_level): one
+// GET per such operator (and one per email, to find the user), so that
+// drift compares them. Users the config gives no skill level keep none.
+func liveSkills(ctx context.Context, api ImportGroupsAPI, cc int64, want []load.Operator, ops []state.Operator) error {
+	sapi, ok := api.(ImportSkillAPI)
+	for _, w := range want {
+		if w.SkillLevel == nil || (w.Email == "" && w.UserID == 0) {
+			continue
+		}
+		if !ok {
+			return errors.New("import: the API cannot read call-center skill levels")
+		}
+		user := w.UserID
+		if w.Email != "" {
+			u, err := sapi.UserByEmail(ctx, w.Email)
+			if err != nil {
+				return fmt.Errorf("import: call center %d: %w", cc, err)
+			}
+			user = u.ID
+		}
+		i := slices.IndexFunc(ops, func(o state.Operator) bool {
+			return o.Type == state.OperatorUser && o.ID == strconv.FormatInt(user, 10)
+		})
+		if i < 0 {
+			continue // not an operator there: the plan adds it
+		}
+		level, err := sapi.GetSkill(ctx, cc, user)
+		if err != nil {
+			return fmt.Errorf("import: skill level of user %d in call center %d: %w", user, cc, err)
+		}
+		ops[i].SkillLevel = int(level)
+	}
+	return nil
 }
 
 // recordGroups writes the adopted groups into st.

@@ -487,7 +487,7 @@ func (r *run) updateGroup(ctx, ictx context.Context, api GroupAPI, i int, ids ma
 	}
 	if g.Operators != nil && len(c.Members) > 0 {
 		var have []offices.Member
-		if c.Entry != nil {
+		if c.Entry != nil && !c.MembershipDrifted() {
 			have = stateMembers(c.Entry.Operators)
 		}
 		if err := r.syncMembers(ctx, ictx, api, kind, id, want, have); err != nil {

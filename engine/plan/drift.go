@@ -77,8 +77,12 @@ type SkippedOffice struct {
 // DriftReport is the result of CheckDrift: a plain value that the drift
 // renderers print and MergeDrift folds into a plan.
 type DriftReport struct {
-	// Checked is the number of live offices fetched and compared.
+	// Checked is the number of live offices and groups fetched and
+	// compared.
 	Checked int
+	// CheckedGroups counts, of Checked, the groups per Drift.Object
+	// ("department", "callcenter"); the rest are offices.
+	CheckedGroups map[string]int
 	// Drifts, sorted by key: only the offices that drifted.
 	Drifts []Drift
 	// Skipped, sorted by key: state entries with no id (a pending create)

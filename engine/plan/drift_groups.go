@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 
@@ -27,6 +28,15 @@ type DriftGroupsAPI interface {
 
 var _ DriftGroupsAPI = (*offices.Client)(nil)
 
+// DriftSkillAPI reads a call-center operator's skill level, which the
+// operators listing does not return; *offices.Client satisfies it.
+// CheckDrift needs it only when the state records a skill level.
+type DriftSkillAPI interface {
+	GetSkill(ctx context.Context, cc, user int64) (int64, error)
+}
+
+var _ DriftSkillAPI = (*offices.Client)(nil)
+
 // groupJob is one group to check: what the state records, then what the
 // listings found.
 type groupJob struct {
@@ -40,6 +50,9 @@ type groupJob struct {
 	state    string
 	liveOps  []offices.Member
 	listedOp bool
+	// skills are the live skill levels of the call-center users whose
+	// skill level the state records, by user id.
+	skills map[int64]int64
 }
 
 // checkGroupDrift appends to rep the drift of every department and call
@@ -47,8 +60,8 @@ type groupJob struct {
 // cancelled there), changed fields (only the fields the spec has;
 // references resolved with the state's ids) and changed membership
 // (where the state records one: added or removed operators, changed
-// roles; skill levels are not listed). Up to par operator listings run
-// at once.
+// roles, changed skill levels of call-center users: one GET each, since
+// the listing lacks them). Up to par operator listings run at once.
 func checkGroupDrift(ctx context.Context, api DriftAPI, st *state.State, rep *DriftReport, par int) error {
 	var jobs []*groupJob
 	for _, kind := range []state.Kind{state.KindDepartment, state.KindCallCenter} {
@@ -88,8 +101,17 @@ func checkGroupDrift(ctx context.Context, api DriftAPI, st *state.State, rep *Dr
 	if err := listJobOperators(ctx, gapi, jobs, par); err != nil {
 		return err
 	}
+	if err := getJobSkills(ctx, api, jobs, par); err != nil {
+		return err
+	}
 	ids := groupRefIDs(st)
 	rep.Checked += len(jobs)
+	if rep.CheckedGroups == nil {
+		rep.CheckedGroups = map[string]int{}
+	}
+	for _, j := range jobs {
+		rep.CheckedGroups[string(j.kind)]++
+	}
 	for _, j := range jobs {
 		if d := j.drift(ids); d != nil {
 			rep.Drifts = append(rep.Drifts, *d)
@@ -177,6 +199,102 @@ func listJobOperators(ctx context.Context, api DriftGroupsAPI, jobs []*groupJob,
 	return ctx.Err()
 }
 
+// skillCheck is one skill level to read: of user in the call center of
+// job j.
+type skillCheck struct {
+	j    *groupJob
+	user int64
+}
+
+// getJobSkills reads, one GET each and up to par at once, the live skill
+// level of every call-center user operator whose state entry records one
+// and who is still an operator there; the others are not compared.
+func getJobSkills(ctx context.Context, api DriftAPI, jobs []*groupJob, par int) error {
+	var checks []skillCheck
+	for _, j := range jobs {
+		if j.kind != state.KindCallCenter || !j.listedOp {
+			continue
+		}
+		for _, o := range j.e.Operators {
+			id, err := strconv.ParseInt(o.ID, 10, 64)
+			if o.Type != state.OperatorUser || o.SkillLevel == 0 || err != nil {
+				continue
+			}
+			if slices.ContainsFunc(j.liveOps, func(m offices.Member) bool { return m.Type == offices.OperatorUser && m.ID == id }) {
+				checks = append(checks, skillCheck{j, id})
+			}
+		}
+	}
+	if len(checks) == 0 {
+		return nil
+	}
+	sapi, ok := api.(DriftSkillAPI)
+	if !ok {
+		return errors.New("drift: the API cannot read call-center skill levels")
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	levels := make([]int64, len(checks))
+	errs := make([]error, len(checks))
+	idx := make([]int, len(checks))
+	for i := range idx {
+		idx[i] = i
+	}
+	forEach(ctx, idx, par, func(i int) {
+		c := checks[i]
+		level, err := sapi.GetSkill(ctx, c.j.id, c.user)
+		switch {
+		case offices.IsNotFound(err):
+			// Removed since the listing: the membership drift shows it.
+			return
+		case err != nil:
+			errs[i] = fmt.Errorf("drift: skill level of user %d in call center %q (id %d): %w", c.user, c.j.key, c.j.id, err)
+			cancel()
+			return
+		}
+		levels[i] = level
+	})
+	var first error
+	for _, err := range errs {
+		if err != nil && (first == nil || errors.Is(first, context.Canceled)) {
+			first = err
+		}
+	}
+	if first != nil {
+		return first
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	for i, c := range checks {
+		if levels[i] == 0 {
+			continue
+		}
+		if c.j.skills == nil {
+			c.j.skills = map[int64]int64{}
+		}
+		c.j.skills[c.user] = levels[i]
+	}
+	return nil
+}
+
+// skillDrift lists the recorded skill levels that differ from the live
+// ones, as operators.user.ID.skill_level.
+func skillDrift(applied []state.Operator, live map[int64]int64) []FieldChange {
+	var out []FieldChange
+	for _, o := range applied {
+		id, err := strconv.ParseInt(o.ID, 10, 64)
+		if err != nil || o.Type != state.OperatorUser || o.SkillLevel == 0 {
+			continue
+		}
+		if level, ok := live[id]; ok && level != int64(o.SkillLevel) {
+			out = append(out, FieldChange{Path: "operators.user." + o.ID + ".skill_level", Old: strconv.Itoa(o.SkillLevel), New: strconv.FormatInt(level, 10)})
+		}
+	}
+	sort.Slice(out, func(a, b int) bool { return out[a].Path < out[b].Path })
+	return out
+}
+
 // groupRefIDs maps "kind/key" of every created entry to its Dialpad id,
 // to resolve the references a group's spec holds.
 func groupRefIDs(st *state.State) map[string]int64 {
@@ -232,6 +350,7 @@ func (j *groupJob) drift(ids map[string]int64) *Drift {
 	diffValues("", spec, keepKeysOf(spec, j.live), &d.Fields)
 	if j.listedOp {
 		d.Fields = append(d.Fields, operatorDrift(j.e.Operators, j.liveOps)...)
+		d.Fields = append(d.Fields, skillDrift(j.e.Operators, j.skills)...)
 	}
 	if len(d.Fields) == 0 {
 		return nil

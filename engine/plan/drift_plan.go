@@ -1,5 +1,10 @@
 package plan
 
+import (
+	"slices"
+	"strings"
+)
+
 // This file folds drift into a plan (officectl plan --refresh).
 
 // MergeDrift folds r, a drift report of the state p was made against,
@@ -11,7 +16,11 @@ package plan
 //     left alone, becomes update-e911: apply sets the config's address
 //     back (also when other fields changed, which it cannot set back);
 //   - an office the plan left alone whose other fields changed becomes
-//     manual: the API cannot change them back.
+//     manual: the API cannot change them back;
+//   - a department or call center that changed becomes (or stays) an
+//     update: apply PATCHes the drifted fields back to the config's
+//     values and adds and removes operators back to its membership
+//     (DriftBack).
 //
 // Creates and resumes have no live office to compare; manual and
 // update-e911 changes keep their action, with the drift attached.
@@ -31,6 +40,17 @@ func MergeDrift(p *Plan, r *DriftReport) {
 		case d.Kind == DriftDeleted:
 			c.Action = ActionCreate
 			c.Fields = nil
+		case c.Group != nil && (c.Action == ActionNoOp || c.Action == ActionUpdate):
+			fields, members := DriftBack(d.Fields)
+			for _, f := range fields {
+				if !slices.ContainsFunc(c.Fields, func(x FieldChange) bool { return topField(x.Path) == topField(f.Path) }) {
+					c.Fields = append(c.Fields, f)
+				}
+			}
+			if len(c.Members) == 0 && c.Group.Operators != nil {
+				c.Members = members
+			}
+			c.Action = ActionUpdate
 		case c.Action != ActionNoOp:
 		case c.Office != nil && c.Office.E911Address != nil && hasE911Field(d.Fields):
 			c.Action = ActionUpdateE911
@@ -68,3 +88,44 @@ func hasE911Field(fields []FieldChange) bool {
 	}
 	return false
 }
+
+// DriftBack turns the drift of a group (last applied → live) into what an
+// update sets back: the fields to PATCH (Old the live value, New the
+// applied one) and, from the operators.TYPE.ID fields, the membership
+// changes (an operator added in Dialpad is removed, one removed is added
+// again, a changed role or skill level is set back).
+func DriftBack(drift []FieldChange) ([]FieldChange, []MemberChange) {
+	var fields []FieldChange
+	var members []MemberChange
+	for _, f := range drift {
+		who, isOp := strings.CutPrefix(f.Path, "operators.")
+		if !isOp {
+			fields = append(fields, FieldChange{Path: f.Path, Old: f.New, New: f.Old})
+			continue
+		}
+		role := func(q string) string { return strings.Trim(q, `"`) }
+		if user, ok := strings.CutSuffix(who, ".skill_level"); ok {
+			members = append(members, MemberChange{Op: "skill", Operator: strings.Replace(user, ".", " ", 1), Old: f.New, New: f.Old})
+			continue
+		}
+		who = strings.Replace(who, ".", " ", 1)
+		switch {
+		case f.Old == "":
+			members = append(members, MemberChange{Op: "remove", Operator: who, Old: role(f.New)})
+		case f.New == "":
+			members = append(members, MemberChange{Op: "add", Operator: who, New: role(f.Old)})
+		default:
+			members = append(members, MemberChange{Op: "role", Operator: who, Old: role(f.New), New: role(f.Old)})
+		}
+	}
+	return fields, members
+}
+
+// membershipDrifted reports whether a drift lists changed operators.
+func membershipDrifted(d *Drift) bool {
+	return d != nil && slices.ContainsFunc(d.Fields, func(f FieldChange) bool { return strings.HasPrefix(f.Path, "operators.") })
+}
+
+// MembershipDrifted reports whether c carries a drift of its operators:
+// apply then lists the live membership instead of trusting the state's.
+func (c *Change) MembershipDrifted() bool { return membershipDrifted(c.Drift) }

@@ -4,9 +4,11 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/officectl/officectl/engine/plan"
+	"github.com/officectl/officectl/offices"
 )
 
 // This file holds how drift reads in a refreshed plan: the note after a
@@ -29,6 +31,8 @@ func driftNote(c *plan.Change) string {
 		return "changed in Dialpad; apply sets the E911 address back, the API cannot change the other fields back"
 	case c.Action == plan.ActionManual && len(c.Fields) == 0:
 		return "changed in Dialpad since the last apply; the API cannot change these fields back"
+	case c.Action == plan.ActionUpdate && c.KindOf() != offices.KindOffice && d.Kind == plan.DriftChanged:
+		return "changed in Dialpad since the last apply; apply sets it back"
 	}
 	return ""
 }
@@ -44,6 +48,8 @@ func driftHint(c *plan.Change, inv plan.Invocation) string {
 		rm := inv.Command("state rm", c.Key)
 		return fmt.Sprintf("To create it again: `%s`, then `%s`. To let it go: remove it from the config, then `%s`.", rm, inv.Command("apply"), rm)
 	case d.Kind == plan.DriftE911 && c.Action == plan.ActionUpdateE911:
+		return ""
+	case c.Action == plan.ActionUpdate && c.KindOf() != offices.KindOffice:
 		return ""
 	}
 	return fmt.Sprintf("To resolve: change them back in Dialpad, or accept them: make the config match, then `%s` and `%s`.", inv.Command("state rm", c.Key), inv.Command("import"))
@@ -179,16 +185,77 @@ func RenderDriftText(w io.Writer, r *plan.DriftReport, opts TextOptions) error {
 	return bw.Flush()
 }
 
-// driftSummaryLine is e.g. "Drift: 3 of 9 offices: 1 changed, 1 deleted,
-// 1 e911".
+// driftSummaryLine is e.g. "Drift: 3 of 9 offices, 1 of 3 departments,
+// 0 of 2 call centers: 1 changed, 2 deleted, 1 e911"; a kind the state
+// records none of is left out, offices excepted.
 func driftSummaryLine(r *plan.DriftReport) string {
 	s := r.Summary()
-	return fmt.Sprintf("Drift: %d of %s: %d changed, %d deleted, %d e911",
-		s.Total(), plural(r.Checked, "office"), s.Changed, s.Deleted, s.E911)
+	var counts []string
+	for _, k := range driftKinds(r) {
+		counts = append(counts, fmt.Sprintf("%d of %s", k.drifted, plural(k.checked, k.noun)))
+	}
+	return fmt.Sprintf("Drift: %s: %d changed, %d deleted, %d e911",
+		strings.Join(counts, ", "), s.Changed, s.Deleted, s.E911)
 }
 
+// driftKind counts, for one kind of object, those compared and those
+// that drifted.
+type driftKind struct {
+	noun             string
+	checked, drifted int
+}
+
+// driftKinds counts r per kind: offices, then departments and call
+// centers where the state records some.
+func driftKinds(r *plan.DriftReport) []driftKind {
+	kinds := []driftKind{{noun: "office"}}
+	for _, g := range []struct{ object, noun string }{{string(offices.KindDepartment), "department"}, {string(offices.KindCallCenter), "call center"}} {
+		if n := r.CheckedGroups[g.object]; n > 0 {
+			kinds = append(kinds, driftKind{noun: g.noun, checked: n})
+		}
+	}
+	kinds[0].checked = r.Checked
+	for _, k := range kinds[1:] {
+		kinds[0].checked -= k.checked
+	}
+	for _, d := range r.Drifts {
+		i := slices.IndexFunc(kinds, func(k driftKind) bool { return k.noun == objectNoun(d.Object) })
+		if i >= 0 {
+			kinds[i].drifted++
+		}
+	}
+	return kinds
+}
+
+// objectNoun names a Drift.Object for a person: "office" for "".
+func objectNoun(object string) string {
+	switch object {
+	case "":
+		return "office"
+	case string(offices.KindCallCenter):
+		return "call center"
+	}
+	return object
+}
+
+// checkedNouns is e.g. "3 offices, 1 department and 2 call centers".
+func checkedNouns(r *plan.DriftReport) string {
+	var parts []string
+	for _, k := range driftKinds(r) {
+		parts = append(parts, plural(k.checked, k.noun))
+	}
+	if len(parts) == 1 {
+		return parts[0]
+	}
+	return strings.Join(parts[:len(parts)-1], ", ") + " and " + parts[len(parts)-1]
+}
+
+// DriftChecked says what r compared, e.g. "3 offices, 1 department and
+// 2 call centers".
+func DriftChecked(r *plan.DriftReport) string { return checkedNouns(r) }
+
 func noDrift(r *plan.DriftReport) string {
-	return fmt.Sprintf("No drift. The %s in Dialpad match their last applied specs.", plural(r.Checked, "office"))
+	return fmt.Sprintf("No drift. The %s in Dialpad match their last applied specs.", checkedNouns(r))
 }
 
 // uncheckedNote names the fields drift cannot compare.
@@ -196,8 +263,19 @@ func uncheckedNote() string {
 	return "Not compared (GET /api/v2/offices/{id} does not return them): " + strings.Join(plan.UncheckedFields, ", ") + "."
 }
 
-// driftWhat says what happened to an office, after its name.
+// driftWhat says what happened to an office, department or call center,
+// after its name.
 func driftWhat(d *plan.Drift) string {
+	if d.Object != "" {
+		noun := objectNoun(d.Object)
+		switch {
+		case d.Kind == plan.DriftDeleted && d.LiveState == "not found":
+			return noun + " not found in the " + noun + "s of its office"
+		case d.Kind == plan.DriftDeleted:
+			return noun + " " + d.LiveState + " in Dialpad"
+		}
+		return noun + " changed in Dialpad since the last apply"
+	}
 	switch d.Kind {
 	case plan.DriftDeleted:
 		if d.LiveState == "not found" {
@@ -218,6 +296,10 @@ func driftReportHint(d *plan.Drift, inv plan.Invocation) string {
 		return fmt.Sprintf("`%s` plans it as a create again. To create it again: `%s`, then `%s`; to let it go: remove it from the config, then `%s`.", inv.Command("plan --refresh"), rm, inv.Command("apply"), rm)
 	case plan.DriftE911:
 		return fmt.Sprintf("To set it back: `%s`, then `officectl apply plan.json`.", inv.Command("plan --refresh --out plan.json"))
+	}
+	if d.Object != "" {
+		return fmt.Sprintf("To set it back: `%s`, then `officectl apply plan.json`. To accept it: make the config match, then `%s`.",
+			inv.Command("plan --refresh --out plan.json"), inv.Command("apply"))
 	}
 	return fmt.Sprintf("The API cannot change these fields back: change them back in Dialpad, or accept them: make the config match, then `%s` and `%s`.", inv.Command("state rm", d.Key), inv.Command("import"))
 }
@@ -258,7 +340,7 @@ func RenderDriftMarkdown(w io.Writer, r *plan.DriftReport) error {
 	out.WriteString(DriftMarkdownMarker + "\n## officectl drift\n\n")
 	out.WriteString("| drift | count |\n|---|---:|\n")
 	fmt.Fprintf(&out, "| changed | %d |\n| deleted | %d |\n| e911 | %d |\n", sum.Changed, sum.Deleted, sum.E911)
-	fmt.Fprintf(&out, "\n%s compared with their last applied specs.\n", plural(r.Checked, "live office"))
+	fmt.Fprintf(&out, "\n%s compared with their last applied specs.\n", capitalize(checkedNouns(r)))
 	if sum.Total() == 0 {
 		out.WriteString("\n" + noDrift(r) + "\n")
 	}
