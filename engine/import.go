@@ -183,7 +183,10 @@ type ImportOptions struct {
 // live office has (see MatchImport): the entry is created with the live
 // id and the desired office from cfg as its spec, so that the next plan
 // shows a no-op for it and drift (plan --refresh) compares the live
-// office with the config. Nothing is sent to Dialpad but the listing.
+// office with the config. An adopted office (or group) whose config lists
+// operators gets its live membership, with the config's emails recorded
+// beside the matching ids (one GET per email, cached). Nothing is sent to
+// Dialpad but GETs.
 func Import(ctx context.Context, cfg *load.Config, opts ImportOptions) (*ImportResult, error) {
 	if opts.API == nil || opts.Store == nil {
 		return nil, errors.New("import: no API or state store")
