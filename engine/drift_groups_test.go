@@ -41,8 +41,10 @@ func TestDriftGroups(t *testing.T) {
 	group := func(kind, key, name string, ops []load.Operator) load.DesiredGroup {
 		return load.DesiredGroup{Key: key, Kind: kind, Office: "berlin", Name: name, Body: []byte(`{"name":` + strconv.Quote(name) + `}`), Operators: ops}
 	}
+	salesCfg := group(load.KindDepartment, "sales", "Sales", []load.Operator{})
+	salesCfg.Body = []byte(`{"name":"Sales","ring_seconds":30}`) // drift compares the fields the config gives
 	cfg := load.NewConfigGroups([]load.Desired{{Key: "berlin", Office: enginetest.Office("Berlin", "DE")}}, []load.DesiredGroup{
-		group(load.KindDepartment, "sales", "Sales", []load.Operator{}),
+		salesCfg,
 		group(load.KindDepartment, "quiet", "Quiet", []load.Operator{}),
 		group(load.KindCallCenter, "support", "Support", nil),
 	})

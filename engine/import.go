@@ -136,6 +136,16 @@ func matchImport(cfg *load.Config, st *state.State, live []offices.Live, inv pla
 	return res
 }
 
+// hasOperators reports whether an office of cfg gives operators.
+func hasOperators(cfg *load.Config) bool {
+	for i := range cfg.Offices {
+		if cfg.Offices[i].Operators != nil {
+			return true
+		}
+	}
+	return false
+}
+
 // isGone reports whether a live office is deleted or cancelled: it cannot
 // be adopted, and a new office may take its name.
 func isGone(l offices.Live) bool { return l.State == "deleted" || l.State == "cancelled" }
@@ -173,7 +183,10 @@ type ImportOptions struct {
 // live office has (see MatchImport): the entry is created with the live
 // id and the desired office from cfg as its spec, so that the next plan
 // shows a no-op for it and drift (plan --refresh) compares the live
-// office with the config. Nothing is sent to Dialpad but the listing.
+// office with the config. An adopted office (or group) whose config lists
+// operators gets its live membership, with the config's emails recorded
+// beside the matching ids (one GET per email, cached). Nothing is sent to
+// Dialpad but GETs.
 func Import(ctx context.Context, cfg *load.Config, opts ImportOptions) (*ImportResult, error) {
 	if opts.API == nil || opts.Store == nil {
 		return nil, errors.New("import: no API or state store")
@@ -187,17 +200,24 @@ func Import(ctx context.Context, cfg *load.Config, opts ImportOptions) (*ImportR
 		return nil, fmt.Errorf("import: listing the offices in Dialpad: %w", err)
 	}
 	res := matchImport(cfg, opts.Store.State(), live, opts.Invocation)
-	if len(cfg.Groups) > 0 {
+	var members map[string][]state.Operator
+	if len(cfg.Groups) > 0 || hasOperators(cfg) {
 		gapi, ok := opts.API.(ImportGroupsAPI)
 		if !ok {
-			return nil, errors.New("import: the API cannot list departments and call centers")
+			return nil, errors.New("import: the API cannot list departments, call centers and operators")
 		}
-		officeIDs := plan.StateIDs(opts.Store.State())
-		for _, a := range res.Adopted {
-			officeIDs[a.Key] = a.ID
-		}
-		if res.Groups, err = importGroups(ctx, gapi, cfg, opts.Store.State(), officeIDs, opts.Invocation); err != nil {
+		users := newEmailCache(gapi)
+		if members, err = officeOperators(ctx, gapi, users, cfg, res.Adopted); err != nil {
 			return nil, err
+		}
+		if len(cfg.Groups) > 0 {
+			officeIDs := plan.StateIDs(opts.Store.State())
+			for _, a := range res.Adopted {
+				officeIDs[a.Key] = a.ID
+			}
+			if res.Groups, err = importGroups(ctx, gapi, cfg, opts.Store.State(), officeIDs, users, opts.Invocation); err != nil {
+				return nil, err
+			}
 		}
 	}
 	if opts.DryRun || (len(res.Adopted) == 0 && (res.Groups == nil || len(res.Groups.Adopted) == 0)) {
@@ -224,7 +244,7 @@ func Import(ctx context.Context, cfg *load.Config, opts ImportOptions) (*ImportR
 			created := at
 			st.Set(a.Key, &state.Entry{
 				Status: state.Created, ID: strconv.FormatInt(a.ID, 10), Name: d.Office.Name,
-				Spec: d.Office.Canonical(), SpecSHA256: sha, CreatedAt: &created,
+				Spec: d.Office.Canonical(), SpecSHA256: sha, Operators: members[a.Key], CreatedAt: &created,
 			})
 		}
 		if res.Groups != nil {

@@ -38,10 +38,13 @@ type GroupAdoption struct {
 	Name     string
 	ID       int64 // 0 in ToCreate
 	OfficeID int64 // 0 in ToCreate when its office is not created yet
-	// Spec is the live group's create fields (canonical JSON), Operators
-	// its live membership when the config manages it (else nil).
+	// Spec is the config's create body (what plan compares against, as
+	// import records an office's desired spec), Operators the group's
+	// live membership when the config manages it (else nil), Protect the
+	// config's.
 	Spec, SpecSHA256 string
 	Operators        []state.Operator
+	Protect          bool
 }
 
 // GroupImport is what import found for groups.
@@ -57,7 +60,6 @@ type liveGroup struct {
 	id, office int64
 	name       string
 	state      string
-	spec, sha  string
 }
 
 // importGroups lists the groups of every office the config's unmanaged
@@ -65,7 +67,7 @@ type liveGroup struct {
 // and matches them by exact name; offices is the office ids by key after
 // the offices' adoptions. It lists the operators of each adopted group
 // whose config manages them.
-func importGroups(ctx context.Context, api ImportGroupsAPI, cfg *load.Config, st *state.State, officeIDs map[string]int64, inv plan.Invocation) (*GroupImport, error) {
+func importGroups(ctx context.Context, api ImportGroupsAPI, cfg *load.Config, st *state.State, officeIDs map[string]int64, users *emailCache, inv plan.Invocation) (*GroupImport, error) {
 	res := &GroupImport{}
 	claimed := map[int64]string{}
 	for _, k := range []state.Kind{state.KindDepartment, state.KindCallCenter} {
@@ -118,11 +120,15 @@ func importGroups(ctx context.Context, api ImportGroupsAPI, cfg *load.Config, st
 		what := kindWord(g.Kind)
 		switch {
 		case len(free) == 1:
-			a := GroupAdoption{Kind: g.Kind, Key: g.Key, Name: g.Name, ID: free[0].id, OfficeID: office, Spec: free[0].spec, SpecSHA256: free[0].sha}
+			a := GroupAdoption{Kind: g.Kind, Key: g.Key, Name: g.Name, ID: free[0].id, OfficeID: office,
+				Spec: string(g.Body), SpecSHA256: plan.GroupSHA256(g.Body), Protect: g.Protect}
 			if g.Operators != nil {
 				ops, err := liveOperators(ctx, api, g.Kind, free[0].id)
+				if err == nil {
+					err = users.recordEmails(ctx, g.Operators, ops)
+				}
 				if err == nil && g.Kind == load.KindCallCenter {
-					err = liveSkills(ctx, api, free[0].id, g.Operators, ops)
+					err = liveSkills(ctx, api, users, free[0].id, g.Operators, ops)
 				}
 				if err != nil {
 					return nil, err
@@ -166,7 +172,7 @@ func listGroupsOf(ctx context.Context, api ImportGroupsAPI, kind string, office 
 			return nil, fmt.Errorf("import: listing the call centers of office %d: %w", office, err)
 		}
 		for _, l := range ls {
-			out = append(out, liveGroup{id: l.ID, office: office, name: l.Name, state: l.State, spec: string(l.CallCenter.Canonical()), sha: l.CallCenter.SpecSHA256()})
+			out = append(out, liveGroup{id: l.ID, office: office, name: l.Name, state: l.State})
 		}
 		return out, nil
 	}
@@ -175,7 +181,7 @@ func listGroupsOf(ctx context.Context, api ImportGroupsAPI, kind string, office 
 		return nil, fmt.Errorf("import: listing the departments of office %d: %w", office, err)
 	}
 	for _, l := range ls {
-		out = append(out, liveGroup{id: l.ID, office: office, name: l.Name, state: l.State, spec: string(l.Department.Canonical()), sha: l.Department.SpecSHA256()})
+		out = append(out, liveGroup{id: l.ID, office: office, name: l.Name, state: l.State})
 	}
 	return out, nil
 }
@@ -210,9 +216,9 @@ var _ ImportSkillAPI = (*offices.Client)(nil)
 
 // liveSkills records in ops, the live operators of call center cc, the
 // live skill level of each user the config gives one (skill_level): one
-// GET per such operator (and one per email, to find the user), so that
-// drift compares them. Users the config gives no skill level keep none.
-func liveSkills(ctx context.Context, api ImportGroupsAPI, cc int64, want []load.Operator, ops []state.Operator) error {
+// GET per such operator (emails resolved through users), so that drift
+// compares them. Users the config gives no skill level keep none.
+func liveSkills(ctx context.Context, api ImportGroupsAPI, users *emailCache, cc int64, want []load.Operator, ops []state.Operator) error {
 	sapi, ok := api.(ImportSkillAPI)
 	for _, w := range want {
 		if w.SkillLevel == nil || (w.Email == "" && w.UserID == 0) {
@@ -223,11 +229,10 @@ func liveSkills(ctx context.Context, api ImportGroupsAPI, cc int64, want []load.
 		}
 		user := w.UserID
 		if w.Email != "" {
-			u, err := sapi.UserByEmail(ctx, w.Email)
-			if err != nil {
+			var err error
+			if user, err = users.id(ctx, w.Email); err != nil {
 				return fmt.Errorf("import: call center %d: %w", cc, err)
 			}
-			user = u.ID
 		}
 		i := slices.IndexFunc(ops, func(o state.Operator) bool {
 			return o.Type == state.OperatorUser && o.ID == strconv.FormatInt(user, 10)
@@ -244,6 +249,89 @@ func liveSkills(ctx context.Context, api ImportGroupsAPI, cc int64, want []load.
 	return nil
 }
 
+// emailCache resolves the config's operator emails to user ids for one
+// import: one GET per email, cached.
+type emailCache struct {
+	api ImportGroupsAPI
+	ids map[string]int64
+}
+
+func newEmailCache(api ImportGroupsAPI) *emailCache {
+	return &emailCache{api: api, ids: map[string]int64{}}
+}
+
+// id returns the id of the user with email.
+func (c *emailCache) id(ctx context.Context, email string) (int64, error) {
+	if id, ok := c.ids[email]; ok {
+		return id, nil
+	}
+	sapi, ok := c.api.(ImportSkillAPI)
+	if !ok {
+		return 0, errors.New("import: the API cannot look users up by email")
+	}
+	u, err := sapi.UserByEmail(ctx, email)
+	if err != nil {
+		return 0, err
+	}
+	c.ids[email] = u.ID
+	return u.ID, nil
+}
+
+// recordEmails writes into ops, a live membership, the email of each
+// user the config gives by email, as the config writes it, so that plan
+// (which matches an email with the recorded email) finds them unchanged.
+// A user the config names but Dialpad does not list there keeps no entry:
+// the plan adds it.
+func (c *emailCache) recordEmails(ctx context.Context, want []load.Operator, ops []state.Operator) error {
+	for _, w := range want {
+		if w.Email == "" {
+			continue
+		}
+		id, err := c.id(ctx, w.Email)
+		if errors.Is(err, offices.ErrUnknownUser) {
+			continue // no such user: the plan adds it, and apply names the email
+		}
+		if err != nil {
+			return fmt.Errorf("import: operator %s: %w", offices.Printable(w.Email), err)
+		}
+		i := slices.IndexFunc(ops, func(o state.Operator) bool {
+			return o.Type == state.OperatorUser && o.Email == "" && o.ID == strconv.FormatInt(id, 10)
+		})
+		if i >= 0 {
+			ops[i].Email = w.Email
+		}
+	}
+	return nil
+}
+
+// officeOperators lists the live operators of each adopted office whose
+// config gives operators (one GET each), with the config's emails
+// recorded beside their ids, by key.
+func officeOperators(ctx context.Context, api ImportGroupsAPI, users *emailCache, cfg *load.Config, adopted []Adoption) (map[string][]state.Operator, error) {
+	want := map[string][]load.Operator{}
+	for i := range cfg.Offices {
+		if cfg.Offices[i].Operators != nil {
+			want[cfg.Offices[i].Key] = cfg.Offices[i].Operators
+		}
+	}
+	out := map[string][]state.Operator{}
+	for _, a := range adopted {
+		w, ok := want[a.Key]
+		if !ok {
+			continue
+		}
+		ops, err := liveOperators(ctx, api, string(offices.KindOffice), a.ID)
+		if err == nil {
+			err = users.recordEmails(ctx, w, ops)
+		}
+		if err != nil {
+			return nil, err
+		}
+		out[a.Key] = ops
+	}
+	return out, nil
+}
+
 // recordGroups writes the adopted groups into st.
 func recordGroups(st *state.State, gs []GroupAdoption, at time.Time) error {
 	for _, a := range gs {
@@ -255,7 +343,7 @@ func recordGroups(st *state.State, gs []GroupAdoption, at time.Time) error {
 		st.SetOf(k, a.Key, &state.Entry{
 			Status: state.Created, ID: strconv.FormatInt(a.ID, 10), Name: a.Name,
 			OfficeID: strconv.FormatInt(a.OfficeID, 10), Spec: []byte(a.Spec), SpecSHA256: a.SpecSHA256,
-			Operators: a.Operators, CreatedAt: &created,
+			Operators: a.Operators, Protect: a.Protect, CreatedAt: &created,
 		})
 	}
 	return nil

@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -146,16 +147,12 @@ func TestImportPages(t *testing.T) {
 // to change, and whose offices have not drifted.
 func TestImportRecoversLostState(t *testing.T) {
 	t.Parallel()
-	// The example's offices, without its groups and office operators:
-	// import records an adopted group's live spec, where Dialpad's
-	// defaults fill the fields the example leaves out (the plan after it
-	// lists them as manual), and it does not adopt an office's
-	// operators; both are open in issue 15.
-	offs := append([]load.Desired(nil), loadExample(t).Offices...)
-	for i := range offs {
-		offs[i].Operators = nil
+	// The full example: offices with operators (some by email), and
+	// departments and call centers that give only some fields.
+	cfg := loadExample(t)
+	if len(cfg.Groups) == 0 || !hasOperators(cfg) {
+		t.Fatal("the example lost its groups or office operators")
 	}
-	cfg := load.NewConfig(offs)
 	env := newApplyEnv(t, officestest.Options{PageSize: 2}, nil)
 	p, err := plan.MakePlan(cfg, env.store.State())
 	if err != nil {
@@ -187,19 +184,25 @@ func TestImportRecoversLostState(t *testing.T) {
 		t.Fatalf("adopted %d of %d: %+v", len(res.Adopted), len(cfg.Offices), res)
 	}
 	after := store.State()
-	for k, e := range before.Offices {
-		if a := after.Offices[k]; a == nil || a.ID != e.ID || a.SpecSHA256 != e.SpecSHA256 {
-			t.Errorf("%s: recovered %+v, was %+v", k, a, e)
+	if res.Groups == nil || len(res.Groups.Adopted) != len(cfg.Groups) {
+		t.Fatalf("adopted groups %+v, want all %d", res.Groups, len(cfg.Groups))
+	}
+	for _, k := range []state.Kind{state.KindOffice, state.KindDepartment, state.KindCallCenter} {
+		for key, e := range before.Map(k) {
+			a, _ := after.GetOf(k, key)
+			if a == nil || a.ID != e.ID || a.SpecSHA256 != e.SpecSHA256 || a.Protect != e.Protect || !slices.Equal(a.Operators, e.Operators) {
+				t.Errorf("%s %s: recovered %+v, was %+v", k, key, a, e)
+			}
 		}
 	}
 	p, err = plan.MakePlan(cfg, after)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s := p.Summary(); s.Create != 0 || s.Changed() != 0 {
-		t.Errorf("plan after recovery: %+v", s)
+	if s := p.Summary(); s.Create != 0 || s.Changed() != 0 || s.Update != 0 || s.Manual != 0 {
+		t.Errorf("plan after recovery: %+v\n%s", s, renderText(t, p))
 	}
-	if rep := env.drift(t); len(rep.Drifts) != 0 || rep.Checked != len(cfg.Offices) {
+	if rep := env.drift(t); len(rep.Drifts) != 0 || rep.Checked < len(cfg.Offices) {
 		t.Errorf("drift after recovery: %+v", rep)
 	}
 	if n := env.sim.Stats().Created; n != len(cfg.Offices) {

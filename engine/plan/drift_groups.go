@@ -37,6 +37,10 @@ type DriftSkillAPI interface {
 
 var _ DriftSkillAPI = (*offices.Client)(nil)
 
+// LiveOfficeNotFound is the LiveState of a group whose office's listing
+// answered 404: the office is deleted in Dialpad, and the group with it.
+const LiveOfficeNotFound = "office not found"
+
 // groupJob is one group to check: what the state records, then what the
 // listings found.
 type groupJob struct {
@@ -53,6 +57,9 @@ type groupJob struct {
 	// skills are the live skill levels of the call-center users whose
 	// skill level the state records, by user id.
 	skills map[int64]int64
+	// officeGone: the group's office answered its listing with a 404 (it
+	// is deleted in Dialpad), so the group is gone with it.
+	officeGone bool
 }
 
 // checkGroupDrift appends to rep the drift of every department and call
@@ -141,16 +148,22 @@ func listGroupJobs(ctx context.Context, api DriftGroupsAPI, jobs []*groupJob) er
 			byID = map[int64]listed{}
 			if j.kind == state.KindCallCenter {
 				ls, err := api.ListCallCenters(ctx, j.office)
-				if err != nil {
+				if err != nil && !offices.IsNotFound(err) {
 					return fmt.Errorf("drift: listing the call centers of office %d: %w", j.office, err)
+				}
+				if err != nil {
+					byID = nil // the office is deleted: its groups with it
 				}
 				for _, l := range ls {
 					byID[l.ID] = listed{JSONTree(l.CallCenter), l.State}
 				}
 			} else {
 				ls, err := api.ListDepartments(ctx, j.office)
-				if err != nil {
+				if err != nil && !offices.IsNotFound(err) {
 					return fmt.Errorf("drift: listing the departments of office %d: %w", j.office, err)
+				}
+				if err != nil {
+					byID = nil // the office is deleted: its groups with it
 				}
 				for _, l := range ls {
 					byID[l.ID] = listed{JSONTree(l.Department), l.State}
@@ -158,7 +171,9 @@ func listGroupJobs(ctx context.Context, api DriftGroupsAPI, jobs []*groupJob) er
 			}
 			lists[lk] = byID
 		}
-		if l, ok := byID[j.id]; ok {
+		if byID == nil {
+			j.officeGone = true
+		} else if l, ok := byID[j.id]; ok {
 			j.live, j.state = l.body, l.state
 		}
 	}
@@ -339,6 +354,9 @@ func resolveRefs(v any, ids map[string]int64) any {
 func (j *groupJob) drift(ids map[string]int64) *Drift {
 	d := &Drift{Key: j.key, Name: j.e.Name, ID: j.id, Object: string(j.kind)}
 	switch {
+	case j.officeGone:
+		d.Kind, d.LiveState, d.Fields = DriftDeleted, LiveOfficeNotFound, []FieldChange{}
+		return d
 	case j.live == nil:
 		d.Kind, d.LiveState, d.Fields = DriftDeleted, "not found", []FieldChange{}
 		return d

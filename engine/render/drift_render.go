@@ -271,6 +271,8 @@ func driftWhat(d *plan.Drift) string {
 		switch {
 		case d.Kind == plan.DriftDeleted && d.LiveState == "not found":
 			return noun + " not found in the " + noun + "s of its office"
+		case d.Kind == plan.DriftDeleted && d.LiveState == plan.LiveOfficeNotFound:
+			return noun + " gone with its office (the office's " + noun + "s answer 404)"
 		case d.Kind == plan.DriftDeleted:
 			return noun + " " + d.LiveState + " in Dialpad"
 		}
