@@ -102,8 +102,12 @@ func cmdApply(fs *pflag.FlagSet, std stdio) func([]string) int {
 		ctx, stop := signalContext()
 		defer stop()
 		applied := make(chan struct{})
-		defer close(applied) // before stop, which ends ctx too
+		watched := make(chan struct{})
+		// Before stop, which ends ctx too; and the watcher is done before
+		// apply returns, so it never writes after the command's output.
+		defer func() { close(applied); <-watched }()
 		go func() {
+			defer close(watched)
 			select {
 			case <-ctx.Done():
 			case <-applied:
