@@ -228,25 +228,32 @@ func (r *run) prepare(st *state.State) []finished {
 			r.lister.names[e.Name] = true
 		}
 		r.lister.names[c.Office.Name] = true
-		var missing []string
-		for _, d := range c.DependsOn {
-			switch {
-			case r.ids[d] != 0:
-			case creating[d]:
-				r.waits[i]++
-				r.dependants[d] = append(r.dependants[d], i)
-			default:
-				missing = append(missing, d)
-			}
-		}
-		switch {
-		case len(missing) > 0:
-			bad(i, "refers to %q, which neither exists in the state file nor is created by this plan", missing)
-		case r.waits[i] == 0:
-			r.push(i)
-		}
+		r.schedule(i, c.DependsOn, creating, bad)
 	}
 	return failures
+}
+
+// schedule makes change i wait for the changes of this run that create
+// what it depends on, and queues it when it waits for none; a dependency
+// with no id that this run does not create fails it.
+func (r *run) schedule(i int, deps []string, creating map[string]bool, bad func(int, string, ...any)) {
+	var missing []string
+	for _, d := range deps {
+		switch {
+		case r.ids[d] != 0:
+		case creating[d]:
+			r.waits[i]++
+			r.dependants[d] = append(r.dependants[d], i)
+		default:
+			missing = append(missing, d)
+		}
+	}
+	switch {
+	case len(missing) > 0:
+		bad(i, "refers to %q, which neither exists in the state file nor is created by this plan", missing)
+	case r.waits[i] == 0:
+		r.push(i)
+	}
 }
 
 // needsGroupAPI reports whether change c sends requests of GroupAPI.
@@ -302,23 +309,7 @@ func (r *run) prepareGroup(i int, e *state.Entry, inState bool, creating map[str
 	if r.resume[i] {
 		r.sentName[i] = e.Name
 	}
-	var missing []string
-	for _, d := range c.DependsOn {
-		switch {
-		case r.ids[d] != 0:
-		case creating[d]:
-			r.waits[i]++
-			r.dependants[d] = append(r.dependants[d], i)
-		default:
-			missing = append(missing, d)
-		}
-	}
-	switch {
-	case len(missing) > 0:
-		bad(i, "refers to %q, which neither exists in the state file nor is created by this plan", missing)
-	case r.waits[i] == 0:
-		r.push(i)
-	}
+	r.schedule(i, c.DependsOn, creating, bad)
 }
 
 // needsListing reports whether some office may still be created.
