@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"math/rand"
@@ -11,7 +10,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -53,13 +51,7 @@ func TestReliabilityGroups(t *testing.T) {
 	want := writeGroupsChaosConfig(t, cfg, n)
 	t.Logf("seed %d: %d groups, %d memberships, %d kills, %v latency, faults %v", seed, len(want), countMembers(want), kills, latency, faults)
 	statePath := filepath.Join(dir, "officectl.state")
-	apply := func() *exec.Cmd {
-		cmd := exec.Command(bin, "apply", cfg, "--state", statePath, "--auto-approve",
-			"--max-creates", strconv.Itoa(n), "--parallelism", "8", "--rate", "30000")
-		cmd.Env = append(os.Environ(), "DIALPAD_API_URL="+sim.URL, "DIALPAD_API_KEY=reliability-token", "NO_COLOR=1")
-		cmd.Stdin = bytes.NewReader(nil)
-		return cmd
-	}
+	run := chaosRun{bin: bin, cfg: cfg, statePath: statePath, url: sim.URL, maxCreates: n}
 	// progress is the groups and memberships on the server.
 	total := len(want) + countMembers(want)
 	progress := func() int {
@@ -72,41 +64,11 @@ func TestReliabilityGroups(t *testing.T) {
 	}
 
 	start := time.Now()
-	for k := 0; k < kills; k++ {
-		// Kill somewhere in the middle of what is left to do.
-		have := progress()
-		target := have + 1 + rng.Intn(max(1, (total-have)/(kills-k+1)))
-		cmd := apply()
-		var out bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &out, &out
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		deadline := time.Now().Add(5 * time.Minute)
-		for progress() < target && time.Now().Before(deadline) {
-			time.Sleep(time.Duration(rng.Intn(20)) * time.Millisecond)
-		}
-		if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
-			t.Logf("kill %d: %v (it had finished)", k+1, err)
-		}
-		cmd.Wait()
-		t.Logf("kill %d at %d of %d groups and memberships on the server (target %d)", k+1, progress(), total, target)
-	}
+	run.killAt(t, rng, kills, total, progress,
+		func(have int) string { return fmt.Sprintf("%d of %d groups and memberships", have, total) })
 	// Run to completion: a run that meets an outcome it cannot settle yet
 	// may end with failures; the next run resumes.
-	for run := 1; ; run++ {
-		cmd := apply()
-		var out bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &out, &out
-		err := cmd.Run()
-		if err == nil {
-			break
-		}
-		if run == 5 {
-			t.Fatalf("apply still failing after %d runs: %v\n%s", run, err, tail(out.String(), 3000))
-		}
-		t.Logf("apply run %d after the kills: %v", run, err)
-	}
+	run.finish(t, 5)
 	st := sim.Stats()
 	t.Logf("applied %d groups and %d memberships through %d kills in %v (%d requests, %d injected 5xx, %d injected 429, %d drops)",
 		len(want), countMembers(want), kills, time.Since(start).Round(time.Millisecond), st.Requests, st.Injected5xx, st.Injected429, st.Drops)

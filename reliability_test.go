@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"math/rand"
 	"os"
 	"os/exec"
@@ -49,50 +50,14 @@ func TestReliability(t *testing.T) {
 	cfg := filepath.Join(dir, "offices")
 	writeApplyConfig(t, cfg, n)
 	statePath := filepath.Join(dir, "officectl.state")
-	apply := func() *exec.Cmd {
-		cmd := exec.Command(bin, "apply", cfg, "--state", statePath, "--auto-approve",
-			"--max-creates", strconv.Itoa(n), "--parallelism", "8", "--rate", "30000")
-		cmd.Env = append(os.Environ(), "DIALPAD_API_URL="+sim.URL, "DIALPAD_API_KEY=reliability-token", "NO_COLOR=1")
-		cmd.Stdin = bytes.NewReader(nil)
-		return cmd
-	}
+	run := chaosRun{bin: bin, cfg: cfg, statePath: statePath, url: sim.URL, maxCreates: n}
 
 	start := time.Now()
-	for k := 0; k < kills; k++ {
-		// Kill somewhere in the middle of what is left to create.
-		have := len(sim.Offices())
-		target := have + 1 + rng.Intn(max(1, (n-have)/(kills-k+1)))
-		cmd := apply()
-		var out bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &out, &out
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		deadline := time.Now().Add(5 * time.Minute)
-		for len(sim.Offices()) < target && time.Now().Before(deadline) {
-			time.Sleep(time.Duration(rng.Intn(20)) * time.Millisecond)
-		}
-		if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
-			t.Logf("kill %d: %v (it had finished)", k+1, err)
-		}
-		cmd.Wait()
-		t.Logf("kill %d at %d offices on the server (target %d)", k+1, len(sim.Offices()), target)
-	}
+	run.killAt(t, rng, kills, n, func() int { return len(sim.Offices()) },
+		func(have int) string { return fmt.Sprintf("%d offices", have) })
 	// Run to completion: a run that hits an unknown outcome it cannot
 	// settle yet may end with failures; the next run resumes.
-	for run := 1; ; run++ {
-		cmd := apply()
-		var out bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &out, &out
-		err := cmd.Run()
-		if err == nil {
-			break
-		}
-		if run == 3 {
-			t.Fatalf("apply still failing after %d runs: %v\n%s", run, err, tail(out.String(), 3000))
-		}
-		t.Logf("apply run %d after the kills: %v", run, err)
-	}
+	run.finish(t, 3)
 	t.Logf("applied %d offices through %d kills in %v", n, kills, time.Since(start).Round(time.Millisecond))
 
 	// Exactly n offices, no name twice, and the state is the server.
@@ -105,6 +70,65 @@ func TestReliability(t *testing.T) {
 	plan := exec.Command(bin, "plan", cfg, "--state", statePath, "--detailed-exitcode")
 	if out, err := plan.CombinedOutput(); err != nil {
 		t.Errorf("plan after apply: %v\n%s", err, tail(string(out), 2000))
+	}
+}
+
+// chaosRun runs the apply binary again and again on one config and state
+// file against the simulator at url, as a chaos run does.
+type chaosRun struct {
+	bin, cfg, statePath, url string
+	maxCreates               int
+}
+
+func (c chaosRun) apply() *exec.Cmd {
+	cmd := exec.Command(c.bin, "apply", c.cfg, "--state", c.statePath, "--auto-approve",
+		"--max-creates", strconv.Itoa(c.maxCreates), "--parallelism", "8", "--rate", "30000")
+	cmd.Env = append(os.Environ(), "DIALPAD_API_URL="+c.url, "DIALPAD_API_KEY=reliability-token", "NO_COLOR=1")
+	cmd.Stdin = bytes.NewReader(nil)
+	return cmd
+}
+
+// killAt starts apply kills times and SIGKILLs it each time somewhere in
+// the middle of what is left of total, as progress (what the server holds
+// now) tells; says logs progress in words.
+func (c chaosRun) killAt(t *testing.T, rng *rand.Rand, kills, total int, progress func() int, says func(int) string) {
+	t.Helper()
+	for k := 0; k < kills; k++ {
+		have := progress()
+		target := have + 1 + rng.Intn(max(1, (total-have)/(kills-k+1)))
+		cmd := c.apply()
+		var out bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &out
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		deadline := time.Now().Add(5 * time.Minute)
+		for progress() < target && time.Now().Before(deadline) {
+			time.Sleep(time.Duration(rng.Intn(20)) * time.Millisecond)
+		}
+		if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+			t.Logf("kill %d: %v (it had finished)", k+1, err)
+		}
+		cmd.Wait()
+		t.Logf("kill %d at %s on the server (target %d)", k+1, says(progress()), target)
+	}
+}
+
+// finish runs apply until it succeeds, at most runs times.
+func (c chaosRun) finish(t *testing.T, runs int) {
+	t.Helper()
+	for run := 1; ; run++ {
+		cmd := c.apply()
+		var out bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &out
+		err := cmd.Run()
+		if err == nil {
+			return
+		}
+		if run == runs {
+			t.Fatalf("apply still failing after %d runs: %v\n%s", run, err, tail(out.String(), 3000))
+		}
+		t.Logf("apply run %d after the kills: %v", run, err)
 	}
 }
 
