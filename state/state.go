@@ -69,6 +69,14 @@ type Entry struct {
 	// Protect records a group's protect: a protected group removed from
 	// the config is never deleted. Always false for offices.
 	Protect bool `json:"protect,omitempty"`
+	// Refs maps each config key the spec refers to ({office|department|
+	// callcenter: KEY}) to the Dialpad id it was resolved to when the spec
+	// was last sent (decimal digits), so the plan compares the ids that
+	// would be sent, not only the keys: a re-created target changes them.
+	// nil when the spec refers to nothing or was recorded before refs were.
+	// (Contract of issue 18: apply records it, the plan compares it, the
+	// codec reads and writes it.)
+	Refs map[string]string `json:"refs,omitempty"`
 	// Spec is the desired office (offices.Office, references unresolved),
 	// or a group's create body without its office_id,
 	// last sent or adopted: a JSON object, or empty. It is written with

@@ -43,6 +43,12 @@ const (
 	// ActionDelete: a department or call center is in state only and not
 	// protected; apply deletes it, within --max-deletes.
 	ActionDelete Action = "delete"
+	// ActionMove: a department or call center whose key was renamed: the
+	// state records it under Change.MovedFrom with the same office, kind
+	// and exact name. Apply checks the live object and moves the state
+	// entry to the new key, sending nothing that writes (Terraform's
+	// `moved`). (Contract of issue 18; the plan detects it.)
+	ActionMove Action = "move"
 )
 
 // allActions lists every action in the order summaries show them.
@@ -103,6 +109,9 @@ type Change struct {
 	// Operators is the desired membership of an office (as written); nil
 	// when the config leaves it alone. A group's is Group.Operators.
 	Operators []load.Operator
+	// MovedFrom is the key the state records the object under, for a
+	// move; "" otherwise.
+	MovedFrom string
 	// Note explains a change apply leaves alone, e.g. "protected: not
 	// deleted"; "" for none.
 	Note string
