@@ -27,6 +27,7 @@ type cnode struct {
 	fields []*ast.Field // the fields saying it; none for the file or a list element
 	expr   ast.Expr     // a list element's value
 	file   *ast.File    // the file, for the top
+	parent *cnode
 }
 
 // exprs are the values saying n.
@@ -120,10 +121,11 @@ func (d *cueDoc) members(n *cnode) ([]string, []*cnode, string) {
 				}
 				if !found {
 					keys = append(keys, k)
-					vals = append(vals, &cnode{path: append(append([]string(nil), n.path...), k), fields: []*ast.Field{x}})
+					vals = append(vals, &cnode{path: append(append([]string(nil), n.path...), k), fields: []*ast.Field{x}, parent: n})
 				}
 			case *ast.Comprehension:
-				return nil, nil, "a comprehension of the struct makes it"
+				// Its fields are not known here: read and addMember
+				// see them through comprehension.
 			case *ast.EmbedDecl:
 				return nil, nil, "an embedded value of the struct says it"
 			case *ast.Package, *ast.ImportDecl, *ast.CommentGroup, *ast.Attribute, *ast.LetClause:
@@ -135,9 +137,25 @@ func (d *cueDoc) members(n *cnode) ([]string, []*cnode, string) {
 	return keys, vals, ""
 }
 
+// comprehension is the first comprehension in the structs saying n.
+func (n *cnode) comprehension() *ast.Comprehension {
+	ds, _ := n.decls()
+	for _, decls := range ds {
+		for _, decl := range decls {
+			if c, ok := decl.(*ast.Comprehension); ok {
+				return c
+			}
+		}
+	}
+	return nil
+}
+
 func (d *cueDoc) read(n *cnode) (*val, string) {
 	if n.file == nil && len(n.fields) > 1 {
 		return nil, "said in several places of the file"
+	}
+	if n.comprehension() != nil {
+		return nil, "a comprehension adds fields to it"
 	}
 	if n.file != nil || isStruct(n) {
 		keys, vals, why := d.members(n)
@@ -300,6 +318,12 @@ func (d *cueDoc) pos(n *cnode) token.Pos {
 }
 
 func (d *cueDoc) addMember(obj *cnode, key string, v *val) {
+	for n := obj; n != nil; n = n.parent {
+		if c := n.comprehension(); c != nil {
+			d.manualAt(c.Pos(), "a comprehension here may make it: edit the comprehension or its input")
+			return
+		}
+	}
 	// At the end of the last struct in braces saying obj; else (the
 	// file, or only shorthands) a new field at the end of the file.
 	var into *ast.StructLit

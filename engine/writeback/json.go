@@ -26,6 +26,10 @@ type jsonDoc struct {
 	unit    string // one level of indentation
 	out     splices
 	dels    map[*jnode]map[int]bool // what flush removes
+	// oneLine counts, for each key, its objects and lists written on one
+	// line (+1) and over several (-1): a new one of that key is written
+	// as the file writes the others.
+	oneLine map[string]int
 	manuals []Manual
 }
 
@@ -44,7 +48,8 @@ func applyJSON(name string, src []byte, path []string, v *val) ([]byte, []Manual
 	if root.kind != kObject {
 		return nil, nil, fmt.Errorf("%s: the file is not a JSON object", name)
 	}
-	d := &jsonDoc{name: name, t: newText(src), unit: "  "}
+	d := &jsonDoc{name: name, t: newText(src), unit: "  ", oneLine: map[string]int{}}
+	d.index(root, 0)
 	if len(root.vals) > 0 {
 		if in := d.t.indentAtAny(root.vals[0].start); in != "" && d.multiline(root) {
 			d.unit = in
@@ -75,6 +80,22 @@ func (t *text) indentAtAny(off int) string {
 		e++
 	}
 	return string(t.src[s:e])
+}
+
+func (d *jsonDoc) index(n *jnode, depth int) {
+	if depth > maxDepth {
+		return
+	}
+	for i, c := range n.vals {
+		if n.kind == kObject && len(c.vals) > 0 {
+			if d.multiline(c) {
+				d.oneLine[n.keys[i]]--
+			} else {
+				d.oneLine[n.keys[i]]++
+			}
+		}
+		d.index(c, depth+1)
+	}
 }
 
 func (d *jsonDoc) multiline(n *jnode) bool {
@@ -189,7 +210,7 @@ func (d *jsonDoc) delItem(arr *jnode, i int)   { d.del(arr, i) }
 func (d *jsonDoc) addMember(obj *jnode, key string, v *val) {
 	last := obj.vals[len(obj.vals)-1]
 	indent := d.t.indentAtAny(d.memberStart(obj, last))
-	d.out.add(last.end, last.end, ","+d.t.nl+indent+jsonString(key)+": "+d.render(v, indent))
+	d.out.add(last.end, last.end, ","+d.t.nl+indent+jsonString(key)+": "+d.renderMember(key, v, indent))
 }
 
 func (d *jsonDoc) insertItem(arr *jnode, before int, v *val) {
@@ -227,7 +248,7 @@ func (d *jsonDoc) render(v *val, indent string) string {
 	var parts []string
 	if v.kind == kObject {
 		for i, k := range v.keys {
-			parts = append(parts, in+jsonString(k)+": "+d.render(v.vals[i], in))
+			parts = append(parts, in+jsonString(k)+": "+d.renderMember(k, v.vals[i], in))
 		}
 		return "{" + d.t.nl + strings.Join(parts, ","+d.t.nl) + d.t.nl + indent + "}"
 	}
@@ -235,6 +256,15 @@ func (d *jsonDoc) render(v *val, indent string) string {
 		parts = append(parts, in+d.render(e, in))
 	}
 	return "[" + d.t.nl + strings.Join(parts, ","+d.t.nl) + d.t.nl + indent + "]"
+}
+
+// renderMember is render of the value of key, on one line when the file
+// writes the other values of that key so.
+func (d *jsonDoc) renderMember(key string, v *val, indent string) string {
+	if d.oneLine[key] > 0 {
+		return v.json(" ")
+	}
+	return d.render(v, indent)
 }
 
 func (d *jsonDoc) manual(n *jnode, why string) {

@@ -138,6 +138,7 @@ func Apply(f File, edits []Edit, opts Options) ([]byte, []Manual, error) {
 			}
 		}
 		if m, ok := pol.covers(e.Path); ok {
+			m.Path = e.Path
 			manual = append(manual, m)
 			continue
 		}

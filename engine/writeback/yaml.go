@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -23,15 +24,19 @@ type yamlDoc struct {
 	root *yaml.Node // the document's top mapping
 	// keyOf is the key node of each value of a mapping; parent the
 	// collection holding each node.
-	keyOf   map[*yaml.Node]*yaml.Node
-	parent  map[*yaml.Node]*yaml.Node
-	unit    int                 // indentation step of the file
-	dashIn  bool                // block sequences indented below their key
-	style   yaml.Style          // how the file writes strings that need no quotes
-	given   map[*val]*yaml.Node // values to write as these nodes (Edit.Node)
-	out     splices
-	manuals []Manual
-	err     error
+	keyOf  map[*yaml.Node]*yaml.Node
+	parent map[*yaml.Node]*yaml.Node
+	unit   int                 // indentation step of the file
+	dashIn bool                // block sequences indented below their key
+	style  yaml.Style          // how the file writes strings that need no quotes
+	given  map[*val]*yaml.Node // values to write as these nodes (Edit.Node)
+	// flowKeys counts, for each key, its objects written in flow style
+	// (+1) and as blocks (-1): a new object of that key is written as
+	// the file writes the others.
+	flowKeys map[string]int
+	out      splices
+	manuals  []Manual
+	err      error
 }
 
 func applyYAML(name string, src []byte, path []string, v *val, given *yaml.Node) ([]byte, []Manual, error) {
@@ -66,7 +71,7 @@ func applyYAML(name string, src []byte, path []string, v *val, given *yaml.Node)
 
 func parseYAML(name string, src []byte) (*yamlDoc, error) {
 	d := &yamlDoc{name: name, t: newText(src), keyOf: map[*yaml.Node]*yaml.Node{},
-		parent: map[*yaml.Node]*yaml.Node{}, unit: 2, dashIn: true, style: yaml.DoubleQuotedStyle}
+		parent: map[*yaml.Node]*yaml.Node{}, flowKeys: map[string]int{}, unit: 2, dashIn: true, style: yaml.DoubleQuotedStyle}
 	dec := yaml.NewDecoder(bytes.NewReader(src))
 	var top yaml.Node
 	if err := dec.Decode(&top); err != nil {
@@ -100,6 +105,11 @@ func parseYAML(name string, src []byte) (*yamlDoc, error) {
 				d.keyOf[c] = k
 				if c.Kind == yaml.MappingNode && c.Style&yaml.FlowStyle == 0 && c.Line > k.Line && len(c.Content) > 0 {
 					units[c.Column-k.Column]++
+				}
+				if c.Kind == yaml.MappingNode && c.Style&yaml.FlowStyle != 0 {
+					d.flowKeys[k.Value]++
+				} else if c.Kind == yaml.MappingNode {
+					d.flowKeys[k.Value]--
 				}
 				if c.Kind == yaml.SequenceNode && c.Style&yaml.FlowStyle == 0 && c.Line > k.Line {
 					if c.Column > k.Column {
@@ -502,7 +512,7 @@ func (d *yamlDoc) block(v *val, indent string) string {
 				Content: []*yaml.Node{{Kind: yaml.ScalarNode, Value: k}, n}}), indent, d.t.nl))
 			continue
 		}
-		if e.inline() || e.kind == kObject && len(e.keys) == 0 || e.kind == kArray && len(e.items) == 0 {
+		if e.inline() || e.kind == kObject && (len(e.keys) == 0 || d.flowKeys[k] > 0) || e.kind == kArray && len(e.items) == 0 {
 			lines = append(lines, indent+key+": "+d.inline(e, nil))
 			continue
 		}
@@ -589,7 +599,7 @@ func (d *yamlDoc) scalar(v *val, style yaml.Style) string {
 	}
 	out := encodeNode(n)
 	if v.kind == kString && (strings.HasPrefix(out, "'") && style != yaml.SingleQuotedStyle || strings.Contains(out, "\n") ||
-		n.Style == 0 && out != "" && strings.ContainsRune("0123456789+-.", rune(out[0]))) {
+		n.Style == 0 && numberLike.MatchString(out)) {
 		// Double quotes for a string that could read as a number or
 		// a time ("08:00") to some reader.
 		n.Style = yaml.DoubleQuotedStyle
@@ -622,6 +632,10 @@ func nodeVal(n *yaml.Node) (*val, error) {
 	}
 	return v, nil
 }
+
+// numberLike is a plain scalar that some YAML reader (YAML 1.1's
+// sexagesimal 09:00, octal, hexadecimal) may take for a number.
+var numberLike = regexp.MustCompile(`^[-+.]?[0-9][0-9a-fA-FxXoObB_:.eE+-]*$`)
 
 // encodeNode is n in YAML on one line.
 func encodeNode(n *yaml.Node) string {
