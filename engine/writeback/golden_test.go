@@ -176,4 +176,3 @@ func lineDiff(a, b string) (removed, added int) {
 	common := lcs[0][0]
 	return len(x) - common, len(y) - common
 }
-

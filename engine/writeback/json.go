@@ -21,11 +21,11 @@ type jnode struct {
 }
 
 type jsonDoc struct {
-	name    string
-	t       *text
-	unit    string // one level of indentation
-	out     splices
-	dels    map[*jnode]map[int]bool // what flush removes
+	name string
+	t    *text
+	unit string // one level of indentation
+	out  splices
+	dels map[*jnode]map[int]bool // what flush removes
 	// oneLine counts, for each key, its objects and lists written on one
 	// line (+1) and over several (-1): a new one of that key is written
 	// as the file writes the others.
