@@ -58,11 +58,11 @@ type Edit struct {
 	// the comment lines above it; a list element) instead; Value is then
 	// ignored. Deleting what the file does not have does nothing.
 	Delete bool
-	// Node, for YAML files, is the new value as a yaml.v3 node tree to
-	// be written as it is (its styles and comments) where the value is
-	// new or written whole, such as an object made by import
-	// --generate's encoder; Value is then ignored. Other formats ignore
-	// it.
+	// Node, for YAML files, is the new value as a yaml.v3 node tree,
+	// such as an object made by import --generate's encoder; Value is
+	// then ignored. The parts of it that are new to the file are written
+	// as the nodes say (styles, comments); an object the file has is
+	// still edited member by member. Other formats ignore it.
 	Node *yaml.Node
 }
 
@@ -125,10 +125,11 @@ func Apply(f File, edits []Edit, opts Options) ([]byte, []Manual, error) {
 			return nil, nil, fmt.Errorf("%s: an edit without a path", f.Name)
 		}
 		var v *val
+		var given map[*val]*yaml.Node
 		switch {
 		case e.Delete:
 		case e.Node != nil && f.Format == YAML:
-			v, err = nodeVal(e.Node)
+			v, given, err = nodeVal(e.Node)
 			if err != nil {
 				return nil, nil, fmt.Errorf("%s: the new value of %s: %w", f.Name, strings.Join(e.Path, "."), err)
 			}
@@ -146,10 +147,6 @@ func Apply(f File, edits []Edit, opts Options) ([]byte, []Manual, error) {
 		var ms []Manual
 		switch f.Format {
 		case YAML:
-			var given *yaml.Node
-			if !e.Delete {
-				given = e.Node
-			}
 			out, ms, err = applyYAML(f.Name, src, e.Path, v, given)
 		case JSON:
 			out, ms, err = applyJSON(f.Name, src, e.Path, v)

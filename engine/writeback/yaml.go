@@ -34,19 +34,18 @@ type yamlDoc struct {
 	// (+1) and as blocks (-1): a new object of that key is written as
 	// the file writes the others.
 	flowKeys map[string]int
+	record   map[*val]*yaml.Node // where value records what it reads
 	out      splices
 	manuals  []Manual
 	err      error
 }
 
-func applyYAML(name string, src []byte, path []string, v *val, given *yaml.Node) ([]byte, []Manual, error) {
+func applyYAML(name string, src []byte, path []string, v *val, given map[*val]*yaml.Node) ([]byte, []Manual, error) {
 	d, err := parseYAML(name, src)
 	if err != nil {
 		return nil, nil, err
 	}
-	if given != nil {
-		d.given = map[*val]*yaml.Node{v: given}
-	}
+	d.given = given
 	if d.root == nil {
 		// An empty file (or only comments): the edit is the whole file.
 		if v == nil {
@@ -287,6 +286,14 @@ func (d *yamlDoc) value(n *yaml.Node, depth int) (*val, string) {
 	if n.Kind == yaml.AliasNode || n.Anchor != "" {
 		return nil, "the value is a YAML anchor or alias, shared with other places"
 	}
+	v, why := d.value1(n, depth)
+	if v != nil && d.record != nil {
+		d.record[v] = n
+	}
+	return v, why
+}
+
+func (d *yamlDoc) value1(n *yaml.Node, depth int) (*val, string) {
 	switch n.Kind {
 	case yaml.MappingNode:
 		v := &val{kind: kObject}
@@ -441,7 +448,7 @@ func (d *yamlDoc) item(v *val, indent string) string {
 
 func (d *yamlDoc) replace(n *yaml.Node, v *val) {
 	s, e := d.start(n), d.end(n)
-	if g := d.given[v]; g != nil {
+	if g := d.given[v]; g != nil && !v.scalar() {
 		if k := d.keyOf[n]; k != nil {
 			indent := strings.Repeat(" ", k.Column-1)
 			text := indentLines(d.encode(&yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{{Kind: yaml.ScalarNode, Tag: k.Tag, Value: k.Value, Style: k.Style}, g}}), indent, d.t.nl)
@@ -623,14 +630,15 @@ func (d *yamlDoc) encode(n *yaml.Node) string {
 	return strings.TrimSuffix(b.String(), "\n")
 }
 
-// nodeVal is the value of a node tree given with an edit.
-func nodeVal(n *yaml.Node) (*val, error) {
-	d := &yamlDoc{}
+// nodeVal is the value of a node tree given with an edit, and the node
+// of each part of it.
+func nodeVal(n *yaml.Node) (*val, map[*val]*yaml.Node, error) {
+	d := &yamlDoc{record: map[*val]*yaml.Node{}}
 	v, why := d.value(n, 0)
 	if why != "" {
-		return nil, errors.New(why)
+		return nil, nil, errors.New(why)
 	}
-	return v, nil
+	return v, d.record, nil
 }
 
 // numberLike is a plain scalar that some YAML reader (YAML 1.1's
