@@ -341,7 +341,7 @@ func set[N comparable](d doc[N], n N, v *val) {
 			return
 		}
 	}
-	if items, ok := d.array(n); ok && v.kind == kArray && len(items) > 0 && len(v.items) > 0 {
+	if items, ok := d.array(n); ok && v.kind == kArray && len(items) > 0 && len(v.items) > 0 && len(items)*len(v.items) <= maxAlign {
 		if setItems(d, n, items, v.items) {
 			return
 		}
@@ -352,6 +352,10 @@ func set[N comparable](d doc[N], n N, v *val) {
 	}
 	d.replace(n, v)
 }
+
+// maxAlign bounds the table setItems makes (elements of the old list
+// times those of the new): a longer list is written whole.
+const maxAlign = 1 << 20
 
 // setItems makes list n with elements items say want: elements equal to
 // one of want stay (the longest common subsequence), those between are

@@ -2,6 +2,7 @@ package writeback
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -153,5 +154,25 @@ func TestDeleteLastField(t *testing.T) {
 	out, _ := apply(t, "d.yaml", src, []Edit{{Path: []string{"departments", "a", "hold_queue"}, Value: []byte(`{}`)}}, Options{})
 	if want := "departments:\n  a:\n    hold_queue: {}\n    name: A\n"; out != want {
 		t.Errorf("got %q, want %q", out, want)
+	}
+}
+
+// TestLongListWrittenWhole: lists too long to align element by element
+// (the table would pass maxAlign) are written whole, still correct.
+func TestLongListWrittenWhole(t *testing.T) {
+	var b, want strings.Builder
+	b.WriteString("departments:\n  a:\n    operators:\n")
+	want.WriteString("departments:\n  a:\n    operators:\n")
+	var ops []string
+	for i := range 1100 {
+		fmt.Fprintf(&b, "      - {room: %d}\n", i)
+		if i != 5 {
+			fmt.Fprintf(&want, "      - {room: %d}\n", i)
+			ops = append(ops, fmt.Sprintf(`{"room": %d}`, i))
+		}
+	}
+	out, _ := apply(t, "l.yaml", b.String(), []Edit{{Path: []string{"departments", "a", "operators"}, Value: []byte("[" + strings.Join(ops, ",") + "]")}}, Options{})
+	if out != want.String() {
+		t.Errorf("got %d bytes, want %d", len(out), want.Len())
 	}
 }

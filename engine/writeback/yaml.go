@@ -457,7 +457,10 @@ func (d *yamlDoc) replace(n *yaml.Node, v *val) {
 		}
 	}
 	p := d.parent[n]
-	if p != nil && d.flow(p) || v.inline() || d.flow(n) && n.Kind != yaml.ScalarNode {
+	// A block collection stays a block, written again whole.
+	block := (n.Kind == yaml.MappingNode || n.Kind == yaml.SequenceNode) && !d.flow(n) && len(n.Content) > 0 &&
+		(v.kind == kObject && len(v.keys) > 0 || v.kind == kArray && len(v.items) > 0)
+	if p != nil && d.flow(p) || v.inline() && !block || d.flow(n) && n.Kind != yaml.ScalarNode {
 		if k := d.keyOf[n]; k != nil && p != nil && !d.flow(p) {
 			// After "key:", whatever was there (a block, or nothing).
 			s = d.afterColon(k)
