@@ -19,6 +19,9 @@ var allowedImports = map[string][]string{
 	"schema":        {"offices"},
 	"offices":       {},
 	"state":         {},
+
+	// Config files edited in place (drift --write).
+	"engine/writeback": {"engine/load", "offices", "schema", "state"},
 }
 
 // TestPackageLayers lists the imports of every package (go list) and
