@@ -131,6 +131,8 @@ func checkCommandLine(t *testing.T, job string, args []string) {
 		c.run(fs, stdio{getenv: os.Getenv})
 		if err := fs.Parse(args[1:]); err != nil {
 			t.Errorf("%s: officectl %s: %v", job, strings.Join(args, " "), err)
+		} else if err := c.checkSub(fs, c.subNamed(args[1:])); err != nil {
+			t.Errorf("%s: officectl %s: %v", job, strings.Join(args, " "), err)
 		}
 		return
 	}
