@@ -45,7 +45,7 @@ func TestScripts(t *testing.T) {
 			env.Setenv("EXAMPLE", example)
 			return nil
 		},
-		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){"sim": scriptSim, "sim-edit": scriptSimEdit, "sim-delete": scriptSimDelete, "sim-group": scriptSimGroup},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){"sim": scriptSim, "sim-edit": scriptSimEdit, "sim-delete": scriptSimDelete, "sim-group": scriptSimGroup, "hint": scriptHint},
 	})
 }
 
