@@ -123,19 +123,21 @@ func TestHelpEveryCommand(t *testing.T) {
 }
 
 // shellFields splits a command line as a shell would, for the quoting
-// that examples use: single quotes (nothing escaped inside) and words.
+// that examples, hints and snippets use: single and double quotes
+// (nothing expanded or escaped inside) and words.
 func shellFields(line string) []string {
 	var args []string
 	var cur strings.Builder
-	in, quoted := false, false
+	in := false
+	var quote rune
 	for _, r := range line {
 		switch {
-		case quoted && r == '\'':
-			quoted = false
-		case quoted:
+		case quote != 0 && r == quote:
+			quote = 0
+		case quote != 0:
 			cur.WriteRune(r)
-		case r == '\'':
-			quoted, in = true, true
+		case r == '\'' || r == '"':
+			quote, in = r, true
 		case r == ' ' || r == '\t':
 			if in {
 				args = append(args, cur.String())
