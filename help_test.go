@@ -9,7 +9,7 @@ import (
 	"testing"
 )
 
-//go:generate go test -count=1 -run ^TestCommandDocs$ . -args -update
+//go:generate go test -count=1 -run ^(TestCommandDocs|TestConfigReference)$ . -args -update
 
 // commandDocsDir holds one page per command, generated from its help.
 const commandDocsDir = "docs/commands"
