@@ -54,9 +54,9 @@ type jsonSchema struct {
 	Minimum, Maximum     *float64
 	MinLength, MaxLength *int
 	MinItems, MaxItems   *int
-	Pattern              string        `json:"pattern"`
-	AllOf                []*jsonSchema `json:"allOf"`
-	OneOf                []*jsonSchema `json:"oneOf"`
+	Pattern              string          `json:"pattern"`
+	AllOf                []*jsonSchema   `json:"allOf"`
+	OneOf                []*jsonSchema   `json:"oneOf"`
 	If                   json.RawMessage `json:"if"`   // a schema, or a boolean
 	Then                 json.RawMessage `json:"then"` // a schema, or a boolean
 }
