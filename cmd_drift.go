@@ -30,8 +30,9 @@ func cmdDrift(fs *pflag.FlagSet, std stdio) func([]string) int {
 			return fail(std, "drift", err)
 		}
 		path := statePathFor(dir, *statePath)
+		inv := plan.Invocation{Dir: dir, State: *statePath}
 		if _, err := os.Stat(path); err != nil {
-			return fail(std, "drift", fmt.Errorf("no state file %s: officectl manages no office there yet (run officectl apply or officectl import, or give --state)", path))
+			return fail(std, "drift", fmt.Errorf("no state file %s: officectl manages no office there yet (run `%s` or `%s`, or give --state)", path, inv.Command("apply"), inv.Command("import")))
 		}
 		st, err := state.Load(path)
 		if err != nil {
@@ -46,11 +47,10 @@ func cmdDrift(fs *pflag.FlagSet, std stdio) func([]string) int {
 		if err := plan.CheckRecordedCompany(ctx, client, st); err != nil {
 			return fail(std, "drift", err)
 		}
-		rep, err := plan.CheckDrift(ctx, st, plan.DriftOptions{API: client, Parallelism: *parallelism})
+		rep, err := plan.CheckDrift(ctx, st, plan.DriftOptions{API: client, Parallelism: *parallelism, Invocation: inv})
 		if err != nil {
 			return fail(std, "drift", err)
 		}
-		rep.Invocation = plan.Invocation{Dir: dir, State: *statePath}
 		switch *format {
 		case "markdown":
 			err = render.RenderDriftMarkdown(std.out, rep)

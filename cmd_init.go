@@ -6,6 +6,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/officectl/officectl/engine"
+	"github.com/officectl/officectl/engine/plan"
 )
 
 // cmdInit writes the example config that the binary carries, so that a
@@ -20,7 +21,7 @@ func cmdInit(fs *pflag.FlagSet, std stdio) func([]string) int {
 		if err != nil {
 			return fail(std, "init", err)
 		}
-		fmt.Fprintf(std.err, "Wrote %s: an example config of three offices, with comments. Edit it, then run: officectl validate %s\n", path, dir)
+		fmt.Fprintf(std.err, "Wrote %s: an example config of three offices, with comments. Edit it, then run: %s\n", path, plan.Invocation{}.Command("validate", dir))
 		return exitOK
 	}
 }

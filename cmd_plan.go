@@ -61,7 +61,7 @@ func cmdPlan(fs *pflag.FlagSet, std stdio) func([]string) int {
 			if err := plan.SavePlanFile(*out, p); err != nil {
 				return fail(std, "plan", err)
 			}
-			fmt.Fprintf(std.err, "Plan saved to %s; apply it with: officectl apply %s\n", *out, *out)
+			fmt.Fprintf(std.err, "Plan saved to %s; apply it with: %s\n", offices.Printable(*out), plan.Invocation{}.Command("apply", *out))
 		}
 		if *detailed && p.Summary().Changed() > 0 {
 			return exitChanges

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/officectl/officectl/engine"
+	"github.com/officectl/officectl/engine/plan"
 	"github.com/officectl/officectl/offices"
 	"github.com/officectl/officectl/state"
 )
@@ -26,7 +27,7 @@ func cmdState(fs *pflag.FlagSet, std stdio) func([]string) int {
 			return fail(std, "state", fmt.Errorf("missing subcommand: list [DIR], show KEY [DIR], rm KEY [DIR] or unlock [DIR]"))
 		}
 		sub, rest := args[0], args[1:]
-		statePath, err := stateArgs(sub, rest, *statePathFlag)
+		statePath, inv, err := stateArgs(sub, rest, *statePathFlag)
 		if err != nil {
 			return fail(std, "state "+sub, err)
 		}
@@ -37,7 +38,7 @@ func cmdState(fs *pflag.FlagSet, std stdio) func([]string) int {
 				return fail(std, "state list", err)
 			}
 			if err := st.Validate(); err != nil {
-				fmt.Fprintf(std.err, "officectl state list: warning: %s; forget the wrong one with officectl state rm --state %s KEY\n", offices.Printable(err.Error()), offices.Printable(statePath))
+				fmt.Fprintf(std.err, "officectl state list: warning: %s; forget the wrong one with `%s`\n", offices.Printable(err.Error()), inv.Command("state rm", "KEY"))
 			}
 			listState(std, st)
 			return exitOK
@@ -49,7 +50,7 @@ func cmdState(fs *pflag.FlagSet, std stdio) func([]string) int {
 			}
 			kind, ok := st.KindOf(key)
 			if !ok {
-				return fail(std, "state show", fmt.Errorf("no office, department or call center %q in %s; see officectl state list --state %s", key, statePath, statePath))
+				return fail(std, "state show", keyNotFound("show", key, statePath, inv))
 			}
 			e := st.Map(kind)[key]
 			b, err := showEntry(e)
@@ -67,7 +68,7 @@ func cmdState(fs *pflag.FlagSet, std stdio) func([]string) int {
 			defer store.Close()
 			kind, forgot, err := engine.ForgetKind(store, key)
 			if errors.Is(err, engine.ErrNotInState) {
-				err = fmt.Errorf("no office, department or call center %q in %s; see officectl state list --state %s", key, statePath, statePath)
+				err = keyNotFound("rm", key, statePath, inv)
 			}
 			if err != nil {
 				return fail(std, "state rm", err)
@@ -83,7 +84,7 @@ func cmdState(fs *pflag.FlagSet, std stdio) func([]string) int {
 			fmt.Fprintf(std.out, "Forgot %s%s (%q, Dialpad id %s). If it still exists in Dialpad, officectl no longer manages it.\n", what, offices.Printable(key), forgot.Name, offices.Printable(id))
 			return exitOK
 		case "unlock":
-			return stateUnlock(std, statePath, *lockID)
+			return stateUnlock(std, statePath, inv, *lockID)
 		}
 		return fail(std, "state", fmt.Errorf("unknown subcommand %q: use list [DIR], show KEY [DIR], rm KEY [DIR] or unlock [DIR]", sub))
 	}
@@ -92,7 +93,7 @@ func cmdState(fs *pflag.FlagSet, std stdio) func([]string) int {
 // stateUnlock clears a lock that no running process of this host holds
 // (state.InspectLock decides which): it shows the holder, then needs
 // "yes" typed on a terminal or the lock's id (--lock-id).
-func stateUnlock(std stdio, statePath, id string) int {
+func stateUnlock(std stdio, statePath string, inv plan.Invocation, id string) int {
 	lf, err := state.InspectLock(statePath)
 	if err != nil {
 		return fail(std, "state unlock", err)
@@ -105,7 +106,7 @@ func stateUnlock(std stdio, statePath, id string) int {
 	fmt.Fprintf(std.err, "The lock of %s is held by %s (lock id %s).\n", statePath, lf.Describe(), lf.ID)
 	if id == "" {
 		if !isTerminal(std.in) {
-			return fail(std, "state unlock", fmt.Errorf("stdin is not a terminal, so unlock cannot ask: make sure that process is no longer running, then pass --lock-id %s", lf.ID))
+			return fail(std, "state unlock", fmt.Errorf("stdin is not a terminal, so unlock cannot ask: make sure that process is no longer running, then run `%s`", inv.Command("state unlock", "--lock-id", lf.ID)))
 		}
 		fmt.Fprint(std.err, "If that process still runs, two officectl writing one state can create offices twice.\nClear the lock? Only 'yes' is accepted: ")
 		answer, _ := bufio.NewReader(std.in).ReadString('\n')
@@ -155,4 +156,16 @@ func showEntry(e *state.Entry) ([]byte, error) {
 		*plain
 		Operators []state.Operator `json:"operators"`
 	}{(*plain)(e), []state.Operator{}}, "", "  ")
+}
+
+// keyNotFound is the error of state show and rm for a key the state does
+// not have; a key that is a directory is most likely the config
+// directory given without the KEY before it.
+func keyNotFound(sub, key, statePath string, inv plan.Invocation) error {
+	if isDir(key) {
+		dirInv := plan.Invocation{Dir: key, State: inv.State}
+		return fmt.Errorf("no office, department or call center %q in %s, and %s is a directory: give the KEY before the config directory, e.g. `%s` (`%s` lists the keys)",
+			key, statePath, key, dirInv.Command("state "+sub, "KEY"), dirInv.Command("state list"))
+	}
+	return fmt.Errorf("no office, department or call center %q in %s; `%s` lists them", key, statePath, inv.Command("state list"))
 }

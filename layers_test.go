@@ -8,7 +8,7 @@ import (
 )
 
 // allowedImports is, for each package of officectl, the packages of
-// officectl it may import: dependencies go downward only (README
+// officectl it may import: dependencies go downward only (docs/development.md
 // "Layout", each package's doc.go).
 var allowedImports = map[string][]string{
 	"engine/load":   {"offices", "schema"},

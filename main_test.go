@@ -4,6 +4,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -45,7 +46,7 @@ func TestScripts(t *testing.T) {
 			env.Setenv("EXAMPLE", example)
 			return nil
 		},
-		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){"sim": scriptSim, "sim-edit": scriptSimEdit, "sim-delete": scriptSimDelete, "sim-group": scriptSimGroup},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){"sim": scriptSim, "sim-edit": scriptSimEdit, "sim-delete": scriptSimDelete, "sim-group": scriptSimGroup, "hint": scriptHint},
 	})
 }
 
@@ -74,9 +75,9 @@ func scriptSim(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Setenv("DIALPAD_API_KEY", "sim-script-key")
 }
 
-// TestGitHubWorkflow checks the workflow README shows: it parses as YAML,
-// and every officectl command line in it names a command and flags that
-// exist.
+// TestGitHubWorkflow checks the workflow docs/github-actions.md shows:
+// it parses as YAML, is shown there as it is, and every officectl command
+// line in it names a command and flags that exist.
 func TestGitHubWorkflow(t *testing.T) {
 	src, err := os.ReadFile("testdata/ci/github-workflow.yaml")
 	if err != nil {
@@ -92,12 +93,15 @@ func TestGitHubWorkflow(t *testing.T) {
 	if err := yaml.Unmarshal(src, &wf); err != nil {
 		t.Fatalf("workflow is not YAML: %v", err)
 	}
-	readme, err := os.ReadFile("README.md")
-	if err != nil {
+	const page = "docs/github-actions.md"
+	doc, err := os.ReadFile(page)
+	switch {
+	case err != nil && slices.Contains(pendingPages, page):
+		t.Logf("%s is not written yet (pendingPages): the workflow's place in it is not checked", page)
+	case err != nil:
 		t.Fatal(err)
-	}
-	if !strings.Contains(string(readme), string(src)) {
-		t.Error("README.md does not show testdata/ci/github-workflow.yaml as it is")
+	case !strings.Contains(string(doc), string(src)):
+		t.Errorf("%s does not show testdata/ci/github-workflow.yaml as it is", page)
 	}
 	checked := 0
 	for job, j := range wf.Jobs {
@@ -130,6 +134,8 @@ func checkCommandLine(t *testing.T, job string, args []string) {
 		fs.SetOutput(new(strings.Builder))
 		c.run(fs, stdio{getenv: os.Getenv})
 		if err := fs.Parse(args[1:]); err != nil {
+			t.Errorf("%s: officectl %s: %v", job, strings.Join(args, " "), err)
+		} else if err := c.checkSub(fs, c.subNamed(args[1:])); err != nil {
 			t.Errorf("%s: officectl %s: %v", job, strings.Join(args, " "), err)
 		}
 		return

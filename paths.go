@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/officectl/officectl/engine/plan"
 )
 
 // stateArgs checks the arguments of `state SUB` (list [DIR], show KEY
@@ -14,40 +16,55 @@ import (
 // of every command (statePathFor): --state, else DIR/officectl.state with
 // DIR "." by default. The file must exist: a missing one would read as an
 // empty state, and a wrong directory would list nothing without a word.
-func stateArgs(sub string, rest []string, flagValue string) (string, error) {
+//
+// inv is the directory and --state as given, for the commands that
+// hints print.
+func stateArgs(sub string, rest []string, flagValue string) (path string, inv plan.Invocation, err error) {
 	keys := map[string]int{"list": 0, "show": 1, "rm": 1, "unlock": 0}
 	n, known := keys[sub]
 	if !known {
-		return statePathFor(".", flagValue), nil // the caller names the subcommand unknown
+		return statePathFor(".", flagValue), plan.Invocation{State: flagValue}, nil // the caller names the subcommand unknown
 	}
 	usage := sub + " [DIR]"
 	if n == 1 {
 		usage = sub + " KEY [DIR]"
 	}
 	if len(rest) < n || len(rest) > n+1 {
-		return "", fmt.Errorf("wrong number of arguments: use officectl state %s", usage)
+		return "", inv, fmt.Errorf("wrong number of arguments: use officectl state %s", usage)
 	}
 	dir := "."
 	if len(rest) == n+1 {
 		dir = rest[n]
 	}
+	inv = plan.Invocation{Dir: dir, State: flagValue}
 	if err := notPlanFile(dir); err != nil {
-		return "", err
+		return "", inv, err
 	}
-	path := statePathFor(dir, flagValue)
+	path = statePathFor(dir, flagValue)
 	if sub == "unlock" {
-		return path, nil // a first apply may leave a lock and no state
+		return path, inv, nil // a first apply may leave a lock and no state
 	}
 	fi, err := os.Stat(path)
 	switch {
+	case errors.Is(err, fs.ErrNotExist) && n == 1 && len(rest) == 1 && isDir(rest[0]):
+		// state show offices: the KEY was forgotten, and the directory
+		// taken for it.
+		return "", inv, fmt.Errorf("no state file %s, and %s is a directory: give the KEY before the config directory, e.g. `%s` (`%s` lists the keys)",
+			path, rest[0], plan.Invocation{Dir: rest[0], State: flagValue}.Command("state "+sub, "KEY"), plan.Invocation{Dir: rest[0], State: flagValue}.Command("state list"))
 	case errors.Is(err, fs.ErrNotExist):
-		return "", fmt.Errorf("no state file %s: officectl manages no office there yet; give the config directory (officectl state %s) or --state FILE", path, usage)
+		return "", inv, fmt.Errorf("no state file %s: officectl manages no office there yet; give the config directory (officectl state %s) or --state FILE", path, usage)
 	case err != nil:
-		return "", err
+		return "", inv, err
 	case fi.IsDir():
-		return "", fmt.Errorf("state file %s is a directory: give the config directory (officectl state %s) or --state FILE", path, usage)
+		return "", inv, fmt.Errorf("state file %s is a directory: give the config directory (officectl state %s) or --state FILE", path, usage)
 	}
-	return path, nil
+	return path, inv, nil
+}
+
+// isDir reports whether path is a directory.
+func isDir(path string) bool {
+	fi, err := os.Stat(path)
+	return err == nil && fi.IsDir()
 }
 
 // strayState guards the commands that start a state file (import, apply):

@@ -64,6 +64,11 @@ type ImportResult struct {
 	// neither the state nor an adoption records; no config describes
 	// them.
 	Unmanaged []offices.Live
+	// Pending, by key: live offices whose name is that of a pending state
+	// entry (a create whose answer was lost, or that was interrupted):
+	// most likely that create, which the next apply adopts by name. They
+	// are described by the config, so they are not Unmanaged.
+	Pending []Adoption
 }
 
 // MatchImport decides what import does with cfg, st and the live offices,
@@ -127,12 +132,24 @@ func matchImport(cfg *load.Config, st *state.State, live []offices.Live, inv pla
 			res.ToCreate = append(res.ToCreate, Adoption{Key: d.Key, Name: name})
 		}
 	}
-	for _, l := range live {
-		if _, ok := claimed[l.ID]; !ok && !isGone(l) {
-			res.Unmanaged = append(res.Unmanaged, l)
+	pending := map[string]string{} // name → key of a pending entry
+	for _, k := range st.Keys() {
+		if e := st.Offices[k]; e != nil && e.Status == state.Pending {
+			pending[e.Name] = k
 		}
 	}
+	for _, l := range live {
+		if _, ok := claimed[l.ID]; ok || isGone(l) {
+			continue
+		}
+		if k, ok := pending[l.Name]; ok {
+			res.Pending = append(res.Pending, Adoption{Key: k, Name: l.Name, ID: l.ID})
+			continue
+		}
+		res.Unmanaged = append(res.Unmanaged, l)
+	}
 	sort.Slice(res.Unmanaged, func(i, j int) bool { return res.Unmanaged[i].ID < res.Unmanaged[j].ID })
+	sort.SliceStable(res.Pending, func(i, j int) bool { return res.Pending[i].Key < res.Pending[j].Key })
 	return res
 }
 

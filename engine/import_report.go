@@ -66,6 +66,13 @@ func WriteImportReport(w io.Writer, r ImportReport) error {
 	if res.Managed > 0 {
 		fmt.Fprintf(bw, "\nAlready in the state: %s.\n", plural(res.Managed, "office"))
 	}
+	if len(res.Pending) > 0 {
+		fmt.Fprintf(bw, "\nPending in the state: %s whose create was interrupted or lost its answer; `%s` adopts each by name.\n",
+			plural(len(res.Pending), "office"), r.Invocation.Command("apply"))
+		for _, a := range res.Pending {
+			fmt.Fprintf(bw, "  ~ %s (%s): id %d in Dialpad\n", offices.Printable(a.Key), offices.Printable(a.Name), a.ID)
+		}
+	}
 	if res.Groups != nil {
 		writeGroupImport(bw, res.Groups, r.DryRun, r.Invocation)
 	}

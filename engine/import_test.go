@@ -223,3 +223,34 @@ func TestImportDryRun(t *testing.T) {
 		t.Errorf("dry run changed the state: %+v", st)
 	}
 }
+
+// TestImportPendingNotUnmanaged: a live office whose name is that of a
+// pending state entry (a create interrupted, its answer lost) is that
+// create, described by the config: import lists it as pending, for apply
+// to adopt, not as an office in no config (it used to).
+func TestImportPendingNotUnmanaged(t *testing.T) {
+	munich := enginetest.Office("Munich", "DE")
+	st := state.New()
+	st.Set("munich", &state.Entry{Status: state.Pending, Name: "Munich", Spec: munich.Canonical(), SpecSHA256: munich.SpecSHA256()})
+	live := []offices.Live{liveOf("Munich", "de"), liveOf("Lyon", "fr")}
+	live[0].ID, live[1].ID = 5100000000000007, 5100000000000008
+	res := MatchImport(load.NewConfig([]load.Desired{{Key: "munich", Office: munich}}), st, live)
+	if len(res.Unmanaged) != 1 || res.Unmanaged[0].Name != "Lyon" {
+		t.Errorf("unmanaged %+v, want Lyon only", res.Unmanaged)
+	}
+	if want := []Adoption{{Key: "munich", Name: "Munich", ID: 5100000000000007}}; !slices.Equal(res.Pending, want) {
+		t.Errorf("pending %+v, want %+v", res.Pending, want)
+	}
+	var out strings.Builder
+	if err := WriteImportReport(&out, ImportReport{Result: res, DryRun: true, Invocation: plan.Invocation{Dir: "offices"}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"Pending in the state: 1 office whose create was interrupted or lost its answer; `officectl apply offices` adopts each by name.\n  ~ munich (Munich): id 5100000000000007 in Dialpad\n",
+		"In Dialpad but in no config: 1 office.\n  ? 5100000000000008 Lyon\n",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("report lacks %q:\n%s", want, out.String())
+		}
+	}
+}

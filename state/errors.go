@@ -195,10 +195,11 @@ func (e *LockedError) Error() string {
 		b.WriteString("; wait for it to finish or pass --lock-timeout")
 	}
 	if e.OtherHost || !haveFlock {
-		fmt.Fprintf(&b, "; if it is no longer running, clear the lock with officectl state unlock --state %s", strings.TrimSuffix(e.LockPath, ".lock"))
+		fmt.Fprintf(&b, "; if it is no longer running, clear the lock with `officectl state unlock --state %s", strings.TrimSuffix(e.LockPath, ".lock"))
 		if e.Holder != nil {
 			b.WriteString(" --lock-id " + e.Holder.ID)
 		}
+		b.WriteString("`")
 	}
 	return b.String()
 }

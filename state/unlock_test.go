@@ -47,7 +47,7 @@ func TestLockOtherHostNeverTakenOver(t *testing.T) {
 	id := lockID([]byte(otherHostLock))
 	want := path + ": state locked by pid 4242 on host build-7.other-host.invalid since 2026-12-01T23:00:00Z, another host: " +
 		"officectl cannot tell whether that process still runs, so it never takes the lock over; wait for it to finish or pass --lock-timeout; " +
-		"if it is no longer running, clear the lock with officectl state unlock --state " + path + " --lock-id " + id
+		"if it is no longer running, clear the lock with `officectl state unlock --state " + path + " --lock-id " + id + "`"
 	if err.Error() != want {
 		t.Errorf("error:\n%s\nwant\n%s", err, want)
 	}

@@ -343,7 +343,7 @@ func (r *run) createGroup(ctx, ictx context.Context, api GroupAPI, i int, ids ma
 		case len(found) > 1:
 			return failed(i, fmt.Errorf("%w: %d %ss named %q in office %d; keep one, then run apply again", ErrAmbiguousName, len(found), kind, offices.Printable(name), officeID), r.resume[i])
 		case len(found) == 1 && !r.resume[i] && !r.opts.AdoptExisting:
-			return failed(i, fmt.Errorf("a %s named %q exists in office %d (id %d) but not in the state file: run `officectl import` to adopt it instead of creating a second one", kind, offices.Printable(name), officeID, found[0].ID), false)
+			return failed(i, fmt.Errorf("a %s named %q exists in office %d (id %d) but not in the state file: run `%s` to adopt it instead of creating a second one", kind, offices.Printable(name), officeID, found[0].ID, r.plan.Invocation.Command("import")), false)
 		case len(found) == 1:
 			id, adopted = found[0].ID, true
 		}

@@ -43,8 +43,8 @@ func (res *ApplyResult) NotAppliedText() string {
 		}
 		parts = append(parts, fmt.Sprintf("%s (%s)", offices.Printable(o.Key), o.Action))
 	}
-	return fmt.Sprintf("%s not applied, so the config is not what Dialpad has: %s; see the plan for how to resolve each (revert the file, change it in Dialpad and accept it, or `officectl state rm KEY`)",
-		plural(len(na), "change"), strings.Join(parts, ", "))
+	return fmt.Sprintf("%s not applied, so the config is not what Dialpad has: %s; see the plan for how to resolve each (revert the file, change it in Dialpad and accept it, or `%s`)",
+		plural(len(na), "change"), strings.Join(parts, ", "), res.Invocation.Command("state rm", "KEY"))
 }
 
 // maxReportLines bounds the offices listed per section of a report; the

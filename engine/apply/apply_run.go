@@ -281,7 +281,7 @@ func (r *run) prepareGroup(i int, e *state.Entry, inState bool, creating map[str
 		case e != nil && e.Protect:
 			bad(i, "protected: never deleted")
 		case !inState || e.Status != state.Created || r.ids[c.Key] == 0:
-			bad(i, "the state file has no Dialpad id for it (a create of unknown outcome?): put it back in the config to resume it, or run officectl state rm %s", c.Key)
+			bad(i, "the state file has no Dialpad id for it (a create of unknown outcome?): put it back in the config to resume it, or run `%s`", r.plan.Invocation.Command("state rm", c.Key))
 		default:
 			r.deferred = append(r.deferred, i)
 			r.deleteRefs[i] = plan.StateGroupRefs(e)
@@ -360,7 +360,7 @@ func (r *run) preflight(ctx, ictx context.Context, st *state.State) {
 		case len(m.invalid) > 0:
 			r.finish(finished{i: i, outcome: OutcomeFailed, pending: r.resume[i], err: m.invalidErr()})
 		case !adoptLive && len(m.free) > 0:
-			r.finish(finished{i: i, outcome: OutcomeFailed, err: fmt.Errorf("%w (id %s) but not in the state file: run `officectl import` to adopt it instead of creating a second one", ErrNameExists, idList(m.free))})
+			r.finish(finished{i: i, outcome: OutcomeFailed, err: fmt.Errorf("%w (id %s) but not in the state file: run `%s` to adopt it instead of creating a second one", ErrNameExists, idList(m.free), r.plan.Invocation.Command("import"))})
 		case len(m.free) == 0 && len(m.claimed) > 0:
 			r.finish(finished{i: i, outcome: OutcomeFailed, pending: r.resume[i], err: fmt.Errorf("%w: %s", ErrNameExists, m.claimedText(r.plan.Invocation))})
 		case len(m.free) > 1 && !r.resume[i]:

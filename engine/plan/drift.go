@@ -136,6 +136,9 @@ type DriftOptions struct {
 	// Parallelism is the most requests in flight at once, default
 	// DefaultParallelism.
 	Parallelism int
+	// Invocation is the directory and state file the command was given:
+	// the report carries it, and the commands its reasons print name it.
+	Invocation Invocation
 }
 
 // DefaultParallelism is how many requests Apply and CheckDrift keep in flight unless
@@ -167,7 +170,7 @@ func CheckDrift(ctx context.Context, st *state.State, opts DriftOptions) (*Drift
 		st = state.New()
 	}
 	ids := StateIDs(st)
-	rep := &DriftReport{}
+	rep := &DriftReport{Invocation: opts.Invocation}
 	var jobs []driftJob
 	for _, k := range st.Keys() {
 		e := st.Offices[k]
@@ -176,7 +179,11 @@ func CheckDrift(ctx context.Context, st *state.State, opts DriftOptions) (*Drift
 		}
 		id, ok := ids[k]
 		if e.Status != state.Created || !ok {
-			rep.Skipped = append(rep.Skipped, SkippedOffice{Key: k, Name: e.Name, Reason: "no Dialpad id yet (its create is pending: run officectl apply)"})
+			rep.Skipped = append(rep.Skipped, SkippedOffice{Key: k, Name: e.Name, Reason: rep.pendingReason()})
+			continue
+		}
+		if len(e.Spec) == 0 {
+			rep.Skipped = append(rep.Skipped, SkippedOffice{Key: k, Name: e.Name, Reason: rep.noSpecReason(k)})
 			continue
 		}
 		spec, err := decodeEntrySpec(e)
@@ -371,10 +378,23 @@ func StateIDs(st *state.State) map[string]int64 {
 func decodeEntrySpec(e *state.Entry) (offices.Office, error) {
 	var o offices.Office
 	if len(e.Spec) == 0 {
-		return o, errors.New("the state records no spec to compare with (forget and adopt it again: officectl state rm KEY, then officectl import)")
+		return o, errors.New("the state records no spec to compare with")
 	}
 	if err := json.Unmarshal(e.Spec, &o); err != nil {
 		return o, fmt.Errorf("the spec in the state does not decode: %v", err)
 	}
 	return o, nil
+}
+
+// pendingReason is why an entry without a Dialpad id is not compared,
+// with the command that resolves it.
+func (r *DriftReport) pendingReason() string {
+	return fmt.Sprintf("no Dialpad id yet (its create is pending: run `%s`)", r.Invocation.Command("apply"))
+}
+
+// noSpecReason is why the entry of key, which records no spec, is not
+// compared, with the commands that mend it.
+func (r *DriftReport) noSpecReason(key string) string {
+	return fmt.Sprintf("the state records no spec to compare with (forget and adopt it again: `%s`, then `%s`)",
+		r.Invocation.Command("state rm", key), r.Invocation.Command("import"))
 }

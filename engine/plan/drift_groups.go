@@ -80,11 +80,11 @@ func checkGroupDrift(ctx context.Context, api DriftAPI, st *state.State, rep *Dr
 			id, err := strconv.ParseInt(e.ID, 10, 64)
 			office, oerr := strconv.ParseInt(e.OfficeID, 10, 64)
 			if e.Status != state.Created || err != nil || id <= 0 || oerr != nil || office <= 0 {
-				rep.Skipped = append(rep.Skipped, SkippedOffice{Key: k, Name: e.Name, Reason: "no Dialpad id yet (its create is pending: run officectl apply)"})
+				rep.Skipped = append(rep.Skipped, SkippedOffice{Key: k, Name: e.Name, Reason: rep.pendingReason()})
 				continue
 			}
 			if len(e.Spec) == 0 {
-				rep.Skipped = append(rep.Skipped, SkippedOffice{Key: k, Name: e.Name, Reason: "the state records no spec to compare with (forget and adopt it again: officectl state rm KEY, then officectl import)"})
+				rep.Skipped = append(rep.Skipped, SkippedOffice{Key: k, Name: e.Name, Reason: rep.noSpecReason(k)})
 				continue
 			}
 			spec, err := DecodeSpec(e.Spec)

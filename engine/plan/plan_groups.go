@@ -167,20 +167,43 @@ func manageMembers(want []load.Operator, have []state.Operator) []MemberChange {
 
 // diffMembers compares the desired operators (nil: leave alone) with the
 // ones the state records, matching them as written: an email with the
-// recorded email, an id with the recorded id of its type.
+// recorded email, an id with the recorded id of its type; then a user
+// written by id that is left with a user the state records by email and
+// that id, the same user written another way (apply sends nothing for
+// it). A user written by email whom the state records by id only is
+// known to be the same only once apply resolves the email: the plan shows
+// an add and a remove, and the renderers say so.
 func diffMembers(want []load.Operator, have []state.Operator) []MemberChange {
 	if want == nil {
 		return nil
 	}
 	var out []MemberChange
 	used := make([]bool, len(have))
-	for _, w := range want {
-		j := slices.IndexFunc(have, func(h state.Operator) bool { return sameOperator(w, h) })
+	match := make([]int, len(want))
+	for i, w := range want {
+		match[i] = -1
+		if j := slices.IndexFunc(have, func(h state.Operator) bool { return sameOperator(w, h) }); j >= 0 && !used[j] {
+			match[i], used[j] = j, true
+		}
+	}
+	for i, w := range want {
+		if match[i] >= 0 || w.UserID == 0 {
+			continue
+		}
+		id := strconv.FormatInt(w.UserID, 10)
+		for j, h := range have {
+			if !used[j] && h.Type == state.OperatorUser && h.ID == id {
+				match[i], used[j] = j, true
+				break
+			}
+		}
+	}
+	for i, w := range want {
+		j := match[i]
 		if j < 0 {
 			out = append(out, MemberChange{Op: "add", Operator: operatorName(w), New: roleOf(w.Role)})
 			continue
 		}
-		used[j] = true
 		h := have[j]
 		if roleOf(w.Role) != roleOf(h.Role) {
 			out = append(out, MemberChange{Op: "role", Operator: operatorName(w), Old: roleOf(h.Role), New: roleOf(w.Role)})
@@ -223,6 +246,21 @@ func operatorName(o load.Operator) string {
 		return "user " + strconv.FormatInt(o.UserID, 10)
 	}
 	return "room " + strconv.FormatInt(o.RoomID, 10)
+}
+
+// SkillOf is the skill level the config gives the operator that a
+// MemberChange names (a call-center operator's), nil when none.
+func (c *Change) SkillOf(operator string) *int64 {
+	ops := c.Operators
+	if c.Group != nil {
+		ops = c.Group.Operators
+	}
+	for _, o := range ops {
+		if operatorName(o) == operator {
+			return o.SkillLevel
+		}
+	}
+	return nil
 }
 
 func roleOf(r string) string {

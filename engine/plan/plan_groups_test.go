@@ -365,3 +365,78 @@ func TestPlanProtectedOnlyGolden(t *testing.T) {
 		checkPlanGolden(t, "protected_only"+suffix, got)
 	}
 }
+
+// TestPlanOperatorWrittenAnotherWay: a user the state records by email
+// and id, written in the config by that id, is the same operator: no
+// change (apply sends nothing for it). Written by email where the state
+// records the id only, the plan cannot know (that takes an API call): an
+// add and a remove, and the text says apply may send nothing for them.
+func TestPlanOperatorWrittenAnotherWay(t *testing.T) {
+	cfg := loadGroups(t)
+	st := appliedState(cfg)
+	bob := st.Departments["berlin-sales"].Operators
+	var bobID string
+	for _, o := range bob {
+		if o.Email == "bob@example.com" {
+			bobID = o.ID
+		}
+	}
+	if bobID == "" {
+		t.Fatal("fixture: no bob@example.com in berlin-sales")
+	}
+	byID := loadGroups(t, "{user: bob@example.com}", "{user: "+bobID+"}")
+	p, err := plan.MakePlan(byID, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range p.Changes {
+		if c.Key == "berlin-sales" && (c.Action != plan.ActionNoOp || len(c.Members) > 0) {
+			t.Errorf("bob written by his id: %s with %+v, want no change", c.Action, c.Members)
+		}
+	}
+
+	// The state records bob by id only; the config writes his email.
+	for i := range bob {
+		if bob[i].ID == bobID {
+			bob[i].Email = ""
+		}
+	}
+	p, err = plan.MakePlan(cfg, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf strings.Builder
+	if err := render.RenderText(&buf, p, render.TextOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"operators: add bob@example.com as operator",
+		"operators: remove user " + bobID + " (operator)",
+		"operators: an email added above may be a user removed above, written another way: apply resolves emails first and sends nothing for such a user",
+	} {
+		if !strings.Contains(buf.String(), want) {
+			t.Errorf("text plan lacks %q:\n%s", want, buf.String())
+		}
+	}
+}
+
+// TestPlanAddShowsSkillLevel: adding a call-center operator with a skill
+// level shows the level in text and markdown.
+func TestPlanAddShowsSkillLevel(t *testing.T) {
+	cfg := loadGroups(t)
+	p, err := plan.MakePlan(cfg, state.New())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var text, md strings.Builder
+	if err := render.RenderText(&text, p, render.TextOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := render.RenderMarkdown(&md, p); err != nil {
+		t.Fatal(err)
+	}
+	const want = "add carl@example.com as supervisor, skill level 80"
+	if !strings.Contains(text.String(), want) || !strings.Contains(md.String(), want) {
+		t.Errorf("text or markdown lacks %q:\n%s\n%s", want, text.String(), md.String())
+	}
+}

@@ -271,7 +271,7 @@ func BindPlan(ctx context.Context, saved, fresh *Plan, st *state.State, api Bind
 		if company, err = CheckCompany(ctx, api, st); err != nil {
 			return "", err
 		}
-		rep, err := CheckDrift(ctx, st, DriftOptions{API: api, Parallelism: parallelism})
+		rep, err := CheckDrift(ctx, st, DriftOptions{API: api, Parallelism: parallelism, Invocation: fresh.Invocation})
 		if err != nil {
 			return "", err
 		}

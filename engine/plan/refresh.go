@@ -31,11 +31,10 @@ func Refresh(ctx context.Context, p *Plan, st *state.State, api BindAPI, paralle
 	if err := CheckRecordedCompany(ctx, api, st); err != nil {
 		return nil, err
 	}
-	rep, err := CheckDrift(ctx, st, DriftOptions{API: api, Parallelism: parallelism})
+	rep, err := CheckDrift(ctx, st, DriftOptions{API: api, Parallelism: parallelism, Invocation: p.Invocation})
 	if err != nil {
 		return nil, err
 	}
-	rep.Invocation = p.Invocation
 	MergeDrift(p, rep)
 	return rep, nil
 }

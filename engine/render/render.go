@@ -147,9 +147,12 @@ func kindPrefix(c *plan.Change) string {
 }
 
 // memberLine is one membership difference for people.
-func memberLine(m plan.MemberChange) string {
+func memberLine(c *plan.Change, m plan.MemberChange) string {
 	switch m.Op {
 	case "add":
+		if skill := c.SkillOf(m.Operator); skill != nil {
+			return fmt.Sprintf("add %s as %s, skill level %d", m.Operator, m.New, *skill)
+		}
 		return "add " + m.Operator + " as " + m.New
 	case "remove":
 		return "remove " + m.Operator + " (" + m.Old + ")"
@@ -161,6 +164,26 @@ func memberLine(m plan.MemberChange) string {
 		return "membership managed from now on: exactly " + count + "; apply removes any others"
 	}
 	return m.Operator + ": " + m.Op + " " + fieldValue(m.Old) + " → " + m.New
+}
+
+// writtenAsNote is said below a membership that adds a user by email and
+// removes a user the state records by id only: the plan cannot tell
+// whether they are one person written another way (that takes an API
+// call); apply can, and then sends nothing for them. "" otherwise.
+func writtenAsNote(c *plan.Change) string {
+	var adds, removes bool
+	for _, m := range c.Members {
+		switch {
+		case m.Op == "add" && strings.Contains(m.Operator, "@"):
+			adds = true
+		case m.Op == "remove" && strings.HasPrefix(m.Operator, "user "):
+			removes = true
+		}
+	}
+	if !adds || !removes {
+		return ""
+	}
+	return "an email added above may be a user removed above, written another way: apply resolves emails first and sends nothing for such a user"
 }
 
 // manualHint says how to resolve a manual change.

@@ -303,7 +303,10 @@ func membersMarkdown(c *plan.Change) string {
 	var b strings.Builder
 	b.WriteString("\nOperators:\n\n")
 	for _, m := range c.Members {
-		b.WriteString("- " + mdText(memberLine(m)) + "\n")
+		b.WriteString("- " + mdText(memberLine(c, m)) + "\n")
+	}
+	if note := writtenAsNote(c); note != "" {
+		b.WriteString("\n" + mdText(note) + "\n")
 	}
 	return b.String()
 }

@@ -74,7 +74,10 @@ func RenderText(w io.Writer, p *plan.Plan, opts TextOptions) error {
 				" → " + paint(ansiGreen, printable(fieldValue(f.New))) + "\n")
 		}
 		for _, m := range c.Members {
-			bw.WriteString("    operators: " + printable(memberLine(m)) + "\n")
+			bw.WriteString("    operators: " + printable(memberLine(c, m)) + "\n")
+		}
+		if note := writtenAsNote(c); note != "" {
+			bw.WriteString("    operators: " + note + "\n")
 		}
 		if c.Drift != nil {
 			writeDriftText(bw, c, p.Invocation, paint)
