@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/officectl/officectl/offices"
 	"github.com/officectl/officectl/state"
 )
 
@@ -129,4 +130,33 @@ func refNote(name string, fields []FieldChange) string {
 		parts = append(parts, fmt.Sprintf("set %s to %s (it was sent as %s, the id of a target created again since)", f.Path, f.New, f.Old))
 	}
 	return fmt.Sprintf("a reference resolves to another id now, and the API cannot change an office's routing: in Dialpad, in office %q, %s", name, strings.Join(parts, "; "))
+}
+
+// sentIDs is what the references of an office's spec resolved to when it
+// was sent: the ids e records (Entry.Refs), and for a reference it records
+// none (an entry recorded before refs were), the id in ids (the state's
+// now). Drift compares the live office with that, so its "last applied"
+// is what was sent. Only the spec's references are in the map.
+func sentIDs(spec offices.Office, e *state.Entry, ids map[string]int64) map[string]int64 {
+	out := map[string]int64{}
+	for _, key := range spec.References() {
+		if id, err := strconv.ParseInt(e.Refs[key], 10, 64); err == nil && id > 0 {
+			out[key] = id
+		} else if id, ok := ids[key]; ok {
+			out[key] = id
+		}
+	}
+	return out
+}
+
+// sentGroupID is sentIDs for a group's references, which resolveRefs looks
+// up by kind and key ("callcenter/KEY").
+func sentGroupID(e *state.Entry, ids map[string]int64) func(kind, key string) (int64, bool) {
+	return func(kind, key string) (int64, bool) {
+		if id, err := strconv.ParseInt(e.Refs[key], 10, 64); err == nil && id > 0 {
+			return id, true
+		}
+		id, ok := ids[kind+"/"+key]
+		return id, ok
+	}
 }
