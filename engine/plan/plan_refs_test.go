@@ -144,4 +144,3 @@ func TestStateSHA256Refs(t *testing.T) {
 		t.Error("digest unchanged by a ref's id")
 	}
 }
-
