@@ -240,3 +240,23 @@ func TestPlanKindChangeProtected(t *testing.T) {
 		t.Errorf("summary %+v", s)
 	}
 }
+
+// TestMergeDriftKindChange: with plan --refresh, the drift of the old
+// kind's group under a key whose kind changes stays on its delete, which
+// stays a delete even when the group is gone in Dialpad already (apply
+// takes the 404 as deleted); on main a gone group's delete became a
+// create with no group.
+func TestMergeDriftKindChange(t *testing.T) {
+	st := appliedState(loadGroups(t))
+	desk := kindChanged(t)
+	p, err := plan.MakePlan(loadGroups(t, desk, "", "callcenters:\n", "callcenters:\n"+desk), st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := &plan.DriftReport{Drifts: []plan.Drift{{Key: "remote-desk", Name: "Remote desk", ID: 1, Kind: plan.DriftDeleted, Object: "department", LiveState: "not found", Fields: []plan.FieldChange{}}}}
+	plan.MergeDrift(p, rep)
+	old, now := p.Changes[3], p.Changes[4]
+	if old.Action != plan.ActionDelete || old.Drift == nil || now.Action != plan.ActionCreate || now.Drift != nil {
+		t.Errorf("after refresh: %s (drift %v), %s (drift %v)", old.Action, old.Drift != nil, now.Action, now.Drift != nil)
+	}
+}
