@@ -336,7 +336,7 @@ func groupRemovals(st *state.State, inConfig map[string]offices.Kind, moved map[
 				if now != offices.Kind(k) {
 					c := removal(key, offices.Kind(k), e)
 					if c.Action == ActionDelete {
-						c.Note = kindChangeNote(string(now))
+						c.Note = kindChangeNote(now)
 					}
 					kindChanges[key] = c
 				}
@@ -417,7 +417,7 @@ func withKindChanges(changes []Change, kindChanges map[string]Change) []Change {
 			if old.Action != ActionDelete {
 				protectedKindChange(&c, old.Kind)
 			} else if c.Note == "" {
-				c.Note = "replaces the " + string(old.Kind) + " of this key, which apply deletes first"
+				c.Note = "replaces the " + noun(old.Kind) + " of this key, which apply deletes first"
 			}
 		}
 		out = append(out, c)

@@ -90,8 +90,16 @@ func asMove(c *Change, from string) {
 
 // kindChangeNote is the note of the delete of a group whose key the
 // config now gives to a group of another kind.
-func kindChangeNote(now string) string {
-	return "the config makes this key a " + now + ": apply deletes this one first (within --max-deletes), then creates the " + now
+func kindChangeNote(now offices.Kind) string {
+	return "the config makes this key a " + noun(now) + ": apply deletes this one first (within --max-deletes), then creates the " + noun(now)
+}
+
+// noun is a kind for people: "office", "department", "call center".
+func noun(k offices.Kind) string {
+	if k == offices.KindCallCenter {
+		return "call center"
+	}
+	return string(k)
 }
 
 // protectedKindChange marks c, the create of a group whose key the state
@@ -100,6 +108,6 @@ func kindChangeNote(now string) string {
 func protectedKindChange(c *Change, was offices.Kind) {
 	c.Action = ActionManual
 	c.Members = nil
-	c.Note = "the state records this key for a protected " + string(was) + ", which is never deleted, so a " + string(c.KindOf()) +
-		" cannot take its key: give the " + string(c.KindOf()) + " another key, or put the " + string(was) + " back with protect: false and apply before changing its kind"
+	c.Note = "the state records this key for a protected " + noun(was) + ", which is never deleted, so a " + noun(c.KindOf()) +
+		" cannot take its key: give the " + noun(c.KindOf()) + " another key, or put the " + noun(was) + " back with protect: false and apply before changing its kind"
 }

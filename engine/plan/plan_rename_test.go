@@ -192,12 +192,12 @@ func TestPlanKindChange(t *testing.T) {
 	if s := p.Summary(); s.Delete != 1 || s.Create != 1 {
 		t.Errorf("summary %+v: the delete must count for --max-deletes", s)
 	}
-	if n := p.Changes[3].Note; !strings.Contains(n, "the config makes this key a callcenter: apply deletes this one first (within --max-deletes)") {
+	if n := p.Changes[3].Note; !strings.Contains(n, "the config makes this key a call center: apply deletes this one first (within --max-deletes)") {
 		t.Errorf("delete note %q", n)
 	}
 	r := renderings(t, p)
 	for suffix, want := range map[string][]string{
-		".txt":  {"x department remote-desk (Remote desk): the config makes this key a callcenter", "+ callcenter remote-desk (Remote desk): replaces the department of this key"},
+		".txt":  {"x department remote-desk (Remote desk): the config makes this key a call center", "+ callcenter remote-desk (Remote desk): replaces the department of this key"},
 		".md":   {"x delete department <code>remote-desk</code>", "+ create callcenter <code>remote-desk</code>"},
 		".json": {`"kind": "department",` + "\n" + `      "action": "delete"`, `"kind": "callcenter",` + "\n" + `      "action": "create"`},
 	} {
@@ -258,5 +258,27 @@ func TestMergeDriftKindChange(t *testing.T) {
 	old, now := p.Changes[3], p.Changes[4]
 	if old.Action != plan.ActionDelete || old.Drift == nil || now.Action != plan.ActionCreate || now.Drift != nil {
 		t.Errorf("after refresh: %s (drift %v), %s (drift %v)", old.Action, old.Drift != nil, now.Action, now.Drift != nil)
+	}
+}
+
+// TestPlanKeysGolden renders, in the three formats, a plan that moves a
+// key (with an update), changes a key's kind, follows a re-created
+// reference target and stops managing a membership.
+func TestPlanKeysGolden(t *testing.T) {
+	st := appliedState(loadGroups(t))
+	sentRefs(st)
+	st.Offices["berlin"].ID = "5100000000000099" // berlin created again since berlin-sales was sent
+	st.Departments["berlin-sales"].OfficeID = "5100000000000099"
+	st.CallCenters["berlin-support"].OfficeID = "5100000000000099"
+	desk := kindChanged(t)
+	cfg := loadGroups(t, desk, "", "callcenters:\n", "callcenters:\n"+desk,
+		"  berlin-sales:\n", "  berlin-sales2:\n",
+		"    operators: [{user: carl@example.com, role: supervisor, skill_level: 80}]\n", "")
+	p, err := plan.MakePlan(cfg, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for suffix, got := range renderings(t, p) {
+		checkPlanGolden(t, "keys"+suffix, got)
 	}
 }

@@ -299,8 +299,7 @@ func groupDetails(c *plan.Change) string {
 		}
 	case plan.ActionDelete:
 		if c.Note != "" {
-			b.WriteString("Only within `--max-deletes`.\n")
-			break
+			break // a kind change: the note says it all
 		}
 		b.WriteString("In the state but not in the config: apply deletes it (only within `--max-deletes`; mark it `protect: true` in the config to keep it).\n")
 	}
