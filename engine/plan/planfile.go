@@ -203,6 +203,8 @@ func checkPlanChange(jc jsonChange, seen map[string]int, before []jsonChange) er
 		return fmt.Errorf("%q: unknown kind %q", jc.Key, jc.Kind)
 	case jc.Kind != "" && jc.Kind != offices.KindOffice:
 		return checkGroupChange(jc)
+	case jc.Action == ActionMove || jc.MovedFrom != "":
+		return fmt.Errorf("office %q: offices are never moved (only departments and call centers)", jc.Key)
 	case jc.Action == ActionUpdate && jc.Body == nil:
 	case jc.Action == ActionDelete:
 		return fmt.Errorf("office %q: offices are never deleted", jc.Key)

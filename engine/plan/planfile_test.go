@@ -83,6 +83,7 @@ func TestReadPlanFileErrors(t *testing.T) {
 		{"unknown field", edit(`"config_sha256"`, `"extra": true, "config_sha256"`), `unknown field "extra"`},
 		{"trailing data", string(golden) + "{}", "invalid JSON"},
 		{"unknown action", edit(`"action": "no-op"`, `"action": "destroy"`), `unknown action "destroy"`},
+		{"office move", edit(`"action": "no-op"`, `"action": "move"`), "offices are never moved"},
 		{"no key", edit(`"key": "berlin"`, `"key": ""`), "empty key"},
 		{"duplicate key", edit(`"key": "rome"`, `"key": "berlin"`), `office "berlin" appears twice`},
 		{"create without body", edit(`"action": "create",`, `"action": "orphan",`), "has no body"},
