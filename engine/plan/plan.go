@@ -402,15 +402,14 @@ func MakePlan(cfg *load.Config, st *state.State) (*Plan, error) {
 }
 
 // neededVersion is the oldest plan format that can hold p: 2 when it moves
-// a key or plans two changes under one key (a kind change), else 1.
+// a key or plans two changes under one key (a kind change: the two are
+// next to each other), else 1.
 func (p *Plan) neededVersion() int {
-	seen := make(map[string]bool, len(p.Changes))
 	for i := range p.Changes {
 		c := &p.Changes[i]
-		if c.Action == ActionMove || c.MovedFrom != "" || seen[c.Key] {
+		if c.Action == ActionMove || c.MovedFrom != "" || i > 0 && p.Changes[i-1].Key == c.Key {
 			return 2
 		}
-		seen[c.Key] = true
 	}
 	return 1
 }
@@ -472,7 +471,10 @@ func diffOffice(key string, o *offices.Office, sha string, refs []string, e *sta
 	if err != nil {
 		return Change{}, fmt.Errorf("plan: state entry %q: %w", key, err)
 	}
-	moved := refChanges(o.Canonical(), e.Refs, ids, fields)
+	var moved []FieldChange
+	if len(e.Refs) > 0 {
+		moved = refChanges(o.Canonical(), e.Refs, ids, fields)
+	}
 	c.Fields = append(fields, moved...)
 	switch {
 	case len(moved) > 0:

@@ -65,18 +65,36 @@ func specRefs(spec []byte) []refAt {
 
 // refIDs holds the id of every created entry of a state, by kind and key:
 // the id a reference to it resolves to now.
-type refIDs map[string]string
+type refIDs map[refKey]string
 
+type refKey struct{ kind, key string }
+
+// stateRefIDs returns the refIDs of st; nil when no entry of st records
+// refs (Entry.Refs), since then no comparison needs them.
 func stateRefIDs(st *state.State) refIDs {
+	if !hasRefs(st) {
+		return nil
+	}
 	ids := refIDs{}
 	for _, kind := range state.Kinds {
 		for k, e := range st.Map(kind) {
 			if e != nil && e.Status == state.Created && e.ID != "" {
-				ids[string(kind)+"/"+k] = e.ID
+				ids[refKey{string(kind), k}] = e.ID
 			}
 		}
 	}
 	return ids
+}
+
+func hasRefs(st *state.State) bool {
+	for _, kind := range state.Kinds {
+		for _, e := range st.Map(kind) {
+			if e != nil && len(e.Refs) > 0 {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // refChanges lists the references of spec whose recorded id (refs, the
@@ -97,7 +115,7 @@ func refChanges(spec []byte, refs map[string]string, ids refIDs, have []FieldCha
 		if !ok {
 			continue
 		}
-		now, created := ids[r.kind+"/"+r.key]
+		now, created := ids[refKey{r.kind, r.key}]
 		if created && now == sent {
 			continue
 		}
