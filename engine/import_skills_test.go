@@ -62,7 +62,7 @@ func TestImportGroupsSkills(t *testing.T) {
 		t.Fatal(err)
 	}
 	rep := env.drift(t)
-	if len(rep.Drifts) != 1 || fmt.Sprint(rep.Drifts[0].Fields) != fmt.Sprintf("[{operators.user.%d.skill_level 40 90}]", user4) {
+	if len(rep.Drifts) != 1 || fmt.Sprint(rep.Drifts[0].Fields) != fmt.Sprintf("[{operators.user.%d.skill_level 40 90 false}]", user4) {
 		t.Errorf("drift after a skill change: %+v", rep.Drifts)
 	}
 }

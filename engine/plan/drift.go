@@ -343,7 +343,7 @@ func (j *driftJob) drift(ids map[string]int64) *Drift {
 		d.Kind, d.LiveState, d.Fields = DriftDeleted, j.live.State, []FieldChange{}
 		return d
 	}
-	d.Fields = compareLive(j.spec, ids, j.live, j.e911)
+	d.Fields = compareLive(j.spec, sentIDs(j.spec, j.e, ids), j.live, j.e911)
 	switch {
 	case len(d.Fields) == 0:
 		return nil

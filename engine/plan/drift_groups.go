@@ -325,25 +325,25 @@ func groupRefIDs(st *state.State) map[string]int64 {
 }
 
 // resolveRefs replaces, in a spec tree, each reference {office|department|
-// callcenter: KEY} whose entry the state records by its id.
-func resolveRefs(v any, ids map[string]int64) any {
+// callcenter: KEY} whose id is known (idOf) by its id.
+func resolveRefs(v any, idOf func(kind, key string) (int64, bool)) any {
 	switch t := v.(type) {
 	case map[string]any:
 		if len(t) == 1 {
 			for k, x := range t {
 				if key, ok := x.(string); ok {
-					if id, ok := ids[k+"/"+key]; ok {
+					if id, ok := idOf(k, key); ok {
 						return JSONTree(id)
 					}
 				}
 			}
 		}
 		for k, x := range t {
-			t[k] = resolveRefs(x, ids)
+			t[k] = resolveRefs(x, idOf)
 		}
 	case []any:
 		for i := range t {
-			t[i] = resolveRefs(t[i], ids)
+			t[i] = resolveRefs(t[i], idOf)
 		}
 	}
 	return v
@@ -364,7 +364,7 @@ func (j *groupJob) drift(ids map[string]int64) *Drift {
 		d.Kind, d.LiveState, d.Fields = DriftDeleted, j.state, []FieldChange{}
 		return d
 	}
-	spec := resolveRefs(j.spec, ids)
+	spec := resolveRefs(j.spec, sentGroupID(j.e, ids)) // "last applied" is what was sent
 	diffValues("", spec, keepKeysOf(spec, j.live), &d.Fields)
 	if j.listedOp {
 		d.Fields = append(d.Fields, operatorDrift(j.e.Operators, j.liveOps)...)

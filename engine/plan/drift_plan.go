@@ -31,12 +31,14 @@ func MergeDrift(p *Plan, r *DriftReport) {
 	for i := range p.Changes {
 		c := &p.Changes[i]
 		d := r.Find(c.Key)
-		if d == nil || c.Action == ActionCreate || c.Action == ActionResume {
+		if d == nil || c.Action == ActionCreate || c.Action == ActionResume || !driftOf(d, c) {
 			continue
 		}
 		c.Drift = d
 		switch {
-		case c.Action == ActionOrphan:
+		case c.Action == ActionOrphan, c.Action == ActionDelete:
+			// A group apply deletes stays a delete when it is gone
+			// already (apply takes the 404 as deleted).
 		case d.Kind == DriftDeleted:
 			c.Action = ActionCreate
 			c.Fields = nil
@@ -58,6 +60,15 @@ func MergeDrift(p *Plan, r *DriftReport) {
 			c.Action = ActionManual
 		}
 	}
+}
+
+// driftOf reports whether d is the drift of c's kind: under a key whose
+// kind changes, the old kind's drift is not the new one's.
+func driftOf(d *Drift, c *Change) bool {
+	if d.Object == "" {
+		return c.KindOf() == "office"
+	}
+	return d.Object == string(c.KindOf())
 }
 
 // Recreate reports whether c creates again an office that the state

@@ -10,9 +10,17 @@ import (
 	"github.com/officectl/officectl/state"
 )
 
-// PlanFormatVersion is the version of the plan's JSON form (the json
-// rendering and saved plan files) that this build writes and reads.
-const PlanFormatVersion = 1
+// PlanFormatVersion is the newest version of the plan's JSON form (the
+// json rendering and saved plan files) that this build writes and reads.
+// A plan is written with the oldest version that can hold it (see
+// neededVersion): version 1 unless it moves a key (action "move",
+// "moved_from") or changes a key's kind (a delete and a create under one
+// key), which need version 2. This build reads both; an older build
+// refuses a version 2 file with a clear message instead of misreading it.
+const PlanFormatVersion = 2
+
+// MinPlanFormatVersion is the oldest plan format this build reads.
+const MinPlanFormatVersion = 1
 
 // Action is what a plan does with one office. The values are the words the
 // JSON form uses.
@@ -52,12 +60,12 @@ const (
 )
 
 // allActions lists every action in the order summaries show them.
-var allActions = [...]Action{ActionCreate, ActionUpdateE911, ActionNoOp, ActionManual, ActionOrphan, ActionResume, ActionUpdate, ActionDelete}
+var allActions = [...]Action{ActionCreate, ActionUpdateE911, ActionNoOp, ActionManual, ActionOrphan, ActionResume, ActionUpdate, ActionDelete, ActionMove}
 
 // Actions returns every action in the order summaries show them.
 func Actions() []Action { return slices.Clone(allActions[:]) }
 
-// Valid reports whether a is one of the eight actions.
+// Valid reports whether a is one of the nine actions.
 func (a Action) Valid() bool {
 	for _, b := range allActions {
 		if a == b {
@@ -115,6 +123,10 @@ type Change struct {
 	// Note explains a change apply leaves alone, e.g. "protected: not
 	// deleted"; "" for none.
 	Note string
+	// Warning is what a reviewer must not miss, e.g. "removes every
+	// operator it has: a@example.com, room 5200000000000001"; "" for
+	// none.
+	Warning string
 }
 
 // FieldChange is one field that differs between the state's spec and the
@@ -127,6 +139,11 @@ type FieldChange struct {
 	// config; "" when the field is absent on that side.
 	Old string `json:"old"`
 	New string `json:"new"`
+	// Ref marks a reference whose target's id is not the one sent (Old,
+	// from Entry.Refs): New is the id apply sends now, or the reference
+	// ({"callcenter":"KEY"}) while its target is yet to be created. The
+	// spec itself is unchanged there.
+	Ref bool `json:"ref,omitempty"`
 }
 
 // StateRef identifies the state a plan was made against. A plan made
@@ -175,6 +192,8 @@ type Summary struct {
 	Resume     int `json:"resume"`
 	Update     int `json:"update"`
 	Delete     int `json:"delete"`
+	// Move counts renamed keys (format version 2; written when not 0).
+	Move int `json:"move,omitempty"`
 }
 
 // Count returns the number of changes with action a.
@@ -196,13 +215,15 @@ func (s Summary) Count(a Action) int {
 		return s.Update
 	case ActionDelete:
 		return s.Delete
+	case ActionMove:
+		return s.Move
 	}
 	return 0
 }
 
 // Changed is the number of changes that are not no-ops.
 func (s Summary) Changed() int {
-	return s.Create + s.UpdateE911 + s.Manual + s.Orphan + s.Resume + s.Update + s.Delete
+	return s.Create + s.UpdateE911 + s.Manual + s.Orphan + s.Resume + s.Update + s.Delete + s.Move
 }
 
 // Summary counts p's changes per action.
@@ -226,6 +247,8 @@ func (p *Plan) Summary() Summary {
 			s.Update++
 		case ActionDelete:
 			s.Delete++
+		case ActionMove:
+			s.Move++
 		}
 	}
 	return s
@@ -310,18 +333,31 @@ func MakePlan(cfg *load.Config, st *state.State) (*Plan, error) {
 			officeIDs[k] = e.ID
 		}
 	}
+	inConfig := func(key string) bool {
+		_, office := desired[key]
+		_, group := groups[key]
+		return office || group
+	}
+	moves := findMoves(groups, inConfig, st, officeIDs)
+	ids := stateRefIDs(st)
 
 	changes := make([]Change, len(order), len(order)+len(st.Offices))
 	errs := make([]error, len(order))
 	parallelFor(len(order), func(i int) {
 		k := order[i].key
 		if g, ok := groups[k]; ok {
+			if from, moved := moves[k]; moved {
+				e, _ := st.GetOf(state.Kind(g.Kind), from)
+				changes[i], errs[i] = diffGroup(g, order[i].refs, e, officeIDs, ids)
+				asMove(&changes[i], from)
+				return
+			}
 			e, _ := st.GetOf(state.Kind(g.Kind), k)
-			changes[i], errs[i] = diffGroup(g, order[i].refs, e, officeIDs)
+			changes[i], errs[i] = diffGroup(g, order[i].refs, e, officeIDs, ids)
 			return
 		}
-		changes[i], errs[i] = diffOffice(k, desired[k], shas[k], order[i].refs, st.Offices[k])
-		if errs[i] == nil && ops[k] != nil {
+		changes[i], errs[i] = diffOffice(k, desired[k], shas[k], order[i].refs, st.Offices[k], ids)
+		if errs[i] == nil && (ops[k] != nil || changes[i].Entry != nil && changes[i].Entry.Operators != nil) {
 			withMembers(&changes[i], ops[k])
 		}
 	})
@@ -346,13 +382,36 @@ func MakePlan(cfg *load.Config, st *state.State) (*Plan, error) {
 		}
 		changes = append(changes, c)
 	}
-	inConfig := make(map[string]bool, len(groups))
-	for k := range groups {
-		inConfig[k] = true
+	kinds := make(map[string]offices.Kind, len(groups))
+	for k, g := range groups {
+		kinds[k] = offices.Kind(g.Kind)
 	}
-	changes = append(changes, groupRemovals(st, inConfig)...)
+	movedFrom := make(map[string]bool, len(moves))
+	for _, from := range moves {
+		movedFrom[from] = true
+	}
+	removals, kindChanges := groupRemovals(st, kinds, movedFrom)
+	changes = withKindChanges(changes, kindChanges)
+	changes = append(changes, removals...)
+	for i := range changes {
+		changes[i].Warning = removesAll(&changes[i])
+	}
 	p.Changes = changes
+	p.FormatVersion = p.neededVersion()
 	return p, nil
+}
+
+// neededVersion is the oldest plan format that can hold p: 2 when it moves
+// a key or plans two changes under one key (a kind change: the two are
+// next to each other), else 1.
+func (p *Plan) neededVersion() int {
+	for i := range p.Changes {
+		c := &p.Changes[i]
+		if c.Action == ActionMove || c.MovedFrom != "" || i > 0 && p.Changes[i-1].Key == c.Key {
+			return 2
+		}
+	}
+	return 1
 }
 
 // withMembers adds an office's membership differences to its change: an
@@ -361,6 +420,8 @@ func withMembers(c *Change, ops []load.Operator) {
 	c.Operators = ops
 	if c.Entry != nil && c.Action != ActionResume {
 		c.Members = manageMembers(ops, c.Entry.Operators)
+	} else if ops == nil {
+		c.Members = nil
 	} else {
 		c.Members = diffMembers(ops, nil)
 	}
@@ -372,7 +433,12 @@ func withMembers(c *Change, ops []load.Operator) {
 // diffOffice compares one desired office, which refers to refs and whose
 // spec hash is sha ("" to compute it), with its state entry (nil when the
 // key is not in state).
-func diffOffice(key string, o *offices.Office, sha string, refs []string, e *state.Entry) (Change, error) {
+//
+// ids holds the ids references resolve to now: a reference whose target's
+// id is not the one the entry records as sent (Entry.Refs) makes the
+// office manual (the API cannot change its routing), with a note saying
+// which id to set.
+func diffOffice(key string, o *offices.Office, sha string, refs []string, e *state.Entry, ids refIDs) (Change, error) {
 	c := Change{Key: key, Name: o.Name, DependsOn: refs, Office: o, Entry: e}
 	switch {
 	case e == nil:
@@ -389,6 +455,11 @@ func diffOffice(key string, o *offices.Office, sha string, refs []string, e *sta
 	}
 	if e.SpecSHA256 == sha {
 		c.Action = ActionNoOp
+		if len(e.Refs) > 0 {
+			if moved := refChanges(o.Canonical(), e.Refs, ids, nil); len(moved) > 0 {
+				c.Action, c.Fields, c.Note = ActionManual, moved, refNote(o.Name, moved)
+			}
+		}
 		return c, nil
 	}
 	if len(e.Spec) == 0 {
@@ -400,8 +471,14 @@ func diffOffice(key string, o *offices.Office, sha string, refs []string, e *sta
 	if err != nil {
 		return Change{}, fmt.Errorf("plan: state entry %q: %w", key, err)
 	}
-	c.Fields = fields
+	var moved []FieldChange
+	if len(e.Refs) > 0 {
+		moved = refChanges(o.Canonical(), e.Refs, ids, fields)
+	}
+	c.Fields = append(fields, moved...)
 	switch {
+	case len(moved) > 0:
+		c.Action, c.Note = ActionManual, refNote(o.Name, moved)
 	case len(fields) == 0:
 		// The specs are equal; only the recorded hash differs.
 		c.Action = ActionNoOp

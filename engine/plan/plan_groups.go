@@ -26,10 +26,14 @@ const NoteProtected = "protected: not deleted"
 // and the config's, named as written (an email, "user ID" or "room ID").
 type MemberChange struct {
 	// Op is "add", "remove", "role" (remove then add), "skill" (PATCH of
-	// the call-center skill level) or "manage": a membership officectl
+	// the call-center skill level), "manage": a membership officectl
 	// never managed (nil in the state) becomes exactly the config's list
 	// (New is its length); apply lists the live members and removes any
-	// other.
+	// other; or MemberUnmanage ("unmanage"): the config no longer has
+	// operators, so officectl no longer manages the membership: apply
+	// sends no membership request and makes the state forget the
+	// operators it recorded (Old is how many). It is then the change's
+	// only member change.
 	Op string `json:"op"`
 	// Operator names the user or room as the config (or, for a remove,
 	// the state) writes it.
@@ -38,6 +42,36 @@ type MemberChange struct {
 	// add New is the role, for a remove Old is.
 	Old string `json:"old,omitempty"`
 	New string `json:"new,omitempty"`
+}
+
+// MemberUnmanage is the Op of the member change of a membership officectl
+// no longer manages (the config removed `operators:`).
+const MemberUnmanage = "unmanage"
+
+// Unmanages reports whether c stops managing its membership: the config
+// no longer has operators, the state records some; apply sends no
+// membership request and forgets them (Entry.Operators = nil).
+func (c *Change) Unmanages() bool {
+	return len(c.Members) == 1 && c.Members[0].Op == MemberUnmanage
+}
+
+// removesAll is the Warning of c: a change of a live group or office
+// that removes every operator the state records for it, naming them; ""
+// otherwise.
+func removesAll(c *Change) string {
+	if c.Entry == nil || len(c.Entry.Operators) == 0 || (c.Action != ActionUpdate && c.Action != ActionMove) {
+		return ""
+	}
+	var removed []string
+	for _, m := range c.Members {
+		if m.Op == "remove" {
+			removed = append(removed, m.Operator)
+		}
+	}
+	if len(removed) < len(c.Entry.Operators) {
+		return ""
+	}
+	return "removes every operator it has: " + strings.Join(removed, ", ")
 }
 
 // KindOf returns the change's kind, offices.KindOffice when Kind is "".
@@ -69,8 +103,10 @@ func groupRefKeys(g *load.DesiredGroup) []string {
 
 // diffGroup compares one desired group with its state entry (nil when the
 // key is not in state). officeIDs holds the ids the state records for
-// offices, to tell a group that moved to another office.
-func diffGroup(g *load.DesiredGroup, refs []string, e *state.Entry, officeIDs map[string]string) (Change, error) {
+// offices, to tell a group that moved to another office; ids the ids
+// references resolve to now, to tell a reference whose target was
+// created again (its routing is PATCHed with the new id).
+func diffGroup(g *load.DesiredGroup, refs []string, e *state.Entry, officeIDs map[string]string, ids refIDs) (Change, error) {
 	c := Change{Key: g.Key, Kind: offices.Kind(g.Kind), Name: g.Name, DependsOn: refs, Group: g, Entry: e}
 	switch {
 	case e == nil:
@@ -102,13 +138,14 @@ func diffGroup(g *load.DesiredGroup, refs []string, e *state.Entry, officeIDs ma
 			return Change{}, fmt.Errorf("plan: state entry %q: %w", g.Key, err)
 		}
 	}
+	fields = append(fields, refChanges(g.Body, e.Refs, ids, fields)...)
 	if e.Protect != g.Protect {
 		fields = append(fields, FieldChange{Path: "protect", Old: strconv.FormatBool(e.Protect), New: strconv.FormatBool(g.Protect)})
 	}
 	c.Fields = fields
 	if cleared := clearedFields(fields); len(cleared) > 0 {
 		c.Action = ActionManual
-		c.Note = "a PATCH cannot clear " + strings.Join(cleared, ", ") + ": give the field its default value in the config instead of removing it"
+		c.Note = clearedNote(cleared)
 		return c, nil
 	}
 	if len(fields) == 0 && len(c.Members) == 0 {
@@ -141,23 +178,57 @@ func topField(path string) string {
 	return path
 }
 
-// clearedFields lists the top-level fields the config no longer has but
-// the state does: a PATCH cannot express clearing them.
+// clearedFields lists the fields the config no longer has but the state
+// does, where a PATCH cannot express clearing them: a top-level field (a
+// PATCH leaves out what it does not change), and a field inside an object
+// Dialpad merges field by field (hold_queue.max_hold_count: leaving it
+// out of the hold_queue sent keeps the live value; see
+// offices.PatchReplaces). A field inside routing_options, which a PATCH
+// replaces whole, or inside a list, which is sent whole, is cleared by
+// sending the rest.
 func clearedFields(fields []FieldChange) []string {
 	var out []string
 	for _, f := range fields {
-		if f.Path != "protect" && !strings.ContainsAny(f.Path, ".[") && f.New == "" && !slices.Contains(out, f.Path) {
-			out = append(out, f.Path)
+		if f.Path == "protect" || f.New != "" || strings.Contains(f.Path, "[") || slices.Contains(out, f.Path) {
+			continue
 		}
+		if top := topField(f.Path); top != f.Path && offices.PatchReplaces(top) {
+			continue
+		}
+		out = append(out, f.Path)
 	}
 	return out
+}
+
+// clearedNote is the note of a group whose config removes fields a PATCH
+// cannot clear.
+func clearedNote(cleared []string) string {
+	note := "a PATCH cannot clear " + strings.Join(cleared, ", ")
+	var merged []string
+	for _, f := range cleared {
+		if top := topField(f); top != f && !slices.Contains(merged, top) {
+			merged = append(merged, top)
+		}
+	}
+	if len(merged) > 0 {
+		note += " (Dialpad merges " + strings.Join(merged, ", ") + " field by field: a field left out keeps its live value)"
+	}
+	return note + ": give the field its default value in the config instead of removing it"
 }
 
 // manageMembers is diffMembers for an entry that exists in Dialpad: when
 // the state records no membership (nil: never managed) and the config
 // gives a list, even [], the changes start with a "manage" one, since
 // apply makes the live membership exactly the list.
+//
+// When the config no longer has operators (nil) but the state records a
+// membership, the one change is "unmanage": officectl stops managing it,
+// leaves Dialpad's operators as they are, and apply makes the state forget
+// them (Old is how many it recorded).
 func manageMembers(want []load.Operator, have []state.Operator) []MemberChange {
+	if want == nil && have != nil {
+		return []MemberChange{{Op: MemberUnmanage, Old: strconv.Itoa(len(have))}}
+	}
 	out := diffMembers(want, have)
 	if want != nil && have == nil {
 		out = append([]MemberChange{{Op: "manage", New: strconv.Itoa(len(want))}}, out...)
@@ -289,19 +360,33 @@ func StateGroupRefs(e *state.Entry) []string {
 // groupRemovals returns the changes of the groups in st that the config
 // no longer has: a delete each, or a no-op with NoteProtected for a
 // protected one, in reverse dependency order (a group before the groups
-// it refers to), ties broken by key.
-func groupRemovals(st *state.State, inConfig map[string]bool) []Change {
+// it refers to), ties broken by key. inConfig holds the kind of each
+// group of the config; moved the keys renamed groups move from, which
+// are not removed. A group whose key the config gives to another kind
+// is removed too, but returned apart, by key (see withKindChanges).
+func groupRemovals(st *state.State, inConfig map[string]offices.Kind, moved map[string]bool) ([]Change, map[string]Change) {
 	refs := map[string][]string{}
 	kinds := map[string]state.Kind{}
+	kindChanges := map[string]Change{}
 	for _, k := range []state.Kind{state.KindDepartment, state.KindCallCenter} {
 		for key, e := range st.Map(k) {
-			if inConfig[key] {
+			if now, ok := inConfig[key]; ok {
+				if now != offices.Kind(k) {
+					c := removal(key, offices.Kind(k), e)
+					if c.Action == ActionDelete {
+						c.Note = kindChangeNote(now)
+					}
+					kindChanges[key] = c
+				}
+				continue
+			}
+			if moved[key] {
 				continue
 			}
 			kinds[key] = k
 			var rs []string
 			for _, r := range StateGroupRefs(e) {
-				if _, gone := st.Map(k)[r]; gone && !inConfig[r] {
+				if _, gone := st.Map(k)[r]; gone && inConfig[r] == "" && !moved[r] {
 					rs = append(rs, r)
 				}
 			}
@@ -336,12 +421,41 @@ func groupRemovals(st *state.State, inConfig map[string]bool) []Change {
 	}
 	out := make([]Change, 0, len(keys))
 	for _, key := range keys {
-		e := st.Map(kinds[key])[key]
-		c := Change{Key: key, Kind: offices.Kind(kinds[key]), Action: ActionDelete, Entry: e}
-		if e != nil {
-			c.Name = e.Name
-			if e.Protect {
-				c.Action, c.Note = ActionNoOp, NoteProtected
+		out = append(out, removal(key, offices.Kind(kinds[key]), st.Map(kinds[key])[key]))
+	}
+	return out, kindChanges
+}
+
+// removal is the change of a group of kind k that leaves the config: a
+// delete, or a no-op with NoteProtected when it is protected.
+func removal(key string, k offices.Kind, e *state.Entry) Change {
+	c := Change{Key: key, Kind: k, Action: ActionDelete, Entry: e}
+	if e != nil {
+		c.Name = e.Name
+		if e.Protect {
+			c.Action, c.Note = ActionNoOp, NoteProtected
+		}
+	}
+	return c
+}
+
+// withKindChanges puts the removal of each group whose key changes kind
+// right before the change of its key's new group: apply deletes the old
+// one first (a key names one entry of the state), and the new one's
+// create waits for that delete. When the old one is protected, it is
+// never deleted, so the new one is manual (protectedKindChange).
+func withKindChanges(changes []Change, kindChanges map[string]Change) []Change {
+	if len(kindChanges) == 0 {
+		return changes
+	}
+	out := make([]Change, 0, len(changes)+len(kindChanges))
+	for _, c := range changes {
+		if old, ok := kindChanges[c.Key]; ok && c.KindOf() != offices.KindOffice {
+			out = append(out, old)
+			if old.Action != ActionDelete {
+				protectedKindChange(&c, old.Kind)
+			} else if c.Note == "" {
+				c.Note = "replaces the " + noun(old.Kind) + " of this key, which apply deletes first"
 			}
 		}
 		out = append(out, c)

@@ -129,7 +129,11 @@ func cycleError(keys []string, deps [][]int32, waiting []int32, kindOf func(stri
 	}
 	msg := fmt.Sprintf("plan: reference cycle: %s (each %s refers to the next)", strings.Join(path, " → "), what)
 	if n := stuck - (len(path) - 1); n > 0 {
-		msg += fmt.Sprintf("; %d more office(s) wait on it", n)
+		more := "office(s)"
+		if what != "office" {
+			more = "key(s)"
+		}
+		msg += fmt.Sprintf("; %d more %s wait on it", n, more)
 	}
 	return errors.New(msg)
 }

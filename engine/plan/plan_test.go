@@ -308,7 +308,7 @@ func TestMakePlanEmpty(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(p.Changes) != 0 || p.State != (plan.StateRef{SHA256: plan.StateSHA256(nil)}) || p.FormatVersion != plan.PlanFormatVersion {
+	if len(p.Changes) != 0 || p.State != (plan.StateRef{SHA256: plan.StateSHA256(nil)}) || p.FormatVersion != plan.MinPlanFormatVersion {
 		t.Errorf("empty plan = %+v", p)
 	}
 	var b bytes.Buffer

@@ -13,7 +13,9 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"maps"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"time"
 	"unicode"
@@ -50,6 +52,18 @@ func StateSHA256(st *state.State) string {
 			str(strconv.Itoa(o.SkillLevel))
 		}
 	}
+	// refs adds an entry's Refs, sorted by key, when it has any: the
+	// digest of a state recorded before refs were stays what it was.
+	refs := func(m map[string]string) {
+		if len(m) == 0 {
+			return
+		}
+		str("refs " + strconv.Itoa(len(m)))
+		for _, k := range slices.Sorted(maps.Keys(m)) {
+			str(k)
+			str(m[k])
+		}
+	}
 	tm := func(t *time.Time) {
 		if t == nil {
 			str("-")
@@ -79,6 +93,7 @@ func StateSHA256(st *state.State) string {
 			str("operators")
 			operators(e.Operators)
 		}
+		refs(e.Refs)
 	}
 	// Version 2's groups, and the operators above, add items only when
 	// the state has them: the digest of a state of offices alone stays
@@ -107,6 +122,7 @@ func StateSHA256(st *state.State) string {
 			tm(e.UpdatedAt)
 			str(strconv.FormatBool(e.Operators != nil))
 			operators(e.Operators)
+			refs(e.Refs)
 		}
 	}
 	return hex.EncodeToString(h.Sum(nil))

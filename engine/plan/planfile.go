@@ -117,8 +117,8 @@ func ReadPlan(r io.Reader) (*Plan, error) {
 	if err := json.Unmarshal(*head.FormatVersion, &version); err != nil {
 		return nil, fmt.Errorf("format_version %s is not a whole number", *head.FormatVersion)
 	}
-	if version != PlanFormatVersion {
-		return nil, fmt.Errorf("plan format_version %d is not supported (this officectl reads version %d); run officectl plan again with this officectl", version, PlanFormatVersion)
+	if version < MinPlanFormatVersion || version > PlanFormatVersion {
+		return nil, fmt.Errorf("plan format_version %d is not supported (this officectl reads versions %d to %d); run officectl plan again with this officectl", version, MinPlanFormatVersion, PlanFormatVersion)
 	}
 
 	var jp jsonPlan
@@ -140,12 +140,18 @@ func ReadPlan(r io.Reader) (*Plan, error) {
 	}
 	index := make(map[string]int, len(jp.Changes))
 	for i, jc := range jp.Changes {
-		if err := checkPlanChange(jc, index); err != nil {
+		if err := checkPlanChange(jc, index, jp.Changes[:i]); err != nil {
 			return nil, fmt.Errorf("corrupt plan: changes[%d]: %w", i, err)
+		}
+		if version < 2 && (jc.Action == ActionMove || jc.MovedFrom != "") {
+			return nil, fmt.Errorf("corrupt plan: changes[%d]: %q: a move needs format_version 2", i, jc.Key)
+		}
+		if _, twice := index[jc.Key]; twice && version < 2 {
+			return nil, fmt.Errorf("corrupt plan: changes[%d]: %s %q appears twice", i, kindWord(jc.Kind), jc.Key)
 		}
 		index[jc.Key] = i
 		p.Changes[i] = Change{Key: jc.Key, Action: jc.Action, Name: jc.Name, DependsOn: normDeps(jc.DependsOn), Office: jc.Body, Drift: jc.Drift,
-			Members: jc.Members, Note: jc.Note}
+			Members: jc.Members, Note: jc.Note, MovedFrom: jc.MovedFrom, Warning: jc.Warning}
 		if jc.Kind != offices.KindOffice {
 			p.Changes[i].Kind = jc.Kind
 		}
@@ -162,7 +168,7 @@ func ReadPlan(r io.Reader) (*Plan, error) {
 	for i, c := range p.Changes {
 		for _, d := range c.DependsOn {
 			if j, ok := index[d]; ok && j > i && p.Changes[j].Action != ActionOrphan {
-				return nil, fmt.Errorf("corrupt plan: changes[%d]: office %q comes before office %q, which it depends on", i, c.Key, d)
+				return nil, fmt.Errorf("corrupt plan: changes[%d]: %s %q comes before %s %q, which it depends on", i, kindWord(c.Kind), c.Key, kindWord(p.Changes[j].Kind), d)
 			}
 		}
 	}
@@ -175,20 +181,30 @@ func ReadPlan(r io.Reader) (*Plan, error) {
 }
 
 // checkPlanChange checks one change of a plan file on its own; seen holds
-// the keys of the changes before it.
-func checkPlanChange(jc jsonChange, seen map[string]int) error {
-	_, dup := seen[jc.Key]
+// the keys of the changes before it, which are before. A key may appear
+// twice only as a kind change: the delete (or protected no-op) of a group
+// of one kind right before the change of a group of another kind.
+func checkPlanChange(jc jsonChange, seen map[string]int, before []jsonChange) error {
+	j, dup := seen[jc.Key]
+	if dup {
+		prev := before[j]
+		kindChange := j == len(before)-1 && prev.Kind != jc.Kind && isGroupKind(prev.Kind) && isGroupKind(jc.Kind) &&
+			(prev.Action == ActionDelete || prev.Action == ActionNoOp)
+		if !kindChange {
+			return fmt.Errorf("%s %q appears twice (a key appears twice only when its kind changes: a delete of the old kind right before the new one)", kindWord(jc.Kind), jc.Key)
+		}
+	}
 	switch {
 	case jc.Key == "":
 		return errors.New("empty key")
-	case dup:
-		return fmt.Errorf("office %q appears twice", jc.Key)
 	case !jc.Action.Valid():
-		return fmt.Errorf("office %q: unknown action %q", jc.Key, jc.Action)
+		return fmt.Errorf("%s %q: unknown action %q", kindWord(jc.Kind), jc.Key, jc.Action)
 	case jc.Kind != "" && !jc.Kind.Valid():
 		return fmt.Errorf("%q: unknown kind %q", jc.Key, jc.Kind)
 	case jc.Kind != "" && jc.Kind != offices.KindOffice:
 		return checkGroupChange(jc)
+	case jc.Action == ActionMove || jc.MovedFrom != "":
+		return fmt.Errorf("office %q: offices are never moved (only departments and call centers)", jc.Key)
 	case jc.Action == ActionUpdate && jc.Body == nil:
 	case jc.Action == ActionDelete:
 		return fmt.Errorf("office %q: offices are never deleted", jc.Key)
@@ -214,12 +230,30 @@ func checkPlanChange(jc jsonChange, seen map[string]int) error {
 	return nil
 }
 
+// kindWord names kind k in messages: "office" for "" too.
+func kindWord(k offices.Kind) string {
+	if k == "" {
+		return string(offices.KindOffice)
+	}
+	return string(k)
+}
+
+// isGroupKind reports whether k is a department's or call center's.
+func isGroupKind(k offices.Kind) bool {
+	return k == offices.KindDepartment || k == offices.KindCallCenter
+}
+
 // checkGroupChange checks one department or call center change of a plan
-// file: a group for create, resume and update, none for a delete, and
-// never an office body.
+// file: a group for create, resume, update and move, none for a delete,
+// and never an office body; a move names the key it moves from, and
+// nothing else does.
 func checkGroupChange(jc jsonChange) error {
-	wantGroup := jc.Action == ActionCreate || jc.Action == ActionResume || jc.Action == ActionUpdate
+	wantGroup := jc.Action == ActionCreate || jc.Action == ActionResume || jc.Action == ActionUpdate || jc.Action == ActionMove
 	switch {
+	case (jc.Action == ActionMove) != (jc.MovedFrom != "") && jc.Action != ActionManual:
+		return fmt.Errorf("%s %q: moved_from is for a move, and a move needs one", jc.Kind, jc.Key)
+	case jc.MovedFrom == jc.Key && jc.MovedFrom != "":
+		return fmt.Errorf("%s %q moves from itself", jc.Kind, jc.Key)
 	case jc.Body != nil:
 		return fmt.Errorf("%s %q: has an office body", jc.Kind, jc.Key)
 	case jc.Action == ActionUpdateE911 || jc.Action == ActionOrphan:

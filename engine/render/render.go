@@ -48,6 +48,9 @@ func summaryLine(s plan.Summary) string {
 	if s.Delete > 0 {
 		line += fmt.Sprintf(", %d to delete", s.Delete)
 	}
+	if s.Move > 0 {
+		line += fmt.Sprintf(", %d moved", s.Move)
+	}
 	return line
 }
 
@@ -101,6 +104,8 @@ func symbol(a plan.Action) string {
 		return "~"
 	case plan.ActionDelete:
 		return "x"
+	case plan.ActionMove:
+		return ">"
 	}
 	return " "
 }
@@ -116,10 +121,9 @@ func actionNote(c *plan.Change, inv plan.Invocation) string {
 	}
 	switch c.Action {
 	case plan.ActionUpdate:
-		if f := plan.PatchFields(c.Fields); len(f) > 0 {
-			return "apply PATCHes " + strings.Join(f, ", ")
-		}
-		return "apply changes the operators"
+		return updateNote(c)
+	case plan.ActionMove:
+		return moveNote(c)
 	case plan.ActionDelete:
 		return "in the state only; apply deletes it (within --max-deletes)"
 	case plan.ActionUpdateE911:
@@ -132,9 +136,55 @@ func actionNote(c *plan.Change, inv plan.Invocation) string {
 	case plan.ActionOrphan:
 		return fmt.Sprintf("in the state only; offices cannot be deleted through the API, `%s` forgets it", inv.Command("state rm", c.Key))
 	case plan.ActionResume:
+		if k := c.KindOf(); k != offices.KindOffice {
+			return "an earlier create was interrupted; apply looks the " + kindNoun(k) + " up by office and exact name before creating it again"
+		}
 		return "an earlier create was interrupted; apply looks the office up by name before creating it again"
 	}
 	return ""
+}
+
+// kindNoun is a kind for people: "office", "department", "call center".
+func kindNoun(k offices.Kind) string {
+	if k == offices.KindCallCenter {
+		return "call center"
+	}
+	return string(k)
+}
+
+// updateNote says what apply does for an update: the fields it PATCHes,
+// whether it changes the operators or stops managing them, and a change
+// of protect, which is recorded in the state only.
+func updateNote(c *plan.Change) string {
+	var parts []string
+	if f := plan.PatchFields(c.Fields); len(f) > 0 {
+		parts = append(parts, "PATCHes "+strings.Join(f, ", "))
+	}
+	switch {
+	case c.Unmanages():
+		parts = append(parts, "stops managing the operators (the state forgets them; Dialpad's stay as they are)")
+	case len(c.Members) > 0:
+		parts = append(parts, "changes the operators")
+	}
+	for _, f := range c.Fields {
+		if f.Path == "protect" {
+			parts = append(parts, "records protect: "+f.New+" (in the state only: nothing is sent for it)")
+		}
+	}
+	if len(parts) == 0 {
+		return "apply sends nothing"
+	}
+	return "apply " + strings.Join(parts, ", ")
+}
+
+// moveNote says what apply does for a move: Terraform's "has moved to",
+// then what changes with it.
+func moveNote(c *plan.Change) string {
+	note := "has moved from " + c.MovedFrom + ": apply moves its state entry to this key (nothing is sent for the move)"
+	if len(c.Fields) > 0 || len(c.Members) > 0 {
+		note += "; then " + updateNote(c)
+	}
+	return note
 }
 
 // kindPrefix is "department " or "callcenter " before a group's key; ""
@@ -162,6 +212,12 @@ func memberLine(c *plan.Change, m plan.MemberChange) string {
 			count = plural(n, "operator")
 		}
 		return "membership managed from now on: exactly " + count + "; apply removes any others"
+	case plan.MemberUnmanage:
+		count := m.Old + " operators"
+		if n, err := strconv.Atoi(m.Old); err == nil {
+			count = plural(n, "operator")
+		}
+		return "membership no longer managed (the config has no operators): the state forgets the " + count + " it records, Dialpad's stay as they are"
 	}
 	return m.Operator + ": " + m.Op + " " + fieldValue(m.Old) + " → " + m.New
 }
@@ -189,6 +245,15 @@ func writtenAsNote(c *plan.Change) string {
 // manualHint says how to resolve a manual change.
 func manualHint(key string, inv plan.Invocation) string {
 	return fmt.Sprintf("To resolve: revert the config, or change it in Dialpad and accept it: `%s` then `%s`.", inv.Command("state rm", key), inv.Command("import"))
+}
+
+func isWordByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+}
+
+// acceptHint says how to accept a change made in Dialpad by hand.
+func acceptHint(key string, inv plan.Invocation) string {
+	return fmt.Sprintf("Then accept it: `%s` then `%s`.", inv.Command("state rm", key), inv.Command("import"))
 }
 
 // fieldValue is a FieldChange value for people: "(none)" when absent.
@@ -229,6 +294,49 @@ func prettyJSON(v any) string {
 // one sanitiser, offices.Printable.
 func printable(s string) string { return offices.Printable(s) }
 
-// mdText is untrusted s for markdown and HTML text: printable, then
-// HTML-escaped.
-func mdText(s string) string { return html.EscapeString(printable(s)) }
+// mdText is untrusted s (a name, an email, a note) for markdown text and
+// HTML blocks alike: printable, then written so that it can only ever be
+// text. HTML's special characters and every character markdown gives a
+// meaning to inline ([ ] ( ) * _ ` ~ | \ ! and the : of a URL scheme)
+// become character references, which markdown shows as the character
+// and never reads as syntax: no link, image, emphasis, code span, table
+// cell or autolinked URL can start. A "www." is broken the same way. An
+// @ is followed by a word joiner (U+2060, invisible), so that GitHub sees
+// no @mention and no email address to link: `[pay](https://ev.il)@ex.com`
+// renders as that text, `@team` mentions no one.
+func mdText(s string) string {
+	s = printable(s)
+	var b strings.Builder
+	b.Grow(len(s))
+	for i, r := range s {
+		switch r {
+		case '&', '<', '>', '"', '\'':
+			b.WriteString(html.EscapeString(string(r)))
+		case '_':
+			if i > 0 && i+1 < len(s) && isWordByte(s[i-1]) && isWordByte(s[i+1]) {
+				b.WriteByte('_') // inside a word: never emphasis
+				continue
+			}
+			b.WriteString("&#95;")
+		case '[', ']', '*', '`', '~', '|', '\\', '!':
+			fmt.Fprintf(&b, "&#%d;", r)
+		case ':':
+			if strings.HasPrefix(s[i:], "://") {
+				b.WriteString("&#58;")
+				continue
+			}
+			b.WriteRune(r)
+		case '@':
+			b.WriteString("@\u2060")
+		case '.':
+			if i >= 3 && strings.EqualFold(s[i-3:i], "www") {
+				b.WriteString("&#46;")
+				continue
+			}
+			b.WriteRune(r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}

@@ -36,6 +36,9 @@ func RenderMarkdown(w io.Writer, p *plan.Plan) error {
 	head.WriteString(MarkdownMarker + "\n## officectl plan\n\n")
 	head.WriteString("| action | count |\n|---|---:|\n")
 	for _, a := range plan.Actions() {
+		if a == plan.ActionMove && sum.Move == 0 {
+			continue // a row of its own only when the plan moves keys
+		}
 		fmt.Fprintf(&head, "| %s | %d |\n", a, sum.Count(a))
 	}
 	if r := billReminder(p.OfficeSummary()); r != "" {
@@ -216,6 +219,9 @@ func markdownDetails(c *plan.Change, inv plan.Invocation) string {
 		b.WriteString(", after " + mdText(strings.Join(c.DependsOn, ", ")))
 	}
 	b.WriteString("</summary>\n\n")
+	if c.Warning != "" {
+		b.WriteString("> [!WARNING]\n> This change " + mdText(c.Warning) + "\n\n")
+	}
 	if c.Drift != nil {
 		return b.String() + driftDetails(c, inv)
 	}
@@ -236,21 +242,23 @@ func markdownDetails(c *plan.Change, inv plan.Invocation) string {
 	case plan.ActionUpdateE911, plan.ActionManual:
 		if c.Action == plan.ActionUpdateE911 {
 			b.WriteString("Apply updates the E911 address.\n\n")
+		} else if c.Note != "" {
+			b.WriteString(mdText(c.Note) + ". " + acceptHint(c.Key, inv) + "\n\n")
 		} else {
 			b.WriteString("The API cannot change these fields. " + manualHint(c.Key, inv) + "\n\n")
 		}
-		if c.Entry != nil && len(c.Entry.Spec) > 0 && c.Office != nil {
+		if c.Entry != nil && len(c.Entry.Spec) > 0 && c.Office != nil && !onlyRefs(c.Fields) {
 			b.WriteString(fenced("diff", lineDiff(prettySpec(c.Entry.Spec), prettySpec(c.Office.Canonical()))))
 		} else {
 			for _, f := range c.Fields {
-				fmt.Fprintf(&b, "- %s: %s → %s\n", tableCode(f.Path), printable(fieldValue(f.Old)), printable(fieldValue(f.New)))
+				fmt.Fprintf(&b, "- %s: %s → %s\n", tableCode(f.Path), tableValue(f.Old), tableValue(f.New))
 			}
 			if len(c.Fields) == 0 {
 				b.WriteString("The state records no spec for this office to compare with.\n")
 			}
 		}
 	case plan.ActionUpdate:
-		b.WriteString("Apply changes the operators.\n")
+		b.WriteString(mdText(capitalize(updateNote(c))) + ".\n")
 	case plan.ActionOrphan:
 		fmt.Fprintf(&b, "This office is in the state but not in the config. Offices cannot be deleted through the API; run `%s` to forget it.\n", inv.Command("state rm", c.Key))
 	}
@@ -274,21 +282,25 @@ func groupDetails(c *plan.Change) string {
 		if c.Group != nil {
 			b.WriteString(fenced("json", prettySpec(c.Group.Body)))
 		}
-	case plan.ActionUpdate, plan.ActionManual:
-		if c.Action == plan.ActionUpdate {
-			if f := plan.PatchFields(c.Fields); len(f) > 0 {
-				b.WriteString("Apply PATCHes " + mdText(strings.Join(f, ", ")) + ".\n\n")
-			}
+	case plan.ActionUpdate, plan.ActionManual, plan.ActionMove:
+		switch c.Action {
+		case plan.ActionUpdate:
+			b.WriteString(mdText(capitalize(updateNote(c))) + ".\n\n")
+		case plan.ActionMove:
+			b.WriteString(mdText(capitalize(moveNote(c))) + ".\n\n")
 		}
-		if c.Entry != nil && len(c.Entry.Spec) > 0 && c.Group != nil && len(plan.PatchFields(c.Fields)) > 0 {
+		if c.Entry != nil && len(c.Entry.Spec) > 0 && c.Group != nil && prettySpec(c.Entry.Spec) != prettySpec(c.Group.Body) {
 			b.WriteString(fenced("diff", lineDiff(prettySpec(c.Entry.Spec), prettySpec(c.Group.Body))))
 		}
 		for _, f := range c.Fields {
-			if f.Path == "protect" {
-				fmt.Fprintf(&b, "- %s: %s → %s\n", tableCode(f.Path), printable(f.Old), printable(f.New))
+			if f.Path == "protect" || f.Ref {
+				fmt.Fprintf(&b, "- %s: %s → %s\n", tableCode(f.Path), tableValue(f.Old), tableValue(f.New))
 			}
 		}
 	case plan.ActionDelete:
+		if c.Note != "" {
+			break // a kind change: the note says it all
+		}
 		b.WriteString("In the state but not in the config: apply deletes it (only within `--max-deletes`; mark it `protect: true` in the config to keep it).\n")
 	}
 	b.WriteString(membersMarkdown(c))
@@ -351,4 +363,15 @@ func lineDiff(a, b string) string {
 		}
 	}
 	return out.String()
+}
+
+// onlyRefs reports whether every field is a reference whose target's id
+// changed: the specs are equal, a diff of them would show nothing.
+func onlyRefs(fields []plan.FieldChange) bool {
+	for _, f := range fields {
+		if !f.Ref {
+			return false
+		}
+	}
+	return len(fields) > 0
 }

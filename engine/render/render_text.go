@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/officectl/officectl/engine/plan"
+	"github.com/officectl/officectl/offices"
 )
 
 // TextOptions tunes RenderText.
@@ -26,9 +27,10 @@ const (
 )
 
 // RenderText writes p for a terminal: a summary line, then one line per
-// office that changes (no-ops are left out) with its action's symbol (+
-// create, ~ update-e911, ! manual, - orphan, ? resume), key, name and the
-// offices it comes after; the differing fields of manual and update-e911
+// office or group that changes (no-ops are left out) with its action's
+// symbol (+ create, ~ update-e911 or update, ! manual, - orphan, ? resume,
+// x delete, > move), key, name and the keys it comes after, and a
+// warning line when it removes every operator; the differing fields of manual and update-e911
 // changes, indented, with how to resolve a manual one; and a reminder
 // that creates change the bill.
 func RenderText(w io.Writer, p *plan.Plan, opts TextOptions) error {
@@ -69,6 +71,9 @@ func RenderText(w io.Writer, p *plan.Plan, opts TextOptions) error {
 			line.WriteString(": " + printable(note))
 		}
 		bw.WriteString(line.String() + "\n")
+		if c.Warning != "" {
+			bw.WriteString("    " + paint(ansiBold+ansiRed, "warning: "+printable(c.Warning)) + "\n")
+		}
 		for _, f := range c.Fields {
 			bw.WriteString("    " + printable(f.Path) + ": " + paint(ansiRed, printable(fieldValue(f.Old))) +
 				" → " + paint(ansiGreen, printable(fieldValue(f.New))) + "\n")
@@ -83,8 +88,11 @@ func RenderText(w io.Writer, p *plan.Plan, opts TextOptions) error {
 			writeDriftText(bw, c, p.Invocation, paint)
 			continue
 		}
-		if c.Action == plan.ActionManual && c.Note == "" {
+		switch {
+		case c.Action == plan.ActionManual && c.Note == "":
 			bw.WriteString("    " + printable(manualHint(c.Key, p.Invocation)) + "\n")
+		case c.Action == plan.ActionManual && c.KindOf() == offices.KindOffice:
+			bw.WriteString("    " + printable(acceptHint(c.Key, p.Invocation)) + "\n")
 		}
 	}
 	if r := billReminder(p.OfficeSummary()); r != "" {
@@ -98,7 +106,7 @@ func textColor(a plan.Action) string {
 	switch a {
 	case plan.ActionCreate:
 		return ansiGreen
-	case plan.ActionUpdateE911, plan.ActionResume, plan.ActionUpdate:
+	case plan.ActionUpdateE911, plan.ActionResume, plan.ActionUpdate, plan.ActionMove:
 		return ansiYellow
 	case plan.ActionDelete:
 		return ansiRed
