@@ -355,7 +355,9 @@ func TestApplyGroupsReferenceFake(t *testing.T) {
 		"{user: user3@example.com, role: supervisor, skill_level: 80}, {user: USER4}", "{user: user3@example.com, role: supervisor, skill_level: 60}, {user: USER4, role: admin}, {user: user5@example.com}",
 		"  team-1:\n    office: hq\n    name: Team 1\n    operators: []\n", "",
 	).Replace(applyGroupsYAML)
-	for step, src := range []string{applyGroupsYAML, edited} {
+	// A third step removes a call center's operator.
+	removed := strings.Replace(edited, ", {user: USER4, role: admin}", "", 1)
+	for step, src := range []string{applyGroupsYAML, edited, removed} {
 		cfg := groupsConfig(t, src)
 		_, res := env.applyGroups(t, cfg, 1)
 		if res == nil || res.Err != nil {
