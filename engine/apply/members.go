@@ -188,6 +188,12 @@ func checkOperators(kind offices.Kind, ops []plan.Operator, ids map[string]int64
 		m := offices.Member{Type: offices.OperatorUser, ID: o.UserID, Role: o.Role}
 		switch {
 		case o.Email != "":
+			low := strings.ToLower(o.Email)
+			if first, dup := byEmail[low]; dup {
+				problems = append(problems, fmt.Sprintf("%s and %s are one user (emails differ only in case): list it once", first, name))
+				continue
+			}
+			byEmail[low] = name
 			if err := errs[o.Email]; err != nil {
 				if !errors.Is(err, offices.ErrUnknownUser) {
 					return nil, nil, fmt.Errorf("looking up %s: %w", name, err)
@@ -196,12 +202,6 @@ func checkOperators(kind offices.Kind, ops []plan.Operator, ids map[string]int64
 				continue
 			}
 			m.ID = ids[o.Email]
-			low := strings.ToLower(o.Email)
-			if first, dup := byEmail[low]; dup {
-				problems = append(problems, fmt.Sprintf("%s and %s are one user (emails differ only in case): list it once", first, name))
-				continue
-			}
-			byEmail[low] = name
 		case o.RoomID != 0:
 			m.Type, m.ID = offices.OperatorRoom, o.RoomID
 			if kind == offices.KindCallCenter {
