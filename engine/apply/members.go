@@ -248,100 +248,36 @@ func stateMembers(ops []state.Operator) []offices.Member {
 // syncMembers makes the operators of job j's object id its members,
 // sending only the differences from have (nil: the live list, asked
 // once), whose state records are cur: adds first (an add of a member
-// sets its role and skill), then the PATCHes of skills, then removes
-// (a removal of a non-member, 404, is done). Each step that succeeds is
+// sets its role and skill), with the PATCHes of skills, then removes (a
+// removal of a non-member, 404, is done). Each step that succeeds is
 // recorded in the state at once. The note names the operators removed
 // when none of those it had is left.
 func (r *run) syncMembers(newWork, inFlight context.Context, j *job, id int64, have []offices.Member, cur []state.Operator) (string, error) {
-	kind := j.who.kind
 	if have == nil {
 		if err := r.step(newWork, inFlight, func(ctx context.Context) error {
 			var err error
-			have, err = r.groups.ListOperators(ctx, kind, id)
+			have, err = r.groups.ListOperators(ctx, j.who.kind, id)
 			return err
 		}); err != nil {
 			return "", fmt.Errorf("listing the operators: %w", err)
 		}
 		cur = liveRecords(have, cur)
 	}
-	cur = slices.Clone(cur)
-	if cur == nil {
-		cur = []state.Operator{}
+	ms := &membership{r: r, j: j, id: id, cur: slices.Clone(cur)}
+	if ms.cur == nil {
+		ms.cur = []state.Operator{}
 	}
-	save := func() error {
-		ops := slices.Clone(cur)
-		state.SortOperators(ops)
-		if err := r.opts.Store.Update(func(st *state.State) error {
-			if e, ok := st.GetOf(state.Kind(kind), j.who.key); ok {
-				e.Operators = ops
-			}
-			return nil
-		}); err != nil {
-			return &saveError{err}
-		}
-		return nil
+	send := func(f func(ctx context.Context) error) error { return r.step(newWork, inFlight, f) }
+	changed, err := ms.add(have, send)
+	if err != nil {
+		return "", err
 	}
-	put := func(rec state.Operator) {
-		i := slices.IndexFunc(cur, func(o state.Operator) bool { return o.Type == rec.Type && o.ID == rec.ID })
-		if i < 0 {
-			cur = append(cur, rec)
-		} else {
-			cur[i] = rec
-		}
+	removed, kept, err := ms.remove(have, send)
+	if err != nil {
+		return "", err
 	}
-	mp := j.members
-	changed := false
-	for i, w := range mp.want {
-		k := slices.IndexFunc(have, w.Same)
-		switch {
-		case k < 0 || have[k].Role != w.Role:
-			if err := r.step(newWork, inFlight, func(ctx context.Context) error { return r.groups.AddOperator(ctx, kind, id, w) }); err != nil {
-				return "", fmt.Errorf("adding operator %s %d: %w", w.Type, w.ID, err)
-			}
-		case kind == offices.KindCallCenter && w.SkillLevel != 0 && w.SkillLevel != have[k].SkillLevel:
-			if err := r.step(newWork, inFlight, func(ctx context.Context) error {
-				_, err := r.groups.UpdateSkill(ctx, id, w.ID, w.SkillLevel)
-				return err
-			}); err != nil {
-				return "", fmt.Errorf("setting the skill of user %d: %w", w.ID, err)
-			}
-		default:
-			if prev := slices.IndexFunc(cur, func(o state.Operator) bool { return o.Type == w.Type && o.ID == mp.rec[i].ID }); prev >= 0 && cur[prev] == mp.rec[i] {
-				continue // nothing to send or record
-			}
-		}
-		put(mp.rec[i])
-		changed = true
-		if err := save(); err != nil {
-			return "", err
-		}
-	}
-	var removed []string
-	kept := 0
-	for _, h := range have {
-		if slices.ContainsFunc(mp.want, h.Same) {
-			kept++
-			continue
-		}
-		err := r.step(newWork, inFlight, func(ctx context.Context) error { return r.groups.RemoveOperator(ctx, kind, id, h) })
-		if err != nil && !offices.IsNotFound(err) {
-			return "", fmt.Errorf("removing operator %s %d: %w", h.Type, h.ID, err)
-		}
-		name := fmt.Sprintf("%s %d", h.Type, h.ID)
-		if i := slices.IndexFunc(cur, func(o state.Operator) bool { return o.Type == h.Type && o.ID == strconv.FormatInt(h.ID, 10) }); i >= 0 {
-			if cur[i].Email != "" {
-				name = offices.Printable(cur[i].Email)
-			}
-			cur = slices.Delete(cur, i, i+1)
-		}
-		removed = append(removed, name)
-		changed = true
-		if err := save(); err != nil {
-			return "", err
-		}
-	}
-	if !changed && len(have) == 0 {
-		if err := save(); err != nil { // an empty membership, now managed
+	if !changed && len(removed) == 0 && len(have) == 0 {
+		if err := ms.save(); err != nil { // an empty membership, now managed
 			return "", err
 		}
 	}
@@ -349,6 +285,98 @@ func (r *run) syncMembers(newWork, inFlight context.Context, j *job, id int64, h
 		return fmt.Sprintf("removed every operator it had: %s", strings.Join(removed, ", ")), nil
 	}
 	return "", nil
+}
+
+// membership is the operators of one object while syncMembers changes
+// them: cur is what the state records, saved after every step.
+type membership struct {
+	r   *run
+	j   *job
+	id  int64
+	cur []state.Operator
+}
+
+// save records cur in the state.
+func (m *membership) save() error {
+	ops := slices.Clone(m.cur)
+	state.SortOperators(ops)
+	if err := m.r.opts.Store.Update(func(st *state.State) error {
+		if e, ok := st.GetOf(state.Kind(m.j.who.kind), m.j.who.key); ok {
+			e.Operators = ops
+		}
+		return nil
+	}); err != nil {
+		return &saveError{err}
+	}
+	return nil
+}
+
+// index returns the position in cur of the record of (typ, id), or -1.
+func (m *membership) index(typ, id string) int {
+	return slices.IndexFunc(m.cur, func(o state.Operator) bool { return o.Type == typ && o.ID == id })
+}
+
+// add sends the members missing from have or with another role (POST),
+// and the skill levels that differ (PATCH), recording each; it reports
+// whether it recorded anything.
+func (m *membership) add(have []offices.Member, send func(func(context.Context) error) error) (bool, error) {
+	api, kind, changed := m.r.groups, m.j.who.kind, false
+	for i, w := range m.j.members.want {
+		rec := m.j.members.rec[i]
+		k := slices.IndexFunc(have, w.Same)
+		switch {
+		case k < 0 || have[k].Role != w.Role:
+			if err := send(func(ctx context.Context) error { return api.AddOperator(ctx, kind, m.id, w) }); err != nil {
+				return changed, fmt.Errorf("adding operator %s %d: %w", w.Type, w.ID, err)
+			}
+		case kind == offices.KindCallCenter && w.SkillLevel != 0 && w.SkillLevel != have[k].SkillLevel:
+			if err := send(func(ctx context.Context) error { _, err := api.UpdateSkill(ctx, m.id, w.ID, w.SkillLevel); return err }); err != nil {
+				return changed, fmt.Errorf("setting the skill of user %d: %w", w.ID, err)
+			}
+		default:
+			if p := m.index(rec.Type, rec.ID); p >= 0 && m.cur[p] == rec {
+				continue // nothing to send or record
+			}
+		}
+		if p := m.index(rec.Type, rec.ID); p >= 0 {
+			m.cur[p] = rec
+		} else {
+			m.cur = append(m.cur, rec)
+		}
+		changed = true
+		if err := m.save(); err != nil {
+			return changed, err
+		}
+	}
+	return changed, nil
+}
+
+// remove sends the removal of the members of have that are not wanted,
+// recording each; it returns their names and how many of have stay.
+func (m *membership) remove(have []offices.Member, send func(func(context.Context) error) error) (removed []string, kept int, err error) {
+	api, kind := m.r.groups, m.j.who.kind
+	for _, h := range have {
+		if slices.ContainsFunc(m.j.members.want, h.Same) {
+			kept++
+			continue
+		}
+		err := send(func(ctx context.Context) error { return api.RemoveOperator(ctx, kind, m.id, h) })
+		if err != nil && !offices.IsNotFound(err) {
+			return removed, kept, fmt.Errorf("removing operator %s %d: %w", h.Type, h.ID, err)
+		}
+		name := fmt.Sprintf("%s %d", h.Type, h.ID)
+		if p := m.index(h.Type, strconv.FormatInt(h.ID, 10)); p >= 0 {
+			if m.cur[p].Email != "" {
+				name = offices.Printable(m.cur[p].Email)
+			}
+			m.cur = slices.Delete(m.cur, p, p+1)
+		}
+		removed = append(removed, name)
+		if err := m.save(); err != nil {
+			return removed, kept, err
+		}
+	}
+	return removed, kept, nil
 }
 
 // liveRecords records have, the live members, reusing the records of

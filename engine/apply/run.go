@@ -217,7 +217,7 @@ func (r *run) prepare(st *state.State) []finished {
 // prepareJob sorts job j: decided at once, deferred (a delete), waiting
 // or ready; an error fails it before anything is sent.
 func (r *run) prepareJob(j *job, creating map[string]bool) error {
-	c, e := j.c, j.entry
+	c := j.c
 	switch c.Action {
 	case plan.ActionNoOp, plan.ActionManual, plan.ActionOrphan:
 		j.res.Outcome, j.decided = OutcomeUnchanged, true
@@ -229,69 +229,111 @@ func (r *run) prepareJob(j *job, creating map[string]bool) error {
 	} else if r.groups != nil {
 		j.kc = groupKind{api: r.groups, kind: j.who.kind}
 	}
-	managed := c.Operators != nil || (c.Group != nil && c.Group.Operators != nil)
-	if (j.kc == nil || managed) && r.groups == nil {
+	if _, managed := operatorsOf(j); (j.kc == nil || managed) && r.groups == nil {
 		return ErrNoGroupAPI
 	}
-	created := e != nil && e.Status == state.Created && j.id != 0
+	var err error
 	switch c.Action {
 	case plan.ActionDelete:
-		switch {
-		case j.who.kind == offices.KindOffice:
-			return fmt.Errorf("offices cannot be deleted through the API")
-		case e != nil && e.Protect:
-			return fmt.Errorf("protected: never deleted")
-		case !created:
-			return fmt.Errorf("the state file has no Dialpad id for it (a create of unknown outcome?): put it back in the config to resume it, or run %s", r.plan.Invocation.Command("state rm", c.Key))
-		}
-		j.deleteRefs = plan.StateGroupRefs(e)
-		r.deferred = append(r.deferred, j)
-		r.watchTarget(j)
-		return nil
+		return r.prepareDelete(j)
 	case plan.ActionMove:
-		switch {
-		case c.MovedFrom == "" || j.who.kind == offices.KindOffice:
-			return fmt.Errorf("the plan moves it from %q, which apply cannot move: plan again", c.MovedFrom)
-		case !created:
-			return fmt.Errorf("the state file has no Dialpad id under %q: the plan is stale, plan again", c.MovedFrom)
-		case c.Group != nil && e.Name != c.Group.Name:
-			return fmt.Errorf("the state file records %q under %q, not %q: a move keeps the name; plan again", e.Name, c.MovedFrom, c.Group.Name)
-		}
-		r.push(j) // it sends nothing: it waits for nothing
-		return nil
+		return r.prepareMove(j)
 	case plan.ActionUpdate, plan.ActionUpdateE911:
-		if !created {
-			return fmt.Errorf("the state file has no Dialpad id for it: the plan is stale, plan again")
-		}
-		if j.who.kind == offices.KindOffice && c.Office == nil && c.Action == plan.ActionUpdateE911 {
-			return fmt.Errorf("the plan has no office body to send")
-		}
-		if j.who.kind != offices.KindOffice && c.Group == nil {
-			return fmt.Errorf("the plan has no body for it")
-		}
-		r.watchTarget(j)
+		err = r.prepareUpdate(j)
 	case plan.ActionCreate, plan.ActionResume:
-		switch {
-		case j.who.kind == offices.KindOffice && c.Office == nil, j.who.kind != offices.KindOffice && c.Group == nil:
-			return fmt.Errorf("the plan has no body for it")
-		case created:
-			return fmt.Errorf("already created (Dialpad id %s) according to the state file: the plan is stale, plan again", e.ID)
-		}
-		j.resume = e != nil && e.Status == state.Pending
-		name, _, _ := j.kc.desired(c)
-		if j.resume {
-			j.sentName = e.Name
-		}
-		if j.who.kind == offices.KindOffice {
-			r.officeNames[name] = true
-			if j.resume {
-				r.officeNames[e.Name] = true
-			}
-		}
+		err = r.prepareCreate(j)
 	default:
-		return fmt.Errorf("unknown plan action %q for a %s", c.Action, j.who.kind)
+		err = fmt.Errorf("unknown plan action %q for a %s", c.Action, j.who.kind)
+	}
+	if err != nil {
+		return err
 	}
 	return r.schedule(j, creating)
+}
+
+// created reports whether job j's state entry records a created object.
+func (j *job) created() bool {
+	return j.entry != nil && j.entry.Status == state.Created && j.id != 0
+}
+
+// hasBody reports whether the plan carries what job j sends.
+func (j *job) hasBody() bool {
+	switch {
+	case j.who.kind != offices.KindOffice:
+		return j.c.Group != nil
+	case j.c.Action == plan.ActionUpdate:
+		return true // operators only
+	}
+	return j.c.Office != nil
+}
+
+// prepareDelete defers the delete of job j: deletes run last.
+func (r *run) prepareDelete(j *job) error {
+	switch {
+	case j.who.kind == offices.KindOffice:
+		return fmt.Errorf("offices cannot be deleted through the API")
+	case j.entry != nil && j.entry.Protect:
+		return fmt.Errorf("protected: never deleted")
+	case !j.created():
+		return fmt.Errorf("the state file has no Dialpad id for it (a create of unknown outcome?): put it back in the config to resume it, or run %s", r.plan.Invocation.Command("state rm", j.c.Key))
+	}
+	j.deleteRefs = plan.StateGroupRefs(j.entry)
+	r.deferred = append(r.deferred, j)
+	r.watchTarget(j)
+	return nil
+}
+
+// prepareMove readies the move of job j: it sends nothing that writes,
+// so it waits for nothing.
+func (r *run) prepareMove(j *job) error {
+	c := j.c
+	switch {
+	case c.MovedFrom == "" || j.who.kind == offices.KindOffice:
+		return fmt.Errorf("the plan moves it from %q, which apply cannot move: plan again", c.MovedFrom)
+	case !j.created():
+		return fmt.Errorf("the state file has no Dialpad id under %q: the plan is stale, plan again", c.MovedFrom)
+	case c.Group != nil && j.entry.Name != c.Group.Name:
+		return fmt.Errorf("the state file records %q under %q, not %q: a move keeps the name; plan again", j.entry.Name, c.MovedFrom, c.Group.Name)
+	}
+	r.push(j)
+	return nil
+}
+
+// prepareUpdate checks the update of job j against the state.
+func (r *run) prepareUpdate(j *job) error {
+	switch {
+	case !j.created():
+		return fmt.Errorf("the state file has no Dialpad id for it: the plan is stale, plan again")
+	case !j.hasBody():
+		return fmt.Errorf("the plan has no body to send")
+	}
+	r.watchTarget(j)
+	return nil
+}
+
+// prepareCreate checks the create of job j against the state, and notes
+// a pending create of an earlier run: its object may be live under the
+// name that entry records.
+func (r *run) prepareCreate(j *job) error {
+	e := j.entry
+	switch {
+	case !j.hasBody():
+		return fmt.Errorf("the plan has no body to send")
+	case j.created():
+		return fmt.Errorf("already created (Dialpad id %s) according to the state file: the plan is stale, plan again", e.ID)
+	}
+	j.resume = e != nil && e.Status == state.Pending
+	if j.resume {
+		j.sentName = e.Name
+	}
+	if j.who.kind == offices.KindOffice {
+		name, _, _ := j.kc.desired(j.c)
+		r.officeNames[name] = true
+		if j.resume {
+			r.officeNames[e.Name] = true
+		}
+	}
+	return nil
 }
 
 // watchTarget makes the office listing keep the office j writes to.
