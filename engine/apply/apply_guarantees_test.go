@@ -124,6 +124,25 @@ func TestApplyFailedMembershipKeepsStateTrue(t *testing.T) {
 	}
 }
 
+// pointAtMarketing creates an unmanaged department "Marketing" in hq and
+// makes the state entry of department key record its id, as a bad merge
+// of the state file would; it returns that id.
+func pointAtMarketing(t *testing.T, env *enginetest.Env, key string) int64 {
+	t.Helper()
+	mkt, err := env.Client.CreateDepartment(context.Background(), entryID(t, env, state.KindOffice, "hq"), offices.Department{Name: "Marketing"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := env.Store.Update(func(st *state.State) error {
+		e, _ := st.GetOf(state.KindDepartment, key)
+		e.ID = strconv.FormatInt(mkt.ID, 10)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return mkt.ID
+}
+
 // TestApplyTargetCheck (issue 18, defect 3): a state entry pointing at an
 // unmanaged department ("Marketing") makes neither a PATCH nor a DELETE
 // reach it: each of those changes fails naming both names, the others go
@@ -131,19 +150,7 @@ func TestApplyFailedMembershipKeepsStateTrue(t *testing.T) {
 func TestApplyTargetCheck(t *testing.T) {
 	t.Parallel()
 	env := appliedGroups(t)
-	hq := entryID(t, env, state.KindOffice, "hq")
-	mkt, err := env.Client.CreateDepartment(context.Background(), hq, offices.Department{Name: "Marketing"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	// A bad merge: sales now records Marketing's id.
-	if err := env.Store.Update(func(st *state.State) error {
-		e, _ := st.GetOf(state.KindDepartment, "sales")
-		e.ID = strconv.FormatInt(mkt.ID, 10)
-		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
+	mkt := pointAtMarketing(t, env, "sales")
 	// sales: a field changes (PATCH); team-1 leaves the config (DELETE);
 	// support changes too and must go on.
 	src := strings.NewReplacer("    ring_seconds: 20\n", "    ring_seconds: 25\n", "    ring_seconds: 30\n", "    ring_seconds: 35\n",
@@ -154,7 +161,7 @@ func TestApplyTargetCheck(t *testing.T) {
 		t.Fatal("not approved")
 	}
 	o := resultOf(t, res, offices.KindDepartment, "sales")
-	for _, want := range []string{`"Marketing"`, `"Sales"`, `"sales"`, strconv.FormatInt(mkt.ID, 10)} {
+	for _, want := range []string{`"Marketing"`, `"Sales"`, `"sales"`, strconv.FormatInt(mkt, 10)} {
 		if !errors.Is(o.Err, apply.ErrWrongTarget) || !strings.Contains(fmt.Sprint(o.Err), want) {
 			t.Errorf("sales: %v; want ErrWrongTarget naming %s", o.Err, want)
 		}
@@ -162,7 +169,7 @@ func TestApplyTargetCheck(t *testing.T) {
 	if o := resultOf(t, res, offices.KindCallCenter, "support"); o.Outcome != apply.OutcomeUpdated {
 		t.Errorf("support: %s %v, want updated", o.Outcome, o.Err)
 	}
-	live, ok := env.Sim.GroupByID(officestest.KindDepartment, mkt.ID)
+	live, ok := env.Sim.GroupByID(officestest.KindDepartment, mkt)
 	if !ok {
 		t.Fatal("Marketing was deleted")
 	}
@@ -170,7 +177,7 @@ func TestApplyTargetCheck(t *testing.T) {
 		t.Error("Marketing was PATCHed")
 	}
 	for _, w := range writes(env, n) {
-		if strings.HasSuffix(w, "/"+strconv.FormatInt(mkt.ID, 10)) || strings.Contains(w, "/"+strconv.FormatInt(mkt.ID, 10)+"/") {
+		if strings.HasSuffix(w, "/"+strconv.FormatInt(mkt, 10)) || strings.Contains(w, "/"+strconv.FormatInt(mkt, 10)+"/") {
 			t.Errorf("%s sent to Marketing", w)
 		}
 	}
@@ -190,18 +197,7 @@ func TestApplyTargetCheck(t *testing.T) {
 func TestApplyTargetCheckDelete(t *testing.T) {
 	t.Parallel()
 	env := appliedGroups(t)
-	hq := entryID(t, env, state.KindOffice, "hq")
-	mkt, err := env.Client.CreateDepartment(context.Background(), hq, offices.Department{Name: "Marketing"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := env.Store.Update(func(st *state.State) error {
-		e, _ := st.GetOf(state.KindDepartment, "team-1")
-		e.ID = strconv.FormatInt(mkt.ID, 10)
-		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
+	mkt := pointAtMarketing(t, env, "team-1")
 	src := strings.Replace(enginetest.GroupsYAML, "  team-1:\n    office: hq\n    name: Team 1\n    operators: []\n", "", 1)
 	_, res := applytest.ApplyGroups(t, env, enginetest.GroupsConfig(t, src), 1)
 	if res == nil {
@@ -211,7 +207,7 @@ func TestApplyTargetCheckDelete(t *testing.T) {
 	if o.Outcome != apply.OutcomeFailed || !errors.Is(o.Err, apply.ErrWrongTarget) || !strings.Contains(fmt.Sprint(o.Err), `"Marketing"`) || !strings.Contains(fmt.Sprint(o.Err), `"Team 1"`) {
 		t.Errorf("team-1: %s %v; want failed, ErrWrongTarget naming Marketing and Team 1", o.Outcome, o.Err)
 	}
-	if _, ok := env.Sim.GroupByID(officestest.KindDepartment, mkt.ID); !ok {
+	if _, ok := env.Sim.GroupByID(officestest.KindDepartment, mkt); !ok {
 		t.Error("Marketing was deleted")
 	}
 }
