@@ -453,3 +453,31 @@ func TestApplyKindChangeCreateFails(t *testing.T) {
 		t.Error("the department was deleted although its replacement failed")
 	}
 }
+
+// TestApplyMoveWithUpdate: a renamed key whose fields and operators
+// change too is moved, then updated under its new key.
+func TestApplyMoveWithUpdate(t *testing.T) {
+	t.Parallel()
+	env := appliedGroups(t)
+	id := entryID(t, env, state.KindDepartment, "team-1")
+	renamed := strings.Replace(enginetest.GroupsYAML, "  team-1:\n    office: hq\n    name: Team 1\n    operators: []\n",
+		"  team-one:\n    office: hq\n    name: Team 1\n    ring_seconds: 30\n    operators: [{user: user1@example.com}]\n", 1)
+	p := &plan.Plan{Changes: []plan.Change{{Key: "team-one", Kind: offices.KindDepartment, Action: plan.ActionMove, MovedFrom: "team-1", Name: "Team 1",
+		Group: groupOf(t, renamed, "team-one"), DependsOn: []string{"hq"},
+		Fields:  []plan.FieldChange{{Path: "ring_seconds", New: "30"}},
+		Members: []plan.MemberChange{{Op: "add", Operator: "user1@example.com", New: "operator"}}}}}
+	res, _ := applytest.Apply(t, env, context.Background(), p, 4, false)
+	if res.Err != nil || res.Counts.Moved != 1 {
+		t.Fatalf("move with an update: %+v", res)
+	}
+	e, ok := env.Store.State().GetOf(state.KindDepartment, "team-one")
+	if !ok || e.ID != strconv.FormatInt(id, 10) || len(e.Operators) != 1 || !strings.Contains(string(e.Spec), `"ring_seconds":30`) {
+		t.Errorf("team-one's entry %+v", e)
+	}
+	if live, _ := env.Sim.GroupByID(officestest.KindDepartment, id); fmt.Sprint(live["ring_seconds"]) != "30" {
+		t.Errorf("Dialpad's ring_seconds %v, want 30", live["ring_seconds"])
+	}
+	if ops := env.Sim.Operators(id); len(ops) != 1 {
+		t.Errorf("%d operators in Dialpad, want 1", len(ops))
+	}
+}

@@ -33,7 +33,7 @@ func (r *run) work(newWork, inFlight context.Context, j *job, ids map[string]int
 	case plan.ActionDelete:
 		return r.delete(newWork, inFlight, j)
 	case plan.ActionMove:
-		return r.move(newWork, inFlight, j)
+		return r.move(newWork, inFlight, j, ids)
 	}
 	return r.update(newWork, inFlight, j, ids)
 }
@@ -356,13 +356,20 @@ func (r *run) forgetPending(who ident) error {
 // update checks the target of job j, sends its update (a PATCH of the
 // changed fields, an E911 address), records it, then sets its operators.
 func (r *run) update(newWork, inFlight context.Context, j *job, ids map[string]int64) finished {
-	id := j.id
 	if err := r.verify(newWork, inFlight, j); err != nil {
 		if interrupted(err) {
-			return finished{j: j, outcome: OutcomeSkipped, id: id, err: r.notStarted()}
+			return finished{j: j, outcome: OutcomeSkipped, id: j.id, err: r.notStarted()}
 		}
-		return finished{j: j, outcome: OutcomeFailed, id: id, err: err, fatal: offices.IsAuth(err)}
+		return finished{j: j, outcome: OutcomeFailed, id: j.id, err: err, fatal: offices.IsAuth(err)}
 	}
+	return r.send(newWork, inFlight, j, ids, OutcomeUpdated)
+}
+
+// send sends job j's update to its checked target (the changed fields,
+// an E911 address) and records it, then sets its operators; outcome is
+// what success is.
+func (r *run) send(newWork, inFlight context.Context, j *job, ids map[string]int64, outcome Outcome) finished {
+	id := j.id
 	if j.kc.sends(j.c) {
 		body, err := j.kc.body(j.c, ids)
 		if err != nil {
@@ -410,7 +417,7 @@ func (r *run) update(newWork, inFlight context.Context, j *job, ids map[string]i
 			return finished{j: j, outcome: OutcomeFailed, id: id, err: fmt.Errorf("operators: %w", err), fatal: isSaveErr(err)}
 		}
 	}
-	return finished{j: j, outcome: OutcomeUpdated, id: id, note: note}
+	return finished{j: j, outcome: outcome, id: id, note: note}
 }
 
 // delete deletes job j's object once its target check passed; an object
@@ -446,8 +453,9 @@ func (r *run) delete(newWork, inFlight context.Context, j *job) finished {
 
 // move checks the live object of job j's entry (under its old key) and
 // moves the entry to the new key in one save, sending nothing that
-// writes.
-func (r *run) move(newWork, inFlight context.Context, j *job) finished {
+// writes; when the plan changes its fields or operators too, it then
+// sends that update as under the old key.
+func (r *run) move(newWork, inFlight context.Context, j *job, ids map[string]int64) finished {
 	id := j.id
 	if err := r.verify(newWork, inFlight, j); err != nil {
 		if interrupted(err) {
@@ -477,7 +485,11 @@ func (r *run) move(newWork, inFlight context.Context, j *job) finished {
 	}
 	r.claims.release(id, ident{j.who.kind, from})
 	r.claims.claim(id, j.who)
-	return finished{j: j, outcome: OutcomeMoved, id: id}
+	f := r.send(newWork, inFlight, j, ids, OutcomeMoved)
+	if f.outcome != OutcomeMoved && f.err != nil {
+		f.err = fmt.Errorf("moved from %q, but %w", from, f.err)
+	}
+	return f
 }
 
 // listerOf returns the lister of kind in office officeID (0 for offices).

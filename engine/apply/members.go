@@ -104,7 +104,7 @@ func (r *run) resolveOperators(newWork, inFlight context.Context) {
 	seen := map[string]bool{}
 	for _, j := range r.jobs {
 		ops, managed := operatorsOf(j)
-		if j.decided || !managed || j.c.Action == plan.ActionDelete || j.c.Action == plan.ActionMove {
+		if j.decided || !managed || j.c.Action == plan.ActionDelete {
 			continue
 		}
 		for _, o := range ops {
@@ -120,7 +120,7 @@ func (r *run) resolveOperators(newWork, inFlight context.Context) {
 	}
 	for _, j := range r.jobs {
 		ops, managed := operatorsOf(j)
-		if j.decided || !managed || j.c.Action == plan.ActionDelete || j.c.Action == plan.ActionMove {
+		if j.decided || !managed || j.c.Action == plan.ActionDelete {
 			continue
 		}
 		mp, problems, err := checkOperators(j.who.kind, ops, ids, errs)

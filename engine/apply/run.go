@@ -237,7 +237,7 @@ func (r *run) prepareJob(j *job, creating map[string]bool) error {
 	case plan.ActionDelete:
 		return r.prepareDelete(j)
 	case plan.ActionMove:
-		return r.prepareMove(j)
+		err = r.prepareMove(j)
 	case plan.ActionUpdate, plan.ActionUpdateE911:
 		err = r.prepareUpdate(j)
 	case plan.ActionCreate, plan.ActionResume:
@@ -283,8 +283,8 @@ func (r *run) prepareDelete(j *job) error {
 	return nil
 }
 
-// prepareMove readies the move of job j: it sends nothing that writes,
-// so it waits for nothing.
+// prepareMove checks the move of job j against the state; with an
+// update it waits, like one, for what that update refers to.
 func (r *run) prepareMove(j *job) error {
 	c := j.c
 	switch {
@@ -292,10 +292,11 @@ func (r *run) prepareMove(j *job) error {
 		return fmt.Errorf("the plan moves it from %q, which apply cannot move: plan again", c.MovedFrom)
 	case !j.created():
 		return fmt.Errorf("the state file has no Dialpad id under %q: the plan is stale, plan again", c.MovedFrom)
-	case c.Group != nil && j.entry.Name != c.Group.Name:
+	case c.Group == nil:
+		return fmt.Errorf("the plan has no body for it")
+	case j.entry.Name != c.Group.Name:
 		return fmt.Errorf("the state file records %q under %q, not %q: a move keeps the name; plan again", j.entry.Name, c.MovedFrom, c.Group.Name)
 	}
-	r.push(j)
 	return nil
 }
 
