@@ -305,8 +305,27 @@ func TestApplyUnmanagedMembershipForgotten(t *testing.T) {
 	if e, _ := env.Store.State().GetOf(state.KindDepartment, "sales"); e.Operators != nil {
 		t.Errorf("the state still records sales' operators %+v (plan: %+v)", e.Operators, p.Changes)
 	}
-	if w := writes(env, n); len(w) != 0 {
-		t.Errorf("sent %q; forgetting a membership sends nothing", w)
+	if recs := env.Sim.Records()[n:]; len(recs) != 0 {
+		t.Errorf("sent %d requests (%+v); forgetting a membership sends nothing", len(recs), recs)
+	}
+	// So does an update that only marks the membership as no longer
+	// managed, as the plan of issue 18 emits it.
+	if err := env.Store.Update(func(st *state.State) error {
+		e, _ := st.GetOf(state.KindDepartment, "sales")
+		e.Operators = []state.Operator{}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	g := groupOf(t, src, "sales")
+	p = &plan.Plan{Changes: []plan.Change{{Key: "sales", Kind: offices.KindDepartment, Action: plan.ActionUpdate, Name: "Sales", Group: g,
+		DependsOn: []string{"hq", "support"}, Members: []plan.MemberChange{{Op: "unmanage"}}}}}
+	res, _ = applytest.Apply(t, env, context.Background(), p, 4, false)
+	if e, _ := env.Store.State().GetOf(state.KindDepartment, "sales"); res.Err != nil || e.Operators != nil {
+		t.Errorf("unmanage: %v, operators %+v", res.Err, e.Operators)
+	}
+	if recs := env.Sim.Records()[n:]; len(recs) != 0 {
+		t.Errorf("unmanage sent %d requests", len(recs))
 	}
 	if ops := env.Sim.Operators(entryID(t, env, state.KindDepartment, "sales")); len(ops) != 2 {
 		t.Errorf("sales has %d operators in Dialpad, want its 2", len(ops))

@@ -356,6 +356,11 @@ func (r *run) forgetPending(who ident) error {
 // update checks the target of job j, sends its update (a PATCH of the
 // changed fields, an E911 address), records it, then sets its operators.
 func (r *run) update(newWork, inFlight context.Context, j *job, ids map[string]int64) finished {
+	if !j.kc.sends(j.c) && (j.members == nil || len(j.c.Members) == 0) {
+		// protect or a membership no longer managed: the state alone,
+		// recorded before any request (recordStateOnly).
+		return finished{j: j, outcome: OutcomeUpdated, id: j.id}
+	}
 	if err := r.verify(newWork, inFlight, j); err != nil {
 		if interrupted(err) {
 			return finished{j: j, outcome: OutcomeSkipped, id: j.id, err: r.notStarted()}
