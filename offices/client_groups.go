@@ -106,7 +106,7 @@ func (l *LiveCallCenter) UnmarshalJSON(b []byte) error {
 	return decodeGroupInts(b, (*plain)(l))
 }
 
-// GroupSummary is a group found by FindGroupByName.
+// GroupSummary is a group as ListGroups and FindGroupByName list it.
 type GroupSummary struct {
 	Kind     Kind
 	ID       int64

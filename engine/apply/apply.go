@@ -223,26 +223,34 @@ func (e *OfficeError) Error() string {
 // Unwrap returns e.Err.
 func (e *OfficeError) Unwrap() error { return e.Err }
 
-// Apply carries out p: it creates the offices of create and resume
-// changes and updates the E911 address of update-e911 changes, through
-// opts.API, recording every step in opts.Store. Other changes need nothing.
+// Apply carries out p through opts.API, one job per change, recording
+// every step in opts.Store: it creates offices, departments and call
+// centers (create, resume), updates them (E911 address, PATCH of the
+// changed fields), sets their operators, deletes groups, and moves the
+// state entries of renamed keys. Other changes need nothing.
 //
-// An office starts only once every office it refers to exists; its
-// {office: KEY} references are sent as those offices' ids. Up to
+// A job starts only once every object it refers to exists; its
+// references are sent as those objects' ids, and recorded (Entry.Refs).
+// Deletes run last, and the delete of an object whose key now names one of
+// another kind only after that one's create succeeded. Up to
 // opts.Parallelism requests are in flight at once.
 //
-// No office is created twice. Before the first create, Apply lists the
-// live offices: a create whose name is already live fails (`officectl
-// import` adopts it; with opts.AdoptExisting it is adopted when its name is
-// live exactly once), and a resume whose name is live exactly once adopts
-// that office. Before each create the state entry is saved pending, and
-// after it created with its id. When a create's outcome is unknown, Apply
-// lists the offices again (one listing shared by every office waiting for
-// one) and records the office found by name, or creates it again.
+// Before anything is sent, protect and memberships no longer managed are
+// saved, and every operator of the plan is resolved and checked. No
+// object is created twice: a create first looks in the listing of its
+// office and kind (one per run) for its exact name: a live one fails it
+// (`officectl import` adopts it; with opts.AdoptExisting it is adopted
+// when its name is live exactly once), and a resume adopts it. Before each
+// create the state entry is saved pending, and after it created with its
+// checked id. When a create's outcome is unknown, Apply lists again (one
+// listing shared by every job waiting for one there) and records the
+// object found by name, or creates it again. Before every write to an
+// existing object, the same listing must show it with the recorded id,
+// office and name (ErrWrongTarget).
 //
 // A 401 or 403 stops everything at once, cancelling requests in flight
-// (their entries stay pending). A 400, 404, 409 or 422 fails that office
-// with the API's message; the offices that refer to it are skipped, and
+// (their entries stay pending). A 400, 404, 409 or 422 fails that change
+// with the API's message; the changes that refer to it are skipped, and
 // the others go on unless opts.FailFast. When ctx ends, nothing new
 // starts, the requests in flight finish and are saved, and the result is
 // Interrupted.
