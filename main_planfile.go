@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 
+	"github.com/officectl/officectl/engine/apply"
 	"github.com/officectl/officectl/engine/plan"
 	"github.com/officectl/officectl/offices"
 	"github.com/officectl/officectl/state"
@@ -33,7 +34,7 @@ func planFilePaths(std stdio, path string, p *plan.Plan, configFlag, stateFlag s
 // checkBeforeApply makes the checks of apply that ask Dialpad, before it
 // asks for approval: a plan file must be exactly p, the plan made now
 // (plan.BindPlan), and when the plan sends anything the API key must be
-// of the state's company (plan.CheckCompany, the first request). It
+// of the state's company (apply.CheckCompany, the first request). It
 // returns the company id when it asked, else "". Ctrl-C cancels it.
 func checkBeforeApply(saved, p *plan.Plan, st *state.State, client *offices.Client, parallelism int) (company string, err error) {
 	ctx, stop := signalContext()
@@ -43,8 +44,8 @@ func checkBeforeApply(saved, p *plan.Plan, st *state.State, client *offices.Clie
 			return "", err
 		}
 	}
-	if sum := p.Summary(); company == "" && sum.Create+sum.Resume+sum.UpdateE911 > 0 {
-		return plan.CheckCompany(ctx, client, st)
+	if company == "" {
+		return apply.CheckCompany(ctx, client, p, st)
 	}
 	return company, nil
 }

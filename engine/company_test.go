@@ -18,22 +18,22 @@ import (
 // TestCheckCompany: the company of the key is read from the API; a state
 // of another company is refused with both ids, after that one request.
 func TestCheckCompany(t *testing.T) {
-	env := newApplyEnv(t, officestest.Options{Company: offices.Company{ID: 4200000000000002, Name: "Other"}}, nil)
+	env := enginetest.NewEnv(t, officestest.Options{Company: offices.Company{ID: 4200000000000002, Name: "Other"}}, nil)
 	ctx := context.Background()
 
-	id, err := plan.CheckCompany(ctx, env.client, state.New())
+	id, err := plan.CheckCompany(ctx, env.Client, state.New())
 	if err != nil || id != "4200000000000002" {
 		t.Fatalf("CheckCompany of a new state = %q, %v", id, err)
 	}
 	same := state.New()
 	same.CompanyID = "4200000000000002"
-	if id, err := plan.CheckCompany(ctx, env.client, same); err != nil || id != "4200000000000002" {
+	if id, err := plan.CheckCompany(ctx, env.Client, same); err != nil || id != "4200000000000002" {
 		t.Fatalf("CheckCompany of the same company = %q, %v", id, err)
 	}
 
 	other := state.New()
 	other.CompanyID = "4200000000000001"
-	_, err = plan.CheckCompany(ctx, env.client, other)
+	_, err = plan.CheckCompany(ctx, env.Client, other)
 	var mm *plan.CompanyMismatchError
 	if !errors.Is(err, plan.ErrCompanyMismatch) || !errors.As(err, &mm) {
 		t.Fatalf("CheckCompany of another company's state = %v, want a CompanyMismatchError", err)
@@ -43,7 +43,7 @@ func TestCheckCompany(t *testing.T) {
 			t.Errorf("error %q does not say %q", err, want)
 		}
 	}
-	for _, r := range env.sim.Records() {
+	for _, r := range env.Sim.Records() {
 		if r.Method != "GET" || r.Path != "/api/v2/company" {
 			t.Errorf("request %s %s; CheckCompany sends only GET /api/v2/company", r.Method, r.Path)
 		}
@@ -53,8 +53,8 @@ func TestCheckCompany(t *testing.T) {
 // TestCheckCompanyBadAnswer: an answer without a positive company id is an
 // error, never recorded.
 func TestCheckCompanyBadAnswer(t *testing.T) {
-	env := newApplyEnv(t, officestest.Options{Company: offices.Company{ID: -9007199254740991, Name: "Mock"}}, nil)
-	if id, err := plan.CheckCompany(context.Background(), env.client, state.New()); err == nil || !strings.Contains(err.Error(), "is not a Dialpad id") {
+	env := enginetest.NewEnv(t, officestest.Options{Company: offices.Company{ID: -9007199254740991, Name: "Mock"}}, nil)
+	if id, err := plan.CheckCompany(context.Background(), env.Client, state.New()); err == nil || !strings.Contains(err.Error(), "is not a Dialpad id") {
 		t.Fatalf("CheckCompany = %q, %v; want an error", id, err)
 	}
 }
@@ -96,18 +96,18 @@ func TestRecordCompany(t *testing.T) {
 
 // TestImportRecordsCompany: import saves the company with its adoptions.
 func TestImportRecordsCompany(t *testing.T) {
-	env := newApplyEnv(t, officestest.Options{}, nil)
-	env.sim.Seed(liveOf("Berlin", "de"))
-	id, err := plan.CheckCompany(context.Background(), env.client, env.store.State())
+	env := enginetest.NewEnv(t, officestest.Options{}, nil)
+	env.Sim.Seed(liveOf("Berlin", "de"))
+	id, err := plan.CheckCompany(context.Background(), env.Client, env.Store.State())
 	if err != nil {
 		t.Fatal(err)
 	}
 	berlin := enginetest.Office("Berlin", "DE")
 	cfg := load.NewConfig([]load.Desired{{Key: "berlin", Office: berlin}})
-	if _, err := Import(context.Background(), cfg, ImportOptions{Store: env.store, API: env.client, CompanyID: id}); err != nil {
+	if _, err := Import(context.Background(), cfg, ImportOptions{Store: env.Store, API: env.Client, CompanyID: id}); err != nil {
 		t.Fatal(err)
 	}
-	st, err := state.Load(env.statePath)
+	st, err := state.Load(env.StatePath)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/officectl/officectl/engine/apply/applytest"
+	"github.com/officectl/officectl/engine/enginetest"
 	"strconv"
 	"testing"
 
@@ -22,34 +24,34 @@ import (
 // membership, and drift then finds nothing.
 func TestDriftGroupsSetBack(t *testing.T) {
 	t.Parallel()
-	env := newApplyEnv(t, officestest.Options{}, nil)
+	env := enginetest.NewEnv(t, officestest.Options{}, nil)
 	ctx := context.Background()
-	cfg := groupsConfig(t, applyGroupsYAML)
-	if _, res := env.applyGroups(t, cfg, 0); res == nil || res.Err != nil {
+	cfg := enginetest.GroupsConfig(t, enginetest.GroupsYAML)
+	if _, res := applytest.ApplyGroups(t, env, cfg, 0); res == nil || res.Err != nil {
 		t.Fatalf("first apply: %+v", res)
 	}
-	e, _ := env.store.State().GetOf(state.KindDepartment, "sales")
+	e, _ := env.Store.State().GetOf(state.KindDepartment, "sales")
 	sales, _ := strconv.ParseInt(e.ID, 10, 64)
-	if _, err := env.sim.EditGroup(officestest.KindDepartment, sales, officestest.Edit{Path: "ring_seconds", Value: json.RawMessage("45")}); err != nil {
+	if _, err := env.Sim.EditGroup(officestest.KindDepartment, sales, officestest.Edit{Path: "ring_seconds", Value: json.RawMessage("45")}); err != nil {
 		t.Fatal(err)
 	}
 	intruder := officestest.FirstUserID + 5
-	if err := env.client.AddOperator(ctx, offices.KindDepartment, sales, offices.Member{ID: intruder, Type: offices.OperatorUser, Role: "admin"}); err != nil {
+	if err := env.Client.AddOperator(ctx, offices.KindDepartment, sales, offices.Member{ID: intruder, Type: offices.OperatorUser, Role: "admin"}); err != nil {
 		t.Fatal(err)
 	}
 	room := officestest.FirstRoomID + 1
-	if err := env.client.RemoveOperator(ctx, offices.KindDepartment, sales, offices.Member{ID: room, Type: offices.OperatorRoom}); err != nil {
+	if err := env.Client.RemoveOperator(ctx, offices.KindDepartment, sales, offices.Member{ID: room, Type: offices.OperatorRoom}); err != nil {
 		t.Fatal(err)
 	}
 
-	e, _ = env.store.State().GetOf(state.KindCallCenter, "support")
+	e, _ = env.Store.State().GetOf(state.KindCallCenter, "support")
 	support, _ := strconv.ParseInt(e.ID, 10, 64)
 	user3 := officestest.FirstUserID + 3
-	if _, err := env.client.UpdateSkill(ctx, support, user3, 50); err != nil {
+	if _, err := env.Client.UpdateSkill(ctx, support, user3, 50); err != nil {
 		t.Fatal(err)
 	}
 
-	rep := env.drift(t)
+	rep := drift(t, env)
 	if len(rep.Drifts) != 2 || rep.Drifts[0].Key != "sales" || rep.Drifts[1].Key != "support" {
 		t.Fatalf("drifts: %+v", rep.Drifts)
 	}
@@ -57,7 +59,7 @@ func TestDriftGroupsSetBack(t *testing.T) {
 	if fmt.Sprint(rep.Drifts[1].Fields) != fmt.Sprint(wantSkill) {
 		t.Errorf("support drift = %+v, want %+v", rep.Drifts[1].Fields, wantSkill)
 	}
-	p, err := plan.MakePlan(cfg, env.store.State())
+	p, err := plan.MakePlan(cfg, env.Store.State())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,15 +97,15 @@ func TestDriftGroupsSetBack(t *testing.T) {
 		}
 	}
 
-	res, _ := env.apply(t, ctx, p, 4, false)
+	res, _ := applytest.Apply(t, env, ctx, p, 4, false)
 	if res.Err != nil || res.Counts.Updated != 2 {
 		t.Fatalf("apply: updated %d: %v", res.Counts.Updated, res.Err)
 	}
-	if rep := env.drift(t); len(rep.Drifts) != 0 {
+	if rep := drift(t, env); len(rep.Drifts) != 0 {
 		t.Errorf("drift after apply: %+v", rep.Drifts)
 	}
-	checkGroupsMatch(t, env.sim, env.store.State(), cfg)
-	if level, err := env.client.GetSkill(ctx, support, user3); err != nil || level != 80 {
+	enginetest.CheckGroupsMatch(t, env.Sim, env.Store.State(), cfg)
+	if level, err := env.Client.GetSkill(ctx, support, user3); err != nil || level != 80 {
 		t.Errorf("skill of user 3 in support after apply: %d, %v; want 80", level, err)
 	}
 }

@@ -22,19 +22,19 @@ import (
 // changed membership are found; an untouched group is not drift.
 func TestDriftGroups(t *testing.T) {
 	t.Parallel()
-	env := newApplyEnv(t, officestest.Options{PageSize: 2}, nil)
+	env := enginetest.NewEnv(t, officestest.Options{PageSize: 2}, nil)
 	ctx := context.Background()
-	berlin := env.sim.Seed(liveOf("Berlin", "de"))[0]
+	berlin := env.Sim.Seed(liveOf("Berlin", "de"))[0]
 	week := []string{"08:00", "18:00"}
 	var ids []int64
 	for _, name := range []string{"Sales", "Quiet", "Extra"} {
-		d, err := env.client.CreateDepartment(ctx, berlin, offices.Department{Name: name, MondayHours: week})
+		d, err := env.Client.CreateDepartment(ctx, berlin, offices.Department{Name: name, MondayHours: week})
 		if err != nil {
 			t.Fatal(err)
 		}
 		ids = append(ids, d.ID)
 	}
-	cc, err := env.client.CreateCallCenter(ctx, berlin, offices.CallCenter{Name: "Support", MondayHours: week})
+	cc, err := env.Client.CreateCallCenter(ctx, berlin, offices.CallCenter{Name: "Support", MondayHours: week})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,30 +48,30 @@ func TestDriftGroups(t *testing.T) {
 		group(load.KindDepartment, "quiet", "Quiet", []load.Operator{}),
 		group(load.KindCallCenter, "support", "Support", nil),
 	})
-	if _, err := Import(ctx, cfg, ImportOptions{Store: env.store, API: env.client}); err != nil {
+	if _, err := Import(ctx, cfg, ImportOptions{Store: env.Store, API: env.Client}); err != nil {
 		t.Fatal(err)
 	}
 
-	if _, err := env.sim.EditGroup(officestest.KindDepartment, ids[0], officestest.Edit{Path: "ring_seconds", Value: json.RawMessage("45")}); err != nil {
+	if _, err := env.Sim.EditGroup(officestest.KindDepartment, ids[0], officestest.Edit{Path: "ring_seconds", Value: json.RawMessage("45")}); err != nil {
 		t.Fatal(err)
 	}
 	user := officestest.FirstUserID + 2
-	if err := env.client.AddOperator(ctx, offices.KindDepartment, ids[0], offices.Member{ID: user, Type: offices.OperatorUser, Role: "admin"}); err != nil {
+	if err := env.Client.AddOperator(ctx, offices.KindDepartment, ids[0], offices.Member{ID: user, Type: offices.OperatorUser, Role: "admin"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := env.sim.DeleteGroup(officestest.KindCallCenter, cc.ID); err != nil {
+	if err := env.Sim.DeleteGroup(officestest.KindCallCenter, cc.ID); err != nil {
 		t.Fatal(err)
 	}
 
-	before := env.client.Stats().Requests
-	rep, err := plan.CheckDrift(ctx, env.store.State(), plan.DriftOptions{API: env.client})
+	before := env.Client.Stats().Requests
+	rep, err := plan.CheckDrift(ctx, env.Store.State(), plan.DriftOptions{API: env.Client})
 	if err != nil {
 		t.Fatal(err)
 	}
 	// 1 office listing, 1 department and 1 call-center listing of berlin
 	// (2 pages of departments: PageSize 2, 3 departments), 2 operator
 	// listings (sales, quiet): 6 requests, whatever the number of groups.
-	if n := env.client.Stats().Requests - before; n != 6 {
+	if n := env.Client.Stats().Requests - before; n != 6 {
 		t.Errorf("drift sent %d requests, want 6", n)
 	}
 	if rep.Checked != 4 || len(rep.Drifts) != 2 {

@@ -22,11 +22,11 @@ import (
 // plan, for its part, PATCHes routing_options with the new id.
 func TestDriftRefsLastApplied(t *testing.T) {
 	t.Parallel()
-	env := newApplyEnv(t, officestest.Options{}, nil)
+	env := enginetest.NewEnv(t, officestest.Options{}, nil)
 	ctx := context.Background()
-	berlin := env.sim.Seed(liveOf("Berlin", "de"))[0]
+	berlin := env.Sim.Seed(liveOf("Berlin", "de"))[0]
 	week := []string{"08:00", "18:00"}
-	cc, err := env.client.CreateCallCenter(ctx, berlin, offices.CallCenter{Name: "Support", MondayHours: week})
+	cc, err := env.Client.CreateCallCenter(ctx, berlin, offices.CallCenter{Name: "Support", MondayHours: week})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,7 +36,7 @@ func TestDriftRefsLastApplied(t *testing.T) {
 			Closed: offices.RoutingInner{Action: "department", ActionTargetType: "callcenter", ActionTargetID: &target},
 		}
 	}
-	if _, err := env.client.CreateDepartment(ctx, berlin, offices.Department{Name: "Sales", MondayHours: week, RoutingOptions: routing(offices.Target{ID: cc.ID})}); err != nil {
+	if _, err := env.Client.CreateDepartment(ctx, berlin, offices.Department{Name: "Sales", MondayHours: week, RoutingOptions: routing(offices.Target{ID: cc.ID})}); err != nil {
 		t.Fatal(err)
 	}
 	body := `{"name":"Sales","routing_options":{"closed":{"action":"department","action_target_id":{"callcenter":"support"},"action_target_type":"callcenter","try_dial_operators":false},"open":{"action":"operator","try_dial_operators":true}}}`
@@ -44,29 +44,29 @@ func TestDriftRefsLastApplied(t *testing.T) {
 		{Key: "sales", Kind: load.KindDepartment, Office: "berlin", Name: "Sales", Body: []byte(body), Refs: []load.Ref{{Kind: "office", Key: "berlin"}, {Kind: load.KindCallCenter, Key: "support"}}},
 		{Key: "support", Kind: load.KindCallCenter, Office: "berlin", Name: "Support", Body: []byte(`{"name":"Support"}`)},
 	})
-	if _, err := Import(ctx, cfg, ImportOptions{Store: env.store, API: env.client}); err != nil {
+	if _, err := Import(ctx, cfg, ImportOptions{Store: env.Store, API: env.Client}); err != nil {
 		t.Fatal(err)
 	}
-	st := env.store.State().Clone()
+	st := env.Store.State().Clone()
 	sales, _ := st.GetOf(state.KindDepartment, "sales")
 	sales.Refs = map[string]string{"support": strconv.FormatInt(cc.ID, 10)} // as apply records it
-	if rep, err := plan.CheckDrift(ctx, st, plan.DriftOptions{API: env.client}); err != nil || len(rep.Drifts) != 0 {
+	if rep, err := plan.CheckDrift(ctx, st, plan.DriftOptions{API: env.Client}); err != nil || len(rep.Drifts) != 0 {
 		t.Fatalf("drift before: %v %+v", err, rep)
 	}
 
 	// Support is deleted in Dialpad and created again; the state adopts
 	// the new one (as state rm + import would).
-	if err := env.sim.DeleteGroup(officestest.KindCallCenter, cc.ID); err != nil {
+	if err := env.Sim.DeleteGroup(officestest.KindCallCenter, cc.ID); err != nil {
 		t.Fatal(err)
 	}
-	again, err := env.client.CreateCallCenter(ctx, berlin, offices.CallCenter{Name: "Support", MondayHours: week})
+	again, err := env.Client.CreateCallCenter(ctx, berlin, offices.CallCenter{Name: "Support", MondayHours: week})
 	if err != nil {
 		t.Fatal(err)
 	}
 	support, _ := st.GetOf(state.KindCallCenter, "support")
 	support.ID = strconv.FormatInt(again.ID, 10)
 
-	rep, err := plan.CheckDrift(ctx, st, plan.DriftOptions{API: env.client})
+	rep, err := plan.CheckDrift(ctx, st, plan.DriftOptions{API: env.Client})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"github.com/officectl/officectl/engine/apply/applytest"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -45,19 +46,19 @@ func driftFixture() []load.Desired {
 }
 
 // appliedEnv applies ds to a new simulator.
-func appliedEnv(t *testing.T, simOpts officestest.Options, ds []load.Desired) *applyEnv {
+func appliedEnv(t *testing.T, simOpts officestest.Options, ds []load.Desired) *enginetest.Env {
 	t.Helper()
-	env := newApplyEnv(t, simOpts, nil)
-	if res, _ := env.apply(t, context.Background(), env.plan(t, ds), 4, false); res.Err != nil {
+	env := enginetest.NewEnv(t, simOpts, nil)
+	if res, _ := applytest.Apply(t, env, context.Background(), env.Plan(t, ds), 4, false); res.Err != nil {
 		t.Fatal(res.Err)
 	}
 	return env
 }
 
 // liveID is the Dialpad id the env's state records for key.
-func (e *applyEnv) liveID(t *testing.T, key string) int64 {
+func liveID(t *testing.T, e *enginetest.Env, key string) int64 {
 	t.Helper()
-	en, ok := e.store.Entry(key)
+	en, ok := e.Store.Entry(key)
 	if !ok {
 		t.Fatalf("no state entry %q", key)
 	}
@@ -68,9 +69,9 @@ func (e *applyEnv) liveID(t *testing.T, key string) int64 {
 	return id
 }
 
-func (e *applyEnv) drift(t *testing.T) *plan.DriftReport {
+func drift(t *testing.T, e *enginetest.Env) *plan.DriftReport {
 	t.Helper()
-	rep, err := plan.CheckDrift(context.Background(), e.store.State(), plan.DriftOptions{API: e.client})
+	rep, err := plan.CheckDrift(context.Background(), e.Store.State(), plan.DriftOptions{API: e.Client})
 	if err != nil {
 		t.Fatalf("CheckDrift: %v", err)
 	}
@@ -81,23 +82,23 @@ func (e *applyEnv) drift(t *testing.T) *plan.DriftReport {
 // state that records them, in memory: the ids and the state are the same
 // in every run, for golden files.
 type driftEnv struct {
-	sim    *officestest.TestServer
-	client *offices.Client
+	Sim    *officestest.TestServer
+	Client *offices.Client
 	st     *state.State
 }
 
 // createdEnv creates ds in order (an office after those it refers to).
 func createdEnv(t *testing.T, ds []load.Desired) *driftEnv {
 	t.Helper()
-	a := newApplyEnv(t, officestest.Options{}, nil)
-	env := &driftEnv{sim: a.sim, client: a.client, st: state.New()}
+	a := enginetest.NewEnv(t, officestest.Options{}, nil)
+	env := &driftEnv{Sim: a.Sim, Client: a.Client, st: state.New()}
 	ids := map[string]int64{}
 	for _, d := range ds {
 		body, err := d.Office.Resolve(ids)
 		if err != nil {
 			t.Fatal(err)
 		}
-		live, err := a.client.CreateOffice(context.Background(), body)
+		live, err := a.Client.CreateOffice(context.Background(), body)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -113,7 +114,7 @@ func (e *driftEnv) mutate(t *testing.T, key string, f func(*offices.Live)) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := e.sim.Mutate(id, f); err != nil {
+	if err := e.Sim.Mutate(id, f); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -141,7 +142,7 @@ func TestDriftGolden(t *testing.T) {
 	ds := driftFixture()
 	env := createdEnv(t, ds)
 	consoleEdits(t, env)
-	rep, err := plan.CheckDrift(context.Background(), env.st, plan.DriftOptions{API: env.client})
+	rep, err := plan.CheckDrift(context.Background(), env.st, plan.DriftOptions{API: env.Client})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -208,7 +209,7 @@ func TestDriftGolden(t *testing.T) {
 	if err := refreshed.CheckSavable(); err != nil {
 		t.Errorf("CheckSavable before the refresh = %v", err)
 	}
-	if _, err := plan.Refresh(context.Background(), refreshed, env.st, env.client, 2); err != nil {
+	if _, err := plan.Refresh(context.Background(), refreshed, env.st, env.Client, 2); err != nil {
 		t.Fatal(err)
 	}
 	var merged, refreshedJSON bytes.Buffer
@@ -244,15 +245,15 @@ func TestDriftNoneAfterApply(t *testing.T) {
 	t.Parallel()
 	cfg := loadExample(t)
 	for _, numeric := range []bool{false, true} {
-		env := newApplyEnv(t, officestest.Options{NumericIDs: numeric}, nil)
-		p, err := plan.MakePlan(cfg, env.store.State())
+		env := enginetest.NewEnv(t, officestest.Options{NumericIDs: numeric}, nil)
+		p, err := plan.MakePlan(cfg, env.Store.State())
 		if err != nil {
 			t.Fatal(err)
 		}
-		if res, _ := env.apply(t, context.Background(), p, 8, false); res.Err != nil {
+		if res, _ := applytest.Apply(t, env, context.Background(), p, 8, false); res.Err != nil {
 			t.Fatal(res.Err)
 		}
-		rep := env.drift(t)
+		rep := drift(t, env)
 		if rep.Checked != len(cfg.Offices)+len(cfg.Groups) || len(rep.Drifts) != 0 || len(rep.Skipped) != 0 {
 			t.Errorf("numeric ids %v: checked %d, drifts %+v, skipped %+v", numeric, rep.Checked, rep.Drifts, rep.Skipped)
 		}
@@ -266,27 +267,27 @@ func TestDriftDeletedIsCreatedAgain(t *testing.T) {
 	t.Parallel()
 	ds := driftFixture()
 	env := appliedEnv(t, officestest.Options{}, ds)
-	oldID := env.liveID(t, "paris")
-	if err := env.sim.SetState(oldID, "cancelled"); err != nil {
+	oldID := liveID(t, env, "paris")
+	if err := env.Sim.SetState(oldID, "cancelled"); err != nil {
 		t.Fatal(err)
 	}
-	p := env.plan(t, ds)
-	plan.MergeDrift(p, env.drift(t))
+	p := env.Plan(t, ds)
+	plan.MergeDrift(p, drift(t, env))
 	if s := p.Summary(); s.Create != 1 || s.NoOp != 4 || !strings.Contains(renderText(t, p), "RE-CREATE: cancelled in Dialpad") {
 		t.Fatalf("refreshed plan %+v:\n%s", s, renderText(t, p))
 	}
 
-	if err := env.store.Update(func(st *state.State) error { st.Delete("paris"); return nil }); err != nil {
+	if err := env.Store.Update(func(st *state.State) error { st.Delete("paris"); return nil }); err != nil {
 		t.Fatal(err)
 	}
-	res, _ := env.apply(t, context.Background(), env.plan(t, ds), 1, false)
+	res, _ := applytest.Apply(t, env, context.Background(), env.Plan(t, ds), 1, false)
 	if res.Err != nil || res.Counts.Created != 1 {
 		t.Fatalf("apply: %+v %v", res.Counts, res.Err)
 	}
-	if newID := env.liveID(t, "paris"); newID == oldID {
+	if newID := liveID(t, env, "paris"); newID == oldID {
 		t.Errorf("paris kept id %d", oldID)
 	}
-	if rep := env.drift(t); len(rep.Drifts) != 0 {
+	if rep := drift(t, env); len(rep.Drifts) != 0 {
 		t.Errorf("drift after re-creating: %+v", rep.Drifts)
 	}
 }
@@ -399,15 +400,15 @@ func TestDriftE911Errors(t *testing.T) {
 	t.Parallel()
 	ds := driftFixture()
 	env := createdEnv(t, ds)
-	env.sim.SetFaults(officestest.Faults{})
+	env.Sim.SetFaults(officestest.Faults{})
 	parisID, err := strconv.ParseInt(env.st.Offices["paris"].ID, 10, 64)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := env.sim.Delete(parisID); err != nil {
+	if err := env.Sim.Delete(parisID); err != nil {
 		t.Fatal(err)
 	}
-	rep, err := plan.CheckDrift(context.Background(), env.st, plan.DriftOptions{API: env.client})
+	rep, err := plan.CheckDrift(context.Background(), env.st, plan.DriftOptions{API: env.Client})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -417,7 +418,7 @@ func TestDriftE911Errors(t *testing.T) {
 
 	// The listing says paris is there, but its E911 address is a 404.
 	api := &fakeDriftAPI{live: map[int64]*offices.Live{}}
-	for _, l := range env.sim.Offices() {
+	for _, l := range env.Sim.Offices() {
 		api.live[l.ID] = &l
 	}
 	api.live[parisID] = &offices.Live{ID: parisID, Name: "Paris", Country: "fr", State: "active"}
@@ -482,12 +483,12 @@ func renderText(t *testing.T, p *plan.Plan) string {
 // rate (the client's limiter paces it: no 429).
 func TestDriftParallelAndPaced(t *testing.T) {
 	t.Parallel()
-	sim := officestest.NewServer(t, officestest.Options{Token: applyTestKey, RatePerMinute: 40, Window: time.Second, Latency: 30 * time.Millisecond,
+	sim := officestest.NewServer(t, officestest.Options{Token: enginetest.TestKey, RatePerMinute: 40, Window: time.Second, Latency: 30 * time.Millisecond,
 		ListWithoutE911: true})
-	counter := &inflightCounter{h: sim.Server}
+	counter := &enginetest.InflightCounter{H: sim.Server}
 	front := httptest.NewServer(counter)
 	t.Cleanup(front.Close)
-	client, err := offices.NewClient(offices.ClientConfig{BaseURL: front.URL, APIKey: applyTestKey, Rate: 40, Window: time.Second, Burst: 4})
+	client, err := offices.NewClient(offices.ClientConfig{BaseURL: front.URL, APIKey: enginetest.TestKey, Rate: 40, Window: time.Second, Burst: 4})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -502,7 +503,7 @@ func TestDriftParallelAndPaced(t *testing.T) {
 		id := sim.Seed(l)[0]
 		st.Set(d.Key, enginetest.Created(strconv.FormatInt(id, 10), d.Office))
 	}
-	stop := stallWatch()
+	stop := enginetest.StallWatch()
 	rep, err := plan.CheckDrift(context.Background(), st, plan.DriftOptions{API: client, Parallelism: 3})
 	stall := stop()
 	if err != nil {
@@ -511,7 +512,7 @@ func TestDriftParallelAndPaced(t *testing.T) {
 	if rep.Checked != 24 || len(rep.Drifts) != 0 {
 		t.Errorf("checked %d, drifts %+v", rep.Checked, rep.Drifts)
 	}
-	if got := counter.max.Load(); got > 3 || got < 2 {
+	if got := counter.Max.Load(); got > 3 || got < 2 {
 		t.Errorf("at most %d requests at once, want 3 (parallelism 3)", got)
 	}
 	s := sim.Stats()
@@ -528,8 +529,8 @@ func TestDriftParallelAndPaced(t *testing.T) {
 // them deleted (a GET of its own answers 404), are 4 pages and 1 GET.
 func TestDriftRequests(t *testing.T) {
 	t.Parallel()
-	sim := officestest.NewServer(t, officestest.Options{Token: applyTestKey, RatePerMinute: -1, PageSize: 10})
-	client, err := offices.NewClient(offices.ClientConfig{BaseURL: sim.URL, APIKey: applyTestKey, Rate: 60000})
+	sim := officestest.NewServer(t, officestest.Options{Token: enginetest.TestKey, RatePerMinute: -1, PageSize: 10})
+	client, err := offices.NewClient(offices.ClientConfig{BaseURL: sim.URL, APIKey: enginetest.TestKey, Rate: 60000})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -572,19 +573,19 @@ func TestDriftRequests(t *testing.T) {
 // TestRefreshRefusesAnotherCompany: plan --refresh with the key of another
 // company than the state records stops before fetching any office.
 func TestRefreshRefusesAnotherCompany(t *testing.T) {
-	env := newApplyEnv(t, officestest.Options{Company: offices.Company{ID: 4200000000000002, Name: "Other"}}, nil)
+	env := enginetest.NewEnv(t, officestest.Options{Company: offices.Company{ID: 4200000000000002, Name: "Other"}}, nil)
 	st := state.New()
 	st.CompanyID = "4200000000000001"
 	st.Offices["berlin"] = enginetest.Created("5100000000000001", enginetest.Office("Berlin", "DE"))
 	p := enginetest.MustPlan(t, nil, st)
-	_, err := plan.Refresh(context.Background(), p, st, env.client, 2)
+	_, err := plan.Refresh(context.Background(), p, st, env.Client, 2)
 	if !errors.Is(err, plan.ErrCompanyMismatch) {
 		t.Fatalf("Refresh = %v, want ErrCompanyMismatch", err)
 	}
 	if p.Refreshed() {
 		t.Error("the plan took drift although the company is another")
 	}
-	if n := env.client.Stats().Requests; n != 1 {
+	if n := env.Client.Stats().Requests; n != 1 {
 		t.Errorf("%d requests, want 1 (GET /api/v2/company)", n)
 	}
 }

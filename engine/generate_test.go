@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"github.com/officectl/officectl/engine/apply/applytest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -54,15 +55,15 @@ func TestSlugKey(t *testing.T) {
 // generateFixture seeds a simulator with berlin, managed, and offices no
 // config describes: two whose names make the same key, one in the US with
 // an E911 address and a name that needs quoting, and the primary office.
-func generateFixture(t *testing.T) (*applyEnv, load.Desired) {
+func generateFixture(t *testing.T) (*enginetest.Env, load.Desired) {
 	t.Helper()
-	env := newApplyEnv(t, officestest.Options{}, nil)
+	env := enginetest.NewEnv(t, officestest.Options{}, nil)
 	berlin := load.Desired{Key: "berlin", Office: enginetest.Office("Berlin", "DE")}
-	p := env.plan(t, []load.Desired{berlin})
-	if res, _ := env.apply(t, context.Background(), p, 1, false); res.Err != nil {
+	p := env.Plan(t, []load.Desired{berlin})
+	if res, _ := applytest.Apply(t, env, context.Background(), p, 1, false); res.Err != nil {
 		t.Fatal(res.Err)
 	}
-	berlinID := env.liveID(t, "berlin")
+	berlinID := liveID(t, env, "berlin")
 
 	zurich := liveOf("Zürich HQ / Sales", "ch")
 	zurich.Timezone = "Europe/Zurich"
@@ -83,7 +84,7 @@ func generateFixture(t *testing.T) (*applyEnv, load.Desired) {
 	nyc.E911Address = &offices.LiveE911{Address: "350 5th Ave", Address2: "Floor 3", City: "New York", Country: "us", State: "NY", Zip: "10118"}
 	hq := liveOf("HQ", "us")
 	hq.IsPrimaryOffice = true
-	env.sim.Seed(zurich, liveOf("zurich-hq-sales", "no"), nyc, hq)
+	env.Sim.Seed(zurich, liveOf("zurich-hq-sales", "no"), nyc, hq)
 	return env, berlin
 }
 
@@ -93,11 +94,11 @@ func generateFixture(t *testing.T) (*applyEnv, load.Desired) {
 func TestGenerateThenValidate(t *testing.T) {
 	t.Parallel()
 	env, berlin := generateFixture(t)
-	live, err := env.client.ListOffices(context.Background(), offices.ListOptions{})
+	live, err := env.Client.ListOffices(context.Background(), offices.ListOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	st := env.store.State()
+	st := env.Store.State()
 	res := MatchImport(load.NewConfig([]load.Desired{berlin}), st, live)
 	gens, skipped, err := GenerateConfigs(res.Unmanaged, load.NewConfig([]load.Desired{berlin}), st)
 	if err != nil || len(skipped) != 0 {
@@ -107,20 +108,20 @@ func TestGenerateThenValidate(t *testing.T) {
 	// routes to it when closed.
 	zurichID := gens[0].ID
 	week := []string{"08:00", "18:00"}
-	cc, err := env.client.CreateCallCenter(context.Background(), zurichID, offices.CallCenter{Name: "Support: \"Tier 1\"", MondayHours: week})
+	cc, err := env.Client.CreateCallCenter(context.Background(), zurichID, offices.CallCenter{Name: "Support: \"Tier 1\"", MondayHours: week})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := env.client.AddOperator(context.Background(), offices.KindCallCenter, cc.ID, offices.Member{ID: officestest.FirstUserID + 1, Type: offices.OperatorUser, Role: "supervisor"}); err != nil {
+	if err := env.Client.AddOperator(context.Background(), offices.KindCallCenter, cc.ID, offices.Member{ID: officestest.FirstUserID + 1, Type: offices.OperatorUser, Role: "supervisor"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := env.client.CreateDepartment(context.Background(), zurichID, offices.Department{Name: "Sales", MondayHours: week, RoutingOptions: &offices.RoutingOptions{
+	if _, err := env.Client.CreateDepartment(context.Background(), zurichID, offices.Department{Name: "Sales", MondayHours: week, RoutingOptions: &offices.RoutingOptions{
 		Open:   offices.RoutingInner{Action: "operator", OperatorRouting: "simultaneous", TryDialOperators: true},
 		Closed: offices.RoutingInner{Action: "department", ActionTargetType: "callcenter", ActionTargetID: &offices.Target{ID: cc.ID}},
 	}}); err != nil {
 		t.Fatal(err)
 	}
-	if err := GenerateGroups(context.Background(), env.client, gens, load.NewConfig([]load.Desired{berlin}), st); err != nil {
+	if err := GenerateGroups(context.Background(), env.Client, gens, load.NewConfig([]load.Desired{berlin}), st); err != nil {
 		t.Fatal(err)
 	}
 	var keys []string
@@ -131,7 +132,7 @@ func TestGenerateThenValidate(t *testing.T) {
 		t.Fatalf("generated keys %q", keys)
 	}
 	zurichYAML := string(gens[0].YAML)
-	berlinID := env.liveID(t, "berlin")
+	berlinID := liveID(t, env, "berlin")
 	for _, want := range []string{
 		fmt.Sprintf("action_target_id: %d # office berlin, managed by officectl", berlinID), `country: "CH"`, `ring_seconds: 20`,
 		"hours_on: true", `saturday_hours: ["09:00", "12:00"]`, `# TODO`, "+41445550100",
@@ -197,7 +198,7 @@ func TestGenerateThenValidate(t *testing.T) {
 		t.Fatalf("%d offices, %d groups", len(cfg.Offices), len(cfg.Groups))
 	}
 
-	res2, err := Import(context.Background(), cfg, ImportOptions{Store: env.store, API: env.client})
+	res2, err := Import(context.Background(), cfg, ImportOptions{Store: env.Store, API: env.Client})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -207,7 +208,7 @@ func TestGenerateThenValidate(t *testing.T) {
 	if res2.Groups == nil || len(res2.Groups.Adopted) != 2 {
 		t.Errorf("import of the generated groups: %+v", res2.Groups)
 	}
-	if rep := env.drift(t); len(rep.Drifts) != 0 || rep.Checked != 6 {
+	if rep := drift(t, env); len(rep.Drifts) != 0 || rep.Checked != 6 {
 		t.Errorf("drift of the generated offices: %+v", rep)
 	}
 }

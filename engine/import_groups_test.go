@@ -23,13 +23,13 @@ import (
 // them, the live operators.
 func TestImportGroups(t *testing.T) {
 	t.Parallel()
-	env := newApplyEnv(t, officestest.Options{PageSize: 2}, nil)
+	env := enginetest.NewEnv(t, officestest.Options{PageSize: 2}, nil)
 	ctx := context.Background()
-	ids := env.sim.Seed(liveOf("Berlin", "de"))
+	ids := env.Sim.Seed(liveOf("Berlin", "de"))
 	berlin := ids[0]
 	week := []string{"08:00", "18:00"}
 	dept := func(name string) int64 {
-		d, err := env.client.CreateDepartment(ctx, berlin, offices.Department{Name: name, MondayHours: week, FridayHours: week})
+		d, err := env.Client.CreateDepartment(ctx, berlin, offices.Department{Name: name, MondayHours: week, FridayHours: week})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -40,22 +40,22 @@ func TestImportGroups(t *testing.T) {
 	dept("Dup")
 	dept("Dup")
 	gone := dept("Gone")
-	if err := env.sim.DeleteGroup(officestest.KindDepartment, gone); err != nil {
+	if err := env.Sim.DeleteGroup(officestest.KindDepartment, gone); err != nil {
 		t.Fatal(err)
 	}
-	cc, err := env.client.CreateCallCenter(ctx, berlin, offices.CallCenter{Name: "Support", MondayHours: week})
+	cc, err := env.Client.CreateCallCenter(ctx, berlin, offices.CallCenter{Name: "Support", MondayHours: week})
 	if err != nil {
 		t.Fatal(err)
 	}
 	user := officestest.FirstUserID + 3
-	if err := env.client.AddOperator(ctx, offices.KindCallCenter, cc.ID, offices.Member{ID: user, Type: offices.OperatorUser, Role: "supervisor"}); err != nil {
+	if err := env.Client.AddOperator(ctx, offices.KindCallCenter, cc.ID, offices.Member{ID: user, Type: offices.OperatorUser, Role: "supervisor"}); err != nil {
 		t.Fatal(err)
 	}
 	f, err := officestest.ParseFaults("5xx=0.3,429=0.2")
 	if err != nil {
 		t.Fatal(err)
 	}
-	env.sim.SetFaults(f)
+	env.Sim.SetFaults(f)
 
 	group := func(kind, key, office, name string, ops []load.Operator) load.DesiredGroup {
 		return load.DesiredGroup{Key: key, Kind: kind, Office: office, Name: name, Body: []byte(`{"name":` + strconv.Quote(name) + `}`), Operators: ops}
@@ -69,7 +69,7 @@ func TestImportGroups(t *testing.T) {
 			group(load.KindDepartment, "tokyo-sales", "tokyo", "Sales", nil),
 			group(load.KindCallCenter, "support", "berlin", "Support", []load.Operator{{Email: "user3@example.com", Role: "supervisor"}}),
 		})
-	res, err := Import(ctx, cfg, ImportOptions{Store: env.store, API: env.client})
+	res, err := Import(ctx, cfg, ImportOptions{Store: env.Store, API: env.Client})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,7 +88,7 @@ func TestImportGroups(t *testing.T) {
 		t.Errorf("conflicts %+v", g.Conflicts)
 	}
 
-	st := env.store.State()
+	st := env.Store.State()
 	e, ok := st.GetOf(state.KindDepartment, "team1")
 	b := strconv.FormatInt(berlin, 10)
 	if !ok || e.ID != strconv.FormatInt(team1, 10) || e.OfficeID != b || e.Name != "Team 1" || e.Status != state.Created || e.Protect || e.Operators != nil {
@@ -107,7 +107,7 @@ func TestImportGroups(t *testing.T) {
 	}
 
 	// Again: everything is managed now, nothing adopted twice.
-	res, err = Import(ctx, cfg, ImportOptions{Store: env.store, API: env.client})
+	res, err = Import(ctx, cfg, ImportOptions{Store: env.Store, API: env.Client})
 	if err != nil {
 		t.Fatal(err)
 	}

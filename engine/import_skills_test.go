@@ -18,17 +18,17 @@ import (
 // then compares the recorded levels with Dialpad.
 func TestImportGroupsSkills(t *testing.T) {
 	t.Parallel()
-	env := newApplyEnv(t, officestest.Options{}, nil)
+	env := enginetest.NewEnv(t, officestest.Options{}, nil)
 	ctx := context.Background()
-	berlin := env.sim.Seed(liveOf("Berlin", "de"))[0]
-	cc, err := env.client.CreateCallCenter(ctx, berlin, offices.CallCenter{Name: "Support", MondayHours: []string{"08:00", "18:00"}})
+	berlin := env.Sim.Seed(liveOf("Berlin", "de"))[0]
+	cc, err := env.Client.CreateCallCenter(ctx, berlin, offices.CallCenter{Name: "Support", MondayHours: []string{"08:00", "18:00"}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	user3, user4, user5 := officestest.FirstUserID+3, officestest.FirstUserID+4, officestest.FirstUserID+5
 	for _, m := range []offices.Member{{ID: user3, SkillLevel: 70}, {ID: user4, SkillLevel: 40}, {ID: user5}} {
 		m.Type, m.Role = offices.OperatorUser, offices.RoleOperator
-		if err := env.client.AddOperator(ctx, offices.KindCallCenter, cc.ID, m); err != nil {
+		if err := env.Client.AddOperator(ctx, offices.KindCallCenter, cc.ID, m); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -37,11 +37,11 @@ func TestImportGroupsSkills(t *testing.T) {
 		Key: "support", Kind: load.KindCallCenter, Office: "berlin", Name: "Support", Body: []byte(`{"name":"Support"}`),
 		Operators: []load.Operator{{Email: "user3@example.com", SkillLevel: level(80)}, {UserID: user4, SkillLevel: level(40)}, {UserID: user5}},
 	}})
-	before := env.client.Stats().Requests
-	if _, err := Import(ctx, cfg, ImportOptions{Store: env.store, API: env.client}); err != nil {
+	before := env.Client.Stats().Requests
+	if _, err := Import(ctx, cfg, ImportOptions{Store: env.Store, API: env.Client}); err != nil {
 		t.Fatal(err)
 	}
-	e, ok := env.store.State().GetOf(state.KindCallCenter, "support")
+	e, ok := env.Store.State().GetOf(state.KindCallCenter, "support")
 	if !ok {
 		t.Fatal("support not adopted")
 	}
@@ -53,15 +53,15 @@ func TestImportGroupsSkills(t *testing.T) {
 	if fmt.Sprint(got) != want {
 		t.Errorf("recorded operators %v, want %s", got, want)
 	}
-	t.Logf("import sent %d requests", env.client.Stats().Requests-before)
+	t.Logf("import sent %d requests", env.Client.Stats().Requests-before)
 
-	if rep := env.drift(t); len(rep.Drifts) != 0 {
+	if rep := drift(t, env); len(rep.Drifts) != 0 {
 		t.Fatalf("drift right after import: %+v", rep.Drifts)
 	}
-	if _, err := env.client.UpdateSkill(ctx, cc.ID, user4, 90); err != nil {
+	if _, err := env.Client.UpdateSkill(ctx, cc.ID, user4, 90); err != nil {
 		t.Fatal(err)
 	}
-	rep := env.drift(t)
+	rep := drift(t, env)
 	if len(rep.Drifts) != 1 || fmt.Sprint(rep.Drifts[0].Fields) != fmt.Sprintf("[{operators.user.%d.skill_level 40 90 false}]", user4) {
 		t.Errorf("drift after a skill change: %+v", rep.Drifts)
 	}

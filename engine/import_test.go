@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"github.com/officectl/officectl/engine/apply/applytest"
 	"os"
 	"slices"
 	"strconv"
@@ -28,10 +29,10 @@ func liveOf(name, country string) offices.Live {
 // stays to be created; the other live offices are reported unmanaged.
 func TestImportAdoptsByName(t *testing.T) {
 	t.Parallel()
-	env := newApplyEnv(t, officestest.Options{}, nil)
+	env := enginetest.NewEnv(t, officestest.Options{}, nil)
 	hq := liveOf("HQ", "us")
 	hq.IsPrimaryOffice = true
-	ids := env.sim.Seed(
+	ids := env.Sim.Seed(
 		liveOf("Berlin", "de"),   // 0: adopted as berlin
 		liveOf("Munich", "de"),   // 1, 2: two Munichs
 		liveOf("Munich", "de"),   //
@@ -43,9 +44,9 @@ func TestImportAdoptsByName(t *testing.T) {
 		liveOf("berlin ", "de"),  // 8: not the same name
 		liveOf("Valencia", "es"), // 9: cancelled: not unmanaged
 	)
-	env.sim.SetState(ids[3], "deleted")
-	env.sim.SetState(ids[9], "cancelled")
-	err := env.store.Update(func(st *state.State) error {
+	env.Sim.SetState(ids[3], "deleted")
+	env.Sim.SetState(ids[9], "cancelled")
+	err := env.Store.Update(func(st *state.State) error {
 		st.Set("old-rome", enginetest.Created(strconv.FormatInt(ids[4], 10), enginetest.Office("Rome", "IT")))
 		st.Set("hamburg", enginetest.Created(strconv.FormatInt(ids[7], 10), enginetest.Office("Hamburg", "DE")))
 		return nil
@@ -59,7 +60,7 @@ func TestImportAdoptsByName(t *testing.T) {
 	}
 	cfg := load.NewConfig(ds)
 
-	res, err := Import(context.Background(), cfg, ImportOptions{Store: env.store, API: env.client})
+	res, err := Import(context.Background(), cfg, ImportOptions{Store: env.Store, API: env.Client})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,22 +85,22 @@ func TestImportAdoptsByName(t *testing.T) {
 		t.Errorf("unmanaged %q", unmanaged)
 	}
 
-	e, ok := env.store.Entry("berlin")
+	e, ok := env.Store.Entry("berlin")
 	if !ok || e.Status != state.Created || e.ID != strconv.FormatInt(ids[0], 10) || e.CreatedAt == nil {
 		t.Fatalf("berlin entry %+v", e)
 	}
-	p := env.plan(t, ds)
+	p := env.Plan(t, ds)
 	for _, c := range p.Changes {
 		if c.Key == "berlin" && c.Action != plan.ActionNoOp {
 			t.Errorf("berlin after import: %s", c.Action)
 		}
 	}
-	if n := env.sim.Stats().Created; n != 0 {
+	if n := env.Sim.Stats().Created; n != 0 {
 		t.Errorf("import created %d offices", n)
 	}
 
 	// Importing again adopts nothing more.
-	res, err = Import(context.Background(), cfg, ImportOptions{Store: env.store, API: env.client})
+	res, err = Import(context.Background(), cfg, ImportOptions{Store: env.Store, API: env.Client})
 	if err != nil || len(res.Adopted) != 0 || res.Managed != 2 {
 		t.Errorf("second import: %+v, %v", res, err)
 	}
@@ -116,12 +117,12 @@ func adoptionKeys(as []Adoption) string {
 // TestImportPages: import follows the cursor over more than three pages.
 func TestImportPages(t *testing.T) {
 	t.Parallel()
-	env := newApplyEnv(t, officestest.Options{PageSize: 2}, nil)
+	env := enginetest.NewEnv(t, officestest.Options{PageSize: 2}, nil)
 	ds := enginetest.Numbered(9)
 	for _, d := range ds {
-		env.sim.Seed(liveOf(d.Office.Name, "de"))
+		env.Sim.Seed(liveOf(d.Office.Name, "de"))
 	}
-	res, err := Import(context.Background(), load.NewConfig(ds), ImportOptions{Store: env.store, API: env.client})
+	res, err := Import(context.Background(), load.NewConfig(ds), ImportOptions{Store: env.Store, API: env.Client})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,7 +130,7 @@ func TestImportPages(t *testing.T) {
 		t.Errorf("result %+v", res)
 	}
 	lists := 0
-	for _, r := range env.sim.Records() {
+	for _, r := range env.Sim.Records() {
 		if r.Method == "GET" && r.Path == "/api/v2/offices" {
 			lists++
 		}
@@ -137,7 +138,7 @@ func TestImportPages(t *testing.T) {
 	if lists != 5 {
 		t.Errorf("%d list requests, want 5 pages", lists)
 	}
-	if s := env.plan(t, ds).Summary(); s.NoOp != 9 {
+	if s := env.Plan(t, ds).Summary(); s.NoOp != 9 {
 		t.Errorf("plan after import %+v", s)
 	}
 }
@@ -153,30 +154,30 @@ func TestImportRecoversLostState(t *testing.T) {
 	if len(cfg.Groups) == 0 || !hasOperators(cfg) {
 		t.Fatal("the example lost its groups or office operators")
 	}
-	env := newApplyEnv(t, officestest.Options{PageSize: 2}, nil)
-	p, err := plan.MakePlan(cfg, env.store.State())
+	env := enginetest.NewEnv(t, officestest.Options{PageSize: 2}, nil)
+	p, err := plan.MakePlan(cfg, env.Store.State())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res, _ := env.apply(t, context.Background(), p, 8, false); res.Err != nil {
+	if res, _ := applytest.Apply(t, env, context.Background(), p, 8, false); res.Err != nil {
 		t.Fatal(res.Err)
 	}
-	before := env.store.State()
+	before := env.Store.State()
 
-	env.store.Close()
-	for _, f := range []string{env.statePath, env.statePath + ".backup"} {
+	env.Store.Close()
+	for _, f := range []string{env.StatePath, env.StatePath + ".backup"} {
 		if err := os.Remove(f); err != nil && !os.IsNotExist(err) {
 			t.Fatal(err)
 		}
 	}
-	store, err := state.Open(env.statePath, state.Options{})
+	store, err := state.Open(env.StatePath, state.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer store.Close()
-	env.store = store
+	env.Store = store
 
-	res, err := Import(context.Background(), cfg, ImportOptions{Store: store, API: env.client})
+	res, err := Import(context.Background(), cfg, ImportOptions{Store: store, API: env.Client})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -202,10 +203,10 @@ func TestImportRecoversLostState(t *testing.T) {
 	if s := p.Summary(); s.Create != 0 || s.Changed() != 0 || s.Update != 0 || s.Manual != 0 {
 		t.Errorf("plan after recovery: %+v\n%s", s, renderText(t, p))
 	}
-	if rep := env.drift(t); len(rep.Drifts) != 0 || rep.Checked < len(cfg.Offices) {
+	if rep := drift(t, env); len(rep.Drifts) != 0 || rep.Checked < len(cfg.Offices) {
 		t.Errorf("drift after recovery: %+v", rep)
 	}
-	if n := env.sim.Stats().Created; n != len(cfg.Offices) {
+	if n := env.Sim.Stats().Created; n != len(cfg.Offices) {
 		t.Errorf("%d offices created in all, want %d", n, len(cfg.Offices))
 	}
 }
@@ -213,13 +214,13 @@ func TestImportRecoversLostState(t *testing.T) {
 // TestImportDryRun changes nothing.
 func TestImportDryRun(t *testing.T) {
 	t.Parallel()
-	env := newApplyEnv(t, officestest.Options{}, nil)
-	env.sim.Seed(liveOf("Office 000", "de"))
-	res, err := Import(context.Background(), load.NewConfig(enginetest.Numbered(2)), ImportOptions{Store: env.store, API: env.client, DryRun: true})
+	env := enginetest.NewEnv(t, officestest.Options{}, nil)
+	env.Sim.Seed(liveOf("Office 000", "de"))
+	res, err := Import(context.Background(), load.NewConfig(enginetest.Numbered(2)), ImportOptions{Store: env.Store, API: env.Client, DryRun: true})
 	if err != nil || len(res.Adopted) != 1 || len(res.ToCreate) != 1 {
 		t.Fatalf("%+v %v", res, err)
 	}
-	if st := env.store.State(); len(st.Offices) != 0 || st.Serial != 0 {
+	if st := env.Store.State(); len(st.Offices) != 0 || st.Serial != 0 {
 		t.Errorf("dry run changed the state: %+v", st)
 	}
 }

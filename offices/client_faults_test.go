@@ -14,8 +14,10 @@ import (
 	"github.com/officectl/officectl/offices/officestest"
 )
 
-// TestCreateUnknownOutcome: a POST whose answer is lost is not sent again;
-// the error says the outcome is unknown, whether or not the office exists.
+// TestCreateUnknownOutcome: a create of any kind (office, department,
+// call center) whose answer is lost is not sent again; the error says
+// the outcome is unknown, whether or not the object exists, and the
+// listing the engine asks next tells which.
 func TestCreateUnknownOutcome(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
@@ -26,38 +28,72 @@ func TestCreateUnknownOutcome(t *testing.T) {
 		{"commit then drop", officestest.Faults{Drop: 1}, true},
 		{"5xx", officestest.Faults{ServerError: 1}, false},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			sim := newSim(t, officestest.Options{})
-			c := newClient(t, fastConfig(sim.URL))
-			// Warm up a keep-alive connection: the transport must not
-			// replay the POST on a reused connection either.
-			if _, err := c.GetCompany(context.Background()); err != nil {
-				t.Fatal(err)
-			}
-			sim.SetFaults(tc.faults)
-			_, err := c.CreateOffice(context.Background(), berlin("Berlin"))
-			if !errors.Is(err, offices.ErrOutcomeUnknown) {
-				t.Fatalf("err = %v, want ErrOutcomeUnknown", err)
-			}
-			if offices.IsPermanent(err) || offices.IsAuth(err) {
-				t.Errorf("unknown outcome classified as permanent/auth: %v", err)
-			}
-			if n := sim.Stats().Requests; n != 2 {
-				t.Errorf("%d POSTs sent, want 1: an unknown outcome must not be retried", n)
-			}
-			if got, want := sim.CountByName()["Berlin"], map[bool]int{true: 1, false: 0}[tc.created]; got != want {
-				t.Errorf("the simulator holds %d offices named Berlin, want %d", got, want)
-			}
-			// What the engine does next: list, and adopt the office if it exists.
-			sim.SetFaults(officestest.Faults{})
-			list, err := c.ListOffices(context.Background(), offices.ListOptions{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if found := len(list) == 1 && list[0].Name == "Berlin"; found != tc.created {
-				t.Errorf("listed %+v; created = %v", list, tc.created)
-			}
-		})
+		for _, kind := range []offices.Kind{offices.KindOffice, offices.KindDepartment, offices.KindCallCenter} {
+			t.Run(tc.name+"/"+string(kind), func(t *testing.T) {
+				sim := newSim(t, officestest.Options{})
+				c := newClient(t, fastConfig(sim.URL))
+				ctx := context.Background()
+				// Warm up a keep-alive connection: the transport must not
+				// replay the POST on a reused connection either.
+				if _, err := c.GetCompany(ctx); err != nil {
+					t.Fatal(err)
+				}
+				var office int64
+				if kind != offices.KindOffice {
+					office = newOffice(t, c, "Berlin")
+				}
+				sent := sim.Stats().Requests
+				sim.SetFaults(tc.faults)
+				var err error
+				switch kind {
+				case offices.KindOffice:
+					_, err = c.CreateOffice(ctx, berlin("Sales"))
+				case offices.KindDepartment:
+					_, err = c.CreateDepartment(ctx, office, sales("Sales"))
+				default:
+					_, err = c.CreateCallCenter(ctx, office, support("Sales"))
+				}
+				if !errors.Is(err, offices.ErrOutcomeUnknown) {
+					t.Fatalf("err = %v, want ErrOutcomeUnknown", err)
+				}
+				if offices.IsPermanent(err) || offices.IsAuth(err) {
+					t.Errorf("unknown outcome classified as permanent/auth: %v", err)
+				}
+				if n := sim.Stats().Requests - sent; n != 1 {
+					t.Errorf("%d POSTs sent, want 1: an unknown outcome must not be retried", n)
+				}
+				// What the engine does next: list, and adopt the object if
+				// it exists.
+				sim.SetFaults(officestest.Faults{})
+				var found, held int
+				if kind == offices.KindOffice {
+					list, err := c.ListOffices(ctx, offices.ListOptions{})
+					if err != nil {
+						t.Fatal(err)
+					}
+					for _, l := range list {
+						if l.Name == "Sales" {
+							found++
+						}
+					}
+					held = sim.CountByName()["Sales"]
+				} else {
+					list, err := c.ListGroups(ctx, kind, office)
+					if err != nil {
+						t.Fatal(err)
+					}
+					for _, l := range list {
+						if l.Name == "Sales" && l.OfficeID == office {
+							found++
+						}
+					}
+					held = sim.CountGroupsByName(string(kind), office)["Sales"]
+				}
+				if want := map[bool]int{true: 1, false: 0}[tc.created]; held != want || found != held {
+					t.Errorf("the simulator holds %d named Sales, the listing found %d, want %d", held, found, want)
+				}
+			})
+		}
 	}
 }
 

@@ -106,7 +106,7 @@ func (l *LiveCallCenter) UnmarshalJSON(b []byte) error {
 	return decodeGroupInts(b, (*plain)(l))
 }
 
-// GroupSummary is a group found by FindGroupByName.
+// GroupSummary is a group as ListGroups and FindGroupByName list it.
 type GroupSummary struct {
 	Kind     Kind
 	ID       int64
@@ -528,6 +528,13 @@ func (c *Client) ListCallCenters(ctx context.Context, officeID int64) ([]LiveCal
 	return listGroups(ctx, c, officePath(officeID)+"/callcenters", nil, "call centers", liveCallCenter)
 }
 
+// ListGroups returns the departments or call centers (kind) of office
+// officeID (GET /api/v2/{departments|callcenters}?office_id=, to the end,
+// bounded as ListOffices): their ids, office, exact names and states.
+func (c *Client) ListGroups(ctx context.Context, kind Kind, officeID int64) ([]GroupSummary, error) {
+	return c.groupSummaries(ctx, kind, officeID, "")
+}
+
 // FindGroupByName returns the departments or call centers (kind) of office
 // officeID named exactly name. It lists GET /api/v2/{departments|
 // callcenters}?office_id=&name_search=NAME to the end: name_search matches
@@ -535,33 +542,50 @@ func (c *Client) ListCallCenters(ctx context.Context, officeID int64) ([]LiveCal
 // returned. More than one result means Dialpad holds two groups of one
 // name: the caller must not pick one.
 func (c *Client) FindGroupByName(ctx context.Context, kind Kind, officeID int64, name string) ([]GroupSummary, error) {
-	if kind != KindDepartment && kind != KindCallCenter {
-		return nil, fmt.Errorf("find %q by name: kind %q is not department or callcenter", Printable(name), kind)
+	all, err := c.groupSummaries(ctx, kind, officeID, name)
+	var out []GroupSummary
+	for _, g := range all {
+		if g.Name == name {
+			out = append(out, g)
+		}
 	}
-	q := url.Values{"office_id": {strconv.FormatInt(officeID, 10)}, "name_search": {name}}
+	return out, err
+}
+
+// groupSummaries lists the groups of kind in office officeID whose name
+// contains search (without case; "" for all), keeping those of the office.
+func (c *Client) groupSummaries(ctx context.Context, kind Kind, officeID int64, search string) ([]GroupSummary, error) {
+	if kind != KindDepartment && kind != KindCallCenter {
+		return nil, fmt.Errorf("list groups of office %d: kind %q is not department or callcenter", officeID, Printable(string(kind)))
+	}
+	q := url.Values{"office_id": {strconv.FormatInt(officeID, 10)}}
+	if search != "" {
+		q.Set("name_search", search)
+	}
 	path := "/api/v2/" + kind.collection()
 	var out []GroupSummary
 	keep := func(g LiveGroup, n string) {
-		if n == name && g.OfficeID == officeID {
+		if g.OfficeID == officeID {
 			out = append(out, GroupSummary{Kind: kind, ID: g.ID, OfficeID: g.OfficeID, Name: n, State: g.State})
 		}
 	}
+	var err error
 	if kind == KindDepartment {
-		all, err := listGroups(ctx, c, path, q, "departments", liveDepartment)
-		if err != nil {
-			return nil, err
-		}
-		for i := range all {
-			keep(liveDepartment(&all[i]))
-		}
+		err = summarize(ctx, c, path, q, "departments", liveDepartment, keep)
 	} else {
-		all, err := listGroups(ctx, c, path, q, "call centers", liveCallCenter)
-		if err != nil {
-			return nil, err
-		}
-		for i := range all {
-			keep(liveCallCenter(&all[i]))
-		}
+		err = summarize(ctx, c, path, q, "call centers", liveCallCenter, keep)
+	}
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
+}
+
+// summarize lists path and hands each group to keep.
+func summarize[T any](ctx context.Context, c *Client, path string, q url.Values, what string, live func(*T) (LiveGroup, string), keep func(LiveGroup, string)) error {
+	all, err := listGroups(ctx, c, path, q, what, live)
+	for i := range all {
+		keep(live(&all[i]))
+	}
+	return err
 }

@@ -13,55 +13,6 @@ import (
 	"github.com/officectl/officectl/offices/officestest"
 )
 
-// TestCreateGroupUnknownOutcome: a department or call center POST whose
-// answer is lost is sent once and fails with ErrOutcomeUnknown;
-// FindGroupByName then tells whether it exists.
-func TestCreateGroupUnknownOutcome(t *testing.T) {
-	for _, tc := range []struct {
-		name    string
-		faults  officestest.Faults
-		created bool
-	}{
-		{"reset before commit", officestest.Faults{Reset: 1}, false},
-		{"commit then drop", officestest.Faults{Drop: 1}, true},
-		{"5xx", officestest.Faults{ServerError: 1}, false},
-	} {
-		for _, kind := range []offices.Kind{offices.KindDepartment, offices.KindCallCenter} {
-			t.Run(tc.name+"/"+string(kind), func(t *testing.T) {
-				sim := newSim(t, officestest.Options{})
-				c, rec := groupClient(t, sim.URL)
-				ctx := context.Background()
-				office := newOffice(t, c, "Berlin")
-				rec.take()
-				sim.SetFaults(tc.faults)
-				var err error
-				if kind == offices.KindDepartment {
-					_, err = c.CreateDepartment(ctx, office, sales("Sales"))
-				} else {
-					_, err = c.CreateCallCenter(ctx, office, support("Sales"))
-				}
-				if !errors.Is(err, offices.ErrOutcomeUnknown) {
-					t.Fatalf("err = %v, want ErrOutcomeUnknown", err)
-				}
-				if calls := rec.take(); len(calls) != 1 {
-					t.Fatalf("%d requests sent, want 1 POST", len(calls))
-				}
-				sim.SetFaults(officestest.Faults{})
-				found, err := c.FindGroupByName(ctx, kind, office, "Sales")
-				if err != nil {
-					t.Fatal(err)
-				}
-				if (len(found) == 1) != tc.created || len(found) > 1 {
-					t.Fatalf("found %+v; created = %v", found, tc.created)
-				}
-				if n := sim.CountGroupsByName(string(kind), office)["Sales"]; n != len(found) {
-					t.Fatalf("the simulator holds %d, the listing found %d", n, len(found))
-				}
-			})
-		}
-	}
-}
-
 // TestGroupChangesRideOutFaults: PATCH, DELETE, operator changes and
 // listings are retried through 5xx, 429, resets and commit-then-drop, and
 // end with exactly the intended result (a retried removal that took

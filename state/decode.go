@@ -380,7 +380,7 @@ func (d *decoder) entries(s *State, k Kind) error {
 		if !ValidKey(key) {
 			return d.corrupt(off, "%s: key %q does not match ^[a-z0-9][a-z0-9_-]{0,62}$", field, key)
 		}
-		if other, dup := s.KindOf(key); dup {
+		if other, dup := s.KindOf(key); dup && !kindChange(k, other) {
 			return d.corrupt(off, "%s: key %q is also a key of %s: a key names one entry across offices, departments and callcenters; rename or remove one", field, key, other.Field())
 		}
 		e, err := d.entry(k, key)
@@ -454,6 +454,8 @@ func (d *decoder) entry(k Kind, key string) (*Entry, error) {
 			e.Protect, err = d.bool(what)
 		case "operators":
 			e.Operators, err = d.operators(k, what)
+		case "refs":
+			e.Refs, err = d.refs(what)
 		}
 		if err != nil {
 			return nil, err
@@ -464,9 +466,37 @@ func (d *decoder) entry(k Kind, key string) (*Entry, error) {
 // entryFields are an entry's fields: those of version 1, then those that
 // came with version 2.
 var entryFields = [...]string{"created_at", "id", "name", "spec", "spec_sha256", "started_at", "status", "updated_at",
-	"office_id", "operators", "protect"}
+	"office_id", "operators", "protect", "refs"}
 
 const entryFieldsV1 = 8
+
+// refs reads an entry's refs: an object of strings (validateEntry checks
+// the keys and ids); an empty object is kept as an empty, non-nil map.
+func (d *decoder) refs(what string) (map[string]string, error) {
+	tok, off, err := d.token()
+	if err != nil {
+		return nil, err
+	}
+	if tok != json.Delim('{') {
+		return nil, d.corrupt(off, "%s: want an object, not %s", what, describe(tok))
+	}
+	refs := map[string]string{}
+	for {
+		key, off, end, err := d.key()
+		if err != nil {
+			return nil, err
+		}
+		if end {
+			return refs, nil
+		}
+		if _, dup := refs[key]; dup {
+			return nil, d.corrupt(off, "%s: duplicate key %q", what, key)
+		}
+		if refs[key], err = d.string(what + "." + key); err != nil {
+			return nil, err
+		}
+	}
+}
 
 func (d *decoder) bool(what string) (bool, error) {
 	raw, off, err := d.raw()

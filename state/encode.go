@@ -3,6 +3,7 @@ package state
 import (
 	"bytes"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"time"
@@ -227,6 +228,9 @@ func (enc *encoder) entry(dst []byte, cache map[string]*cachedEntry, k Kind, key
 	if e.Protect {
 		dst = append(dst, "\n      \"protect\": true,"...)
 	}
+	if e.Refs != nil {
+		dst = appendRefs(dst, e.Refs)
+	}
 	if len(e.Spec) > 0 {
 		dst = append(dst, "\n      \"spec\": "...)
 		out, err := enc.c.appendCanonical(dst, e.Spec, 3, true)
@@ -299,6 +303,24 @@ func appendOperators(dst []byte, ops []Operator) []byte {
 	return append(dst, "],"...)
 }
 
+// appendRefs appends the member "refs": {...}, of an entry, keys sorted.
+func appendRefs(dst []byte, refs map[string]string) []byte {
+	dst = append(dst, "\n      \"refs\": {"...)
+	for i, k := range slices.Sorted(maps.Keys(refs)) {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\n        "...)
+		dst = appendString(dst, k)
+		dst = append(dst, ": "...)
+		dst = appendString(dst, refs[k])
+	}
+	if len(refs) > 0 {
+		dst = append(dst, "\n      "...)
+	}
+	return append(dst, "},"...)
+}
+
 // appendTime appends the member prefix+t, t as encoding/json writes it.
 func appendTime(dst []byte, prefix string, t *time.Time) []byte {
 	dst = append(dst, prefix...)
@@ -312,6 +334,7 @@ func (ce *cachedEntry) set(e *Entry, enc []byte) {
 	ce.e = *e
 	ce.e.Spec = append(spec[:0], e.Spec...)
 	ce.e.Operators = slices.Clone(e.Operators)
+	ce.e.Refs = maps.Clone(e.Refs)
 	ce.e.CreatedAt = cloneTime(e.CreatedAt)
 	ce.e.StartedAt = cloneTime(e.StartedAt)
 	ce.e.UpdatedAt = cloneTime(e.UpdatedAt)
@@ -323,7 +346,8 @@ func (ce *cachedEntry) matches(e *Entry) bool {
 	c := &ce.e
 	return e.ID == c.ID && e.Name == c.Name && e.SpecSHA256 == c.SpecSHA256 &&
 		e.Status == c.Status && e.OfficeID == c.OfficeID && e.Protect == c.Protect &&
-		slices.Equal(e.Operators, c.Operators) && (e.Operators == nil) == (c.Operators == nil) && sameTime(e.CreatedAt, c.CreatedAt) &&
+		slices.Equal(e.Operators, c.Operators) && (e.Operators == nil) == (c.Operators == nil) &&
+		maps.Equal(e.Refs, c.Refs) && (e.Refs == nil) == (c.Refs == nil) && sameTime(e.CreatedAt, c.CreatedAt) &&
 		sameTime(e.StartedAt, c.StartedAt) && sameTime(e.UpdatedAt, c.UpdatedAt) &&
 		bytes.Equal(e.Spec, c.Spec)
 }

@@ -19,6 +19,7 @@ func FuzzLoad(f *testing.F) {
 	f.Add([]byte(`{"version": 2}`))
 	f.Add([]byte(`{"version": 3}`))
 	f.Add([]byte(`{"version": 2, "departments": {"d": {"status": "pending", "office_id": "1", "name": "D", "spec_sha256": "", "protect": true, "operators": []}}}`))
+	f.Add([]byte(`{"version": 2, "departments": {"d": {"status": "created", "id": "6", "office_id": "1", "name": "D", "spec_sha256": "", "refs": {"o": "1", "c": "7"}}}, "callcenters": {"d": {"status": "pending", "office_id": "1", "name": "D", "spec_sha256": "", "refs": {}}}}`))
 	f.Add([]byte(`{"version": 1, "offices": {"a": {"status": "pending", "name": "A", "spec_sha256": "", "spec": {"b": [1, {"c": "\u00e9"}], "a": null}}}}`))
 	f.Add([]byte(`{"version": 1, "offices": {"a": {"status": "created", "id": "7", "name": "A", "spec_sha256": ""}, "b": {"status": "created", "id": "7", "name": "B", "spec_sha256": ""}}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {

@@ -230,8 +230,6 @@ func TestLoadRefusesCorruptV2(t *testing.T) {
 		{"departments array", `{"version": 2, "departments": []}`, "departments: want an object, not an array", `[]`},
 		{"key in two maps", `{"version": 2, "departments": {"berlin": ` + goodDept + `}, "offices": {"berlin": {"status": "pending", "name": "B", "spec_sha256": ""}}}`,
 			`offices: key "berlin" is also a key of departments`, `"berlin": {"status": "pending"`},
-		{"key in two group maps", `{"version": 2, "callcenters": {"x": ` + strings.Replace(goodDept, "6100", "7100", 1) + `}, "departments": {"x": ` + goodDept + `}}`,
-			`departments: key "x" is also a key of callcenters`, `"x": {"status": "created", "id": "6100"`},
 		{"bad group key", `{"version": 2, "departments": {"Sales": ` + goodDept + `}}`, `departments: key "Sales" does not match`, `"Sales"`},
 		{"no office_id", `{"version": 2, "departments": {"d": {"status": "pending", "name": "D", "spec_sha256": ""}}}`, "departments.d.office_id: missing", `"d"`},
 		{"office_id letters", `{"version": 2, "callcenters": {"c": {"status": "pending", "office_id": "x1", "name": "C", "spec_sha256": ""}}}`, `callcenters.c.office_id: "x1" is not a Dialpad id`, `"c"`},
@@ -434,5 +432,59 @@ func TestLoadRefusesV3Groups(t *testing.T) {
 	path := writeState(t, t.TempDir(), content)
 	if se := checkRefused(t, path, content, ErrNewerVersion); errors.Is(se, ErrCorrupt) {
 		t.Errorf("version 3 reported corrupt: %v", se)
+	}
+}
+
+// TestRefs: an entry's refs are read, checked (keys valid, values
+// decimal ids, an object of strings) and written back with keys sorted;
+// a version 1 state has none.
+func TestRefs(t *testing.T) {
+	base := `{"version": 2, "departments": {"d": {"status": "created", "id": "6", "office_id": "1", "name": "D", "spec_sha256": "", "refs": REFS}}}`
+	for _, tc := range []struct{ refs, want string }{
+		{`{"Bad": "1"}`, `departments.d.refs: key "Bad" does not match`},
+		{`{"o": "x1"}`, `departments.d.refs.o: "x1" is not a Dialpad id`},
+		{`{"o": 1}`, `departments.d.refs.o: want a string, not a number`},
+		{`["o"]`, `departments.d.refs: want an object, not an array`},
+		{`{"o": "1", "o": "2"}`, `departments.d.refs: duplicate key "o"`},
+	} {
+		_, err := Decode([]byte(strings.Replace(base, "REFS", tc.refs, 1)))
+		if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("refs %s: %v, want %q", tc.refs, err, tc.want)
+		}
+	}
+	if _, err := Decode([]byte(`{"version": 1, "offices": {"a": {"status": "pending", "name": "A", "spec_sha256": "", "refs": {}}}}`)); err == nil || !strings.Contains(err.Error(), `"refs" is not a field of a version 1 state`) {
+		t.Errorf("refs in v1: %v", err)
+	}
+	s, err := Decode([]byte(strings.Replace(base, "REFS", `{"z": "2", "a": "1"}`, 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Departments["d"].Refs["m"] = "3"
+	out := Encode(s)
+	if !strings.Contains(string(out), `"refs": {
+        "a": "1",
+        "m": "3",
+        "z": "2"
+      },`) {
+		t.Errorf("encoded:\n%s", out)
+	}
+}
+
+// TestKindChangeKey: while apply changes a group's kind, one key names a
+// department and a call center; a key of an office and a group is still
+// refused.
+func TestKindChangeKey(t *testing.T) {
+	s := New()
+	s.SetOf(KindDepartment, "x", &Entry{Status: Created, ID: "6", OfficeID: "1", Name: "X"})
+	s.SetOf(KindCallCenter, "x", &Entry{Status: Pending, OfficeID: "1", Name: "X"})
+	if err := s.Validate(); err != nil {
+		t.Fatalf("a department and a call center of one key: %v", err)
+	}
+	if _, err := Decode(Encode(s)); err != nil {
+		t.Fatalf("decoding it back: %v", err)
+	}
+	s.Set("x", &Entry{Status: Pending, Name: "X"})
+	if err := s.Validate(); err == nil || !strings.Contains(err.Error(), "is also a key of offices") {
+		t.Errorf("an office and groups of one key: %v", err)
 	}
 }

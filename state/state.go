@@ -36,7 +36,9 @@ type State struct {
 	// empty or decimal digits.
 	CompanyID string `json:"company_id,omitempty"`
 	// Departments by key, like Offices (version 2); written only when not
-	// empty. A key is unique across Offices, Departments and CallCenters.
+	// empty. A key is unique across Offices, Departments and CallCenters,
+	// but for a department and a call center while apply changes a
+	// group's kind under its key.
 	Departments map[string]*Entry `json:"departments,omitempty"`
 	// Lineage identifies one state's history; chosen at its first save.
 	Lineage string `json:"lineage"`

@@ -2,6 +2,8 @@ package state
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -61,13 +63,19 @@ func (s *State) Validate() error {
 	return checkIDs(s, &keys, nil)
 }
 
-// checkKeys reports a group key that is also the key of an entry of
-// another kind.
+// kindChange reports whether one key may name entries of kinds a and b:
+// a department and a call center, while apply changes a group's kind
+// under its key (it creates the new one before it deletes the old).
+func kindChange(a, b Kind) bool {
+	return a != b && a != KindOffice && b != KindOffice
+}
+
+// checkKeys reports a group key that is also the key of an office.
 func checkKeys(s *State) error {
 	for _, k := range []Kind{KindDepartment, KindCallCenter} {
 		for key := range s.Map(k) {
 			for _, o := range Kinds {
-				if _, dup := s.Map(o)[key]; dup && o != k {
+				if _, dup := s.Map(o)[key]; dup && o != k && !kindChange(k, o) {
 					return fmt.Errorf("%s: key %q is also a key of %s: a key names one entry across offices, departments and callcenters", k.Field(), key, o.Field())
 				}
 			}
@@ -171,6 +179,14 @@ func validateEntry(k Kind, key string, e *Entry) error {
 			case c > 0:
 				return fmt.Errorf("%s.operators[%d]: not sorted (by type, then id as a number)", p, i)
 			}
+		}
+	}
+	for _, ref := range slices.Sorted(maps.Keys(e.Refs)) {
+		if !ValidKey(ref) {
+			return fmt.Errorf("%s.refs: key %q does not match ^[a-z0-9][a-z0-9_-]{0,62}$", p, ref)
+		}
+		if !isID(e.Refs[ref]) {
+			return fmt.Errorf("%s.refs.%s: %q is not a Dialpad id (decimal digits)", p, ref, e.Refs[ref])
 		}
 	}
 	if e.SpecSHA256 != "" && !isSHA256(e.SpecSHA256) {

@@ -11,20 +11,43 @@ import (
 	"github.com/officectl/officectl/state"
 )
 
-// API is the part of the Dialpad API that Apply uses; *offices.Client
-// satisfies it. CreateOffice must return an error wrapping
+// API is the part of the Dialpad API that Apply uses for offices;
+// *offices.Client satisfies it. CreateOffice must return an error wrapping
 // offices.ErrOutcomeUnknown when the office may have been created, and
 // must never send a create again by itself.
 type API interface {
 	CreateOffice(ctx context.Context, body offices.Office) (*offices.Live, error)
+	// ListOffices is asked once per run (and again after a create of
+	// unknown outcome): it finds offices to adopt by name and checks the
+	// target of every write to an existing office.
 	ListOffices(ctx context.Context, opts offices.ListOptions) ([]offices.Live, error)
-	// GetOffice is asked before each E911 update that the office with
-	// that id is the one the state file names.
-	GetOffice(ctx context.Context, id int64) (*offices.Live, error)
 	UpdateE911(ctx context.Context, id int64, u offices.E911Update) (*offices.LiveE911, error)
 }
 
 var _ API = (*offices.Client)(nil)
+
+// GroupAPI is the part of the Dialpad API that Apply uses for departments,
+// call centers and operators; *offices.Client satisfies it. ApplyOptions.API
+// must implement it when the plan has work on groups or operators.
+type GroupAPI interface {
+	CreateDepartment(ctx context.Context, officeID int64, d offices.Department) (*offices.LiveDepartment, error)
+	CreateCallCenter(ctx context.Context, officeID int64, cc offices.CallCenter) (*offices.LiveCallCenter, error)
+	UpdateDepartment(ctx context.Context, id int64, d offices.Department, fields []string) (*offices.LiveDepartment, error)
+	UpdateCallCenter(ctx context.Context, id int64, cc offices.CallCenter, fields []string) (*offices.LiveCallCenter, error)
+	DeleteDepartment(ctx context.Context, id int64) error
+	DeleteCallCenter(ctx context.Context, id int64) error
+	// ListGroups is asked once per office and kind in a run (and again
+	// after a create of unknown outcome there): it finds groups to adopt
+	// by exact name and checks the target of every write to a group.
+	ListGroups(ctx context.Context, kind offices.Kind, officeID int64) ([]offices.GroupSummary, error)
+	ListOperators(ctx context.Context, kind offices.Kind, id int64) ([]offices.Member, error)
+	AddOperator(ctx context.Context, kind offices.Kind, id int64, m offices.Member) error
+	RemoveOperator(ctx context.Context, kind offices.Kind, id int64, m offices.Member) error
+	UpdateSkill(ctx context.Context, cc, user, level int64) (int64, error)
+	UserByEmail(ctx context.Context, email string) (*offices.User, error)
+}
+
+var _ GroupAPI = (*offices.Client)(nil)
 
 // maxCreateAttempts bounds the creates of one office in one run whose
 // outcome stays unknown and which the listing then shows did not happen.
@@ -71,6 +94,9 @@ const (
 	// OutcomeDeleted: the department or call center was deleted (or was
 	// gone already).
 	OutcomeDeleted Outcome = "deleted"
+	// OutcomeMoved: the state entry of a renamed key was moved to the new
+	// key; nothing was sent but the listing that checked it.
+	OutcomeMoved Outcome = "moved"
 	// OutcomeFailed: the office could not be created or updated.
 	OutcomeFailed Outcome = "failed"
 	// OutcomeSkipped: the office was not tried (an office it refers to
@@ -93,19 +119,31 @@ var (
 	ErrDependencyFailed = errors.New("an office it refers to was not created")
 	// ErrNameExists: an office with the same name exists in Dialpad but
 	// not in the state file; creating another would duplicate it.
-	ErrNameExists = errors.New("an office with this name already exists in Dialpad")
+	ErrNameExists = errors.New("one of this kind and name already exists in Dialpad")
 	// ErrAmbiguousName: several live offices have the name of an office
 	// whose create had an unknown outcome, so Apply cannot tell which one
 	// is its own.
-	ErrAmbiguousName = errors.New("several offices in Dialpad have this name")
-	// ErrWrongOffice: the live office with the id the state file records
-	// for a key has another name than the state file records, so its E911
-	// address was not sent: the id may belong to another office.
-	ErrWrongOffice = errors.New("the Dialpad office with this id is not the one the state file names")
+	ErrAmbiguousName = errors.New("several of this kind in Dialpad have this name")
+	// ErrWrongTarget: the live object with the id the state file records
+	// for a key is not the one the state names (another office, kind or
+	// name, or no such object in the listing), so nothing was written to
+	// it: the id may belong to another object.
+	ErrWrongTarget = errors.New("the Dialpad object with this id is not the one the state file names")
+	// ErrWrongOffice is ErrWrongTarget, by its older name: an E911
+	// address is never sent to another office.
+	ErrWrongOffice = ErrWrongTarget
+	// ErrBadOperators: the operators of a change cannot be sent as
+	// written (an unknown email, a room in a call center, one person
+	// twice); nothing of the change was sent.
+	ErrBadOperators = errors.New("operators that cannot be applied")
+	// ErrReplacementFailed: the delete of an object whose key now names an
+	// object of another kind was not sent, since the create of that
+	// replacement did not succeed in this run.
+	ErrReplacementFailed = errors.New("not deleted: the create that replaces it under the same key did not succeed")
 	// ErrBadAnswer: the API answered a create with an id that is not a
 	// positive int64, or that the state file holds for another key; the
 	// office was not recorded and its entry stays pending.
-	ErrBadAnswer = errors.New("the API answered with an unusable office id")
+	ErrBadAnswer = errors.New("the API answered with an unusable id")
 )
 
 // errNotStarted is why an office never started in an interrupted run.
@@ -125,6 +163,12 @@ type OfficeResult struct {
 	// Pending is set when the office's state entry stays pending: its
 	// create may have happened; the next apply finds out by name.
 	Pending bool
+	// Kind is the change's kind: offices.KindOffice, KindDepartment or
+	// KindCallCenter.
+	Kind offices.Kind
+	// Note says what a successful change did that a reader should know,
+	// e.g. that it removed every operator of a group (naming them); "".
+	Note string
 }
 
 // ApplyCounts counts the offices of a run per outcome, plus the manual
@@ -134,6 +178,7 @@ type ApplyCounts struct {
 	Adopted   int `json:"adopted"`
 	Updated   int `json:"updated"`
 	Deleted   int `json:"deleted,omitempty"`
+	Moved     int `json:"moved,omitempty"`
 	Failed    int `json:"failed"`
 	Skipped   int `json:"skipped"`
 	Unchanged int `json:"unchanged"`
@@ -178,26 +223,34 @@ func (e *OfficeError) Error() string {
 // Unwrap returns e.Err.
 func (e *OfficeError) Unwrap() error { return e.Err }
 
-// Apply carries out p: it creates the offices of create and resume
-// changes and updates the E911 address of update-e911 changes, through
-// opts.API, recording every step in opts.Store. Other changes need nothing.
+// Apply carries out p through opts.API, one job per change, recording
+// every step in opts.Store: it creates offices, departments and call
+// centers (create, resume), updates them (E911 address, PATCH of the
+// changed fields), sets their operators, deletes groups, and moves the
+// state entries of renamed keys. Other changes need nothing.
 //
-// An office starts only once every office it refers to exists; its
-// {office: KEY} references are sent as those offices' ids. Up to
+// A job starts only once every object it refers to exists; its
+// references are sent as those objects' ids, and recorded (Entry.Refs).
+// Deletes run last, and the delete of an object whose key now names one of
+// another kind only after that one's create succeeded. Up to
 // opts.Parallelism requests are in flight at once.
 //
-// No office is created twice. Before the first create, Apply lists the
-// live offices: a create whose name is already live fails (`officectl
-// import` adopts it; with opts.AdoptExisting it is adopted when its name is
-// live exactly once), and a resume whose name is live exactly once adopts
-// that office. Before each create the state entry is saved pending, and
-// after it created with its id. When a create's outcome is unknown, Apply
-// lists the offices again (one listing shared by every office waiting for
-// one) and records the office found by name, or creates it again.
+// Before anything is sent, protect and memberships no longer managed are
+// saved, and every operator of the plan is resolved and checked. No
+// object is created twice: a create first looks in the listing of its
+// office and kind (one per run) for its exact name: a live one fails it
+// (`officectl import` adopts it; with opts.AdoptExisting it is adopted
+// when its name is live exactly once), and a resume adopts it. Before each
+// create the state entry is saved pending, and after it created with its
+// checked id. When a create's outcome is unknown, Apply lists again (one
+// listing shared by every job waiting for one there) and records the
+// object found by name, or creates it again. Before every write to an
+// existing object, the same listing must show it with the recorded id,
+// office and name (ErrWrongTarget).
 //
 // A 401 or 403 stops everything at once, cancelling requests in flight
-// (their entries stay pending). A 400, 404, 409 or 422 fails that office
-// with the API's message; the offices that refer to it are skipped, and
+// (their entries stay pending). A 400, 404, 409 or 422 fails that change
+// with the API's message; the changes that refer to it are skipped, and
 // the others go on unless opts.FailFast. When ctx ends, nothing new
 // starts, the requests in flight finish and are saved, and the result is
 // Interrupted.

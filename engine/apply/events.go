@@ -28,6 +28,9 @@ const (
 	EventUpdated EventType = "updated"
 	// EventDeleted: a department or call center was deleted.
 	EventDeleted EventType = "deleted"
+	// EventMoved: the state entry of a renamed key was moved to the new
+	// key, after a listing checked the live object; nothing was sent.
+	EventMoved EventType = "moved"
 	// EventFailed: an office could not be created or updated; Error says
 	// why, and Pending that its state entry stays pending.
 	EventFailed EventType = "failed"
@@ -58,6 +61,9 @@ type Event struct {
 	// Error says why an office failed or was skipped; in a summary, the
 	// first error of the run. It never holds the API key.
 	Error string `json:"error,omitempty"`
+	// Note says what a successful change did that a reader should know,
+	// e.g. "removed every operator it had: a@example.com, room 5".
+	Note string `json:"note,omitempty"`
 	// Pending is set on a failed event whose state entry stays pending:
 	// the create may have happened, and the next apply finds out.
 	Pending bool `json:"pending,omitempty"`

@@ -127,6 +127,9 @@ func officeLine(e Event) string {
 	case e.ID != "":
 		b.WriteString(": id " + offices.Printable(e.ID))
 	}
+	if e.Note != "" {
+		b.WriteString("; " + offices.Printable(e.Note))
+	}
 	return b.String()
 }
 
@@ -202,6 +205,9 @@ func WriteApplySummary(w io.Writer, res *ApplyResult) error {
 	deleted := ""
 	if c.Deleted > 0 {
 		deleted = fmt.Sprintf(", %d deleted", c.Deleted)
+	}
+	if c.Moved > 0 {
+		deleted += fmt.Sprintf(", %d moved", c.Moved)
 	}
 	fmt.Fprintf(&b, "%s: %d created, %d adopted, %d updated%s, %d failed, %d skipped, %d unchanged (%s).\n",
 		head, c.Created, c.Adopted, c.Updated, deleted, c.Failed, c.Skipped, c.Unchanged, roundDuration(res.Elapsed))

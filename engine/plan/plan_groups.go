@@ -455,7 +455,7 @@ func withKindChanges(changes []Change, kindChanges map[string]Change) []Change {
 			if old.Action != ActionDelete {
 				protectedKindChange(&c, old.Kind)
 			} else if c.Note == "" {
-				c.Note = "replaces the " + noun(old.Kind) + " of this key, which apply deletes first"
+				c.Note = "replaces the " + noun(old.Kind) + " of this key, which apply deletes once this create succeeded"
 			}
 		}
 		out = append(out, c)

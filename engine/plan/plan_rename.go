@@ -91,7 +91,7 @@ func asMove(c *Change, from string) {
 // kindChangeNote is the note of the delete of a group whose key the
 // config now gives to a group of another kind.
 func kindChangeNote(now offices.Kind) string {
-	return "the config makes this key a " + noun(now) + ": apply deletes this one first (within --max-deletes), then creates the " + noun(now)
+	return "the config makes this key a " + noun(now) + ": apply creates the " + noun(now) + " first, then deletes this one (within --max-deletes; not when the create fails)"
 }
 
 // noun is a kind for people: "office", "department", "call center".

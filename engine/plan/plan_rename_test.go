@@ -192,7 +192,7 @@ func TestPlanKindChange(t *testing.T) {
 	if s := p.Summary(); s.Delete != 1 || s.Create != 1 {
 		t.Errorf("summary %+v: the delete must count for --max-deletes", s)
 	}
-	if n := p.Changes[3].Note; !strings.Contains(n, "the config makes this key a call center: apply deletes this one first (within --max-deletes)") {
+	if n := p.Changes[3].Note; !strings.Contains(n, "the config makes this key a call center: apply creates the call center first, then deletes this one (within --max-deletes; not when the create fails)") {
 		t.Errorf("delete note %q", n)
 	}
 	r := renderings(t, p)

@@ -1,8 +1,9 @@
-package engine
+package apply_test
 
 import (
 	"context"
 	"fmt"
+	"github.com/officectl/officectl/engine/apply/applytest"
 	"os"
 	"strconv"
 	"testing"
@@ -41,19 +42,19 @@ func BenchmarkApplyThroughput(b *testing.B) {
 			var throttled int
 			for range b.N {
 				b.StopTimer()
-				env := newApplyEnv(b, officestest.Options{RatePerMinute: limit, Latency: 100 * time.Millisecond},
+				env := enginetest.NewEnv(b, officestest.Options{RatePerMinute: limit, Latency: 100 * time.Millisecond},
 					func(c *offices.ClientConfig) { c.Rate = limit })
-				p := env.plan(b, enginetest.Numbered(n))
+				p := env.Plan(b, enginetest.Numbered(n))
 				b.StartTimer()
-				res, _ := env.apply(b, context.Background(), p, par, false)
+				res, _ := applytest.Apply(b, env, context.Background(), p, par, false)
 				b.StopTimer()
 				if res.Err != nil || res.Counts.Created != n {
 					b.Fatalf("created %d of %d: %v", res.Counts.Created, n, res.Err)
 				}
-				recs := env.sim.Records()
-				frac = pace(recs) / limit
-				createFrac = pace(recs[1:]) / limit // after the listing that precedes the first create
-				throttled = env.sim.Stats().RateLimited + int(env.client.Stats().Throttled)
+				recs := env.Sim.Records()
+				frac = enginetest.Pace(recs) / limit
+				createFrac = enginetest.Pace(recs[1:]) / limit // after the listing that precedes the first create
+				throttled = env.Sim.Stats().RateLimited + int(env.Client.Stats().Throttled)
 			}
 			b.ReportMetric(frac, "of-limit")
 			b.ReportMetric(createFrac, "creating-of-limit")
@@ -61,13 +62,4 @@ func BenchmarkApplyThroughput(b *testing.B) {
 			b.Logf("apply parallelism=%d: %.2f of limit (%.2f while creating), %d 429s (%d offices)", par, frac, createFrac, throttled, n)
 		})
 	}
-}
-
-// pace is the requests per minute recs arrived at: the intervals between
-// the first arrival and the last.
-func pace(recs []officestest.Record) float64 {
-	if len(recs) < 2 {
-		return 0
-	}
-	return float64(len(recs)-1) / recs[len(recs)-1].At.Sub(recs[0].At).Minutes()
 }

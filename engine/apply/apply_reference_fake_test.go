@@ -1,8 +1,10 @@
-package engine
+package apply_test
 
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/officectl/officectl/engine/apply/applytest"
+	"github.com/officectl/officectl/engine/enginetest"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -121,7 +123,7 @@ func (f *refFake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		f.fail(w, http.StatusMethodNotAllowed, "method not allowed")
 		return
 	}
-	if r.Header.Get("Authorization") != "Bearer "+applyTestKey {
+	if r.Header.Get("Authorization") != "Bearer "+enginetest.TestKey {
 		f.fail(w, http.StatusUnauthorized, "unauthorized")
 		return
 	}
@@ -347,21 +349,23 @@ func refInt(v any) (int64, error) {
 // the plan has no changes and the fake holds exactly the config.
 func TestApplyGroupsReferenceFake(t *testing.T) {
 	t.Parallel()
-	sim := officestest.NewServer(t, officestest.Options{Token: applyTestKey, RatePerMinute: -1})
+	sim := officestest.NewServer(t, officestest.Options{Token: enginetest.TestKey, RatePerMinute: -1})
 	fake, srv := newRefFake(t, sim, 6, 2)
-	env := newApplyEnvAt(t, sim, srv.URL, nil)
+	env := enginetest.NewEnvAt(t, sim, srv.URL, nil)
 	edited := strings.NewReplacer(
 		"    ring_seconds: 30\n", "    ring_seconds: 40\n",
 		"{user: user3@example.com, role: supervisor, skill_level: 80}, {user: USER4}", "{user: user3@example.com, role: supervisor, skill_level: 60}, {user: USER4, role: admin}, {user: user5@example.com}",
 		"  team-1:\n    office: hq\n    name: Team 1\n    operators: []\n", "",
-	).Replace(applyGroupsYAML)
-	for step, src := range []string{applyGroupsYAML, edited} {
-		cfg := groupsConfig(t, src)
-		_, res := env.applyGroups(t, cfg, 1)
+	).Replace(enginetest.GroupsYAML)
+	// A third step removes a call center's operator.
+	removed := strings.Replace(edited, ", {user: USER4, role: admin}", "", 1)
+	for step, src := range []string{enginetest.GroupsYAML, edited, removed} {
+		cfg := enginetest.GroupsConfig(t, src)
+		_, res := applytest.ApplyGroups(t, env, cfg, 1)
 		if res == nil || res.Err != nil {
 			t.Fatalf("apply %d: %+v", step, res)
 		}
-		st := env.store.State()
+		st := env.Store.State()
 		p, err := plan.MakePlan(cfg, st)
 		if err != nil {
 			t.Fatal(err)

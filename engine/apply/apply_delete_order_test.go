@@ -1,4 +1,4 @@
-package engine
+package apply_test
 
 import (
 	"errors"
@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/officectl/officectl/engine/apply"
+	"github.com/officectl/officectl/engine/apply/applytest"
+	"github.com/officectl/officectl/engine/enginetest"
 	"github.com/officectl/officectl/offices/officestest"
 )
 
@@ -23,24 +25,24 @@ func TestApplyDeletesOrdered(t *testing.T) {
 	const slow = 300 * time.Millisecond
 	var salesPath atomic.Value // a string, set before the second apply
 	salesPath.Store("")
-	env := newApplyEnv(t, officestest.Options{Users: 6, Rooms: 2, LatencyFunc: func(r *http.Request) time.Duration {
+	env := enginetest.NewEnv(t, officestest.Options{Users: 6, Rooms: 2, LatencyFunc: func(r *http.Request) time.Duration {
 		if r.Method == http.MethodDelete && r.URL.Path == salesPath.Load() {
 			return slow
 		}
 		return 0
 	}}, nil)
-	if _, res := env.applyGroups(t, groupsConfig(t, applyGroupsYAML), 0); res == nil || res.Err != nil {
+	if _, res := applytest.ApplyGroups(t, env, enginetest.GroupsConfig(t, enginetest.GroupsYAML), 0); res == nil || res.Err != nil {
 		t.Fatalf("first apply: %+v", res)
 	}
-	st := env.store.State()
+	st := env.Store.State()
 	salesPath.Store("/api/v2/departments/" + st.Departments["sales"].ID)
 	supportPath := "/api/v2/callcenters/" + st.CallCenters["support"].ID
-	before := len(env.sim.Records())
+	before := len(env.Sim.Records())
 
-	start, end := strings.Index(applyGroupsYAML, "  sales:\n"), strings.Index(applyGroupsYAML, "  archive:\n")
-	edited := applyGroupsYAML[:start] + applyGroupsYAML[end:]
+	start, end := strings.Index(enginetest.GroupsYAML, "  sales:\n"), strings.Index(enginetest.GroupsYAML, "  archive:\n")
+	edited := enginetest.GroupsYAML[:start] + enginetest.GroupsYAML[end:]
 	edited = edited[:strings.Index(edited, "callcenters:\n")]
-	p, res := env.applyGroups(t, groupsConfig(t, edited), 2)
+	p, res := applytest.ApplyGroups(t, env, enginetest.GroupsConfig(t, edited), 2)
 	if s := p.Summary(); s.Delete != 2 {
 		t.Fatalf("plan summary %+v", s)
 	}
@@ -48,7 +50,7 @@ func TestApplyDeletesOrdered(t *testing.T) {
 		t.Fatalf("apply: %+v", res)
 	}
 	var salesAt, supportAt time.Time
-	for _, r := range env.sim.Records()[before:] {
+	for _, r := range env.Sim.Records()[before:] {
 		switch {
 		case r.Method == http.MethodDelete && r.Path == salesPath.Load():
 			salesAt = r.At
@@ -69,7 +71,7 @@ func TestApplyDeletesOrdered(t *testing.T) {
 // naming the group it waited for, and stays in the state.
 func TestApplyDeleteTargetSkipped(t *testing.T) {
 	t.Parallel()
-	sim := officestest.NewServer(t, officestest.Options{Token: applyTestKey, RatePerMinute: -1, Users: 6, Rooms: 2})
+	sim := officestest.NewServer(t, officestest.Options{Token: enginetest.TestKey, RatePerMinute: -1, Users: 6, Rooms: 2})
 	simURL, err := url.Parse(sim.URL)
 	if err != nil {
 		t.Fatal(err)
@@ -87,16 +89,16 @@ func TestApplyDeleteTargetSkipped(t *testing.T) {
 		proxy.ServeHTTP(w, r)
 	}))
 	t.Cleanup(front.Close)
-	env := newApplyEnvAt(t, sim, front.URL, nil)
-	if _, res := env.applyGroups(t, groupsConfig(t, applyGroupsYAML), 0); res == nil || res.Err != nil {
+	env := enginetest.NewEnvAt(t, sim, front.URL, nil)
+	if _, res := applytest.ApplyGroups(t, env, enginetest.GroupsConfig(t, enginetest.GroupsYAML), 0); res == nil || res.Err != nil {
 		t.Fatalf("first apply: %+v", res)
 	}
-	refuse.Store("/api/v2/departments/" + env.store.State().Departments["sales"].ID)
+	refuse.Store("/api/v2/departments/" + env.Store.State().Departments["sales"].ID)
 
-	start, end := strings.Index(applyGroupsYAML, "  sales:\n"), strings.Index(applyGroupsYAML, "  archive:\n")
-	edited := applyGroupsYAML[:start] + applyGroupsYAML[end:]
+	start, end := strings.Index(enginetest.GroupsYAML, "  sales:\n"), strings.Index(enginetest.GroupsYAML, "  archive:\n")
+	edited := enginetest.GroupsYAML[:start] + enginetest.GroupsYAML[end:]
 	edited = edited[:strings.Index(edited, "callcenters:\n")]
-	_, res := env.applyGroups(t, groupsConfig(t, edited), 2)
+	_, res := applytest.ApplyGroups(t, env, enginetest.GroupsConfig(t, edited), 2)
 	if res == nil || res.Err == nil {
 		t.Fatalf("apply succeeded: %+v", res)
 	}
@@ -117,7 +119,7 @@ func TestApplyDeleteTargetSkipped(t *testing.T) {
 			t.Errorf("support was deleted: %s %s", r.Method, r.Path)
 		}
 	}
-	if _, ok := env.store.State().CallCenters["support"]; !ok {
+	if _, ok := env.Store.State().CallCenters["support"]; !ok {
 		t.Errorf("support left the state")
 	}
 }

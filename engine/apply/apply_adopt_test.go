@@ -1,4 +1,4 @@
-package engine
+package apply_test
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/officectl/officectl/engine/apply"
+	"github.com/officectl/officectl/engine/apply/applytest"
 	"github.com/officectl/officectl/engine/enginetest"
 	"github.com/officectl/officectl/engine/plan"
 	"github.com/officectl/officectl/offices"
@@ -21,11 +22,11 @@ import (
 // are created, and the next plan has nothing to do for the adopted one.
 func TestApplyAdoptExisting(t *testing.T) {
 	t.Parallel()
-	env := newApplyEnv(t, officestest.Options{}, nil)
+	env := enginetest.NewEnv(t, officestest.Options{}, nil)
 	ds := enginetest.Numbered(3)
-	ids := env.sim.Seed(offices.Live{Name: "Office 000"}, offices.Live{Name: "Office 001"}, offices.Live{Name: "Office 001"})
-	p := env.plan(t, ds)
-	res, err := apply.Apply(context.Background(), p, apply.ApplyOptions{Store: env.store, API: env.client, AdoptExisting: true})
+	ids := env.Sim.Seed(offices.Live{Name: "Office 000"}, offices.Live{Name: "Office 001"}, offices.Live{Name: "Office 001"})
+	p := env.Plan(t, ds)
+	res, err := apply.Apply(context.Background(), p, apply.ApplyOptions{Store: env.Store, API: env.Client, AdoptExisting: true})
 	if res == nil {
 		t.Fatal(err)
 	}
@@ -42,17 +43,17 @@ func TestApplyAdoptExisting(t *testing.T) {
 	if r := got["office-002"]; r.Outcome != apply.OutcomeCreated {
 		t.Errorf("office-002: %s %v", r.Outcome, r.Err)
 	}
-	if n := len(env.sim.Offices()); n != 4 {
+	if n := len(env.Sim.Offices()); n != 4 {
 		t.Errorf("%d offices on the server, want 4 (3 seeded, 1 created)", n)
 	}
-	st := env.store.State()
+	st := env.Store.State()
 	if e, ok := st.Get("office-000"); !ok || e.Status != state.Created || e.ID != strconv.FormatInt(ids[0], 10) {
 		t.Errorf("state office-000: %+v", e)
 	}
 	if _, ok := st.Get("office-001"); ok {
 		t.Error("state records office-001, whose name is ambiguous")
 	}
-	again := env.plan(t, ds)
+	again := env.Plan(t, ds)
 	for _, c := range again.Changes {
 		if c.Key == "office-000" && c.Action != plan.ActionNoOp {
 			t.Errorf("next plan: office-000 %s, want no-op", c.Action)
@@ -64,13 +65,13 @@ func TestApplyAdoptExisting(t *testing.T) {
 // option fails as before and points at import.
 func TestApplyWithoutAdoptExistingRefuses(t *testing.T) {
 	t.Parallel()
-	env := newApplyEnv(t, officestest.Options{}, nil)
-	env.sim.Seed(offices.Live{Name: "Office 000"})
-	res, _ := env.apply(t, context.Background(), env.plan(t, enginetest.Numbered(1)), 8, false)
+	env := enginetest.NewEnv(t, officestest.Options{}, nil)
+	env.Sim.Seed(offices.Live{Name: "Office 000"})
+	res, _ := applytest.Apply(t, env, context.Background(), env.Plan(t, enginetest.Numbered(1)), 8, false)
 	if r := res.Offices[0]; r.Outcome != apply.OutcomeFailed || !errors.Is(r.Err, apply.ErrNameExists) {
 		t.Errorf("office-000: %s %v, want failed: name exists", r.Outcome, r.Err)
 	}
-	if n := len(env.sim.Offices()); n != 1 {
+	if n := len(env.Sim.Offices()); n != 1 {
 		t.Errorf("%d offices on the server, want 1", n)
 	}
 }
@@ -79,12 +80,12 @@ func TestApplyWithoutAdoptExistingRefuses(t *testing.T) {
 // a state file that does not exist yet leaves one behind.
 func TestApplyWritesStateWhenNothingChanged(t *testing.T) {
 	t.Parallel()
-	env := newApplyEnv(t, officestest.Options{}, nil)
-	res, _ := env.apply(t, context.Background(), env.plan(t, nil), 8, false)
+	env := enginetest.NewEnv(t, officestest.Options{}, nil)
+	res, _ := applytest.Apply(t, env, context.Background(), env.Plan(t, nil), 8, false)
 	if res.Err != nil {
 		t.Fatal(res.Err)
 	}
-	if _, err := os.Stat(env.statePath); err != nil {
+	if _, err := os.Stat(env.StatePath); err != nil {
 		t.Errorf("no state file after an apply that changed nothing: %v", err)
 	}
 }

@@ -1,4 +1,4 @@
-package engine
+package apply_test
 
 import (
 	"context"
@@ -7,18 +7,15 @@ import (
 	"math"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/officectl/officectl/engine/apply"
+	"github.com/officectl/officectl/engine/apply/applytest"
 	"github.com/officectl/officectl/engine/enginetest"
 	"github.com/officectl/officectl/engine/load"
-	"github.com/officectl/officectl/engine/plan"
 	"github.com/officectl/officectl/offices"
 	"github.com/officectl/officectl/offices/officestest"
 	"github.com/officectl/officectl/state"
@@ -27,85 +24,17 @@ import (
 // These tests run Apply against the simulator over loopback: real HTTP,
 // the real client with its limiter and retries, a real state file.
 
-const applyTestKey = "apply-test-key-5f2c9d"
-
-// applyEnv is a simulator, a client and a locked state file.
-type applyEnv struct {
-	sim       *officestest.TestServer
-	client    *offices.Client
-	store     *state.Store
-	statePath string
-}
-
-// newApplyEnv starts a simulator with simOpts (no rate limit unless set)
-// and a fast-retrying client; tweak, when not nil, adjusts the client's
-// config.
-func newApplyEnv(t testing.TB, simOpts officestest.Options, tweak func(*offices.ClientConfig)) *applyEnv {
-	t.Helper()
-	if simOpts.Token == "" {
-		simOpts.Token = applyTestKey
-	}
-	if simOpts.RatePerMinute == 0 {
-		simOpts.RatePerMinute = -1
-	}
-	sim := officestest.NewServer(t, simOpts)
-	return newApplyEnvAt(t, sim, sim.URL, tweak)
-}
-
-func newApplyEnvAt(t testing.TB, sim *officestest.TestServer, url string, tweak func(*offices.ClientConfig)) *applyEnv {
-	t.Helper()
-	cfg := offices.ClientConfig{
-		BaseURL: url, APIKey: applyTestKey, Rate: 60000,
-		RetryBaseDelay: 5 * time.Millisecond, RetryMaxDelay: 50 * time.Millisecond,
-		Timeout: 10 * time.Second, MaxAttempts: 10,
-	}
-	if tweak != nil {
-		tweak(&cfg)
-	}
-	c, err := offices.NewClient(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "officectl.state")
-	st, err := state.Open(path, state.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	return &applyEnv{sim: sim, client: c, store: st, statePath: path}
-}
-
-// plan plans ds against the env's state.
-func (e *applyEnv) plan(t testing.TB, ds []load.Desired) *plan.Plan {
-	t.Helper()
-	return enginetest.MustPlan(t, ds, e.store.State())
-}
-
-// apply applies p with parallelism par and collects the events.
-func (e *applyEnv) apply(t testing.TB, ctx context.Context, p *plan.Plan, par int, failFast bool) (*apply.ApplyResult, []apply.Event) {
-	t.Helper()
-	var evs []apply.Event
-	res, _ := apply.Apply(ctx, p, apply.ApplyOptions{
-		Store: e.store, API: e.client, Parallelism: par, FailFast: failFast,
-		Events: func(ev apply.Event) { evs = append(evs, ev) },
-	})
-	if res == nil {
-		t.Fatal("Apply returned no result")
-	}
-	return res, evs
-}
-
 // TestApplyResolvesReferencesInOrder: every office is POSTed after the
 // offices it refers to, with their real ids in the body.
 func TestApplyResolvesReferencesInOrder(t *testing.T) {
 	t.Parallel()
-	env := newApplyEnv(t, officestest.Options{Latency: 5 * time.Millisecond}, nil)
+	env := enginetest.NewEnv(t, officestest.Options{Latency: 5 * time.Millisecond}, nil)
 	hq, a, b, c := enginetest.Office("HQ", "DE"), enginetest.Office("A", "DE"), enginetest.Office("B", "DE"), enginetest.Office("C", "DE")
 	enginetest.RouteTo(&a, "hq")
 	enginetest.RouteTo(&b, "a", "hq")
 	enginetest.RouteTo(&c, "b", "a", "hq")
 	ds := append(enginetest.Numbered(12), load.Desired{Key: "a", Office: a}, load.Desired{Key: "b", Office: b}, load.Desired{Key: "c", Office: c}, load.Desired{Key: "hq", Office: hq})
-	res, _ := env.apply(t, context.Background(), env.plan(t, ds), 8, false)
+	res, _ := applytest.Apply(t, env, context.Background(), env.Plan(t, ds), 8, false)
 	if res.Err != nil || res.Counts.Created != len(ds) {
 		t.Fatalf("created %d of %d: %v", res.Counts.Created, len(ds), res.Err)
 	}
@@ -113,7 +42,7 @@ func TestApplyResolvesReferencesInOrder(t *testing.T) {
 	// Ids count up in creation order, so they show the server-side order.
 	id := map[string]int64{}
 	lives := map[string]offices.Live{}
-	for _, l := range env.sim.Offices() {
+	for _, l := range env.Sim.Offices() {
 		id[l.Name], lives[l.Name] = l.ID, l
 	}
 	if !(id["HQ"] < id["A"] && id["A"] < id["B"] && id["B"] < id["C"]) {
@@ -135,74 +64,32 @@ func TestApplyResolvesReferencesInOrder(t *testing.T) {
 	target("HQ", lives["A"].RoutingOptions.Open.ActionTargetID)
 
 	// State keeps the references unresolved, so the next plan is empty.
-	if e, _ := env.store.Entry("c"); !strings.Contains(string(e.Spec), `{"office":"b"}`) {
+	if e, _ := env.Store.Entry("c"); !strings.Contains(string(e.Spec), `{"office":"b"}`) {
 		t.Errorf("state spec of c holds no reference: %s", e.Spec)
 	}
-	if s := env.plan(t, ds).Summary(); s.Changed() != 0 {
+	if s := env.Plan(t, ds).Summary(); s.Changed() != 0 {
 		t.Errorf("plan after apply: %+v, want no changes", s)
 	}
-	enginetest.CheckStateMatchesServer(t, env.sim, env.store.State(), len(ds))
-}
-
-// inflightCounter wraps a handler and records the most requests it served
-// at once.
-type inflightCounter struct {
-	h        http.Handler
-	cur, max atomic.Int64
-}
-
-func (c *inflightCounter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	n := c.cur.Add(1)
-	defer c.cur.Add(-1)
-	for {
-		m := c.max.Load()
-		if n <= m || c.max.CompareAndSwap(m, n) {
-			break
-		}
-	}
-	c.h.ServeHTTP(w, r)
+	enginetest.CheckStateMatchesServer(t, env.Sim, env.Store.State(), len(ds))
 }
 
 // TestApplyParallelismBound: never more requests at the server at once
 // than --parallelism, and the bound is reached (the offices overlap).
 func TestApplyParallelismBound(t *testing.T) {
 	t.Parallel()
-	sim := officestest.NewServer(t, officestest.Options{Token: applyTestKey, RatePerMinute: -1, Latency: 40 * time.Millisecond})
-	counter := &inflightCounter{h: sim.Server}
+	sim := officestest.NewServer(t, officestest.Options{Token: enginetest.TestKey, RatePerMinute: -1, Latency: 40 * time.Millisecond})
+	counter := &enginetest.InflightCounter{H: sim.Server}
 	front := httptest.NewServer(counter)
 	t.Cleanup(front.Close)
-	env := newApplyEnvAt(t, sim, front.URL, nil)
-	res, _ := env.apply(t, context.Background(), env.plan(t, enginetest.Numbered(48)), 3, false)
+	env := enginetest.NewEnvAt(t, sim, front.URL, nil)
+	res, _ := applytest.Apply(t, env, context.Background(), env.Plan(t, enginetest.Numbered(48)), 3, false)
 	if res.Err != nil {
 		t.Fatal(res.Err)
 	}
-	if got := counter.max.Load(); got > 3 || got < 2 {
+	if got := counter.Max.Load(); got > 3 || got < 2 {
 		t.Errorf("at most %d requests at once, want 3 (parallelism 3)", got)
 	}
-	enginetest.CheckStateMatchesServer(t, env.sim, env.store.State(), 48)
-}
-
-// stallWatch measures how late the scheduler wakes a 5 ms sleeper until
-// stop is called: an overloaded machine delivers evenly paced requests in
-// clumps, and then the server's counts say nothing about the client.
-func stallWatch() (stop func() time.Duration) {
-	var (
-		stall time.Duration
-		wg    sync.WaitGroup
-		quit  atomic.Bool
-	)
-	wg.Go(func() {
-		for !quit.Load() {
-			start := time.Now()
-			time.Sleep(5 * time.Millisecond)
-			stall = max(stall, time.Since(start)-5*time.Millisecond)
-		}
-	})
-	return func() time.Duration {
-		quit.Store(true)
-		wg.Wait()
-		return stall
-	}
+	enginetest.CheckStateMatchesServer(t, env.Sim, env.Store.State(), 48)
 }
 
 // TestApplyStaysUnderRate: at 600 requests a minute and 8 in flight, no
@@ -210,18 +97,18 @@ func stallWatch() (stop func() time.Duration) {
 // 10 a second (one more for arrival jitter), and none is throttled.
 func TestApplyStaysUnderRate(t *testing.T) {
 	t.Parallel()
-	env := newApplyEnv(t, officestest.Options{RatePerMinute: 600, Latency: 5 * time.Millisecond},
+	env := enginetest.NewEnv(t, officestest.Options{RatePerMinute: 600, Latency: 5 * time.Millisecond},
 		func(c *offices.ClientConfig) { c.Rate = 600 })
-	stop := stallWatch()
+	stop := enginetest.StallWatch()
 	start := time.Now()
-	res, _ := env.apply(t, context.Background(), env.plan(t, enginetest.Numbered(40)), 8, false)
+	res, _ := applytest.Apply(t, env, context.Background(), env.Plan(t, enginetest.Numbered(40)), 8, false)
 	stall, took := stop(), time.Since(start)
 	if res.Err != nil {
 		t.Fatal(res.Err)
 	}
-	n := env.sim.Stats().Requests
-	t.Logf("%d requests in %s, per second %v, longest stall %s", n, took.Round(time.Millisecond), env.sim.PerSecond(), stall)
-	if ss := env.sim.Stats(); ss.RateLimited != 0 {
+	n := env.Sim.Stats().Requests
+	t.Logf("%d requests in %s, per second %v, longest stall %s", n, took.Round(time.Millisecond), env.Sim.PerSecond(), stall)
+	if ss := env.Sim.Stats(); ss.RateLimited != 0 {
 		t.Errorf("%d requests throttled by the server", ss.RateLimited)
 	}
 	if took < 3*time.Second {
@@ -232,7 +119,7 @@ func TestApplyStaysUnderRate(t *testing.T) {
 	}
 	for _, span := range []time.Duration{time.Second, 2 * time.Second, 3 * time.Second} {
 		limit := 1 + int(math.Ceil(10*span.Seconds())) + 1
-		if got := env.sim.MaxInWindow(span); got > limit {
+		if got := env.Sim.MaxInWindow(span); got > limit {
 			t.Errorf("%d requests within %s, want at most %d", got, span, limit)
 		}
 	}
@@ -242,15 +129,15 @@ func TestApplyStaysUnderRate(t *testing.T) {
 // created, none fails.
 func TestApplyAbsorbs429(t *testing.T) {
 	t.Parallel()
-	env := newApplyEnv(t, officestest.Options{Faults: officestest.Faults{TooManyRequests: 0.3}, Seed: 7}, nil)
-	res, _ := env.apply(t, context.Background(), env.plan(t, enginetest.Numbered(40)), 8, false)
+	env := enginetest.NewEnv(t, officestest.Options{Faults: officestest.Faults{TooManyRequests: 0.3}, Seed: 7}, nil)
+	res, _ := applytest.Apply(t, env, context.Background(), env.Plan(t, enginetest.Numbered(40)), 8, false)
 	if res.Err != nil || res.Counts.Failed != 0 || res.Counts.Created != 40 {
 		t.Fatalf("counts %+v, err %v", res.Counts, res.Err)
 	}
-	if n := env.sim.Stats().Injected429; n == 0 {
+	if n := env.Sim.Stats().Injected429; n == 0 {
 		t.Error("no 429 was injected: the test proves nothing")
 	}
-	enginetest.CheckStateMatchesServer(t, env.sim, env.store.State(), 40)
+	enginetest.CheckStateMatchesServer(t, env.Sim, env.Store.State(), 40)
 }
 
 // TestApplyFaultsNoDuplicates: 300 offices through 10% 5xx, 5%
@@ -259,13 +146,13 @@ func TestApplyAbsorbs429(t *testing.T) {
 func TestApplyFaultsNoDuplicates(t *testing.T) {
 	t.Parallel()
 	faults := officestest.Faults{ServerError: 0.10, Drop: 0.05, Reset: 0.03}
-	env := newApplyEnv(t, officestest.Options{Faults: faults, Seed: 42, Latency: time.Millisecond, PageSize: 100}, nil)
+	env := enginetest.NewEnv(t, officestest.Options{Faults: faults, Seed: 42, Latency: time.Millisecond, PageSize: 100}, nil)
 	ds := enginetest.Numbered(300)
 	for i := 10; i < 300; i += 10 { // some order to keep
 		enginetest.RouteTo(&ds[i].Office, ds[i-1].Key)
 	}
-	res, _ := env.apply(t, context.Background(), env.plan(t, ds), 8, false)
-	ss := env.sim.Stats()
+	res, _ := applytest.Apply(t, env, context.Background(), env.Plan(t, ds), 8, false)
+	ss := env.Sim.Stats()
 	t.Logf("counts %+v; server: %d requests, %d 5xx, %d drops, %d resets", res.Counts, ss.Requests, ss.Injected5xx, ss.Drops, ss.Resets)
 	if res.Err != nil || res.Counts.Created != 300 {
 		t.Errorf("created %d of 300 in one run: %v", res.Counts.Created, res.Err)
@@ -273,45 +160,45 @@ func TestApplyFaultsNoDuplicates(t *testing.T) {
 	if ss.Drops == 0 || ss.Injected5xx == 0 || ss.Resets == 0 {
 		t.Error("a fault was never injected: the test proves less than it says")
 	}
-	enginetest.CheckStateMatchesServer(t, env.sim, env.store.State(), 300)
+	enginetest.CheckStateMatchesServer(t, env.Sim, env.Store.State(), 300)
 }
 
 // TestApplyThenPlanNoChanges: apply, then the plan is empty; an e911
 // change is applied with PUT e911 and then the plan is empty again.
 func TestApplyThenPlanNoChanges(t *testing.T) {
 	t.Parallel()
-	env := newApplyEnv(t, officestest.Options{}, nil)
+	env := enginetest.NewEnv(t, officestest.Options{}, nil)
 	ny := enginetest.Office("New York", "US")
 	ds := append(enginetest.Numbered(5), load.Desired{Key: "new-york", Office: ny})
-	if res, _ := env.apply(t, context.Background(), env.plan(t, ds), 8, false); res.Err != nil {
+	if res, _ := applytest.Apply(t, env, context.Background(), env.Plan(t, ds), 8, false); res.Err != nil {
 		t.Fatal(res.Err)
 	}
-	if s := env.plan(t, ds).Summary(); s.Changed() != 0 {
+	if s := env.Plan(t, ds).Summary(); s.Changed() != 0 {
 		t.Fatalf("plan after apply: %+v", s)
 	}
 
 	ds[5].Office.E911Address = &offices.E911Address{Address: "1 Broadway", City: "New York", Country: "US", State: "NY", Zip: "10004"}
-	p := env.plan(t, ds)
+	p := env.Plan(t, ds)
 	if s := p.Summary(); s.UpdateE911 != 1 || s.Changed() != 1 {
 		t.Fatalf("plan after the e911 change: %+v", s)
 	}
-	res, evs := env.apply(t, context.Background(), p, 8, false)
+	res, evs := applytest.Apply(t, env, context.Background(), p, 8, false)
 	if res.Err != nil || res.Counts.Updated != 1 || res.Counts.Unchanged != 5 || res.Elapsed <= 0 {
 		t.Fatalf("counts %+v, err %v, elapsed %s", res.Counts, res.Err, res.Elapsed)
 	}
 	if evs[1].Type != apply.EventUpdated || evs[1].Key != "new-york" {
 		t.Errorf("events %+v", evs)
 	}
-	e, _ := env.store.Entry("new-york")
+	e, _ := env.Store.Entry("new-york")
 	id, _ := strconv.ParseInt(e.ID, 10, 64)
-	live, _ := env.sim.Office(id)
+	live, _ := env.Sim.Office(id)
 	if live.E911Address == nil || live.E911Address.Address != "1 Broadway" {
 		t.Errorf("server e911 %+v", live.E911Address)
 	}
 	if e.UpdatedAt == nil {
 		t.Error("no updated_at in state")
 	}
-	if s := env.plan(t, ds).Summary(); s.Changed() != 0 {
+	if s := env.Plan(t, ds).Summary(); s.Changed() != 0 {
 		t.Errorf("plan after the e911 update: %+v", s)
 	}
 }
@@ -321,14 +208,14 @@ func TestApplyThenPlanNoChanges(t *testing.T) {
 // others are created; the refused one leaves no state entry.
 func TestApplyBadRequestSkipsDependants(t *testing.T) {
 	t.Parallel()
-	env := newApplyEnv(t, officestest.Options{}, nil)
+	env := enginetest.NewEnv(t, officestest.Options{}, nil)
 	bad := enginetest.Office("Bad", "DE")
 	bad.RingSeconds = enginetest.Ptr(int64(99)) // the apply.API allows 10..45
 	child, grandchild := enginetest.Office("Child", "DE"), enginetest.Office("Grandchild", "DE")
 	enginetest.RouteTo(&child, "bad")
 	enginetest.RouteTo(&grandchild, "child")
 	ds := append(enginetest.Numbered(6), load.Desired{Key: "bad", Office: bad}, load.Desired{Key: "child", Office: child}, load.Desired{Key: "grandchild", Office: grandchild})
-	res, evs := env.apply(t, context.Background(), env.plan(t, ds), 4, false)
+	res, evs := applytest.Apply(t, env, context.Background(), env.Plan(t, ds), 4, false)
 
 	if c := res.Counts; c.Created != 6 || c.Failed != 1 || c.Skipped != 2 {
 		t.Errorf("counts %+v", c)
@@ -351,27 +238,27 @@ func TestApplyBadRequestSkipsDependants(t *testing.T) {
 	if strings.Join(skipped, ",") != "child,grandchild" {
 		t.Errorf("skipped events for %v", skipped)
 	}
-	if _, ok := env.store.Entry("bad"); ok {
+	if _, ok := env.Store.Entry("bad"); ok {
 		t.Error("the refused office left a state entry")
 	}
-	enginetest.CheckStateMatchesServer(t, env.sim, env.store.State(), 6)
+	enginetest.CheckStateMatchesServer(t, env.Sim, env.Store.State(), 6)
 }
 
 // TestApplyFailFast: with FailFast, nothing starts after the first
 // failure.
 func TestApplyFailFast(t *testing.T) {
 	t.Parallel()
-	env := newApplyEnv(t, officestest.Options{}, nil)
+	env := enginetest.NewEnv(t, officestest.Options{}, nil)
 	ds := enginetest.Numbered(6)
 	ds[0].Office.RingSeconds = enginetest.Ptr(int64(5))
-	res, _ := env.apply(t, context.Background(), env.plan(t, ds), 1, true)
+	res, _ := applytest.Apply(t, env, context.Background(), env.Plan(t, ds), 1, true)
 	c := res.Counts
 	// Parallelism 1: one office may have been on its way as office-000
 	// failed.
 	if c.Failed != 1 || c.Created > 1 || c.Skipped != 5-c.Created {
 		t.Errorf("counts %+v, want 1 failed, at most 1 created, the rest skipped", c)
 	}
-	if n := posts(env.sim); n != c.Failed+c.Created {
+	if n := posts(env.Sim); n != c.Failed+c.Created {
 		t.Errorf("%d creates sent, want %d", n, c.Failed+c.Created)
 	}
 	for _, o := range res.Offices {
@@ -384,18 +271,18 @@ func TestApplyFailFast(t *testing.T) {
 // TestApplyUnauthorizedStops: a 401 stops everything at once.
 func TestApplyUnauthorizedStops(t *testing.T) {
 	t.Parallel()
-	env := newApplyEnv(t, officestest.Options{Token: "another-key"}, nil)
-	res, _ := env.apply(t, context.Background(), env.plan(t, enginetest.Numbered(50)), 8, false)
+	env := enginetest.NewEnv(t, officestest.Options{Token: "another-key"}, nil)
+	res, _ := applytest.Apply(t, env, context.Background(), env.Plan(t, enginetest.Numbered(50)), 8, false)
 	if !offices.IsAuth(res.Err) || !strings.Contains(res.Err.Error(), "DIALPAD_API_KEY") {
 		t.Errorf("error %v, want a 401 that mentions DIALPAD_API_KEY", res.Err)
 	}
-	if n := env.sim.Stats().Requests; n > 2 {
+	if n := env.Sim.Stats().Requests; n > 2 {
 		t.Errorf("%d requests after a 401", n)
 	}
 	if res.Counts.Created != 0 || res.Counts.Skipped+res.Counts.Failed != 50 {
 		t.Errorf("counts %+v", res.Counts)
 	}
-	if strings.Contains(fmt.Sprint(res.Err), applyTestKey) {
+	if strings.Contains(fmt.Sprint(res.Err), enginetest.TestKey) {
 		t.Error("the error holds the key")
 	}
 }
@@ -404,23 +291,23 @@ func TestApplyUnauthorizedStops(t *testing.T) {
 // but not in state fails and points at import; a resume adopts its office.
 func TestApplyRefusesLiveNameAdoptsPending(t *testing.T) {
 	t.Parallel()
-	env := newApplyEnv(t, officestest.Options{}, nil)
+	env := enginetest.NewEnv(t, officestest.Options{}, nil)
 	ds := enginetest.Numbered(3)
-	ids := env.sim.Seed(offices.Live{Name: "Office 000"}, offices.Live{Name: "Office 001"})
+	ids := env.Sim.Seed(offices.Live{Name: "Office 000"}, offices.Live{Name: "Office 001"})
 	// office-001 has a pending create from a run that crashed.
 	o := ds[1].Office
 	started := time.Now().UTC()
-	if err := env.store.Update(func(st *state.State) error {
+	if err := env.Store.Update(func(st *state.State) error {
 		st.Set("office-001", &state.Entry{Status: state.Pending, Name: o.Name, Spec: o.Canonical(), SpecSHA256: o.SpecSHA256(), StartedAt: &started})
 		return nil
 	}); err != nil {
 		t.Fatal(err)
 	}
-	p := env.plan(t, ds)
+	p := env.Plan(t, ds)
 	if s := p.Summary(); s.Create != 2 || s.Resume != 1 {
 		t.Fatalf("plan %+v", s)
 	}
-	res, _ := env.apply(t, context.Background(), p, 8, false)
+	res, _ := applytest.Apply(t, env, context.Background(), p, 8, false)
 	got := map[string]apply.Outcome{}
 	for _, r := range res.Offices {
 		got[r.Key] = r.Outcome
@@ -434,7 +321,7 @@ func TestApplyRefusesLiveNameAdoptsPending(t *testing.T) {
 	if got["office-002"] != apply.OutcomeCreated {
 		t.Errorf("office-002: %s", got["office-002"])
 	}
-	if n := len(env.sim.Offices()); n != 3 {
+	if n := len(env.Sim.Offices()); n != 3 {
 		t.Errorf("%d offices on the server, want 3", n)
 	}
 }
@@ -443,21 +330,21 @@ func TestApplyRefusesLiveNameAdoptsPending(t *testing.T) {
 // have fails and stays pending.
 func TestApplyPendingAmbiguous(t *testing.T) {
 	t.Parallel()
-	env := newApplyEnv(t, officestest.Options{}, nil)
+	env := enginetest.NewEnv(t, officestest.Options{}, nil)
 	ds := enginetest.Numbered(1)
-	env.sim.Seed(offices.Live{Name: "Office 000"}, offices.Live{Name: "Office 000"})
+	env.Sim.Seed(offices.Live{Name: "Office 000"}, offices.Live{Name: "Office 000"})
 	o := ds[0].Office
-	if err := env.store.Update(func(st *state.State) error {
+	if err := env.Store.Update(func(st *state.State) error {
 		st.Set("office-000", &state.Entry{Status: state.Pending, Name: o.Name, SpecSHA256: o.SpecSHA256()})
 		return nil
 	}); err != nil {
 		t.Fatal(err)
 	}
-	res, _ := env.apply(t, context.Background(), env.plan(t, ds), 8, false)
+	res, _ := applytest.Apply(t, env, context.Background(), env.Plan(t, ds), 8, false)
 	if !errors.Is(res.Err, apply.ErrAmbiguousName) || !res.Offices[0].Pending {
 		t.Errorf("err %v pending %v, want ErrAmbiguousName, pending", res.Err, res.Offices[0].Pending)
 	}
-	if e, _ := env.store.Entry("office-000"); e.Status != state.Pending {
+	if e, _ := env.Store.Entry("office-000"); e.Status != state.Pending {
 		t.Errorf("entry %+v, want pending", e)
 	}
 }
@@ -466,17 +353,17 @@ func TestApplyPendingAmbiguous(t *testing.T) {
 // flight finish and are saved, and nothing else starts.
 func TestApplyInterruptedStartsNothingNew(t *testing.T) {
 	t.Parallel()
-	env := newApplyEnv(t, officestest.Options{Latency: 50 * time.Millisecond}, nil)
+	env := enginetest.NewEnv(t, officestest.Options{Latency: 50 * time.Millisecond}, nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	var evs []apply.Event
 	sent := -1 // creates the server had received at the interrupt
-	res, err := apply.Apply(ctx, env.plan(t, enginetest.Numbered(40)), apply.ApplyOptions{
-		Store: env.store, API: env.client, Parallelism: 2,
+	res, err := apply.Apply(ctx, env.Plan(t, enginetest.Numbered(40)), apply.ApplyOptions{
+		Store: env.Store, API: env.Client, Parallelism: 2,
 		Events: func(ev apply.Event) {
 			evs = append(evs, ev)
 			if ev.Type == apply.EventCreated && ev.Done == 3 {
 				cancel()
-				sent = posts(env.sim)
+				sent = posts(env.Sim)
 			}
 		},
 	})
@@ -484,15 +371,15 @@ func TestApplyInterruptedStartsNothingNew(t *testing.T) {
 		t.Fatalf("interrupted %v, err %v", res.Interrupted, err)
 	}
 	// At most Parallelism requests were on their way at the interrupt.
-	if n := posts(env.sim); n > sent+2 {
+	if n := posts(env.Sim); n > sent+2 {
 		t.Errorf("%d creates reached the server after the interrupt (%d before), want at most 2 (in flight)", n-sent, sent)
 	}
 	created := res.Counts.Created
 	if created < 3 || res.Counts.Skipped != 40-created {
 		t.Errorf("counts %+v", res.Counts)
 	}
-	st := env.store.State()
-	enginetest.CheckStateMatchesServer(t, env.sim, st, created)
+	st := env.Store.State()
+	enginetest.CheckStateMatchesServer(t, env.Sim, st, created)
 	if last := evs[len(evs)-1]; last.Type != apply.EventSummary || !last.Interrupted {
 		t.Errorf("last event %+v", last)
 	}

@@ -1,4 +1,4 @@
-package engine
+package apply_test
 
 import (
 	"context"
@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/officectl/officectl/engine/apply"
+	"github.com/officectl/officectl/engine/apply/applytest"
+	"github.com/officectl/officectl/engine/enginetest"
 	"github.com/officectl/officectl/engine/plan"
 	"github.com/officectl/officectl/offices"
 	"github.com/officectl/officectl/offices/officestest"
@@ -19,15 +21,15 @@ import (
 // plan has no changes.
 func TestApplyManageMembership(t *testing.T) {
 	t.Parallel()
-	env := newApplyEnv(t, officestest.Options{Users: 6, Rooms: 2}, nil)
+	env := enginetest.NewEnv(t, officestest.Options{Users: 6, Rooms: 2}, nil)
 	unmanaged := strings.NewReplacer(
 		"    operators: [{user: user1@example.com, role: admin}]\n", "",
 		"    name: Team 1\n    operators: []\n", "    name: Team 1\n",
-	).Replace(applyGroupsYAML)
-	if _, res := env.applyGroups(t, groupsConfig(t, unmanaged), 0); res == nil || res.Err != nil {
+	).Replace(enginetest.GroupsYAML)
+	if _, res := applytest.ApplyGroups(t, env, enginetest.GroupsConfig(t, unmanaged), 0); res == nil || res.Err != nil {
 		t.Fatalf("first apply: %+v", res)
 	}
-	st := env.store.State()
+	st := env.Store.State()
 	if st.Departments["team-1"].Operators != nil || st.Offices["hq"].Operators != nil {
 		t.Fatalf("memberships recorded as managed: %+v %+v", st.Departments["team-1"].Operators, st.Offices["hq"].Operators)
 	}
@@ -46,13 +48,13 @@ func TestApplyManageMembership(t *testing.T) {
 		{offices.KindOffice, hq, offices.Member{Type: offices.OperatorUser, ID: officestest.FirstUserID + 6, Role: offices.RoleOperator}},
 		{offices.KindOffice, hq, offices.Member{Type: offices.OperatorUser, ID: officestest.FirstUserID + 1, Role: offices.RoleOperator}},
 	} {
-		if err := env.client.AddOperator(ctx, add.kind, add.id, add.m); err != nil {
+		if err := env.Client.AddOperator(ctx, add.kind, add.id, add.m); err != nil {
 			t.Fatalf("seeding %s %d: %v", add.kind, add.id, err)
 		}
 	}
 
-	cfg := groupsConfig(t, applyGroupsYAML) // team-1: operators []; hq: user1 as admin
-	p, res := env.applyGroups(t, cfg, 0)
+	cfg := enginetest.GroupsConfig(t, enginetest.GroupsYAML) // team-1: operators []; hq: user1 as admin
+	p, res := applytest.ApplyGroups(t, env, cfg, 0)
 	if s := p.Summary(); s.Update != 2 || s.Changed() != 2 {
 		t.Errorf("plan summary %+v", s)
 	}
@@ -64,17 +66,17 @@ func TestApplyManageMembership(t *testing.T) {
 	if res == nil || res.Err != nil || res.Counts.Updated != 2 {
 		t.Fatalf("apply: %+v", res)
 	}
-	if ops := env.sim.Operators(team); len(ops) != 0 {
+	if ops := env.Sim.Operators(team); len(ops) != 0 {
 		t.Errorf("team-1's operators in Dialpad: %+v, want none", ops)
 	}
-	if ops := env.sim.Operators(hq); len(ops) != 1 || ops[0].ID != officestest.FirstUserID+1 || ops[0].Role != "admin" {
+	if ops := env.Sim.Operators(hq); len(ops) != 1 || ops[0].ID != officestest.FirstUserID+1 || ops[0].Role != "admin" {
 		t.Errorf("hq's operators in Dialpad: %+v, want user1 as admin only", ops)
 	}
-	st = env.store.State()
+	st = env.Store.State()
 	if ops := st.Departments["team-1"].Operators; ops == nil || len(ops) != 0 {
 		t.Errorf("team-1's operators in the state: %#v, want []", ops)
 	}
-	checkGroupsMatch(t, env.sim, st, cfg)
+	enginetest.CheckGroupsMatch(t, env.Sim, st, cfg)
 	p2, err := plan.MakePlan(cfg, st)
 	if err != nil {
 		t.Fatal(err)
@@ -90,13 +92,13 @@ func TestApplyManageMembership(t *testing.T) {
 // records [] in the state. The next plan has no changes.
 func TestApplyAdoptedOfficeOperators(t *testing.T) {
 	t.Parallel()
-	env := newApplyEnv(t, officestest.Options{Users: 6, Rooms: 2}, nil)
-	ids := env.sim.Seed(offices.Live{Name: "HQ"})
-	if err := env.client.AddOperator(context.Background(), offices.KindOffice, ids[0],
+	env := enginetest.NewEnv(t, officestest.Options{Users: 6, Rooms: 2}, nil)
+	ids := env.Sim.Seed(offices.Live{Name: "HQ"})
+	if err := env.Client.AddOperator(context.Background(), offices.KindOffice, ids[0],
 		offices.Member{Type: offices.OperatorUser, ID: officestest.FirstUserID + 6, Role: offices.RoleOperator}); err != nil {
 		t.Fatal(err)
 	}
-	branch := strings.Replace(applyGroupsYAML, "departments:\n", `  branch:
+	branch := strings.Replace(enginetest.GroupsYAML, "departments:\n", `  branch:
     name: Branch
     country: DE
     currency: EUR
@@ -108,12 +110,12 @@ func TestApplyAdoptedOfficeOperators(t *testing.T) {
     operators: []
 departments:
 `, 1)
-	cfg := groupsConfig(t, branch)
-	p, err := plan.MakePlan(cfg, env.store.State())
+	cfg := enginetest.GroupsConfig(t, branch)
+	p, err := plan.MakePlan(cfg, env.Store.State())
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, _ := apply.Apply(context.Background(), p, apply.ApplyOptions{Store: env.store, API: env.client, AdoptExisting: true})
+	res, _ := apply.Apply(context.Background(), p, apply.ApplyOptions{Store: env.Store, API: env.Client, AdoptExisting: true})
 	if res == nil || res.Err != nil {
 		t.Fatalf("apply: %+v", res)
 	}
@@ -122,17 +124,17 @@ departments:
 			t.Errorf("hq: %s id %d, want adopted id %d", o.Outcome, o.ID, ids[0])
 		}
 	}
-	if ops := env.sim.Operators(ids[0]); len(ops) != 1 || ops[0].ID != officestest.FirstUserID+1 || ops[0].Role != "admin" {
+	if ops := env.Sim.Operators(ids[0]); len(ops) != 1 || ops[0].ID != officestest.FirstUserID+1 || ops[0].Role != "admin" {
 		t.Errorf("hq's operators in Dialpad: %+v, want user1 as admin only", ops)
 	}
-	st := env.store.State()
+	st := env.Store.State()
 	if ops := st.Offices["hq"].Operators; len(ops) != 1 || ops[0].Email != "user1@example.com" {
 		t.Errorf("hq's operators in the state: %+v", ops)
 	}
 	if ops := st.Offices["branch"].Operators; ops == nil || len(ops) != 0 {
 		t.Errorf("branch's operators in the state: %#v, want []", ops)
 	}
-	checkGroupsMatch(t, env.sim, st, cfg)
+	enginetest.CheckGroupsMatch(t, env.Sim, st, cfg)
 	p2, err := plan.MakePlan(cfg, st)
 	if err != nil {
 		t.Fatal(err)

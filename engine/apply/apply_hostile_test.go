@@ -1,4 +1,4 @@
-package engine
+package apply_test
 
 import (
 	"bytes"
@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/officectl/officectl/engine/apply"
+	"github.com/officectl/officectl/engine/apply/applytest"
 	"github.com/officectl/officectl/engine/enginetest"
 	"github.com/officectl/officectl/engine/load"
 	"github.com/officectl/officectl/offices"
@@ -33,14 +34,14 @@ import (
 // a mismatch fails that office, without the PUT, and the others go on.
 func TestHostileAPIE911WrongOffice(t *testing.T) {
 	t.Parallel()
-	env := newApplyEnv(t, officestest.Options{}, nil)
+	env := enginetest.NewEnv(t, officestest.Options{}, nil)
 	ds := []load.Desired{{Key: "boston", Office: enginetest.Office("Boston", "US")}, {Key: "new-york", Office: enginetest.Office("New York", "US")}}
-	if res, _ := env.apply(t, context.Background(), env.plan(t, ds), 4, false); res.Err != nil {
+	if res, _ := applytest.Apply(t, env, context.Background(), env.Plan(t, ds), 4, false); res.Err != nil {
 		t.Fatal(res.Err)
 	}
-	chicago := env.sim.Seed(offices.Live{Name: "Chicago", State: "active", Country: "us"})[0]
+	chicago := env.Sim.Seed(offices.Live{Name: "Chicago", State: "active", Country: "us"})[0]
 	// A bad merge of the state file: new-york now records Chicago's id.
-	if err := env.store.Update(func(st *state.State) error {
+	if err := env.Store.Update(func(st *state.State) error {
 		e, _ := st.Get("new-york")
 		e.ID = strconv.FormatInt(chicago, 10)
 		return nil
@@ -50,11 +51,11 @@ func TestHostileAPIE911WrongOffice(t *testing.T) {
 	for i, street := range []string{"1 Beacon St", "1 Broadway"} {
 		ds[i].Office.E911Address = &offices.E911Address{Address: street, City: ds[i].Office.Name, Country: "US", State: "MA", Zip: "02108"}
 	}
-	p := env.plan(t, ds)
+	p := env.Plan(t, ds)
 	if s := p.Summary(); s.UpdateE911 != 2 {
 		t.Fatalf("plan: %+v", s)
 	}
-	res, _ := env.apply(t, context.Background(), p, 4, false)
+	res, _ := applytest.Apply(t, env, context.Background(), p, 4, false)
 	if res.Counts.Updated != 1 || res.Counts.Failed != 1 {
 		t.Fatalf("counts %+v, want boston updated, new-york failed", res.Counts)
 	}
@@ -70,10 +71,10 @@ func TestHostileAPIE911WrongOffice(t *testing.T) {
 			t.Errorf("new-york: %v; want ErrWrongOffice naming %s", ny.Err, want)
 		}
 	}
-	if live, _ := env.sim.Office(chicago); live.E911Address != nil {
+	if live, _ := env.Sim.Office(chicago); live.E911Address != nil {
 		t.Errorf("Chicago got an E911 address: %+v", live.E911Address)
 	}
-	for _, r := range env.sim.Records() {
+	for _, r := range env.Sim.Records() {
 		if r.Method == http.MethodPut && strings.Contains(r.Path, strconv.FormatInt(chicago, 10)) {
 			t.Errorf("PUT sent to Chicago: %s", r.Path)
 		}
@@ -138,15 +139,15 @@ func (b *badIDServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // the run goes on.
 func TestHostileAPIBadCreateIDs(t *testing.T) {
 	t.Parallel()
-	sim := officestest.NewServer(t, officestest.Options{Token: applyTestKey, RatePerMinute: -1})
+	sim := officestest.NewServer(t, officestest.Options{Token: enginetest.TestKey, RatePerMinute: -1})
 	fake := &badIDServer{sim: sim, ids: map[string]int64{},
 		bad:   map[string]int64{"Office 003": -9007199254740991, "Office 005": 0},
 		dupOf: map[string]string{"Office 007": "Office 001"},
 	}
 	srv := httptest.NewServer(fake)
 	t.Cleanup(srv.Close)
-	env := newApplyEnvAt(t, sim, srv.URL, nil)
-	res, _ := env.apply(t, context.Background(), env.plan(t, enginetest.Numbered(12)), 8, false)
+	env := enginetest.NewEnvAt(t, sim, srv.URL, nil)
+	res, _ := applytest.Apply(t, env, context.Background(), env.Plan(t, enginetest.Numbered(12)), 8, false)
 	if res.Counts.Created != 9 || res.Counts.Failed != 3 || res.Counts.Skipped != 0 || res.Counts.Pending != 3 {
 		t.Fatalf("counts %+v, want 9 created, 3 failed and pending, none skipped; err %v", res.Counts, res.Err)
 	}
@@ -177,10 +178,10 @@ func TestHostileAPIBadCreateIDs(t *testing.T) {
 	if !refused["office-003"] || refused["office-001"] == refused["office-007"] {
 		t.Errorf("refused %v: want office-003 and exactly one of office-001 and office-007", refused)
 	}
-	if err := env.store.Close(); err != nil {
+	if err := env.Store.Close(); err != nil {
 		t.Fatal(err)
 	}
-	st, err := state.Load(env.statePath)
+	st, err := state.Load(env.StatePath)
 	if err != nil {
 		t.Fatalf("the state saved after bad answers does not load: %v", err)
 	}
@@ -200,39 +201,17 @@ func TestHostileAPIBadCreateIDs(t *testing.T) {
 	}
 }
 
-// endlessListing is a fake API whose office listing never ends and which
-// counts the creates it receives.
-func endlessListing(t *testing.T) (url string, posts *atomic.Int64) {
-	posts = new(atomic.Int64)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		switch r.Method {
-		case http.MethodPost:
-			posts.Add(1)
-			http.Error(w, `{"error":{"message":"no"}}`, http.StatusBadRequest)
-		default:
-			n := r.URL.Query().Get("cursor")
-			fmt.Fprintf(w, `{"cursor":"%s.","items":[{"id":"%d","name":"Office 000"}]}`, n, len(n)+1)
-		}
-	}))
-	t.Cleanup(srv.Close)
-	return srv.URL, posts
-}
-
-// TestHostileAPIEndlessListing: apply and import stop with a clear error
+// TestHostileAPIEndlessListing: apply stops with a clear error
 // when the listing does not end; no create is sent, nothing is adopted.
 func TestHostileAPIEndlessListing(t *testing.T) {
 	t.Parallel()
-	url, posts := endlessListing(t)
-	env := newApplyEnvAt(t, nil, url, nil)
-	res, _ := env.apply(t, context.Background(), env.plan(t, enginetest.Numbered(3)), 4, false)
+	url, posts := enginetest.EndlessListing(t)
+	env := enginetest.NewEnvAt(t, nil, url, nil)
+	res, _ := applytest.Apply(t, env, context.Background(), env.Plan(t, enginetest.Numbered(3)), 4, false)
 	if !errors.Is(res.Err, offices.ErrListTooLong) || res.Counts.Created+res.Counts.Adopted != 0 || posts.Load() != 0 {
 		t.Fatalf("apply: counts %+v, %d creates sent, err %v; want ErrListTooLong and nothing sent", res.Counts, posts.Load(), res.Err)
 	}
-	_, err := Import(context.Background(), load.NewConfig(enginetest.Numbered(3)), ImportOptions{API: env.client, Store: env.store})
-	if !errors.Is(err, offices.ErrListTooLong) {
-		t.Fatalf("import: %v, want ErrListTooLong", err)
-	}
-	if n := len(env.store.State().Offices); n != 0 {
+	if n := len(env.Store.State().Offices); n != 0 {
 		t.Errorf("%d state entries after the listings failed, want none", n)
 	}
 }
@@ -243,18 +222,18 @@ func TestHostileAPIEndlessListing(t *testing.T) {
 func TestHostileAPIInterruptNoNewRequests(t *testing.T) {
 	t.Parallel()
 	const latency = 300 * time.Millisecond
-	env := newApplyEnv(t, officestest.Options{Latency: latency}, func(c *offices.ClientConfig) { c.Rate = 1200 })
+	env := enginetest.NewEnv(t, officestest.Options{Latency: latency}, func(c *offices.ClientConfig) { c.Rate = 1200 })
 	ctx, cancel := context.WithCancel(context.Background())
 	var (
 		cancelled time.Time
 		inFlight  int64
 		started   int64 // requests the client had sent (or was sending) at the interrupt
 	)
-	res, _ := apply.Apply(ctx, env.plan(t, enginetest.Numbered(60)), apply.ApplyOptions{
-		Store: env.store, API: env.client, Parallelism: 8,
+	res, _ := apply.Apply(ctx, env.Plan(t, enginetest.Numbered(60)), apply.ApplyOptions{
+		Store: env.Store, API: env.Client, Parallelism: 8,
 		Events: func(ev apply.Event) {
 			if ev.Type == apply.EventCreated && ev.Done == 5 {
-				st := env.client.Stats()
+				st := env.Client.Stats()
 				inFlight, started = st.InFlight, st.Requests
 				cancelled = time.Now()
 				cancel()
@@ -268,7 +247,7 @@ func TestHostileAPIInterruptNoNewRequests(t *testing.T) {
 	// A request already on the wire may reach the server a little after
 	// the interrupt (the race detector slows both ends), so the promise is
 	// checked by counts: none sent after it, none received beyond those.
-	sent, received := env.client.Stats().Requests, int64(len(env.sim.Records()))
+	sent, received := env.Client.Stats().Requests, int64(len(env.Sim.Records()))
 	t.Logf("%d in flight and %d sent at the interrupt; %d sent and %d received in all; Apply returned %s after it",
 		inFlight, started, sent, received, returned.Sub(cancelled).Round(time.Millisecond))
 	if sent > started {
@@ -280,7 +259,7 @@ func TestHostileAPIInterruptNoNewRequests(t *testing.T) {
 	if d := returned.Sub(cancelled); d > latency+2*time.Second {
 		t.Errorf("Apply returned %s after the interrupt", d)
 	}
-	enginetest.CheckStateMatchesServer(t, env.sim, env.store.State(), res.Counts.Created)
+	enginetest.CheckStateMatchesServer(t, env.Sim, env.Store.State(), res.Counts.Created)
 }
 
 // TestHostileAPIUnreachable: when connections are refused, apply stops
@@ -291,16 +270,16 @@ func TestHostileAPIUnreachable(t *testing.T) {
 	down := httptest.NewServer(http.NotFoundHandler())
 	url := down.URL
 	down.Close() // connection refused from now on
-	env := newApplyEnvAt(t, nil, url, func(c *offices.ClientConfig) { c.MaxAttempts = 5 })
+	env := enginetest.NewEnvAt(t, nil, url, func(c *offices.ClientConfig) { c.MaxAttempts = 5 })
 	// The listing before the creates went through; then the API went down.
 	api := &enginetest.FakeAPI{
 		List:   func(ctx context.Context, opts offices.ListOptions) ([]offices.Live, error) { return nil, nil },
-		Create: env.client.CreateOffice,
+		Create: env.Client.CreateOffice,
 	}
 	start := time.Now()
-	res, err := apply.Apply(context.Background(), env.plan(t, enginetest.Numbered(22)), apply.ApplyOptions{Store: env.store, API: api, Parallelism: 8})
+	res, err := apply.Apply(context.Background(), env.Plan(t, enginetest.Numbered(22)), apply.ApplyOptions{Store: env.Store, API: api, Parallelism: 8})
 	took := time.Since(start)
-	requests := env.client.Stats().Requests
+	requests := env.Client.Stats().Requests
 	t.Logf("%d requests, %s; counts %+v", requests, took.Round(time.Millisecond), res.Counts)
 	if !errors.Is(err, offices.ErrUnreachable) || !strings.Contains(err.Error(), "unreachable") {
 		t.Errorf("err = %v, want the API unreachable", err)
@@ -311,7 +290,7 @@ func TestHostileAPIUnreachable(t *testing.T) {
 	if res.Counts.Created != 0 || res.Counts.Skipped < 22-16 {
 		t.Errorf("counts %+v, want most skipped", res.Counts)
 	}
-	if n := len(env.store.State().Offices); n != 0 {
+	if n := len(env.Store.State().Offices); n != 0 {
 		t.Errorf("%d state entries, want none: nothing was created", n)
 	}
 }
@@ -322,41 +301,20 @@ func TestHostileAPIUnreachable(t *testing.T) {
 func TestHostileAPIInterruptDuringRetryAfter(t *testing.T) {
 	t.Parallel()
 	faults := officestest.Faults{TooManyRequests: 0.5, RetryAfter: 30 * time.Second}
-	env := newApplyEnv(t, officestest.Options{Faults: faults, Seed: 1}, nil)
+	env := enginetest.NewEnv(t, officestest.Options{Faults: faults, Seed: 1}, nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(300*time.Millisecond, cancel)
 	start := time.Now()
-	res, _ := apply.Apply(ctx, env.plan(t, enginetest.Numbered(20)), apply.ApplyOptions{Store: env.store, API: env.client, Parallelism: 4})
+	res, _ := apply.Apply(ctx, env.Plan(t, enginetest.Numbered(20)), apply.ApplyOptions{Store: env.Store, API: env.Client, Parallelism: 4})
 	took := time.Since(start)
-	t.Logf("returned after %s; %d requests, %d answered 429; counts %+v", took.Round(time.Millisecond), env.sim.Stats().Requests, env.client.Stats().Throttled, res.Counts)
-	if env.client.Stats().Throttled == 0 {
+	t.Logf("returned after %s; %d requests, %d answered 429; counts %+v", took.Round(time.Millisecond), env.Sim.Stats().Requests, env.Client.Stats().Throttled, res.Counts)
+	if env.Client.Stats().Throttled == 0 {
 		t.Fatal("no 429 answered: the test proves nothing")
 	}
 	if !res.Interrupted || took > 5*time.Second {
 		t.Errorf("interrupted %v after %s; want Apply back soon after the interrupt at 300ms", res.Interrupted, took)
 	}
-	enginetest.CheckStateMatchesServer(t, env.sim, env.store.State(), res.Counts.Created)
-}
-
-// TestHostileAPIImportBadID: import records no office whose listed id is
-// not a positive int64; the others are adopted and the state saves.
-func TestHostileAPIImportBadID(t *testing.T) {
-	t.Parallel()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		fmt.Fprint(w, `{"items":[{"id":"-9007199254740991","name":"Office 000","state":"active"},{"id":"12","name":"Office 001","state":"active"}]}`)
-	}))
-	t.Cleanup(srv.Close)
-	env := newApplyEnvAt(t, nil, srv.URL, nil)
-	res, err := Import(context.Background(), load.NewConfig(enginetest.Numbered(2)), ImportOptions{API: env.client, Store: env.store})
-	if err != nil {
-		t.Fatalf("import: %v", err)
-	}
-	if len(res.Adopted) != 1 || res.Adopted[0].Key != "office-001" || len(res.Conflicts) != 1 || res.Conflicts[0].Key != "office-000" {
-		t.Fatalf("adopted %+v, conflicts %+v; want office-001 adopted, office-000 a conflict", res.Adopted, res.Conflicts)
-	}
-	if _, ok := env.store.Entry("office-000"); ok {
-		t.Error("office-000 recorded")
-	}
+	enginetest.CheckStateMatchesServer(t, env.Sim, env.Store.State(), res.Counts.Created)
 }
 
 // TestHostileAPIHugeRetryAfterStops: a create answered 429 with a
@@ -371,13 +329,13 @@ func TestHostileAPIHugeRetryAfterStops(t *testing.T) {
 		w.WriteHeader(http.StatusTooManyRequests)
 	}))
 	t.Cleanup(srv.Close)
-	env := newApplyEnvAt(t, nil, srv.URL, nil)
+	env := enginetest.NewEnvAt(t, nil, srv.URL, nil)
 	api := &enginetest.FakeAPI{ // the listing before the creates went through
 		List:   func(ctx context.Context, opts offices.ListOptions) ([]offices.Live, error) { return nil, nil },
-		Create: env.client.CreateOffice,
+		Create: env.Client.CreateOffice,
 	}
 	start := time.Now()
-	res, err := apply.Apply(context.Background(), env.plan(t, enginetest.Numbered(30)), apply.ApplyOptions{Store: env.store, API: api, Parallelism: 4})
+	res, err := apply.Apply(context.Background(), env.Plan(t, enginetest.Numbered(30)), apply.ApplyOptions{Store: env.Store, API: api, Parallelism: 4})
 	t.Logf("%d creates sent in %s; counts %+v", posts.Load(), time.Since(start).Round(time.Millisecond), res.Counts)
 	if !errors.Is(err, offices.ErrRetryTooLong) || !strings.Contains(err.Error(), `"1000000000"`) {
 		t.Errorf("err = %v, want ErrRetryTooLong naming the Retry-After", err)
@@ -385,7 +343,7 @@ func TestHostileAPIHugeRetryAfterStops(t *testing.T) {
 	if n := posts.Load(); n > 4 {
 		t.Errorf("%d creates sent, want at most the 4 in flight", n)
 	}
-	if n := len(env.store.State().Offices); n != 0 {
+	if n := len(env.Store.State().Offices); n != 0 {
 		t.Errorf("%d state entries, want none: a 429 creates nothing", n)
 	}
 }
