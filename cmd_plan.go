@@ -28,6 +28,11 @@ func cmdPlan(fs *pflag.FlagSet, std stdio) func([]string) int {
 		if err := checkFormat(*format, "text", "markdown", "json"); err != nil {
 			return fail(std, "plan", err)
 		}
+		if *out != "" {
+			if err := plan.CheckOutPath(*out, dir, statePathFor(dir, *statePath)); err != nil {
+				return fail(std, "plan", err)
+			}
+		}
 		cfg, err := loadConfig(std, dir, *statePath)
 		if err != nil {
 			return fail(std, "plan", err)

@@ -21,12 +21,12 @@ func cmdSim(fs *pflag.FlagSet, std stdio) func([]string) int {
 	seed := fs.Uint64("seed", 1, "seed of the random faults")
 	tokenFlag := fs.String("token", "", "the API key the simulator accepts (default $DIALPAD_API_KEY, else "+simDemoToken+")")
 	data := fs.String("data", "", "keep the offices in this file across restarts (ids are never given twice); written atomically after every change")
-	allowNonLoopback := fs.Bool("allow-non-loopback", false, "listen on an --addr that is not loopback, on purpose: the simulator has no real security")
+	allowNonLoopback := fs.Bool("allow-non-loopback", false, "listen on an --addr that is not loopback (edit, delete: talk to a --url that is not, with its --token), on purpose: the simulator has no real security")
 	simURL := fs.String("url", "", "edit, delete: the simulator's URL (default $DIALPAD_API_URL)")
 	people := addSimPeopleFlags(fs)
 	return func(args []string) int {
 		if len(args) > 0 {
-			return simAdmin(std, args, *simURL, *tokenFlag)
+			return simAdmin(std, args, *simURL, *tokenFlag, *allowNonLoopback)
 		}
 		var f officestest.Faults
 		if strings.TrimSpace(*faults) != "" {

@@ -177,7 +177,7 @@ func TestHelpSubcommandsDiffer(t *testing.T) {
 	}
 	var out bytes.Buffer
 	run([]string{"sim", "edit", "--help"}, stdio{out: &out, err: &out, getenv: func(string) string { return "" }})
-	if strings.Contains(out.String(), "--addr") || !strings.Contains(out.String(), "--url") {
+	if strings.Contains(out.String(), "  --addr ") || !strings.Contains(out.String(), "--url") {
 		t.Errorf("sim edit --help shows the server's flags or not its own:\n%s", out.String())
 	}
 }

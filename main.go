@@ -90,8 +90,8 @@ func commands() []command {
 		{name: "schema", summary: "print the CUE schema (or a JSON Schema for editors)", run: cmdSchema},
 		{name: "sim", args: "[edit [KIND] ID PATH=JSON... | delete [KIND] ID]", summary: "run the Dialpad API simulator on a loopback address, for demos and tests (edit, delete: change its office, or KIND department or callcenter, as an admin would)", run: cmdSim,
 			subs: []subcommand{
-				{"edit", "[office | department | callcenter] ID PATH=JSON...", "change a running simulator's office or group as an admin would", []string{"url", "token"}},
-				{"delete", "[office | department | callcenter] ID", "delete a running simulator's office or group as an admin would", []string{"url", "token"}},
+				{"edit", "[office | department | callcenter] ID PATH=JSON...", "change a running simulator's office or group as an admin would", []string{"url", "token", "allow-non-loopback"}},
+				{"delete", "[office | department | callcenter] ID", "delete a running simulator's office or group as an admin would", []string{"url", "token", "allow-non-loopback"}},
 			}},
 		{name: "init", args: "[DIR]", summary: "write a commented example config into DIR, to start from", run: cmdInit},
 		{name: "version", summary: "print the version", run: cmdVersion},

@@ -16,7 +16,12 @@ import (
 // department or callcenter) as an admin would in Dialpad's web app,
 // through the simulator's admin endpoints, and prints the object as it is
 // now (edit).
-func simAdmin(std stdio, args []string, url, token string) int {
+//
+// It talks only to a simulator on this machine (a loopback URL) unless
+// allowNonLoopback, and sends DIALPAD_API_KEY only there: a simulator
+// elsewhere gets the key given with --token, never the one of the
+// environment, which is most likely the real Dialpad key.
+func simAdmin(std stdio, args []string, url, token string, allowNonLoopback bool) int {
 	const usage = "use: officectl sim edit [office|department|callcenter] ID PATH=JSON... | officectl sim delete [office|department|callcenter] ID " +
 		"(e.g. sim edit 5100000000000000 ring_seconds=45 'name=\"Berlin HQ\"', sim delete department 5400000000000000)"
 	verb := args[0]
@@ -48,15 +53,23 @@ func simAdmin(std stdio, args []string, url, token string) int {
 	if url == "" {
 		return fail(std, "sim "+verb, fmt.Errorf("no simulator URL: give --url URL (officectl sim prints it) or set DIALPAD_API_URL"))
 	}
+	c := &officestest.AdminClient{URL: url, AllowNonLoopback: allowNonLoopback}
+	base, err := c.CheckURL()
+	if err != nil {
+		return fail(std, "sim "+verb, err)
+	}
+	if token == "" && !offices.IsLoopbackHost(base.Hostname()) {
+		return fail(std, "sim "+verb, fmt.Errorf("%s is not on this machine: give the simulator's key with --token (DIALPAD_API_KEY is sent only to a loopback simulator)", offices.Printable(url)))
+	}
 	if token == "" {
 		token = std.getenv("DIALPAD_API_KEY")
 	}
 	if token == "" {
 		token = simDemoToken
 	}
+	c.Key = token
 	ctx, stop := signalContext()
 	defer stop()
-	c := &officestest.AdminClient{URL: url, Key: token}
 	if verb == "delete" {
 		if kind == "office" {
 			err = c.Delete(ctx, id)

@@ -215,19 +215,23 @@ func invalid(method, path, format string, args ...any) error {
 	return fmt.Errorf("dialpad: %s %s: %w: %s", method, path, ErrInvalidAnswer, fmt.Sprintf(format, args...))
 }
 
-// checkName checks a name from an answer: one line, bounded.
-func checkName(name string) error {
+// checkName checks a name from an answer: bounded, and with printable
+// true one line of printable text. Only the answer to a write (the name
+// officectl sent) must be printable: a name read from a listing or a GET
+// is only reported, through Printable, and one admin's odd name must not
+// stop the reading of every other group.
+func checkName(name string, printable bool) error {
 	switch {
 	case len(name) > MaxGroupName:
 		return fmt.Errorf("name of %d bytes (at most %d accepted)", len(name), MaxGroupName)
-	case !safe(name):
+	case printable && !safe(name):
 		return fmt.Errorf("name %q is not a single line of printable text", Printable(oneLine(name, 100)))
 	}
 	return nil
 }
 
 // checkGroup checks a group answered to method path: positive ids, a
-// printable bounded name.
+// bounded name, printable in the answer to a write (not to a GET).
 func checkGroup(method, path string, g LiveGroup, name string) error {
 	if g.ID <= 0 {
 		return invalid(method, path, "group id %d is not a positive int64", g.ID)
@@ -235,7 +239,7 @@ func checkGroup(method, path string, g LiveGroup, name string) error {
 	if g.OfficeID <= 0 {
 		return invalid(method, path, "office_id %d of group %d is not a positive int64", g.OfficeID, g.ID)
 	}
-	if err := checkName(name); err != nil {
+	if err := checkName(name, method != http.MethodGet); err != nil {
 		return invalid(method, path, "group %d: %v", g.ID, err)
 	}
 	return nil

@@ -2,6 +2,7 @@ package offices_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -32,8 +33,8 @@ func TestHostileGroupAnswers(t *testing.T) {
 			_, err := c.GetDepartment(ctx, 1)
 			return err
 		}, "not an int64"},
-		{"name over two lines", `{"items":[{"id":"7","office_id":"5","name":"Sales\n::error::x"}]}`, func(c *offices.Client) error {
-			_, err := c.ListDepartments(ctx, 5)
+		{"written name over two lines", `{"id":"7","office_id":"5","name":"Sales\n::error::x"}`, func(c *offices.Client) error {
+			_, err := c.CreateDepartment(ctx, 5, sales("Sales"))
 			return err
 		}, "not a single line"},
 		{"huge name", fmt.Sprintf(`{"id":"7","office_id":"5","name":%q}`, strings.Repeat("x", 1000)), func(c *offices.Client) error {
@@ -80,6 +81,45 @@ func TestHostileGroupAnswers(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestGroupListingOddNames: a listing or a GET returns the names Dialpad
+// holds, whatever text they are (a tab, U+2028, a line break, an escape
+// sequence): officectl only reports them, through Printable, and one
+// group's odd name must not hide every other group of its office.
+func TestGroupListingOddNames(t *testing.T) {
+	ctx := context.Background()
+	names := []string{"Other\tTeam", "Hot\u2028line", "Sales\n::error::x", "\u001b[31mred"}
+	srv, _ := hostile(t, func(w http.ResponseWriter, r *http.Request, n int64) {
+		if strings.HasPrefix(r.URL.Path, "/api/v2/departments/") {
+			fmt.Fprintf(w, `{"id":"7","office_id":"5","name":%s}`, jsonString(names[0]))
+			return
+		}
+		var items []string
+		for i, n := range names {
+			items = append(items, fmt.Sprintf(`{"id":"%d","office_id":"5","name":%s}`, i+1, jsonString(n)))
+		}
+		fmt.Fprintf(w, `{"items":[%s]}`, strings.Join(items, ","))
+	})
+	c := newClient(t, fastConfig(srv.URL))
+	ds, err := c.ListDepartments(ctx, 5)
+	if err != nil || len(ds) != len(names) {
+		t.Fatalf("ListDepartments = %d groups, %v; want %d", len(ds), err, len(names))
+	}
+	if ds[0].Name != "Other\tTeam" || ds[1].Name != "Hot\u2028line" {
+		t.Errorf("names %q, %q: want them as Dialpad holds them", ds[0].Name, ds[1].Name)
+	}
+	if _, err := c.ListCallCenters(ctx, 5); err != nil {
+		t.Errorf("ListCallCenters: %v", err)
+	}
+	if d, err := c.GetDepartment(ctx, 7); err != nil || d.Name != "Other\tTeam" {
+		t.Errorf("GetDepartment = %v, %v", d, err)
+	}
+}
+
+func jsonString(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
 }
 
 // TestHostileGroupCreateBadID: a create answered with an unusable id has
@@ -155,13 +195,14 @@ func TestHostileTooManyOperators(t *testing.T) {
 	}
 }
 
-// TestHostileGroupNameEchoesKey: a name refused for its shape that holds
-// the API key does not carry the key into the error.
+// TestHostileGroupNameEchoesKey: a name refused for its shape (in the
+// answer to a write) that holds the API key does not carry the key into
+// the error.
 func TestHostileGroupNameEchoesKey(t *testing.T) {
 	srv, _ := hostile(t, func(w http.ResponseWriter, r *http.Request, n int64) {
 		fmt.Fprintf(w, `{"id":"7","office_id":"5","name":"%s\n%s"}`, testKey, testKey)
 	})
-	_, err := newClient(t, fastConfig(srv.URL)).GetDepartment(context.Background(), 7)
+	_, err := newClient(t, fastConfig(srv.URL)).CreateDepartment(context.Background(), 5, sales("Sales"))
 	if err == nil || strings.Contains(err.Error(), testKey) || !strings.Contains(err.Error(), "[REDACTED]") {
 		t.Fatalf("err = %v; want the name refused with the key redacted", err)
 	}

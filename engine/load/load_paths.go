@@ -44,13 +44,13 @@ func loadPaths(paths []string, opts LoadOptions) (*Config, []schema.Diagnostic, 
 		info, err := os.Stat(p)
 		if err != nil {
 			what := "config directory"
-			if isConfigFile(p) {
+			if IsConfigFile(p) {
 				what = "config file"
 			}
 			return nil, nil, fmt.Errorf("%s: %w", what, err)
 		}
 		if !info.IsDir() {
-			if !isConfigFile(p) {
+			if !IsConfigFile(p) {
 				return nil, nil, fmt.Errorf("%s is not a config file: give a directory, or files ending in .cue, .yaml, .yml or .json", p)
 			}
 			// A FIFO or device is added too: reading it gives a
@@ -95,8 +95,9 @@ func loadPaths(paths []string, opts LoadOptions) (*Config, []schema.Diagnostic, 
 	return loadFiles(rd, files, diags, opts)
 }
 
-// isConfigFile reports whether a file's name makes it a config file.
-func isConfigFile(name string) bool {
+// IsConfigFile reports whether a file's name makes it a config file
+// (.cue, .yaml, .yml, .json), as the loader reads the files of a folder.
+func IsConfigFile(name string) bool {
 	switch filepath.Ext(name) {
 	case ".cue", ".yaml", ".yml", ".json":
 		return true

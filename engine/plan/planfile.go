@@ -30,8 +30,13 @@ func WritePlanFile(w io.Writer, p *Plan) error {
 
 // SavePlanFile writes p to path atomically (a temporary file in the same
 // folder, renamed over path), with mode 0600: a plan holds billing
-// contacts and addresses.
+// contacts and addresses. It first checks path with CheckOutPath, against
+// the config directory and state file p records (Plan.SetPaths).
 func SavePlanFile(path string, p *Plan) (err error) {
+	dir, statePath := p.Paths(path)
+	if err := CheckOutPath(path, dir, statePath); err != nil {
+		return err
+	}
 	var buf bytes.Buffer
 	if err := WritePlanFile(&buf, p); err != nil {
 		return fmt.Errorf("save plan file %s: %w", path, err)

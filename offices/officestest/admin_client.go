@@ -20,13 +20,37 @@ import (
 // AdminClient calls a running simulator's admin endpoints (see
 // AdminPrefix): `officectl sim edit` and `officectl sim delete`.
 type AdminClient struct {
-	// URL is the simulator's base URL, e.g. http://127.0.0.1:8089; plain
-	// http only to a loopback host.
+	// URL is the simulator's base URL, e.g. http://127.0.0.1:8089: a
+	// loopback host unless AllowNonLoopback, and then https.
 	URL string
 	// Key is the API key the simulator accepts.
 	Key string
+	// AllowNonLoopback lets URL name a host that is not loopback: a
+	// simulator run elsewhere on purpose (officectl sim
+	// --allow-non-loopback). Without it the key is sent only to this
+	// machine, whatever URL says (DIALPAD_API_URL may name Dialpad).
+	AllowNonLoopback bool
 	// HTTP is the client to use; nil uses one with a 30-second timeout.
+	// Redirects are never followed: the key goes only to URL.
 	HTTP *http.Client
+}
+
+// CheckURL checks c.URL before any request: an http or https URL with a
+// host, loopback unless c.AllowNonLoopback, and then https.
+func (c *AdminClient) CheckURL() (*url.URL, error) {
+	base, err := url.Parse(c.URL)
+	if err != nil || base.Host == "" || (base.Scheme != "http" && base.Scheme != "https") {
+		return nil, fmt.Errorf("simulator URL %q: want http://HOST:PORT, as officectl sim prints it", c.URL)
+	}
+	loopback := offices.IsLoopbackHost(base.Hostname())
+	switch {
+	case !loopback && !c.AllowNonLoopback:
+		return nil, fmt.Errorf("simulator URL %q is not a loopback address: sim edit and delete talk only to a simulator on this machine "+
+			"(give --url as officectl sim prints it, e.g. http://127.0.0.1:8089); to reach a simulator on another host on purpose, give --allow-non-loopback and its --token", c.URL)
+	case base.Scheme == "http" && !loopback:
+		return nil, fmt.Errorf("simulator URL %q: plain http only to a loopback host", c.URL)
+	}
+	return base, nil
 }
 
 // Edit changes fields of office id (see Server.Edit) and returns the
@@ -60,12 +84,9 @@ func (c *AdminClient) do(ctx context.Context, method string, id int64, body []by
 // departments or callcenters).
 func (c *AdminClient) doKind(ctx context.Context, method, kinds string, id int64, body []byte, out any) error {
 	what := strings.TrimSuffix(kinds, "s")
-	base, err := url.Parse(c.URL)
-	if err != nil || base.Host == "" || (base.Scheme != "http" && base.Scheme != "https") {
-		return fmt.Errorf("simulator URL %q: want http://HOST:PORT, as officectl sim prints it", c.URL)
-	}
-	if base.Scheme == "http" && !offices.IsLoopbackHost(base.Hostname()) {
-		return fmt.Errorf("simulator URL %q: plain http only to a loopback host", c.URL)
+	base, err := c.CheckURL()
+	if err != nil {
+		return err
 	}
 	target := strings.TrimSuffix(base.String(), "/") + AdminPrefix + kinds + "/" + strconv.FormatInt(id, 10)
 	req, err := http.NewRequestWithContext(ctx, method, target, bytes.NewReader(body))
@@ -75,10 +96,12 @@ func (c *AdminClient) doKind(ctx context.Context, method, kinds string, id int64
 	req.Header.Set("Authorization", "Bearer "+c.Key)
 	req.Header.Set(AdminHeader, "yes")
 	req.Header.Set("Content-Type", "application/json")
-	hc := c.HTTP
-	if hc == nil {
-		hc = &http.Client{Timeout: 30 * time.Second}
+	hc := &http.Client{Timeout: 30 * time.Second}
+	if c.HTTP != nil {
+		cp := *c.HTTP
+		hc = &cp
 	}
+	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	resp, err := hc.Do(req)
 	if err != nil {
 		return fmt.Errorf("simulator admin %s %s %d: %w", method, what, id, err)

@@ -26,7 +26,10 @@ var ErrNoGroup = errors.New("no such group")
 
 // EditGroup changes fields of group id of kind in place (see Edit: PATH
 // is dotted into objects, a null VALUE removes the field) and returns the
-// group as it is now. id and office_id cannot change.
+// group as it is now. The edits are checked as a PATCH of the group would
+// be (its update message: types, bounds, enums, single lines); a field
+// only Dialpad sets (state, availability_status, ...) keeps its JSON
+// type. id and office_id cannot change. On any error nothing changes.
 func (s *Server) EditGroup(kind string, id int64, edits ...Edit) (Group, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -35,24 +38,75 @@ func (s *Server) EditGroup(kind string, id int64, edits ...Edit) (Group, error) 
 		return nil, fmt.Errorf("%s %d: %w", kind, id, ErrNoGroup)
 	}
 	body := cloneGroup(g.Body)
+	if err := editGroupBody(body, updateMessage(kind), edits); err != nil {
+		return nil, fmt.Errorf("%s %d: %w", kind, id, err)
+	}
+	numberInts(map[string]any(body))
+	if _, err := json.Marshal(body); err != nil { // never store what a listing cannot answer
+		return nil, fmt.Errorf("%s %d: the edited group is not JSON: %v", kind, id, err)
+	}
+	g.Body = body
+	s.changed()
+	return cloneGroup(body), nil
+}
+
+// editGroupBody applies edits to body, checking them first against msg,
+// the group's update message, as the PATCH they stand for.
+func editGroupBody(body Group, msg *object, edits []Edit) error {
+	patch := map[string]any{}
 	for _, e := range edits {
 		dec := json.NewDecoder(bytes.NewReader(e.Value))
 		dec.UseNumber()
 		var v any
 		if err := dec.Decode(&v); err != nil {
-			return nil, fmt.Errorf("%s %d: %s: the value is not JSON: %v", kind, id, e.Path, err)
+			return fmt.Errorf("%s: the value is not JSON: %v", e.Path, err)
 		}
-		if e.Path == "id" || e.Path == "office_id" {
-			return nil, fmt.Errorf("%s %d: %s cannot change", kind, id, e.Path)
+		path := strings.Split(e.Path, ".")
+		top := path[0]
+		if top == "id" || top == "office_id" {
+			return fmt.Errorf("%s cannot change", e.Path)
 		}
-		if err := setPath(body, strings.Split(e.Path, "."), v); err != nil {
-			return nil, fmt.Errorf("%s %d: %s: %w", kind, id, e.Path, err)
+		_, inMessage := msg.fields[top]
+		old, inBody := body[top]
+		switch {
+		case inMessage:
+			if err := setPath(patch, path, v); err != nil {
+				return fmt.Errorf("%s: %w", e.Path, err)
+			}
+		case !inBody:
+			return fmt.Errorf("%s: the group has no such field (GET shows its fields)", e.Path)
+		case len(path) == 1 && v != nil && jsonType(v) != jsonType(old):
+			return fmt.Errorf("%s: must be %s, as Dialpad sets it", e.Path, jsonType(old))
+		case len(path) > 1:
+			return fmt.Errorf("%s: %s is set by Dialpad as a whole", e.Path, top)
+		}
+		if err := setPath(body, path, v); err != nil {
+			return fmt.Errorf("%s: %w", e.Path, err)
 		}
 	}
-	numberInts(map[string]any(body))
-	g.Body = body
-	s.changed()
-	return cloneGroup(body), nil
+	var errs []string
+	validateObject("", msg, patch, &errs)
+	if len(errs) > 0 {
+		return errors.New(strings.Join(errs, "; "))
+	}
+	return nil
+}
+
+// jsonType names the JSON type of a decoded value.
+func jsonType(v any) string {
+	switch v.(type) {
+	case string:
+		return "a string"
+	case bool:
+		return "true or false"
+	case json.Number, float64:
+		return "a number"
+	case []any:
+		return "a list"
+	case map[string]any, Group:
+		return "an object"
+	}
+	return "null"
 }
 
 // serveGroupAdmin answers the admin requests of groups; ok is false for

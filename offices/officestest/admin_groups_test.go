@@ -44,3 +44,43 @@ func TestAdminGroups(t *testing.T) {
 		t.Errorf("%d API requests recorded, want 4", n)
 	}
 }
+
+// TestAdminGroupEditChecked: an admin edit is checked as a PATCH of the
+// group would be: a value of the wrong type, out of range or over two
+// lines, or an unknown field, is refused and changes nothing, so the
+// group still lists (an unchecked ring_seconds="abc" made every listing
+// panic). A field only Dialpad sets keeps its type.
+func TestAdminGroupEditChecked(t *testing.T) {
+	c, office := newGroupsServer(t, Options{RatePerMinute: -1})
+	srv := c.ts.Server
+	dep := groupIDOf(c.ok("POST", "/api/v2/departments", map[string]any{"office_id": office, "name": "Sales"}))
+	cc := groupIDOf(c.ok("POST", "/api/v2/callcenters", map[string]any{"office_id": office, "name": "Support"}))
+	for _, tc := range []struct {
+		kind string
+		id   int64
+		edit string
+		want string
+	}{
+		{KindDepartment, dep, `ring_seconds="abc"`, "ring_seconds: must be an integer"},
+		{KindDepartment, dep, `ring_seconds=5`, "ring_seconds: 5 is out of range"},
+		{KindDepartment, dep, `name="Sales\nEMEA"`, "name: must be a single line"},
+		{KindDepartment, dep, `name=" "`, "name: must not be empty"},
+		{KindDepartment, dep, `hold_queue.max_hold_count="x"`, "hold_queue.max_hold_count: must be an integer"},
+		{KindDepartment, dep, `nope=1`, "nope: the group has no such field"},
+		{KindDepartment, dep, `state=5`, "state: must be a string"},
+		{KindCallCenter, cc, `alerts.cc_service_level="high"`, "alerts.cc_service_level: must be an integer"},
+		{KindCallCenter, cc, `hold_queue.queue_callback_dtmf="x"`, "hold_queue.queue_callback_dtmf"},
+	} {
+		if _, err := srv.EditGroup(tc.kind, tc.id, edits(t, tc.edit)...); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("EditGroup(%s) = %v, want an error saying %q", tc.edit, err, tc.want)
+		}
+	}
+	if g := c.ok("GET", "/api/v2/departments/"+str(dep), nil); g["name"] != "Sales" || g["ring_seconds"] != "30" {
+		t.Errorf("the department after refused edits: %v", g)
+	}
+	c.ok("GET", "/api/v2/offices/"+str(office)+"/departments", nil)
+	c.ok("GET", "/api/v2/offices/"+str(office)+"/callcenters", nil)
+	if _, err := srv.EditGroup(KindDepartment, dep, edits(t, `ring_seconds=45`, `state="deleted"`, `name="Other\tTeam"`)...); err != nil {
+		t.Errorf("a valid edit: %v", err)
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -265,5 +266,55 @@ func TestRunAllowNonLoopback(t *testing.T) {
 	}
 	if err := stop(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// roundTripFunc counts the requests an http.Client would send.
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// TestAdminClientLoopbackOnly: the admin client sends its key only to a
+// simulator on this machine unless told otherwise, plain http only to
+// loopback, and never follows a redirect elsewhere.
+func TestAdminClientLoopbackOnly(t *testing.T) {
+	ctx := context.Background()
+	var sent atomic.Int64
+	counting := &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		sent.Add(1)
+		return nil, errors.New("no network in this test")
+	})}
+	for _, tc := range []struct {
+		url   string
+		allow bool
+		want  string
+	}{
+		{"https://dialpad.com", false, "is not a loopback address"},
+		{"http://10.0.0.1:8089", false, "is not a loopback address"},
+		{"http://sim.example.com:8089", true, "plain http only to a loopback host"},
+		{"ftp://127.0.0.1", false, "want http://HOST:PORT"},
+	} {
+		c := &AdminClient{URL: tc.url, Key: "real-key", AllowNonLoopback: tc.allow, HTTP: counting}
+		if err := c.Delete(ctx, 1); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("Delete via %s (allow %v) = %v, want an error saying %q", tc.url, tc.allow, err, tc.want)
+		}
+	}
+	if n := sent.Load(); n != 0 {
+		t.Errorf("%d requests sent, want none", n)
+	}
+
+	var elsewhere atomic.Int64
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { elsewhere.Add(1) }))
+	defer other.Close()
+	redirect := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, other.URL+r.URL.Path, http.StatusTemporaryRedirect)
+	}))
+	defer redirect.Close()
+	c := &AdminClient{URL: redirect.URL, Key: "real-key"}
+	if err := c.Delete(ctx, 1); err == nil || !strings.Contains(err.Error(), "307") {
+		t.Errorf("Delete answered with a redirect = %v, want it refused", err)
+	}
+	if n := elsewhere.Load(); n != 0 {
+		t.Errorf("the redirect was followed (%d requests elsewhere)", n)
 	}
 }

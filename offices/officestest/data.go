@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -102,21 +101,14 @@ func (s *Server) LoadData(b []byte) error {
 }
 
 // loadDataFile loads path into s; a missing file is an empty simulator.
+// The file must be a regular file (see readFile) of at most maxDataFile.
 func loadDataFile(s *Server, path string) error {
-	f, err := os.Open(path)
+	b, err := readFile(path, maxDataFile)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
 	if err != nil {
-		return fmt.Errorf("simulator data: %w", err)
-	}
-	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, maxDataFile+1))
-	if err != nil {
 		return fmt.Errorf("simulator data %s: %w", path, err)
-	}
-	if len(b) > maxDataFile {
-		return fmt.Errorf("simulator data %s: larger than %d MiB", path, maxDataFile>>20)
 	}
 	if err := s.LoadData(b); err != nil {
 		return fmt.Errorf("simulator data %s: %w (move it away to start empty)", path, err)
@@ -131,6 +123,9 @@ func saveDataFile(s *Server, path string) error {
 	b, err := s.MarshalData()
 	if err != nil {
 		return err
+	}
+	if err := checkReplaceable(path); err != nil {
+		return fmt.Errorf("simulator data %s: %w", path, err)
 	}
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")

@@ -1,11 +1,6 @@
 package officestest
 
-import (
-	"errors"
-	"fmt"
-	"io"
-	"os"
-)
+import "fmt"
 
 // The people file (Options.PeopleFile): users and rooms to seed besides
 // the numbered ones, as JSON
@@ -59,19 +54,12 @@ func (s *Server) LoadPeople(b []byte) error {
 	return nil
 }
 
-// loadPeopleFile loads path into s.
+// loadPeopleFile loads path into s: a regular file (see readFile) of at
+// most maxPeopleFile.
 func loadPeopleFile(s *Server, path string) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return fmt.Errorf("simulator people: %w", err)
-	}
-	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, maxPeopleFile+1))
+	b, err := readFile(path, maxPeopleFile)
 	if err != nil {
 		return fmt.Errorf("simulator people %s: %w", path, err)
-	}
-	if len(b) > maxPeopleFile {
-		return errors.New("simulator people " + path + ": larger than 16 MiB")
 	}
 	if err := s.LoadPeople(b); err != nil {
 		return fmt.Errorf("simulator people %s: %w", path, err)
