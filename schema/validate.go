@@ -37,7 +37,8 @@ func (s *Schema) ValidateSource(file string, src []byte, data, policy cue.Value)
 	if valid {
 		return u, nil
 	}
-	c := collector{config: s.config, office: s.office, groups: s.groups, seen: map[string]bool{}}
+	c := collector{config: s.config, office: s.office, groups: s.groups, seen: map[string]bool{},
+		key: s.config.LookupPath(cue.MakePath(cue.Str("offices"), cue.AnyString))}
 	for _, p := range paths {
 		c.walk(u, data, p)
 	}
@@ -116,8 +117,30 @@ type collector struct {
 	office cue.Value // #Office
 	// groups are #Department and #CallCenter by their top-level field.
 	groups map[string]cue.Value
-	errs   []cueerrors.Error
-	seen   map[string]bool
+	// key is #Key, the pattern of the keys under offices, departments
+	// and callcenters.
+	key  cue.Value
+	errs []cueerrors.Error
+	seen map[string]bool
+}
+
+// underBadKey reports whether path lies inside an office or group whose
+// key is not valid: that key's own error is the one to report, not the
+// "field not allowed" of every field inside it (which, beside another
+// error, CUE reports instead).
+func (c *collector) underBadKey(data cue.Value, path []string) bool {
+	if len(path) < 3 {
+		return false
+	}
+	if _, ok := c.groups[path[0]]; !ok && path[0] != "offices" {
+		return false
+	}
+	keyPath := cue.MakePath(cue.Str(path[0]), cue.Str(path[1]))
+	if c.config.LookupPath(cue.MakePath(cue.Str(path[0]))).Allows(cue.Str(path[1])) {
+		return false
+	}
+	c.add(notAllowedError{path: path[:2], pos: data.LookupPath(keyPath).Pos()})
+	return true
 }
 
 // walk validates u at path and, when that fails, each of its fields and
@@ -141,6 +164,9 @@ func (c *collector) walk(u, data cue.Value, path []cue.Selector) {
 	for _, e := range cueerrors.Errors(err) {
 		if p := e.Path(); len(p) > 0 && strings.HasPrefix(p[0], "#") {
 			continue // an echo from inside the schema's definitions
+		}
+		if c.underBadKey(data, e.Path()) {
+			continue
 		}
 		c.add(e)
 		if f, _ := e.Msg(); f == "field not allowed" && len(e.Path()) == len(path) {

@@ -19,6 +19,11 @@ import (
 // invalid fixture's comment.
 var expectLine = regexp.MustCompile(`^expect (\S+):(\d+) (\S+|-) (".*")$`)
 
+// errorsLine is an "errors N" line of an invalid fixture's comment: the
+// fixture reports exactly N errors, so that a problem explained once is not
+// echoed by others.
+var errorsLine = regexp.MustCompile(`^errors (\d+)$`)
+
 // TestInvalidFixtures loads every testdata/invalid/*.txtar config and
 // checks that each problem its comment expects is reported as an error at
 // that file, line and path, with that message; the whole output of all of
@@ -74,6 +79,13 @@ func TestInvalidFixtures(t *testing.T) {
 			if line == "" {
 				continue
 			}
+			if m := errorsLine.FindStringSubmatch(line); m != nil {
+				want, _ := strconv.Atoi(m[1])
+				if got := countErrors(diags); got != want {
+					t.Errorf("%s: %d errors, want %d:\n%s", name, got, want, fmtDiags(diags))
+				}
+				continue
+			}
 			m := expectLine.FindStringSubmatch(line)
 			if m == nil {
 				t.Fatalf("%s: bad expect line %q", name, line)
@@ -97,6 +109,16 @@ func TestInvalidFixtures(t *testing.T) {
 		}
 	}
 	golden(t, goldenPath, all.String())
+}
+
+func countErrors(diags []schema.Diagnostic) int {
+	n := 0
+	for _, d := range diags {
+		if d.Severity == schema.Error {
+			n++
+		}
+	}
+	return n
 }
 
 func hasDiag(diags []schema.Diagnostic, file string, line int, path, msg string) bool {
