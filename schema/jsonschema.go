@@ -57,6 +57,10 @@ func JSONSchema() ([]byte, error) {
 		"type":                 "object",
 		"additionalProperties": false,
 		"properties": map[string]any{
+			"$schema": map[string]any{
+				"type":        "string",
+				"description": "The JSON Schema of this file, for editors (officectl schema --format jsonschema prints it); officectl ignores it.",
+			},
 			"offices": map[string]any{
 				"type":                 "object",
 				"additionalProperties": false,

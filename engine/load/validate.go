@@ -200,6 +200,9 @@ func (v *validator) file(rd *configReader, name string) fileResult {
 	if IsPlanFile(src) {
 		return fileResult{diags: []schema.Diagnostic{planFileNote(name)}}
 	}
+	if strings.HasSuffix(name, ".json") && IsJSONSchema(src) {
+		return fileResult{diags: []schema.Diagnostic{jsonSchemaNote(name)}}
+	}
 	n, d := parse(name, src)
 	if d != nil {
 		return fileResult{diags: []schema.Diagnostic{*d}}
