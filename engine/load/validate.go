@@ -262,7 +262,9 @@ func (v *validator) checkSource(name string, src []byte, data, policy cue.Value)
 		// officectl's own checks still run wherever the data allows, so
 		// that every problem is reported at once.
 		res.offices, res.diags = v.partial(name, offs, u, diags)
-		res.groups = partialGroups(name, data)
+		var more []schema.Diagnostic
+		res.groups, more = v.partialGroups(name, data, u, res.diags)
+		res.diags = append(res.diags, more...)
 		return res
 	}
 	res.groups, diags = v.groupsOf(name, data, u)
