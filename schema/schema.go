@@ -210,6 +210,14 @@ func enumValues(v cue.Value) ([]string, error) {
 // pattern compiles the one regular expression v must match.
 func pattern(v cue.Value) (*regexp.Regexp, error) {
 	op, args := v.Expr()
+	if op == cue.AndOp {
+		// string & =~"...": the one regular expression among the terms.
+		for _, a := range args {
+			if re, err := pattern(a); err == nil {
+				return re, nil
+			}
+		}
+	}
 	if op != cue.RegexMatchOp || len(args) != 1 {
 		return nil, fmt.Errorf("not a regular expression")
 	}
