@@ -337,6 +337,16 @@ func mismatch(field, file string, src []byte, got cue.Value, args []any) string 
 		shown = fmt.Sprintf("%s (read as %s)", raw, val)
 		val = raw
 	}
+	if gotKind == "null" {
+		// `operators:` or `operators: ~` is no value at all.
+		msg := fmt.Sprintf("must be %s, got no value (null)", article(want))
+		if field == "operators" {
+			msg += ": write operators: [] for a list with no operators (officectl then removes every operator), or leave the field out to leave the operators alone"
+		} else {
+			msg += ": give a value, or leave the field out"
+		}
+		return msg
+	}
 	gotWhat := article(gotKind)
 	if gotKind == "bool" {
 		gotWhat = "the boolean"

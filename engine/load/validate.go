@@ -281,9 +281,7 @@ func (v *validator) checkSource(name string, src []byte, data, policy cue.Value)
 		key := it.Selector().Unquoted()
 		f, ds := v.office(key, officeSource{file: name, data: it.Value()}, u.LookupPath(cue.MakePath(cue.Str("offices"), cue.Str(key))))
 		res.diags = append(res.diags, ds...)
-		if !schema.HasErrors(ds) {
-			res.offices = append(res.offices, f)
-		}
+		res.offices = append(res.offices, f) // the cross checks see it even when in error
 	}
 	return res
 }
@@ -361,6 +359,7 @@ func (v *validator) office(key string, src officeSource, eff cue.Value) (found, 
 		if err != nil {
 			diag(schema.Error, "operators", fmt.Sprintf("cannot decode operators: %v", err))
 		}
+		diags = append(diags, operatorDuplicates("offices."+key, src, f.Operators)...)
 	}
 	return f, diags
 }
