@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -221,8 +222,13 @@ func (v *validator) file(rd *configReader, name string) fileResult {
 	return v.checkSource(name, src, data, v.pol)
 }
 
-// instance validates the offices the CUE files define.
-func (v *validator) instance() fileResult {
+// instance validates the offices and groups the CUE files define. Those
+// whose key a data file defines (inData, by "offices.KEY" and the like)
+// are not definitions but policy for that one office or group
+// (`offices: berlin: plan_period: "yearly"`): the data file's check
+// unifies them and reports what conflicts there, so they are left out
+// here, where they would read as a second, incomplete definition.
+func (v *validator) instance(inData map[string]bool) fileResult {
 	if v.polRules != nil {
 		return fileResult{diags: v.polRules}
 	}
@@ -233,7 +239,22 @@ func (v *validator) instance() fileResult {
 	if p := v.pol.Pos(); p.IsValid() {
 		name = p.Filename()
 	}
-	return v.check(name, v.pol, cue.Value{})
+	res := v.check(name, v.pol, cue.Value{})
+	if len(inData) == 0 {
+		return res
+	}
+	keep := res.diags[:0]
+	for _, d := range res.diags {
+		top, rest, _ := strings.Cut(d.Path, ".")
+		key, _, _ := strings.Cut(rest, ".")
+		if !inData[top+"."+key] {
+			keep = append(keep, d)
+		}
+	}
+	res.diags = keep
+	res.offices = slices.DeleteFunc(res.offices, func(f found) bool { return inData["offices."+f.Key] })
+	res.groups = slices.DeleteFunc(res.groups, func(g foundGroup) bool { return inData[topOf(g.Kind)+"."+g.Key] })
+	return res
 }
 
 // check validates data (with policy) and extracts its offices.
