@@ -26,12 +26,10 @@ func Source() []byte { return append([]byte(nil), source...) }
 // Schema is the compiled schema in one CUE context. A Schema is not safe
 // for concurrent use: a validator goroutine compiles its own.
 type Schema struct {
-	ctx    *cue.Context
-	config cue.Value // #Config
-	office cue.Value // #Office
-	// groups are #Department and #CallCenter by their top-level field
-	// ("departments", "callcenters").
-	groups map[string]cue.Value
+	ctx *cue.Context
+	// defs are the schema's definitions, compiled on first use (see
+	// definitions): a file that Accepts never needs them.
+	defs *definitions
 	// bare is #Config with #Office's defaulted fields optional and
 	// without their defaults, for Accepts, which compiles it on its first
 	// call: see withoutDefaults.
@@ -42,30 +40,47 @@ type Schema struct {
 	defaults []byte
 }
 
-// Compile compiles the embedded schema into ctx (about a millisecond).
+// definitions are the schema's definitions that validation unifies with.
+type definitions struct {
+	config cue.Value // #Config
+	office cue.Value // #Office
+	// groups are #Department and #CallCenter by their top-level field
+	// ("departments", "callcenters").
+	groups map[string]cue.Value
+}
+
+// Compile prepares the embedded schema for ctx. The schema is compiled
+// into ctx when first needed: a validator that only meets valid files
+// compiles only the schema without defaults, for Accepts (compiling each
+// costs a few milliseconds, and a validator starts a new context every few
+// hundred files).
 func Compile(ctx *cue.Context) (*Schema, error) {
-	v := ctx.CompileBytes(source, cue.Filename(SourceName))
-	if err := v.Err(); err != nil {
-		return nil, fmt.Errorf("compile embedded schema: %w", err)
-	}
-	s := &Schema{
-		ctx:    ctx,
-		config: v.LookupPath(cue.ParsePath("#Config")),
-		office: v.LookupPath(cue.ParsePath("#Office")),
-		groups: map[string]cue.Value{},
-	}
-	for _, k := range kinds[1:] {
-		s.groups[k.top] = v.LookupPath(cue.ParsePath(k.def))
-	}
 	fd, err := factsOnce()
 	if err != nil {
 		return nil, err
 	}
-	s.facts, s.defaults = fd.facts, fd.defaults
 	if _, err := bareSource(); err != nil {
 		return nil, err
 	}
-	return s, nil
+	return &Schema{ctx: ctx, facts: fd.facts, defaults: fd.defaults}, nil
+}
+
+// definitions compiles the schema into s's context on first use.
+// factsOnce has compiled the same text, so it cannot fail here.
+func (s *Schema) definitions() *definitions {
+	if s.defs == nil {
+		v := s.ctx.CompileBytes(source, cue.Filename(SourceName))
+		d := &definitions{
+			config: v.LookupPath(cue.ParsePath("#Config")),
+			office: v.LookupPath(cue.ParsePath("#Office")),
+			groups: map[string]cue.Value{},
+		}
+		for _, k := range kinds[1:] {
+			d.groups[k.top] = v.LookupPath(cue.ParsePath(k.def))
+		}
+		s.defs = d
+	}
+	return s.defs
 }
 
 // factsAndDefaults are what Compile reads from the compiled schema into
@@ -196,7 +211,7 @@ func officeDefaults(office cue.Value) ([]byte, error) {
 func (s *Schema) Context() *cue.Context { return s.ctx }
 
 // Config returns #Config, the definition every config file must satisfy.
-func (s *Schema) Config() cue.Value { return s.config }
+func (s *Schema) Config() cue.Value { return s.definitions().config }
 
 // EnumValues returns the allowed values of the enum definition def (such as
 // "#Countries" or "#Currencies"), in schema order.

@@ -37,8 +37,8 @@ func (s *Schema) ValidateSource(file string, src []byte, data, policy cue.Value)
 	if valid {
 		return u, nil
 	}
-	c := collector{config: s.config, office: s.office, groups: s.groups, seen: map[string]bool{},
-		key: s.config.LookupPath(cue.MakePath(cue.Str("offices"), cue.AnyString))}
+	defs := s.definitions()
+	c := collector{config: defs.config, office: defs.office, groups: defs.groups, seen: map[string]bool{}}
 	for _, p := range paths {
 		c.walk(u, data, p)
 	}
@@ -73,7 +73,7 @@ func (s *Schema) check(data, policy cue.Value) (u cue.Value, paths [][]cue.Selec
 	if policy.Exists() {
 		u = u.Unify(policy)
 	}
-	u = u.Unify(s.config)
+	u = u.Unify(s.definitions().config)
 	paths = dataPaths(data)
 	if !policy.Exists() {
 		return u, paths, u.Validate(cue.Concrete(true)) == nil
@@ -117,11 +117,8 @@ type collector struct {
 	office cue.Value // #Office
 	// groups are #Department and #CallCenter by their top-level field.
 	groups map[string]cue.Value
-	// key is #Key, the pattern of the keys under offices, departments
-	// and callcenters.
-	key  cue.Value
-	errs []cueerrors.Error
-	seen map[string]bool
+	errs   []cueerrors.Error
+	seen   map[string]bool
 }
 
 // underBadKey reports whether path lies inside an office or group whose
