@@ -49,6 +49,9 @@ type facts struct {
 	time *regexp.Regexp
 	// email is #Email's pattern.
 	email *regexp.Regexp
+	// key is #Key's pattern, the keys of offices, departments and call
+	// centers.
+	key *regexp.Regexp
 	// enums are the enum fields' values, by field name. The maps of facts
 	// are by field name; a field whose rule in a department or a call
 	// center differs from the first one read is also under "KIND.FIELD"
@@ -101,6 +104,9 @@ func readFacts(root cue.Value) (facts, error) {
 	}
 	if f.email, err = pattern(root.LookupPath(cue.ParsePath("#Email"))); err != nil {
 		return f, fmt.Errorf("#Email: %w", err)
+	}
+	if f.key, err = pattern(root.LookupPath(cue.ParsePath("#Key"))); err != nil {
+		return f, fmt.Errorf("#Key: %w", err)
 	}
 	for _, k := range kinds {
 		f.kind = k.name

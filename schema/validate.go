@@ -1,6 +1,7 @@
 package schema
 
 import (
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -38,7 +39,7 @@ func (s *Schema) ValidateSource(file string, src []byte, data, policy cue.Value)
 		return u, nil
 	}
 	defs := s.definitions()
-	c := collector{config: defs.config, office: defs.office, groups: defs.groups, seen: map[string]bool{}}
+	c := collector{config: defs.config, office: defs.office, groups: defs.groups, seen: map[string]bool{}, key: s.facts.key}
 	for _, p := range paths {
 		c.walk(u, data, p)
 	}
@@ -117,6 +118,7 @@ type collector struct {
 	office cue.Value // #Office
 	// groups are #Department and #CallCenter by their top-level field.
 	groups map[string]cue.Value
+	key    *regexp.Regexp // #Key
 	errs   []cueerrors.Error
 	seen   map[string]bool
 }
@@ -132,11 +134,14 @@ func (c *collector) underBadKey(data cue.Value, path []string) bool {
 	if _, ok := c.groups[path[0]]; !ok && path[0] != "offices" {
 		return false
 	}
-	keyPath := cue.MakePath(cue.Str(path[0]), cue.Str(path[1]))
-	if c.config.LookupPath(cue.MakePath(cue.Str(path[0]))).Allows(cue.Str(path[1])) {
+	key := path[1]
+	if k, err := strconv.Unquote(key); err == nil {
+		key = k // CUE quotes a label such as "berlin-sales" in a path
+	}
+	if c.key == nil || c.key.MatchString(key) {
 		return false
 	}
-	c.add(notAllowedError{path: path[:2], pos: data.LookupPath(keyPath).Pos()})
+	c.add(notAllowedError{path: path[:2], pos: data.LookupPath(cue.MakePath(cue.Str(path[0]), cue.Str(key))).Pos()})
 	return true
 }
 
