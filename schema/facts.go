@@ -47,6 +47,11 @@ type facts struct {
 	e911 string
 	// time is #Time, the form of each time of a day's hours.
 	time *regexp.Regexp
+	// email is #Email's pattern.
+	email *regexp.Regexp
+	// key is #Key's pattern, the keys of offices, departments and call
+	// centers.
+	key *regexp.Regexp
 	// enums are the enum fields' values, by field name. The maps of facts
 	// are by field name; a field whose rule in a department or a call
 	// center differs from the first one read is also under "KIND.FIELD"
@@ -96,6 +101,12 @@ func readFacts(root cue.Value) (facts, error) {
 	var err error
 	if f.time, err = pattern(root.LookupPath(cue.ParsePath("#Time"))); err != nil {
 		return f, fmt.Errorf("#Time: %w", err)
+	}
+	if f.email, err = pattern(root.LookupPath(cue.ParsePath("#Email"))); err != nil {
+		return f, fmt.Errorf("#Email: %w", err)
+	}
+	if f.key, err = pattern(root.LookupPath(cue.ParsePath("#Key"))); err != nil {
+		return f, fmt.Errorf("#Key: %w", err)
 	}
 	for _, k := range kinds {
 		f.kind = k.name

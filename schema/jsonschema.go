@@ -1,10 +1,14 @@
 package schema
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
+	"unicode"
 
 	"cuelang.org/go/cue"
 )
@@ -57,6 +61,10 @@ func JSONSchema() ([]byte, error) {
 		"type":                 "object",
 		"additionalProperties": false,
 		"properties": map[string]any{
+			"$schema": map[string]any{
+				"type":        "string",
+				"description": "The JSON Schema of this file, for editors (officectl schema --format jsonschema prints it); officectl ignores it.",
+			},
 			"offices": map[string]any{
 				"type":                 "object",
 				"additionalProperties": false,
@@ -72,7 +80,7 @@ func JSONSchema() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return append(b, '\n'), nil
+	return append(escapeInvisible(b), '\n'), nil
 }
 
 // jsonType translates one CUE value of the schema; root is the schema,
@@ -207,6 +215,36 @@ func jsonType(root, v cue.Value) (map[string]any, error) {
 	return out, nil
 }
 
+// reCodePoint is a code point written as RE2 writes it, \x{200b}.
+var reCodePoint = regexp.MustCompile(`\\x\{([0-9a-fA-F]{1,6})\}`)
+
+// ecmaPattern is an RE2 pattern of the schema as JSON Schema's regular
+// expressions (ECMA-262) read it: \x{200b} becomes the character itself,
+// which both read alike (the JSON text escapes it: see escapeInvisible).
+func ecmaPattern(re string) string {
+	return reCodePoint.ReplaceAllStringFunc(re, func(m string) string {
+		n, err := strconv.ParseUint(reCodePoint.FindStringSubmatch(m)[1], 16, 32)
+		if err != nil {
+			return m
+		}
+		return string(rune(n))
+	})
+}
+
+// escapeInvisible writes the control and invisible characters of JSON
+// text b as \uXXXX escapes, so that the file shows them.
+func escapeInvisible(b []byte) []byte {
+	var out bytes.Buffer
+	for _, r := range string(b) {
+		if r > 0x7e && (unicode.IsControl(r) || unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp)) {
+			fmt.Fprintf(&out, `\u%04x`, r)
+			continue
+		}
+		out.WriteRune(r)
+	}
+	return out.Bytes()
+}
+
 // constraints copies bounds and patterns of a string or integer.
 func constraints(root, v cue.Value, out map[string]any) {
 	var patterns []string
@@ -223,8 +261,8 @@ func constraints(root, v cue.Value, out map[string]any) {
 				walk(a)
 			}
 		case cue.RegexMatchOp:
-			if s, err := args[0].String(); err == nil && !slices.Contains(patterns, s) {
-				patterns = append(patterns, s)
+			if s, err := args[0].String(); err == nil && !slices.Contains(patterns, ecmaPattern(s)) {
+				patterns = append(patterns, ecmaPattern(s))
 			}
 		case cue.GreaterThanEqualOp:
 			if n, err := args[0].Int64(); err == nil && n > -1<<62 {

@@ -113,6 +113,14 @@ func (s *Schema) describe(file string, src []byte, data cue.Value, errs []cueerr
 		return []Diagnostic{d}
 	}
 
+	// An email with characters #Email refuses: name them.
+	if field == "user" || field == "email" {
+		if msg := s.emailChars(data, path); msg != "" {
+			d.Message = msg
+			return []Diagnostic{d}
+		}
+	}
+
 	// action_target_id is an id or a reference, an operator's user an
 	// email or an id: one message for both.
 	if want := eitherForm[field]; want != "" {
@@ -170,6 +178,32 @@ func (s *Schema) describe(file string, src []byte, data cue.Value, errs []cueerr
 		out = append(out, d)
 	}
 	return out
+}
+
+// emailChars explains an email address (a string with "@") that has
+// characters #Email refuses: each character is tried alone in an address
+// the pattern accepts. It is "" for any other value.
+func (s *Schema) emailChars(data cue.Value, path []string) string {
+	got, err := data.LookupPath(cuePath(path)).String()
+	if err != nil || !strings.Contains(got, "@") || s.email == nil {
+		return ""
+	}
+	var bad []string
+	seen := map[rune]bool{}
+	for _, r := range got {
+		if r == '@' || seen[r] {
+			continue
+		}
+		seen[r] = true
+		if !s.email.MatchString("a" + string(r) + "a@example.com") {
+			bad = append(bad, strconv.QuoteRuneToASCII(r))
+		}
+	}
+	if len(bad) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("email address %s has %s: an email address cannot hold control or invisible characters, spaces, or characters that format markdown or HTML (they could forge links or text in a plan shown on a pull request); write the address as it is in Dialpad",
+		strconv.QuoteToASCII(got), strings.Join(bad, ", "))
 }
 
 // eitherForm words what a field of two forms (a disjunction) accepts.
@@ -302,6 +336,16 @@ func mismatch(field, file string, src []byte, got cue.Value, args []any) string 
 	if raw := rawScalar(src, got); raw != "" && raw != val && gotKind != "string" {
 		shown = fmt.Sprintf("%s (read as %s)", raw, val)
 		val = raw
+	}
+	if gotKind == "null" {
+		// `operators:` or `operators: ~` is no value at all.
+		msg := fmt.Sprintf("must be %s, got no value (null)", article(want))
+		if field == "operators" {
+			msg += ": write operators: [] for a list with no operators (officectl then removes every operator), or leave the field out to leave the operators alone"
+		} else {
+			msg += ": give a value, or leave the field out"
+		}
+		return msg
 	}
 	gotWhat := article(gotKind)
 	if gotKind == "bool" {

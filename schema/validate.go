@@ -1,6 +1,7 @@
 package schema
 
 import (
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -37,7 +38,8 @@ func (s *Schema) ValidateSource(file string, src []byte, data, policy cue.Value)
 	if valid {
 		return u, nil
 	}
-	c := collector{config: s.config, office: s.office, groups: s.groups, seen: map[string]bool{}}
+	defs := s.definitions()
+	c := collector{config: defs.config, office: defs.office, groups: defs.groups, seen: map[string]bool{}, key: s.facts.key}
 	for _, p := range paths {
 		c.walk(u, data, p)
 	}
@@ -72,7 +74,7 @@ func (s *Schema) check(data, policy cue.Value) (u cue.Value, paths [][]cue.Selec
 	if policy.Exists() {
 		u = u.Unify(policy)
 	}
-	u = u.Unify(s.config)
+	u = u.Unify(s.definitions().config)
 	paths = dataPaths(data)
 	if !policy.Exists() {
 		return u, paths, u.Validate(cue.Concrete(true)) == nil
@@ -116,8 +118,31 @@ type collector struct {
 	office cue.Value // #Office
 	// groups are #Department and #CallCenter by their top-level field.
 	groups map[string]cue.Value
+	key    *regexp.Regexp // #Key
 	errs   []cueerrors.Error
 	seen   map[string]bool
+}
+
+// underBadKey reports whether path lies inside an office or group whose
+// key is not valid: that key's own error is the one to report, not the
+// "field not allowed" of every field inside it (which, beside another
+// error, CUE reports instead).
+func (c *collector) underBadKey(data cue.Value, path []string) bool {
+	if len(path) < 3 {
+		return false
+	}
+	if _, ok := c.groups[path[0]]; !ok && path[0] != "offices" {
+		return false
+	}
+	key := path[1]
+	if k, err := strconv.Unquote(key); err == nil {
+		key = k // CUE quotes a label such as "berlin-sales" in a path
+	}
+	if c.key == nil || c.key.MatchString(key) {
+		return false
+	}
+	c.add(notAllowedError{path: path[:2], pos: data.LookupPath(cue.MakePath(cue.Str(path[0]), cue.Str(key))).Pos()})
+	return true
 }
 
 // walk validates u at path and, when that fails, each of its fields and
@@ -141,6 +166,9 @@ func (c *collector) walk(u, data cue.Value, path []cue.Selector) {
 	for _, e := range cueerrors.Errors(err) {
 		if p := e.Path(); len(p) > 0 && strings.HasPrefix(p[0], "#") {
 			continue // an echo from inside the schema's definitions
+		}
+		if c.underBadKey(data, e.Path()) {
+			continue
 		}
 		c.add(e)
 		if f, _ := e.Msg(); f == "field not allowed" && len(e.Path()) == len(path) {

@@ -3,7 +3,10 @@ package load
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
+
+	"golang.org/x/text/unicode/norm"
 
 	"github.com/officectl/officectl/schema"
 )
@@ -30,8 +33,9 @@ func crossChecks(all []found, groups []foundGroup) []schema.Diagnostic {
 	}
 	for i := range all {
 		f := &all[i]
-		if f.Office.Name != "" { // an office whose name is in error
-			byName[f.Office.Name] = append(byName[f.Office.Name], f)
+		if f.Office.Name != "" { // "": an office whose name is in error
+			k := lookalike(f.Office.Name)
+			byName[k] = append(byName[k], f)
 		}
 	}
 	for key, ns := range byKey {
@@ -46,7 +50,7 @@ func crossChecks(all []found, groups []foundGroup) []schema.Diagnostic {
 			errAt(n.pos, topOf(n.kind)+"."+key, fmt.Sprintf("key %q is defined more than once (also as %s): keys are unique across offices, departments and call centers", key, otherNodes(n, ns, true)))
 		}
 	}
-	for name, fs := range byName {
+	for _, fs := range byName {
 		if len(fs) < 2 {
 			continue
 		}
@@ -55,7 +59,26 @@ func crossChecks(all []found, groups []foundGroup) []schema.Diagnostic {
 			if p.Line == 0 {
 				p = f.Pos
 			}
-			errAt(p, "offices."+f.Key+".name", fmt.Sprintf("office name %q is used more than once (also by %s): Dialpad office names must be unique to adopt offices by name", name, otherKeys(f, fs)))
+			var same, alike []*found
+			for _, o := range fs {
+				switch {
+				case o == f:
+				case o.Office.Name == f.Office.Name:
+					same = append(same, o)
+				default:
+					alike = append(alike, o)
+				}
+			}
+			if len(same) > 0 {
+				errAt(p, "offices."+f.Key+".name", fmt.Sprintf("office name %q is used more than once (also by %s): Dialpad office names must be unique to adopt offices by name", f.Office.Name, otherKeys(f, append(same, f))))
+			}
+			if len(alike) > 0 {
+				var o []string
+				for _, x := range alike {
+					o = append(o, fmt.Sprintf("%s (%s at %s:%d:%d)", x.Key, strconv.QuoteToASCII(x.Office.Name), x.Pos.File, x.Pos.Line, x.Pos.Column))
+				}
+				errAt(p, "offices."+f.Key+".name", fmt.Sprintf("office name %s looks the same as %s: names that differ only in case, surrounding space or Unicode normalisation are different offices in Dialpad that nobody can tell apart; rename one", strconv.QuoteToASCII(f.Office.Name), strings.Join(o, ", ")))
+			}
 		}
 	}
 	groupNames(groups, errAt)
@@ -118,8 +141,11 @@ func article(kind string) string {
 	return "a"
 }
 
-// groupNames reports two groups of one kind with one name in one office:
-// Dialpad adopts groups by (office, kind, name).
+// groupNames reports two groups of one kind in one office whose names
+// are the same or look the same: Dialpad adopts groups by (office, kind,
+// exact name), so the same name twice is one group; names that differ
+// only in Unicode normalisation, case or surrounding space are two groups
+// in Dialpad that nobody can tell apart.
 func groupNames(groups []foundGroup, errAt func(Position, string, string)) {
 	by := map[string][]*foundGroup{}
 	for i := range groups {
@@ -127,7 +153,7 @@ func groupNames(groups []foundGroup, errAt func(Position, string, string)) {
 		if g.Name == "" {
 			continue
 		}
-		k := g.Kind + "\x00" + g.officeWords() + "\x00" + g.Name
+		k := g.Kind + "\x00" + g.officeWords() + "\x00" + lookalike(g.Name)
 		by[k] = append(by[k], g)
 	}
 	for _, gs := range by {
@@ -135,20 +161,38 @@ func groupNames(groups []foundGroup, errAt func(Position, string, string)) {
 			continue
 		}
 		for _, g := range gs {
-			var o []string
+			var same, alike []string
 			for _, x := range gs {
-				if x != g {
-					o = append(o, fmt.Sprintf("%s at %s:%d:%d", x.Key, x.Pos.File, x.Pos.Line, x.Pos.Column))
+				switch {
+				case x == g:
+				case x.Name == g.Name:
+					same = append(same, fmt.Sprintf("%s at %s:%d:%d", x.Key, x.Pos.File, x.Pos.Line, x.Pos.Column))
+				default:
+					alike = append(alike, fmt.Sprintf("%s (%s at %s:%d:%d)", x.Key, strconv.QuoteToASCII(x.Name), x.Pos.File, x.Pos.Line, x.Pos.Column))
 				}
 			}
 			p := g.namePos
 			if p.Line == 0 {
 				p = g.Pos
 			}
-			errAt(p, topOf(g.Kind)+"."+g.Key+".name", fmt.Sprintf("%s name %q is used more than once in %s (also by %s): officectl finds a %s in Dialpad by its office and name",
-				kindWords(g.Kind), g.Name, g.officeWords(), strings.Join(o, ", "), kindWords(g.Kind)))
+			path := topOf(g.Kind) + "." + g.Key + ".name"
+			if len(same) > 0 {
+				errAt(p, path, fmt.Sprintf("%s name %q is used more than once in %s (also by %s): officectl finds a %s in Dialpad by its office and name",
+					kindWords(g.Kind), g.Name, g.officeWords(), strings.Join(same, ", "), kindWords(g.Kind)))
+			}
+			if len(alike) > 0 {
+				errAt(p, path, fmt.Sprintf("%s name %s looks the same as %s in %s: names that differ only in case, surrounding space or Unicode normalisation are different %ss in Dialpad that nobody can tell apart; rename one",
+					kindWords(g.Kind), strconv.QuoteToASCII(g.Name), strings.Join(alike, ", "), g.officeWords(), kindWords(g.Kind)))
+			}
 		}
 	}
+}
+
+// lookalike is a name as people read it: Unicode compatibility
+// normalisation (NFKC: composed and decomposed accents, ligatures and
+// full-width letters alike), case and surrounding space left out.
+func lookalike(name string) string {
+	return strings.ToLower(strings.TrimSpace(norm.NFKC.String(name)))
 }
 
 // node is an office, a department or a call center in the graph of

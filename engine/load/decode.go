@@ -58,6 +58,12 @@ func parse(name string, src []byte) (n ast.Node, d *schema.Diagnostic) {
 		d := syntaxDiag(name, err)
 		if line, ok := yamlErrorLine(src); ok {
 			d.Line, d.Column = line, yamlErrorColumn(src, line, d.Message)
+			if msg, col := yamlHint(src, &d.Line, strings.TrimPrefix(d.Message, "invalid YAML: ")); msg != "" {
+				d.Message = "invalid YAML: " + msg
+				if col > 0 {
+					d.Column = col
+				}
+			}
 		}
 		return nil, d
 	}

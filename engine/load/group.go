@@ -99,6 +99,7 @@ func (v *validator) group(top, kind, key string, src officeSource, eff cue.Value
 	if g.Operators, err = operatorsOf(m); err != nil {
 		return fail(err)
 	}
+	diags := operatorDuplicates(top+"."+key, src, g.Operators)
 	body := make(map[string]any, len(m))
 	for k, x := range m {
 		body[k] = x
@@ -128,7 +129,7 @@ func (v *validator) group(top, kind, key string, src officeSource, eff cue.Value
 		}
 		return g.Refs[i].Kind < g.Refs[j].Kind
 	})
-	return g, nil
+	return g, diags
 }
 
 // dataOf is the effective value of an office or group as Go values
@@ -283,9 +284,7 @@ func (v *validator) groupsOf(name string, data, u cue.Value) ([]foundGroup, []sc
 			key := it.Selector().Unquoted()
 			g, ds := v.group(t.top, t.kind, key, officeSource{file: name, data: it.Value()}, u.LookupPath(cue.MakePath(cue.Str(t.top), cue.Str(key))))
 			diags = append(diags, ds...)
-			if !schema.HasErrors(ds) {
-				out = append(out, g)
-			}
+			out = append(out, g) // the cross checks see it even when in error
 		}
 	}
 	return out, diags

@@ -164,6 +164,21 @@ func FindFiles(dir string, skip []string) ([]string, []schema.Diagnostic, error)
 	return files, diags, nil
 }
 
+// dataKeys lists the keys the data files define, as "offices.KEY",
+// "departments.KEY" and "callcenters.KEY".
+func dataKeys(results []fileResult) map[string]bool {
+	keys := map[string]bool{}
+	for _, r := range results {
+		for _, f := range r.offices {
+			keys["offices."+f.Key] = true
+		}
+		for _, g := range r.groups {
+			keys[topOf(g.Kind)+"."+g.Key] = true
+		}
+	}
+	return keys
+}
+
 // validateAll validates the data files on workers, each with its own CUE
 // context, and the CUE instance on one of them; results come back in file
 // order.
@@ -207,7 +222,7 @@ feed:
 	wg.Wait()
 	var cueResult fileResult
 	if pol != nil {
-		cueResult = newValidator(pol).instance()
+		cueResult = newValidator(pol).instance(dataKeys(results))
 	}
 	return results, cueResult
 }

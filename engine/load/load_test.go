@@ -19,6 +19,11 @@ import (
 // invalid fixture's comment.
 var expectLine = regexp.MustCompile(`^expect (\S+):(\d+) (\S+|-) (".*")$`)
 
+// errorsLine is an "errors N" line of an invalid fixture's comment: the
+// fixture reports exactly N errors, so that a problem explained once is not
+// echoed by others.
+var errorsLine = regexp.MustCompile(`^errors (\d+)$`)
+
 // TestInvalidFixtures loads every testdata/invalid/*.txtar config and
 // checks that each problem its comment expects is reported as an error at
 // that file, line and path, with that message; the whole output of all of
@@ -74,6 +79,13 @@ func TestInvalidFixtures(t *testing.T) {
 			if line == "" {
 				continue
 			}
+			if m := errorsLine.FindStringSubmatch(line); m != nil {
+				want, _ := strconv.Atoi(m[1])
+				if got := countErrors(diags); got != want {
+					t.Errorf("%s: %d errors, want %d:\n%s", name, got, want, fmtDiags(diags))
+				}
+				continue
+			}
 			m := expectLine.FindStringSubmatch(line)
 			if m == nil {
 				t.Fatalf("%s: bad expect line %q", name, line)
@@ -97,6 +109,16 @@ func TestInvalidFixtures(t *testing.T) {
 		}
 	}
 	golden(t, goldenPath, all.String())
+}
+
+func countErrors(diags []schema.Diagnostic) int {
+	n := 0
+	for _, d := range diags {
+		if d.Severity == schema.Error {
+			n++
+		}
+	}
+	return n
 }
 
 func hasDiag(diags []schema.Diagnostic, file string, line int, path, msg string) bool {
@@ -291,17 +313,26 @@ func TestYAMLDecoderTraps(t *testing.T) {
 // TestYAMLSyntaxErrorPlace checks a YAML syntax error is reported at the
 // line that holds the problem: never past the end of the file (the
 // decoder's own line is one too far for some errors, and names where the
-// enclosing mapping starts for others).
+// enclosing mapping starts for others), with a hint in the user's terms
+// for the common ones (tabs, indentation, a missing ':', an unquoted ": ",
+// an unclosed [ or quote).
 func TestYAMLSyntaxErrorPlace(t *testing.T) {
 	for _, tc := range []struct {
 		src, want string
 	}{
 		{"offices:\n  a:\n    name: x\n    b: @1\n", "o.yaml:4:8: error: invalid YAML: found character that cannot start any token"},
 		{"offices:\n  a:\n    name: x\n    b: `x`", "o.yaml:4:8: error: invalid YAML: found character that cannot start any token"},
-		{"offices:\n  a:\n    name: x\n\tb: 1\n", "o.yaml:4:1: error: invalid YAML: found a tab character that violates indentation"},
-		{"offices:\n  a:\n    name: x\n    b: c: d\n", "o.yaml:4:1: error: invalid YAML: mapping values are not allowed in this context"},
-		{"offices:\n  a:\n    name: x\n  - b\n", "o.yaml:4:1: error: invalid YAML: did not find expected key"},
-		{"offices:\n  a:\n    name: \"x\n", "o.yaml:3:1: error: invalid YAML: found unexpected end of stream"},
+		{"offices:\n  a:\n    name: x\n\tb: 1\n", "o.yaml:4:1: error: invalid YAML: a tab in the indentation of line 4: YAML indents with spaces only; replace the tab with spaces"},
+		{"offices:\n\ta:\n    name: x\n", "o.yaml:2:1: error: invalid YAML: a tab in the indentation of line 2: YAML indents with spaces only; replace the tab with spaces"},
+		{"offices:\n  a:\n    name: x\n  \tb: 1\n", "o.yaml:4:3: error: invalid YAML: a tab in the indentation of line 4: YAML indents with spaces only; replace the tab with spaces"},
+		{"offices:\n  a:\n    name: x\n    b: c: d\n", `o.yaml:4:5: error: invalid YAML: mapping values are not allowed in this context (a value holding ": " must be quoted: b: "c: d")`},
+		{"offices:\n  a:\n    name: x\n      b: 1\n", "o.yaml:4:7: error: invalid YAML: mapping values are not allowed in this context: line 4 is indented by 6 spaces, more than line 3 (name: x), which already has a value: indent it by 4 like line 3, or end line 3 with ':' if it should hold line 4"},
+		{"offices:\n  a:\n    name: x\n   b: 1\n    c: 2\n", "o.yaml:4:4: error: invalid YAML: did not find expected key: line 4 is indented by 3 spaces, line 3 by 4: the fields of one mapping (and the items of one list) line up; indent line 4 like the field it belongs with"},
+		{"offices:\n  a:\n    name: x\n  - b\n", "o.yaml:4:3: error: invalid YAML: did not find expected key: line 4 is indented by 2 spaces, line 3 by 4: the fields of one mapping (and the items of one list) line up; indent line 4 like the field it belongs with"},
+		{"offices:\n  a:\n    name x\n    b: 1\n", "o.yaml:3:5: error: invalid YAML: could not find expected ':': line 3 (name x) has no ':' after its key, so YAML reads line 4 as more of its text: write KEY: VALUE"},
+		{"offices:\n  a:\n    b: 1\n    name x\n", "o.yaml:4:5: error: invalid YAML: could not find expected ':': line 4 has no ':' after its key: write KEY: VALUE (or, in a list, - VALUE)"},
+		{"offices:\n  a:\n    h: [\"08:00\"\n    b: 1\n", "o.yaml:3:1: error: invalid YAML: did not find expected ',' or ']': a [ or { on line 3 is not closed: close it on that line, or separate its items with commas"},
+		{"offices:\n  a:\n    name: \"x\n", "o.yaml:3:1: error: invalid YAML: found unexpected end of stream: a quoted string on line 3 is not closed: add the closing quote"},
 		{"@offices: 1\n", "o.yaml:1:1: error: invalid YAML: found character that cannot start any token"},
 	} {
 		dir := t.TempDir()

@@ -8,8 +8,6 @@ import (
 	"cuelang.org/go/cue/ast"
 	"cuelang.org/go/cue/literal"
 	"cuelang.org/go/cue/token"
-
-	"github.com/officectl/officectl/schema"
 )
 
 // The fast path for a valid file of plain data without CUE policy: most
@@ -198,9 +196,7 @@ func (v *validator) fast(name string, n ast.Node) (fileResult, bool) {
 			key, _ := labelName(f.Label)
 			o, ds := v.office(key, officeSource{file: name, field: f, plain: offs[key]}, cue.Value{})
 			res.diags = append(res.diags, ds...)
-			if !schema.HasErrors(ds) {
-				res.offices = append(res.offices, o)
-			}
+			res.offices = append(res.offices, o) // the cross checks see it even when in error
 		}
 	}
 	for _, t := range groupTops {
@@ -212,9 +208,7 @@ func (v *validator) fast(name string, n ast.Node) (fileResult, bool) {
 			key, _ := labelName(f.Label)
 			g, ds := v.group(t.top, t.kind, key, officeSource{file: name, field: f, plain: gm[key]}, cue.Value{})
 			res.diags = append(res.diags, ds...)
-			if !schema.HasErrors(ds) {
-				res.groups = append(res.groups, g)
-			}
+			res.groups = append(res.groups, g) // the cross checks see it even when in error
 		}
 	}
 	return res, true

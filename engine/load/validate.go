@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -200,6 +201,9 @@ func (v *validator) file(rd *configReader, name string) fileResult {
 	if IsPlanFile(src) {
 		return fileResult{diags: []schema.Diagnostic{planFileNote(name)}}
 	}
+	if strings.HasSuffix(name, ".json") && IsJSONSchema(src) {
+		return fileResult{diags: []schema.Diagnostic{jsonSchemaNote(name)}}
+	}
 	n, d := parse(name, src)
 	if d != nil {
 		return fileResult{diags: []schema.Diagnostic{*d}}
@@ -218,8 +222,13 @@ func (v *validator) file(rd *configReader, name string) fileResult {
 	return v.checkSource(name, src, data, v.pol)
 }
 
-// instance validates the offices the CUE files define.
-func (v *validator) instance() fileResult {
+// instance validates the offices and groups the CUE files define. Those
+// whose key a data file defines (inData, by "offices.KEY" and the like)
+// are not definitions but policy for that one office or group
+// (`offices: berlin: plan_period: "yearly"`): the data file's check
+// unifies them and reports what conflicts there, so they are left out
+// here, where they would read as a second, incomplete definition.
+func (v *validator) instance(inData map[string]bool) fileResult {
 	if v.polRules != nil {
 		return fileResult{diags: v.polRules}
 	}
@@ -230,7 +239,22 @@ func (v *validator) instance() fileResult {
 	if p := v.pol.Pos(); p.IsValid() {
 		name = p.Filename()
 	}
-	return v.check(name, v.pol, cue.Value{})
+	res := v.check(name, v.pol, cue.Value{})
+	if len(inData) == 0 {
+		return res
+	}
+	keep := res.diags[:0]
+	for _, d := range res.diags {
+		top, rest, _ := strings.Cut(d.Path, ".")
+		key, _, _ := strings.Cut(rest, ".")
+		if !inData[top+"."+key] {
+			keep = append(keep, d)
+		}
+	}
+	res.diags = keep
+	res.offices = slices.DeleteFunc(res.offices, func(f found) bool { return inData["offices."+f.Key] })
+	res.groups = slices.DeleteFunc(res.groups, func(g foundGroup) bool { return inData[topOf(g.Kind)+"."+g.Key] })
+	return res
 }
 
 // check validates data (with policy) and extracts its offices.
@@ -259,7 +283,9 @@ func (v *validator) checkSource(name string, src []byte, data, policy cue.Value)
 		// officectl's own checks still run wherever the data allows, so
 		// that every problem is reported at once.
 		res.offices, res.diags = v.partial(name, offs, u, diags)
-		res.groups = partialGroups(name, data)
+		var more []schema.Diagnostic
+		res.groups, more = v.partialGroups(name, data, u, res.diags)
+		res.diags = append(res.diags, more...)
 		return res
 	}
 	res.groups, diags = v.groupsOf(name, data, u)
@@ -276,9 +302,7 @@ func (v *validator) checkSource(name string, src []byte, data, policy cue.Value)
 		key := it.Selector().Unquoted()
 		f, ds := v.office(key, officeSource{file: name, data: it.Value()}, u.LookupPath(cue.MakePath(cue.Str("offices"), cue.Str(key))))
 		res.diags = append(res.diags, ds...)
-		if !schema.HasErrors(ds) {
-			res.offices = append(res.offices, f)
-		}
+		res.offices = append(res.offices, f) // the cross checks see it even when in error
 	}
 	return res
 }
@@ -356,6 +380,7 @@ func (v *validator) office(key string, src officeSource, eff cue.Value) (found, 
 		if err != nil {
 			diag(schema.Error, "operators", fmt.Sprintf("cannot decode operators: %v", err))
 		}
+		diags = append(diags, operatorDuplicates("offices."+key, src, f.Operators)...)
 	}
 	return f, diags
 }

@@ -117,22 +117,80 @@ func partialOffice(key string, src officeSource, bad []string) (found, []schema.
 	return f, diags
 }
 
-// partialGroups lists the departments and call centers of a file that has
-// schema errors by key, kind and place only, for the checks that span
-// files: a reference from another file to one of them is not "unknown",
-// and a key used twice is still found.
-func partialGroups(name string, data cue.Value) []foundGroup {
+// partialGroups lists the departments and call centers of a file that
+// has schema errors for the checks that span files: a group without an
+// error as in a valid file; of a group with errors, its key, kind and
+// place (a reference from another file to it is not "unknown", and a key
+// used twice is still found) and, where no error lies on or under them,
+// its name, office and references, so that every group's references are
+// checked whatever else fails in its file.
+func (v *validator) partialGroups(name string, data, u cue.Value, diags []schema.Diagnostic) ([]foundGroup, []schema.Diagnostic) {
 	var out []foundGroup
+	var more []schema.Diagnostic
 	for _, t := range groupTops {
 		it, err := data.LookupPath(cue.MakePath(cue.Str(t.top))).Fields()
 		if err != nil {
 			continue
 		}
 		for it.Next() {
+			key := it.Selector().Unquoted()
 			src := officeSource{file: name, data: it.Value()}
-			pos, _ := src.pos("")
-			out = append(out, foundGroup{DesiredGroup: DesiredGroup{Key: it.Selector().Unquoted(), Kind: t.kind, Pos: pos}})
+			bad := errorPaths(diags, t.top+"."+key)
+			if len(bad) == 0 {
+				g, ds := v.group(t.top, t.kind, key, src, u.LookupPath(cue.MakePath(cue.Str(t.top), cue.Str(key))))
+				more = append(more, ds...)
+				out = append(out, g)
+				continue
+			}
+			out = append(out, partialGroup(t.top, t.kind, key, src, bad))
 		}
 	}
-	return out
+	return out, more
+}
+
+// partialGroup reads what it can of a group the schema rejected: its
+// name, office and references, each only where no error lies on or
+// under it.
+func partialGroup(top, kind, key string, src officeSource, bad []string) foundGroup {
+	pos, _ := src.pos("")
+	g := foundGroup{DesiredGroup: DesiredGroup{Key: key, Kind: kind, Pos: pos}}
+	for _, b := range bad {
+		if b == "" {
+			return g // the group itself is in error (not a mapping, a bad key)
+		}
+	}
+	clean := func(path string) bool {
+		for _, b := range bad {
+			if b == path || strings.HasPrefix(b, path+".") || strings.HasPrefix(b, path+"[") ||
+				strings.HasPrefix(path, b+".") || strings.HasPrefix(path, b+"[") {
+				return false
+			}
+		}
+		return true
+	}
+	x, ok := plainValue(valueSource(src.data))
+	m, isMap := x.(map[string]any)
+	if !ok || !isMap {
+		return g
+	}
+	if clean("name") {
+		g.Name, _ = m["name"].(string)
+		g.namePos, _ = src.pos("name")
+	}
+	if clean("office") && clean("office_id") {
+		g.Office, _ = m["office"].(string)
+		g.officePos, _ = src.pos("office")
+	}
+	for _, r := range refsIn(top+"."+key, src, m) {
+		rel := strings.TrimPrefix(r.path, top+"."+key+".")
+		typ := strings.TrimSuffix(rel, "action_target_id") + "action_target_type"
+		if !clean(rel) {
+			continue
+		}
+		if !clean(typ) {
+			r.typeSet = false
+		}
+		g.refs = append(g.refs, r)
+	}
+	return g
 }
