@@ -279,7 +279,11 @@ func ruleOf(s *jsonSchema, ref *specfacts.Property) string {
 		case "[^ \t]":
 			r = append(r, "not blank")
 		default:
-			r = append(r, "matches `"+strings.NewReplacer("|", `\|`, "\t", `\t`, "\n", `\n`, "\r", `\r`).Replace(p)+"`")
+			if t := patternText(p); strings.Contains(t, "`") {
+				r = append(r, "matches `` "+t+" ``") // a code span that holds a backtick
+			} else {
+				r = append(r, "matches `"+t+"`")
+			}
 		}
 	}
 	if d := describe(s.Description); d != "" {
@@ -311,4 +315,22 @@ func joinValues(vals []any) string {
 		s = append(s, fmt.Sprintf("`%v`", v))
 	}
 	return strings.Join(s, ", ")
+}
+
+// patternText writes a pattern for a markdown table cell: "|" escaped, and
+// every rune outside printable ASCII (tabs, line breaks, invisible and
+// bidirectional characters) as \uXXXX, so the page shows what it matches.
+func patternText(p string) string {
+	var b strings.Builder
+	for _, r := range p {
+		switch {
+		case r == '|':
+			b.WriteString(`\|`)
+		case r < 0x20 || r >= 0x7f:
+			fmt.Fprintf(&b, `\u%04X`, r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }

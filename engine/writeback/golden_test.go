@@ -176,3 +176,34 @@ func lineDiff(a, b string) (removed, added int) {
 	common := lcs[0][0]
 	return len(x) - common, len(y) - common
 }
+
+// TestValidateNamesRealFiles: a diagnostic that names a second place (the
+// first of two duplicate operators) names the config's file, not the
+// temporary copy Validate loads.
+func TestValidateNamesRealFiles(t *testing.T) {
+	name := filepath.Join(exampleDir, "groups.yaml")
+	src, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dup := strings.Replace(string(src), "- {user: 5300000000000005, skill_level: 70}", "- {user: 5300000000000005, skill_level: 70}\n      - {user: 5300000000000005}", 1)
+	if dup == string(src) {
+		t.Fatal("the example changed: no operator to duplicate")
+	}
+	diags, err := Validate(exampleDir, map[string][]byte{name: []byte(dup)}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, d := range diags {
+		if strings.Contains(d.Message, "listed twice") {
+			found = true
+			if strings.Contains(d.Message, "officectl-writeback-") || !strings.Contains(d.Message, name) {
+				t.Errorf("message names the temporary copy, not %s: %s", name, d.Message)
+			}
+		}
+	}
+	if !found {
+		t.Fatalf("no duplicate reported: %v", diags)
+	}
+}

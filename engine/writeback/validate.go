@@ -73,6 +73,8 @@ func Validate(dir string, edited map[string][]byte, skip []string) ([]schema.Dia
 		return nil, err
 	}
 	for i := range diags {
+		// A message may name another place (the first of two duplicates).
+		diags[i].Message = strings.ReplaceAll(diags[i].Message, tmp+string(filepath.Separator), dir+string(filepath.Separator))
 		if orig, ok := names[diags[i].File]; ok {
 			diags[i].File = orig
 		} else if rel, err := filepath.Rel(tmp, diags[i].File); err == nil && !strings.HasPrefix(rel, "..") {
