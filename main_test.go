@@ -46,7 +46,7 @@ func TestScripts(t *testing.T) {
 			env.Setenv("EXAMPLE", example)
 			return nil
 		},
-		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){"sim": scriptSim, "sim-edit": scriptSimEdit, "sim-delete": scriptSimDelete, "sim-group": scriptSimGroup, "hint": scriptHint},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){"sim": scriptSim, "sim-edit": scriptSimEdit, "sim-delete": scriptSimDelete, "sim-group": scriptSimGroup, "sim-operator": scriptSimOperator, "hint": scriptHint},
 	})
 }
 

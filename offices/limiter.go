@@ -23,6 +23,11 @@ type LimiterConfig struct {
 	Now func() time.Time
 	// Sleep waits for d; see Now.
 	Sleep func(ctx context.Context, d time.Duration) error
+	// Admitted, when set, is called once for every request Wait admits,
+	// with the time the limiter scheduled it for on the Now clock (its
+	// token's time), so a test can check the pace on fake time: the
+	// schedule does not depend on when a goroutine happens to wake.
+	Admitted func(at time.Time)
 }
 
 // Limiter paces requests with one golang.org/x/time/rate token bucket so
@@ -42,8 +47,9 @@ type LimiterConfig struct {
 //
 // A Limiter is safe for concurrent use; one is shared by all requests.
 type Limiter struct {
-	now   func() time.Time
-	sleep func(ctx context.Context, d time.Duration) error
+	now      func() time.Time
+	sleep    func(ctx context.Context, d time.Duration) error
+	admitted func(at time.Time)
 
 	mu          sync.Mutex
 	lim         *rate.Limiter
@@ -79,6 +85,7 @@ func NewLimiter(cfg LimiterConfig) *Limiter {
 	l := &Limiter{
 		now:      cfg.Now,
 		sleep:    cfg.Sleep,
+		admitted: cfg.Admitted,
 		max:      rate.Limit(perSec),
 		min:      rate.Limit(perSec / 32),
 		cutEvery: cfg.Window / 60,
@@ -116,6 +123,9 @@ func (l *Limiter) Wait(ctx context.Context) error {
 		paused := l.now().Before(l.pausedUntil)
 		l.mu.Unlock()
 		if !paused {
+			if l.admitted != nil {
+				l.admitted(now.Add(max(d, 0)))
+			}
 			return nil
 		}
 		// A 429 arrived while we waited: the token is spent, take a new

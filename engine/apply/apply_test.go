@@ -7,8 +7,10 @@ import (
 	"math"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -92,37 +94,88 @@ func TestApplyParallelismBound(t *testing.T) {
 	enginetest.CheckStateMatchesServer(t, env.Sim, env.Store.State(), 48)
 }
 
-// TestApplyStaysUnderRate: at 600 requests a minute and 8 in flight, no
-// span of the run holds more requests at the server than the burst plus
-// 10 a second (one more for arrival jitter), and none is throttled.
+// TestApplyStaysUnderRate: at 120 requests a minute with a burst of 4 and
+// 8 requests in flight, a run of 150 offices (over a minute of requests)
+// sends every request through the limiter, and the limiter never admits
+// more than the burst plus the rate in any span (a second, ten seconds)
+// nor more than 120 in any minute, while keeping to that pace.
+//
+// It runs on a fake clock, so it proves this every run, whatever the
+// machine's load: the limiter's waits return at once and the clock moves
+// to each admitted request's scheduled time (what a sleeper waking on
+// time would see), and the assertions read that schedule, which does not
+// depend on when a goroutine happens to run. The simulator has no rate
+// limit here (its window would count real arrival times); the limiter's
+// slack for arrival jitter is checked against the simulator's window in
+// offices (TestClientSlidingWindowScaled).
 func TestApplyStaysUnderRate(t *testing.T) {
 	t.Parallel()
-	env := enginetest.NewEnv(t, officestest.Options{RatePerMinute: 600, Latency: 5 * time.Millisecond},
-		func(c *offices.ClientConfig) { c.Rate = 600 })
-	stop := enginetest.StallWatch()
-	start := time.Now()
-	res, _ := applytest.Apply(t, env, context.Background(), env.Plan(t, enginetest.Numbered(40)), 8, false)
-	stall, took := stop(), time.Since(start)
-	if res.Err != nil {
-		t.Fatal(res.Err)
+	const limit, burst, offs = 120, 4, 150
+	clk := enginetest.NewClock()
+	var (
+		mu       sync.Mutex
+		admitted []time.Time
+	)
+	lim := offices.NewLimiter(offices.LimiterConfig{Limit: limit, Burst: burst, Now: clk.Now,
+		// The limiter's wait ends at the admission's scheduled time,
+		// which Admitted moves the clock to. (The simulator never
+		// answers 429 here, so no pause waits on this clock.)
+		Sleep: func(ctx context.Context, _ time.Duration) error { return ctx.Err() },
+		Admitted: func(at time.Time) {
+			clk.AdvanceTo(at)
+			mu.Lock()
+			admitted = append(admitted, at)
+			mu.Unlock()
+		}})
+	env := enginetest.NewEnv(t, officestest.Options{}, func(c *offices.ClientConfig) {
+		c.Limiter, c.Now, c.Sleep = lim, clk.Now, clk.Sleep
+	})
+	res, _ := applytest.Apply(t, env, context.Background(), env.Plan(t, enginetest.Numbered(offs)), 8, false)
+	if res.Err != nil || res.Counts.Created != offs {
+		t.Fatalf("created %d of %d: %v", res.Counts.Created, offs, res.Err)
 	}
-	n := env.Sim.Stats().Requests
-	t.Logf("%d requests in %s, per second %v, longest stall %s", n, took.Round(time.Millisecond), env.Sim.PerSecond(), stall)
-	if ss := env.Sim.Stats(); ss.RateLimited != 0 {
-		t.Errorf("%d requests throttled by the server", ss.RateLimited)
+	enginetest.CheckStateMatchesServer(t, env.Sim, env.Store.State(), offs)
+	mu.Lock()
+	defer mu.Unlock()
+	n := len(admitted)
+	if sent := env.Sim.Stats().Requests; n != sent {
+		t.Fatalf("the limiter admitted %d requests, the server received %d: every request must wait for the limiter", n, sent)
 	}
-	if took < 3*time.Second {
-		t.Errorf("%d requests in %s: faster than 600 a minute", n, took)
+	slices.SortFunc(admitted, time.Time.Compare)
+	took := admitted[n-1].Sub(admitted[0])
+	t.Logf("%d requests over %s of fake time", n, took)
+	if n <= limit {
+		t.Fatalf("%d requests: the run does not fill a minute's window, so it proves less than it says", n)
 	}
-	if stall > 150*time.Millisecond {
-		t.Skipf("the scheduler stalled for %s (machine overloaded): arrival times do not reflect the client's pacing; offices.TestLimiterWindow checks it on fake time", stall)
-	}
-	for _, span := range []time.Duration{time.Second, 2 * time.Second, 3 * time.Second} {
-		limit := 1 + int(math.Ceil(10*span.Seconds())) + 1
-		if got := env.Sim.MaxInWindow(span); got > limit {
-			t.Errorf("%d requests within %s, want at most %d", got, span, limit)
+	perSecond := float64(limit) / 60
+	for _, span := range []time.Duration{time.Second, 10 * time.Second, time.Minute} {
+		want := burst + int(math.Ceil(perSecond*span.Seconds()))
+		if span == time.Minute {
+			want = limit
+		}
+		if got := maxWithin(admitted, span); got > want {
+			t.Errorf("%d requests admitted within %s, want at most %d", got, span, want)
 		}
 	}
+	// Not faster than the rate, and not much slower: the limiter keeps
+	// (limit - burst) / (a minute and a second) a minute.
+	fastest := time.Duration(float64(n-burst) / perSecond * float64(time.Second))
+	if took < fastest || took > fastest*110/100 {
+		t.Errorf("%d requests over %s, want %s to %s", n, took, fastest, fastest*110/100)
+	}
+}
+
+// maxWithin returns the most of the sorted times within any span of
+// length d (a time t counts in (t-d, t], as the simulator's window counts).
+func maxWithin(times []time.Time, d time.Duration) int {
+	best, lo := 0, 0
+	for hi, t := range times {
+		for !times[lo].After(t.Add(-d)) {
+			lo++
+		}
+		best = max(best, hi-lo+1)
+	}
+	return best
 }
 
 // TestApplyAbsorbs429: a third of the answers are 429; every office is

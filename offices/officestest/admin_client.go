@@ -56,11 +56,7 @@ func (c *AdminClient) CheckURL() (*url.URL, error) {
 // Edit changes fields of office id (see Server.Edit) and returns the
 // office as it is now.
 func (c *AdminClient) Edit(ctx context.Context, id int64, edits ...Edit) (*offices.Live, error) {
-	set := make(map[string]json.RawMessage, len(edits))
-	for _, e := range edits {
-		set[e.Path] = e.Value
-	}
-	body, err := json.Marshal(adminRequest{Set: set})
+	body, err := editRequest(edits)
 	if err != nil {
 		return nil, err
 	}
@@ -69,6 +65,15 @@ func (c *AdminClient) Edit(ctx context.Context, id int64, edits ...Edit) (*offic
 		return nil, err
 	}
 	return &l, nil
+}
+
+// editRequest is the body of an admin PATCH that makes edits.
+func editRequest(edits []Edit) ([]byte, error) {
+	set := make(map[string]json.RawMessage, len(edits))
+	for _, e := range edits {
+		set[e.Path] = e.Value
+	}
+	return json.Marshal(adminRequest{Set: set})
 }
 
 // Delete deletes office id (see Server.Delete).

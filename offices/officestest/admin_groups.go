@@ -162,11 +162,7 @@ func (c *AdminClient) EditGroup(ctx context.Context, kind string, id int64, edit
 	if !ok {
 		return nil, fmt.Errorf("simulator admin: kind %q is not %s or %s", kind, KindDepartment, KindCallCenter)
 	}
-	set := make(map[string]json.RawMessage, len(edits))
-	for _, e := range edits {
-		set[e.Path] = e.Value
-	}
-	body, err := json.Marshal(adminRequest{Set: set})
+	body, err := editRequest(edits)
 	if err != nil {
 		return nil, err
 	}

@@ -25,12 +25,6 @@ var groupKinds = map[string]string{"departments": KindDepartment, "callcenters":
 // kindTitle names a kind in messages.
 var kindTitle = map[string]string{KindOffice: "Office", KindDepartment: "Department", KindCallCenter: "Call center"}
 
-// groupPage is DepartmentCollection and CallCenterCollection.
-type groupPage struct {
-	Cursor string  `json:"cursor,omitempty"`
-	Items  []Group `json:"items"`
-}
-
 // operatorCollection is OperatorCollection.
 type operatorCollection struct {
 	Rooms []Room `json:"rooms"`
@@ -42,12 +36,6 @@ type skillLevel struct {
 	CallCenterID int64 `json:"call_center_id"`
 	SkillLevel   int64 `json:"skill_level"`
 	UserID       int64 `json:"user_id"`
-}
-
-// userPage is UserCollection.
-type userPage struct {
-	Cursor string `json:"cursor,omitempty"`
-	Items  []User `json:"items"`
 }
 
 // routeGroups runs the endpoints of the groups reference; ok is false
@@ -158,33 +146,23 @@ func (s *Server) listGroups(r *http.Request, kind string, office int64, inOffice
 	if !inOffice {
 		search = strings.ToLower(q.Get("name_search"))
 	}
-	after := int64(-1)
-	if c := q.Get("cursor"); c != "" {
-		id, ok := decodeCursor(c)
-		if !ok {
-			return errorResult(http.StatusBadRequest, "badRequest", fmt.Sprintf("Invalid cursor %q", c))
-		}
-		after = id
+	after, bad := cursorAfter(q)
+	if bad != nil {
+		return *bad
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, ok := s.offices[office]; inOffice && !ok {
 		return notFound(office)
 	}
-	page := groupPage{Items: []Group{}}
-	for _, id := range s.sortedGroupIDs(kind) {
+	keep := func(id int64) bool {
 		g := s.grp.groups[id].Body
-		if id <= after || (office != 0 && groupOffice(g) != office) ||
-			(search != "" && !strings.Contains(strings.ToLower(groupName(g)), search)) {
-			continue
-		}
-		if len(page.Items) == s.opts.PageSize {
-			page.Cursor = encodeCursor(groupIDOf(page.Items[len(page.Items)-1]))
-			break
-		}
-		page.Items = append(page.Items, cloneGroup(g))
+		return (office == 0 || groupOffice(g) == office) &&
+			(search == "" || strings.Contains(strings.ToLower(groupName(g)), search))
 	}
-	return result{http.StatusOK, page}
+	return result{http.StatusOK, pageOf(s.sortedGroupIDs(kind), after, s.opts.PageSize, keep, func(id int64) Group {
+		return cloneGroup(s.grp.groups[id].Body)
+	})}
 }
 
 func groupIDOf(g Group) int64 {
@@ -454,32 +432,22 @@ func (s *Server) listUsers(r *http.Request) result {
 		}
 		admin = &b
 	}
-	after := int64(-1)
-	if c := q.Get("cursor"); c != "" {
-		id, ok := decodeCursor(c)
-		if !ok {
-			return errorResult(http.StatusBadRequest, "badRequest", fmt.Sprintf("Invalid cursor %q", c))
-		}
-		after = id
+	after, bad := cursorAfter(q)
+	if bad != nil {
+		return *bad
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	page := userPage{Items: []User{}}
-	for _, id := range sortedInt64Keys(s.grp.users) {
+	keep := func(id int64) bool {
 		u := s.grp.users[id]
-		if id <= after || (email != "" && !u.hasEmail(email)) ||
-			(number != "" && !slices.Contains(u.PhoneNumbers, number)) ||
-			(state != "" && state != "all" && u.State != state) ||
-			(admin != nil && u.IsSuperAdmin != *admin) {
-			continue
-		}
-		if len(page.Items) == s.opts.PageSize {
-			page.Cursor = encodeCursor(page.Items[len(page.Items)-1].ID)
-			break
-		}
-		page.Items = append(page.Items, s.userView(u))
+		return (email == "" || u.hasEmail(email)) &&
+			(number == "" || slices.Contains(u.PhoneNumbers, number)) &&
+			(state == "" || state == "all" || u.State == state) &&
+			(admin == nil || u.IsSuperAdmin == *admin)
 	}
-	return result{http.StatusOK, page}
+	return result{http.StatusOK, pageOf(sortedInt64Keys(s.grp.users), after, s.opts.PageSize, keep, func(id int64) User {
+		return s.userView(s.grp.users[id])
+	})}
 }
 
 // getUser serves GET /api/v2/users/{id}; "me" needs a user's API key,

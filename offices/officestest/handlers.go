@@ -1,7 +1,6 @@
 package officestest
 
 import (
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -79,49 +78,20 @@ func (s *Server) listOffices(r *http.Request) result {
 		}
 		activeOnly = b
 	}
-	after := int64(-1)
-	if c := q.Get("cursor"); c != "" {
-		id, ok := decodeCursor(c)
-		if !ok {
-			return errorResult(http.StatusBadRequest, "badRequest", fmt.Sprintf("Invalid cursor %q", c))
-		}
-		after = id
+	after, bad := cursorAfter(q)
+	if bad != nil {
+		return *bad
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	page := offices.OfficePage{Items: []offices.Live{}}
-	for _, id := range s.sortedIDs() {
-		l := s.offices[id]
-		if id <= after || (activeOnly && l.State != "active") {
-			continue
-		}
-		if len(page.Items) == s.opts.PageSize {
-			page.Cursor = encodeCursor(page.Items[len(page.Items)-1].ID)
-			break
-		}
-		page.Items = append(page.Items, cloneLive(*l))
+	keep := func(id int64) bool { return !activeOnly || s.offices[id].State == "active" }
+	return result{http.StatusOK, pageOf(s.sortedIDs(), after, s.opts.PageSize, keep, func(id int64) offices.Live {
+		l := cloneLive(*s.offices[id])
 		if s.opts.ListWithoutE911 {
-			page.Items[len(page.Items)-1].E911Address = nil
+			l.E911Address = nil
 		}
-	}
-	return result{http.StatusOK, page}
-}
-
-func encodeCursor(lastID int64) string {
-	return base64.RawURLEncoding.EncodeToString([]byte("after:" + strconv.FormatInt(lastID, 10)))
-}
-
-func decodeCursor(c string) (int64, bool) {
-	b, err := base64.RawURLEncoding.DecodeString(c)
-	if err != nil {
-		return 0, false
-	}
-	digits, ok := strings.CutPrefix(string(b), "after:")
-	if !ok {
-		return 0, false
-	}
-	id, err := strconv.ParseInt(digits, 10, 64)
-	return id, err == nil
+		return l
+	})}
 }
 
 func (s *Server) getOffice(id int64) result {
