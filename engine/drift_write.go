@@ -65,12 +65,12 @@ type WriteBack struct {
 
 // WrittenObject is one object whose drift is written into its file.
 type WrittenObject struct {
-	Kind   string // office, department or callcenter
-	Key    string
-	File   string
-	Fields []string // the config fields written, in order; empty when Deleted
+	Kind   string   `json:"kind"` // office, department or callcenter
+	Key    string   `json:"key"`
+	File   string   `json:"file"`
+	Fields []string `json:"fields,omitempty"` // the config fields written, in order; empty when Deleted
 	// Deleted: the object is deleted in Dialpad and removed from its file.
-	Deleted bool
+	Deleted bool `json:"deleted,omitempty"`
 }
 
 // RefusedEdit is an edit drift --write did not write.
@@ -88,7 +88,9 @@ type RefusedEdit struct {
 
 // SkippedWrite is a drifted object drift --write leaves alone.
 type SkippedWrite struct {
-	Kind, Key, Reason string
+	Kind   string `json:"kind"`
+	Key    string `json:"key"`
+	Reason string `json:"reason"`
 }
 
 // record is the change to the state of one object: its entry replaced
@@ -129,8 +131,10 @@ type fieldEdit struct {
 	// refs are the references the value holds, by key, with the ids they
 	// resolve to live.
 	refs map[string]string
-	// dropped: refused or manual, not recorded in the state.
-	dropped bool
+	// dropped: refused (the config is invalid with it) or manual (the
+	// file does not say it plainly); neither is recorded in the state.
+	// A manual edit is still given to writeback.Apply, which reports it.
+	dropped, manual bool
 }
 
 // PlanWriteBack turns rep (CheckDrift of st) into edits of the files of
@@ -476,14 +480,17 @@ func configOperators(written []load.Operator, ops []state.Operator, kind state.K
 	}
 	var out []any
 	add := func(who string, id any, o state.Operator) {
-		m := map[string]any{who: id}
+		// Written as the config writes an operator: who first, then
+		// role and skill level.
+		b, _ := json.Marshal(id)
+		m := fmt.Sprintf("{%q:%s", who, b)
 		if o.Role != "" && o.Role != offices.RoleOperator {
-			m["role"] = o.Role
+			m += fmt.Sprintf(",\"role\":%q", o.Role)
 		}
 		if o.SkillLevel != 0 {
-			m["skill_level"] = json.Number(strconv.Itoa(o.SkillLevel))
+			m += fmt.Sprintf(",\"skill_level\":%d", o.SkillLevel)
 		}
-		out = append(out, m)
+		out = append(out, json.RawMessage(m+"}"))
 	}
 	for _, w := range written {
 		i := find(w)
@@ -561,7 +568,7 @@ func applyEdits(objs []*objectEdit, policy []writeback.File) (map[string][]byte,
 		}
 		for i := range o.edits {
 			fe := &o.edits[i]
-			if fe.dropped {
+			if fe.dropped && !fe.manual {
 				continue
 			}
 			byFile[o.file] = append(byFile[o.file], fe.edit)
@@ -586,7 +593,7 @@ func applyEdits(objs []*objectEdit, policy []writeback.File) (map[string][]byte,
 		files[name] = out
 		for _, m := range ms {
 			if fe := owner[strings.Join(m.Path, "\x00")]; fe != nil {
-				fe.dropped = true
+				fe.dropped, fe.manual = true, true
 			}
 		}
 		manual = append(manual, ms...)
@@ -622,7 +629,7 @@ func dropNamed(objs []*objectEdit, diags []schema.Diagnostic, wb *WriteBack) boo
 			if !fe.edit.Delete {
 				r.Value = string(fe.edit.Value)
 			}
-			r.Hint = "officectl would refuse the live value: change it in Dialpad to one the schema accepts, or let apply set it back (`officectl plan --refresh` shows the way back)"
+			r.Hint = "officectl would refuse the live value: change it in Dialpad to one the schema accepts (the message says which), then run drift --write again"
 		} else {
 			o.deleted = false
 			r.Path = o.top + "." + o.key
