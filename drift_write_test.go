@@ -27,6 +27,13 @@ type driftWriteEnv struct {
 
 func newDriftWriteEnv(t *testing.T) *driftWriteEnv {
 	t.Helper()
+	return newDriftWriteEnvOf(t, nil)
+}
+
+// newDriftWriteEnvOf is newDriftWriteEnv of the config files given (name
+// → content), or of testdata/drift_write/config when files is nil.
+func newDriftWriteEnvOf(t *testing.T, files map[string]string) *driftWriteEnv {
+	t.Helper()
 	srv := officestest.NewServer(t, officestest.Options{Token: "drift-write-key", RatePerMinute: -1, Users: 5, Rooms: 2})
 	client, err := offices.NewClient(offices.ClientConfig{BaseURL: srv.URL, APIKey: "drift-write-key"})
 	if err != nil {
@@ -36,17 +43,23 @@ func newDriftWriteEnv(t *testing.T) *driftWriteEnv {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	src := "testdata/drift_write/config"
-	ents, err := os.ReadDir(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range ents {
-		b, err := os.ReadFile(filepath.Join(src, e.Name()))
+	if files == nil {
+		src := "testdata/drift_write/config"
+		ents, err := os.ReadDir(src)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := os.WriteFile(filepath.Join(dir, e.Name()), b, 0o644); err != nil {
+		files = map[string]string{}
+		for _, e := range ents {
+			b, err := os.ReadFile(filepath.Join(src, e.Name()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			files[e.Name()] = string(b)
+		}
+	}
+	for name, text := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -304,3 +317,98 @@ func lineDiff(name string, a, b []byte) []byte {
 	}
 	return []byte(out.String())
 }
+
+// TestDriftWriteDeleted: an object deleted in Dialpad leaves its file with
+// the comment above it, and the state forgets it. A deleted object the
+// config still refers to is not removed (the config would not be valid):
+// drift --write says what to do, writes the rest and exits 2; the plan is
+// still empty.
+func TestDriftWriteDeleted(t *testing.T) {
+	e := newDriftWriteEnvOf(t, map[string]string{"de.yaml": deletedConfig})
+	must(t, e.srv.DeleteGroup("department", e.id("sales")))
+	must(t, e.srv.DeleteGroup("callcenter", e.id("support")))
+	code, out := e.run("drift", e.dir, "--write")
+	if code != 2 {
+		t.Fatalf("drift --write: exit %d, want 2\n%s", code, out)
+	}
+	for _, want := range []string{
+		"de.yaml: department sales: deleted in Dialpad: removed\n",
+		"Not written (1)",
+		"callcenters.support (delete): ",
+		`remove what refers to callcenter "support"`,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("drift --write does not say %q:\n%s", want, out)
+		}
+	}
+	got, err := os.ReadFile(filepath.Join(e.dir, "de.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(got) != deletedWant {
+		t.Errorf("de.yaml:\n%s\nwant:\n%s", got, deletedWant)
+	}
+	st, err := state.Load(filepath.Join(e.dir, "officectl.state"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := st.GetOf(state.KindDepartment, "sales"); ok {
+		t.Error("the state still records the deleted department")
+	}
+	if _, ok := st.GetOf(state.KindCallCenter, "support"); !ok {
+		t.Error("the state forgot the call center whose delete was not written")
+	}
+	if code, out := e.run("plan", e.dir, "--detailed-exitcode"); code != 0 {
+		t.Errorf("plan --detailed-exitcode: exit %d\n%s", code, out)
+	}
+}
+
+const deletedConfig = `offices:
+  berlin:
+    name: Berlin
+    country: DE
+    currency: EUR
+    plan_period: monthly
+    invoiced: false
+    unified_billing: true
+    annual_commit_monthly_billing: false
+    billing_address: {address_line_1: Friedrichstrasse 68, city: Berlin, country: DE, postal_code: "10117", region: Berlin}
+departments:
+  # Sales: gone in Dialpad.
+  sales:
+    office: berlin
+    name: Sales
+  desk:
+    office: berlin
+    name: Desk
+    routing_options:
+      open: {action: operator, try_dial_operators: true}
+      closed: {action: department, action_target_type: callcenter, action_target_id: {callcenter: support}, try_dial_operators: false}
+callcenters:
+  support:
+    office: berlin
+    name: Support
+`
+
+const deletedWant = `offices:
+  berlin:
+    name: Berlin
+    country: DE
+    currency: EUR
+    plan_period: monthly
+    invoiced: false
+    unified_billing: true
+    annual_commit_monthly_billing: false
+    billing_address: {address_line_1: Friedrichstrasse 68, city: Berlin, country: DE, postal_code: "10117", region: Berlin}
+departments:
+  desk:
+    office: berlin
+    name: Desk
+    routing_options:
+      open: {action: operator, try_dial_operators: true}
+      closed: {action: department, action_target_type: callcenter, action_target_id: {callcenter: support}, try_dial_operators: false}
+callcenters:
+  support:
+    office: berlin
+    name: Support
+`

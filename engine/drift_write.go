@@ -178,6 +178,7 @@ func PlanWriteBack(st *state.State, rep *plan.DriftReport, opts WriteBackOptions
 			objs = append(objs, o)
 		}
 	}
+	keepReferred(objs, opts.Config, wb)
 	policy, err := policyFiles(opts.Dir, opts.Skip)
 	if err != nil {
 		return nil, err
@@ -213,6 +214,55 @@ func PlanWriteBack(st *state.State, rep *plan.DriftReport, opts WriteBackOptions
 	}
 	wb.finish(objs)
 	return wb, nil
+}
+
+// keepReferred leaves out the delete of every object that an object the
+// config keeps refers to (its office, a routing target): the config
+// would not be valid without it. Someone removes the reference first.
+func keepReferred(objs []*objectEdit, cfg *load.Config, wb *WriteBack) {
+	deleted := map[string]*objectEdit{} // keys are unique across kinds
+	for _, o := range objs {
+		if o.deleted {
+			deleted[o.key] = o
+		}
+	}
+	type referrer struct {
+		kind state.Kind
+		key  string
+		refs []string
+	}
+	var all []referrer
+	for _, d := range cfg.Offices {
+		all = append(all, referrer{kind: state.KindOffice, key: d.Key, refs: d.Office.References()})
+	}
+	for _, g := range cfg.Groups {
+		r := referrer{kind: state.Kind(g.Kind), key: g.Key}
+		for _, ref := range g.Refs {
+			r.refs = append(r.refs, ref.Key)
+		}
+		all = append(all, r)
+	}
+	for changed := true; changed; {
+		changed = false
+		for _, r := range all {
+			if deleted[r.key] != nil {
+				continue // goes too
+			}
+			for _, ref := range r.refs {
+				o := deleted[ref]
+				if o == nil {
+					continue
+				}
+				delete(deleted, ref)
+				o.deleted = false
+				wb.Refused = append(wb.Refused, RefusedEdit{Kind: string(o.kind), Key: o.key, Path: o.top + "." + o.key,
+					Diagnostic: schema.Diagnostic{File: o.file, Severity: schema.Error, Path: o.top + "." + o.key,
+						Message: fmt.Sprintf("deleted in Dialpad, but %s %q refers to it", r.kind, r.key)},
+					Hint: fmt.Sprintf("remove what refers to %s %q (or point it elsewhere), then run drift --write again", o.kind, o.key)})
+				changed = true
+			}
+		}
+	}
 }
 
 // defKey names an object of the config.
