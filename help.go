@@ -115,10 +115,21 @@ spec last applied: fields changed in Dialpad's console, objects deleted
 there, operators added or removed. Nothing is changed: "plan --refresh"
 plans the way back, "drift" reports, for a scheduled job.
 
-Exit status: 0 no drift, 2 drift, 1 error.`,
+--write accepts the drift instead: it edits the config files in place so
+that they say what is live (only the changed values' lines differ;
+comments, key order and quoting stay), removes objects deleted in
+Dialpad from their files, checks the result as validate does, and
+records the live objects in the state, so that the next plan is empty.
+A value the file does not say plainly (a CUE reference, a policy) is
+listed to change by hand; a live value officectl would refuse is not
+written, and said why.
+
+Exit status: 0 no drift (with --write: all of it written), 2 drift (with
+--write: some left to do by hand), 1 error.`,
 		examples: []string{
 			"officectl drift offices",
 			"officectl drift offices --format markdown > drift.md  # for an issue",
+			"officectl drift offices --write && git diff offices/",
 		},
 	},
 	"state": {

@@ -15,7 +15,7 @@ var allowedImports = map[string][]string{
 	"engine/plan":   {"engine/load", "offices", "state"},
 	"engine/render": {"engine/plan", "offices"},
 	"engine/apply":  {"engine/plan", "offices", "state"},
-	"engine":        {"engine/load", "engine/plan", "offices", "schema", "state"},
+	"engine":        {"engine/load", "engine/plan", "engine/writeback", "offices", "schema", "state"},
 	"schema":        {"offices"},
 	"offices":       {},
 	"state":         {},

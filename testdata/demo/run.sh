@@ -4,7 +4,8 @@
 # through the simulator's admin surface (a changed and a deleted office),
 # found, planned (RE-CREATE) and resolved; then a change to the
 # departments and operators: an update, and a delete refused without
-# --max-deletes, applied with it, a protected department kept. Nothing
+# --max-deletes, applied with it, a protected department kept; then a
+# console change accepted into the config with drift --write. Nothing
 # leaves this machine.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -121,5 +122,24 @@ $bin state list --state "$state"
 
 step officectl drift "$config" --state "$state"
 $bin drift "$config" --state "$state"
+
+# Accepting a console change instead: an admin lengthens Berlin's ring time
+# and gives Sales a longer queue and shorter Monday hours in Dialpad's web
+# app. drift --write edits the config files in place (only those values'
+# lines change, comments stay) and records Dialpad in the state: the plan
+# is empty. The scheduled workflow makes this a pull request.
+sales=$(id_of berlin-sales)
+step officectl sim edit "$berlin" ring_seconds=40
+$bin sim edit "$berlin" ring_seconds=40 >/dev/null
+step officectl sim edit department "$sales" hold_queue.max_hold_count=25 "'monday_hours=[\"09:00\",\"17:00\"]'"
+$bin sim edit department "$sales" hold_queue.max_hold_count=25 'monday_hours=["09:00","17:00"]' >/dev/null
+before="$work/before"
+cp -R "$config" "$before"
+step officectl drift "$config" --state "$state" --write
+$bin drift "$config" --state "$state" --write
+step "diff -ru before/ config/"
+(cd "$work" && diff -ru before config) || true
+step officectl plan "$config" --state "$state" --detailed-exitcode
+$bin plan "$config" --state "$state" --detailed-exitcode
 
 printf '\nThe simulator answered %s requests. Demo done.\n' "$(grep -c ' /api/v2/' "$simlog" || true)"
