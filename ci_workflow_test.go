@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -31,44 +32,107 @@ type workflowStep struct {
 	Run  string `yaml:"run"`
 }
 
-// applySteps returns the run steps of the workflow's apply job by name.
-func applySteps(t *testing.T) map[string]string {
+// workflow is the part of a workflow file these tests run.
+type workflow struct {
+	Env  map[string]string `yaml:"env"`
+	Jobs map[string]struct {
+		Steps []workflowStep `yaml:"steps"`
+	} `yaml:"jobs"`
+}
+
+func readWorkflow(t *testing.T, path string) workflow {
 	t.Helper()
-	src, err := os.ReadFile("testdata/ci/github-workflow.yaml")
+	src, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var wf struct {
-		Jobs map[string]struct {
-			Steps []workflowStep `yaml:"steps"`
-		} `yaml:"jobs"`
-	}
+	var wf workflow
 	if err := yaml.Unmarshal(src, &wf); err != nil {
-		t.Fatal(err)
+		t.Fatalf("%s: %v", path, err)
 	}
-	steps := map[string]string{}
-	for _, s := range wf.Jobs["apply"].Steps {
-		if s.Run == "" {
-			continue
+	return wf
+}
+
+// runSteps returns the run steps of every job of wf by job and step name.
+func runSteps(t *testing.T, wf workflow) map[string]map[string]string {
+	t.Helper()
+	jobs := map[string]map[string]string{}
+	for job, j := range wf.Jobs {
+		jobs[job] = map[string]string{}
+		for _, s := range j.Steps {
+			if s.Run == "" {
+				continue
+			}
+			if strings.Contains(s.Run, "${{") {
+				t.Errorf("job %s step %q: a run script with a ${{ }} expression (pass values through env:)", job, s.Name)
+			}
+			jobs[job][s.Name] = s.Run
 		}
-		if strings.Contains(s.Run, "${{") {
-			t.Errorf("step %q: a run script with a ${{ }} expression (pass values through env:)", s.Name)
-		}
-		steps[s.Name] = s.Run
 	}
+	return jobs
+}
+
+// varDefault is the one expression the workflow's env may hold: a
+// repository variable with a default.
+var varDefault = regexp.MustCompile(`^\$\{\{ vars\.(\w+) \|\| '([^']*)' \}\}$`)
+
+// workflowEnv evaluates the workflow's env with the repository variables
+// vars, as GitHub does.
+func workflowEnv(t *testing.T, wf workflow, vars map[string]string) []string {
+	t.Helper()
+	var env []string
+	for k, v := range wf.Env {
+		if m := varDefault.FindStringSubmatch(v); m != nil {
+			v = m[2]
+			if set := vars[m[1]]; set != "" {
+				v = set
+			}
+		} else if strings.Contains(v, "${{") {
+			t.Fatalf("workflow env %s: %q is not ${{ vars.NAME || 'default' }}", k, v)
+		}
+		env = append(env, k+"="+v)
+	}
+	return env
+}
+
+// checkWorkflowCommands checks every officectl command line of the run
+// steps (`officectl ...` or `set -- officectl ...` up to a redirection, a
+// pipe or ;;) names a command and flags that exist, with shell variables
+// taken for numbers; it returns how many it checked.
+func checkWorkflowCommands(t *testing.T, jobs map[string]map[string]string) int {
+	t.Helper()
+	line := regexp.MustCompile(`(?:^|set -- |-- )officectl ([^>|;]*)`)
+	shellVar := regexp.MustCompile(`"?\$\{?[A-Za-z_]+\}?"?`)
+	checked := 0
+	for job, steps := range jobs {
+		for _, run := range steps {
+			for _, l := range strings.Split(run, "\n") {
+				for _, m := range line.FindAllStringSubmatch(strings.TrimSpace(l), -1) {
+					checkCommandLine(t, job, strings.Fields(shellVar.ReplaceAllString(m[1], "1")))
+					checked++
+				}
+			}
+		}
+	}
+	return checked
+}
+
+// applySteps returns the run steps of the README workflow's jobs.
+func applySteps(t *testing.T) map[string]map[string]string {
+	t.Helper()
+	jobs := runSteps(t, readWorkflow(t, "testdata/ci/github-workflow.yaml"))
+	steps := jobs["apply"]
 	// The apply that the push step runs again after another run pushed
 	// first takes flags that exist.
-	if _, again, ok := strings.Cut(steps["Push the state"], " -- officectl "); ok {
-		checkCommandLine(t, "apply", strings.Fields(again))
-	} else {
-		t.Error(`the push step runs no "-- officectl ..." again`)
+	if !strings.Contains(steps["Push the state"], " -- officectl apply ") {
+		t.Error(`the push step runs no "-- officectl apply ..." again`)
 	}
 	for _, name := range []string{"Validate", "Fetch the state", "Apply", "Push the state"} {
 		if steps[name] == "" {
 			t.Fatalf("the apply job has no run step %q", name)
 		}
 	}
-	return steps
+	return jobs
 }
 
 // ciRepo is a bare origin repository and the simulator behind one test.
@@ -79,7 +143,9 @@ type ciRepo struct {
 	seed   string // a clone to make "merges" in
 	sim    *officestest.TestServer
 	env    []string
-	steps  map[string]string
+	steps  map[string]map[string]string // by job, then step
+	// vars are the repository variables (vars.NAME) the workflow sees.
+	vars map[string]string
 }
 
 func newCIRepo(t *testing.T) *ciRepo {
@@ -141,19 +207,21 @@ func (r *ciRepo) merge(key, name string) string {
 	return r.git(r.seed, "rev-parse", "HEAD")
 }
 
-// job is one run of the apply job: a checkout of main's tip and its own
-// runner temp folder.
+// job is one run of a workflow job (apply unless set): a checkout and
+// its own runner temp folder.
 type job struct {
 	r            *ciRepo
 	name, dir    string
 	temp, output string
+	job          string
+	env          []string // the steps' own env:, beside the workflow's
 }
 
 // checkout clones origin at main's tip, as the workflow's checkout step
 // (ref: the branch) does.
 func (r *ciRepo) checkout(name string) *job {
 	r.t.Helper()
-	j := &job{r: r, name: name, dir: filepath.Join(r.dir, name), temp: filepath.Join(r.dir, name+"-temp")}
+	j := &job{r: r, name: name, dir: filepath.Join(r.dir, name), temp: filepath.Join(r.dir, name+"-temp"), job: "apply"}
 	r.git(r.dir, "clone", "--quiet", "--branch", "main", r.origin, j.dir)
 	if err := os.MkdirAll(j.temp, 0o755); err != nil {
 		r.t.Fatal(err)
@@ -164,9 +232,16 @@ func (r *ciRepo) checkout(name string) *job {
 // step runs the workflow step name with GitHub's shell (bash -eo
 // pipefail) and returns its exit status; its output is added to j.output.
 func (j *job) step(name string) int {
-	cmd := exec.Command("bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", j.r.steps[name])
+	j.r.t.Helper()
+	run, ok := j.r.steps[j.job][name]
+	if !ok {
+		j.r.t.Fatalf("the %s job has no run step %q", j.job, name)
+	}
+	cmd := exec.Command("bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", run)
 	cmd.Dir = j.dir
-	cmd.Env = append(slices.Clip(j.r.env), "RUNNER_TEMP="+j.temp, "GITHUB_SHA="+j.name, "GITHUB_STEP_SUMMARY="+filepath.Join(j.temp, "summary.md"))
+	cmd.Env = append(slices.Clip(j.r.env), workflowEnv(j.r.t, readWorkflow(j.r.t, "testdata/ci/github-workflow.yaml"), j.r.vars)...)
+	cmd.Env = append(cmd.Env, j.env...)
+	cmd.Env = append(cmd.Env, "RUNNER_TEMP="+j.temp, "GITHUB_SHA="+j.name, "GITHUB_STEP_SUMMARY="+filepath.Join(j.temp, "summary.md"))
 	out, err := cmd.CombinedOutput()
 	j.output += "== " + name + "\n" + string(out)
 	if err == nil {
