@@ -35,7 +35,7 @@ func TestActionlint(t *testing.T) {
 	if !slices.Contains(files, filepath.Join(".github", "workflows", "action.yaml")) {
 		t.Fatal("no .github/workflows/action.yaml: the workflow that has actionlint read action.yml")
 	}
-	args := append([]string{"tool", "actionlint", "-no-color", "testdata/ci/github-workflow.yaml"}, files...)
+	args := append([]string{"tool", "actionlint", "-no-color", "testdata/ci/github-workflow.yaml", "testdata/ci/github-drift.yaml"}, files...)
 	out, err := exec.Command(goBin, args...).CombinedOutput()
 	if err != nil {
 		t.Errorf("go %s: %v\n%s", strings.Join(args, " "), err, out)
@@ -253,7 +253,7 @@ func TestActionFile(t *testing.T) {
 }
 
 // TestPreCommitHook: the hook runs `officectl validate` with flags that
-// exist, and README shows how to use it.
+// exist, and docs/github-actions.md shows how to use it.
 func TestPreCommitHook(t *testing.T) {
 	src, err := os.ReadFile(".pre-commit-hooks.yaml")
 	if err != nil {
@@ -281,11 +281,11 @@ func TestPreCommitHook(t *testing.T) {
 		t.Errorf("files %q should match office files: %v", h.Files, err)
 	}
 	checkCommandLine(t, "pre-commit", append(strings.Fields(h.Entry)[1:], h.Args...))
-	readme, err := os.ReadFile("README.md")
+	doc, err := os.ReadFile("docs/github-actions.md")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(string(readme), "id: "+h.ID) {
-		t.Errorf("README.md does not show the pre-commit hook %s", h.ID)
+	if !strings.Contains(string(doc), "id: "+h.ID) {
+		t.Errorf("docs/github-actions.md does not show the pre-commit hook %s", h.ID)
 	}
 }

@@ -168,6 +168,9 @@ func newCIRepo(t *testing.T) *ciRepo {
 		t.Fatal(err)
 	}
 	r := &ciRepo{t: t, dir: dir, origin: filepath.Join(dir, "origin.git"), seed: filepath.Join(dir, "seed"), steps: applySteps(t)}
+	for job, steps := range runSteps(t, readWorkflow(t, "testdata/ci/github-drift.yaml")) {
+		r.steps[job] = steps
+	}
 	r.sim = officestest.NewServer(t, officestest.Options{Token: ciTestKey, RatePerMinute: -1})
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "DIALPAD_") && !strings.HasPrefix(kv, "GIT_") && !strings.HasPrefix(kv, "GITHUB_") {
@@ -241,7 +244,7 @@ func (j *job) step(name string) int {
 	cmd.Dir = j.dir
 	cmd.Env = append(slices.Clip(j.r.env), workflowEnv(j.r.t, readWorkflow(j.r.t, "testdata/ci/github-workflow.yaml"), j.r.vars)...)
 	cmd.Env = append(cmd.Env, j.env...)
-	cmd.Env = append(cmd.Env, "RUNNER_TEMP="+j.temp, "GITHUB_SHA="+j.name, "GITHUB_STEP_SUMMARY="+filepath.Join(j.temp, "summary.md"))
+	cmd.Env = append(cmd.Env, "RUNNER_TEMP="+j.temp, "GITHUB_SHA="+j.name, "GITHUB_STEP_SUMMARY="+filepath.Join(j.temp, "summary.md"), "GITHUB_OUTPUT="+filepath.Join(j.temp, "output"))
 	out, err := cmd.CombinedOutput()
 	j.output += "== " + name + "\n" + string(out)
 	if err == nil {
