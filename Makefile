@@ -10,8 +10,12 @@ build:
 
 # The whole suite: unit, golden, simulator and end-to-end CLI tests, with
 # the race detector, plus a short pass over every fuzz corpus (the seeds).
+# Each step says what it does as it starts; go test prints a line per
+# package as it ends (internal/testprogress), and the packages still
+# running every minute.
 test: vet
-	$(GO) test -race -count=1 $(PKGS)
+	@echo "== go test -race ./... (compiles every package with the race detector, then a line per package as it ends)"
+	@$(GO) run ./internal/testprogress $(GO) test -race -count=1 $(PKGS)
 
 test-short:
 	$(GO) test -short -count=1 $(PKGS)
@@ -31,9 +35,12 @@ fmt:
 	gofmt -w $$(git ls-files '*.go')
 
 vet:
+	@echo "== gofmt -l"
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
-	$(GO) vet $(PKGS)
-	$(GO) tool staticcheck $(PKGS)
+	@echo "== go vet ./... (compiles every package first)"
+	@$(GO) vet $(PKGS)
+	@echo "== staticcheck ./... (go tool staticcheck: built on first use)"
+	@$(GO) tool staticcheck $(PKGS)
 
 # The reliability suite: the full chaos run (1,000 offices, faults, 100 ms
 # latency, three SIGKILLs; make test runs a short variant of it), then the

@@ -167,6 +167,10 @@ func newCIRepo(t *testing.T) *ciRepo {
 	if err := os.Symlink(script, filepath.Join(bin, "officectl-state")); err != nil {
 		t.Fatal(err)
 	}
+	path := bin + string(filepath.ListSeparator) + os.Getenv("PATH")
+	if plain := plainOfficectl(t); plain != "" {
+		path = plain + string(filepath.ListSeparator) + path
+	}
 	r := &ciRepo{t: t, dir: dir, origin: filepath.Join(dir, "origin.git"), seed: filepath.Join(dir, "seed"), steps: applySteps(t)}
 	for job, steps := range runSteps(t, readWorkflow(t, "testdata/ci/github-drift.yaml")) {
 		r.steps[job] = steps
@@ -178,7 +182,7 @@ func newCIRepo(t *testing.T) *ciRepo {
 		}
 	}
 	r.env = append(r.env,
-		"PATH="+bin+string(filepath.ListSeparator)+os.Getenv("PATH"), // after os.Environ's PATH: this one wins
+		"PATH="+path, // after os.Environ's PATH: this one wins
 		"HOME="+dir, "GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL="+os.DevNull,
 		"GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@example.com", "GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@example.com",
 		"DIALPAD_API_URL="+r.sim.URL, "DIALPAD_API_KEY="+ciTestKey, "NO_COLOR=1")

@@ -3,8 +3,10 @@ package main
 import (
 	"flag"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	cuecmd "cuelang.org/go/cmd/cue/cmd"
@@ -18,7 +20,7 @@ var updateScripts = flag.Bool("update", false, "rewrite the expected outputs in 
 
 // TestMain lets testscript run officectl in-process as a command.
 func TestMain(m *testing.M) {
-	testscript.Main(m, map[string]func(){
+	testscript.Main(cleanupAfter{m}, map[string]func(){
 		"officectl": func() {
 			os.Exit(run(os.Args[1:], stdio{os.Stdin, os.Stdout, os.Stderr, os.Getenv}))
 		},
@@ -26,6 +28,52 @@ func TestMain(m *testing.M) {
 		// commands README shows.
 		"cue": func() { os.Exit(cuecmd.Main()) },
 	})
+}
+
+// cleanupAfter removes the officectl binary plainOfficectl built once the
+// tests have run.
+type cleanupAfter struct{ m *testing.M }
+
+func (c cleanupAfter) Run() int {
+	code := c.m.Run()
+	if plain.dir != "" {
+		os.RemoveAll(plain.dir)
+	}
+	return code
+}
+
+var plain struct {
+	once sync.Once
+	dir  string
+}
+
+// plainOfficectl returns a folder holding an officectl built without the
+// race detector, for the tests that run officectl as a process hundreds
+// of times (the scripts, the workflow tests), when this test binary has
+// the race detector: a race-enabled officectl starts and loads CUE about
+// ten times slower, and these tests check what the commands print, not
+// their concurrency (the race detector still watches the simulator and
+// the commands the tests run in-process). It returns "" without the race
+// detector, or when go cannot build it: then the test binary is officectl.
+func plainOfficectl(t testing.TB) string {
+	if !raceEnabled {
+		return ""
+	}
+	plain.once.Do(func() {
+		dir, err := os.MkdirTemp("", "officectl-plain-")
+		if err != nil {
+			t.Logf("officectl without the race detector: %v; using the test binary", err)
+			return
+		}
+		cmd := exec.Command("go", "build", "-o", filepath.Join(dir, "officectl"), ".")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Logf("go build of officectl without the race detector: %v\n%s; using the test binary", err, out)
+			os.RemoveAll(dir)
+			return
+		}
+		plain.dir = dir
+	})
+	return plain.dir
 }
 
 // TestScripts runs the end-to-end CLI scripts in testdata/script: one
@@ -40,6 +88,9 @@ func TestScripts(t *testing.T) {
 		Dir:           "testdata/script",
 		UpdateScripts: *updateScripts,
 		Setup: func(env *testscript.Env) error {
+			if dir := plainOfficectl(t); dir != "" {
+				env.Setenv("PATH", dir+string(filepath.ListSeparator)+env.Getenv("PATH"))
+			}
 			env.Setenv("NO_COLOR", "1")
 			env.Setenv("EXAMPLE", example)
 			return nil
