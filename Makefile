@@ -34,13 +34,19 @@ facts:
 fmt:
 	gofmt -w $$(git ls-files '*.go')
 
+# go vet and staticcheck type-check the packages with -race, as go test
+# -race compiles them: the three share one compilation of every package.
+RACEFLAGS := $(strip $(shell $(GO) env GOFLAGS) -race)
+
 vet:
 	@echo "== gofmt -l"
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
-	@echo "== go vet ./... (compiles every package first)"
-	@$(GO) vet $(PKGS)
-	@echo "== staticcheck ./... (go tool staticcheck: built on first use)"
-	@$(GO) tool staticcheck $(PKGS)
+	@echo "== building staticcheck (go tool, pinned in go.mod) and, beside it, officectl without -race (the tests run it as a process)"
+	@$(GO) tool -n staticcheck > /dev/null & sc=$$!; $(GO) build -o /dev/null . || { wait $$sc; exit 1; }; wait $$sc
+	@echo "== go vet -race ./... (compiles every package with the race detector first, for go test too)"
+	@$(GO) vet -race $(PKGS)
+	@echo "== staticcheck ./..."
+	@sc=$$($(GO) tool -n staticcheck) && GOFLAGS="$(RACEFLAGS)" $$sc $(PKGS)
 
 # The reliability suite: the full chaos run (1,000 offices, faults, 100 ms
 # latency, three SIGKILLs; make test runs a short variant of it), then the

@@ -155,6 +155,7 @@ func (g *fakeGitHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // updates that issue (found past the first page of open issues, beside
 // others that carry its marker but are a person's or a pull request), and a clean check closes it; a failed check touches no issue.
 func TestWorkflowDrift(t *testing.T) {
+	needTools(t, "jq", "curl")
 	r := newCIRepo(t)
 	gh, url := newFakeGitHub(t)
 	for i := range 150 {

@@ -64,6 +64,7 @@ const twoDepartments = `departments:
 // before merging (deletes also fail the check), and the apply after such a
 // merge refuses, as the comment said.
 func TestWorkflowDeletes(t *testing.T) {
+	needTools(t, "jq", "curl")
 	r := newCIRepo(t)
 	r.merge("lisbon", "Lisbon")
 	r.commit("departments", map[string]string{"offices/groups.yaml": twoDepartments})

@@ -17,9 +17,10 @@ import (
 	"github.com/officectl/officectl/state"
 )
 
-// These tests run the shell steps of the apply job of the README workflow
-// (testdata/ci/github-workflow.yaml), as written, with bash: officectl is
-// this test binary (see TestMain), officectl-state is
+// These tests run the shell steps of the workflows docs/github-actions.md
+// shows (testdata/ci/github-workflow.yaml, github-drift.yaml), as written,
+// with bash: officectl is this test binary (see TestMain; plainOfficectl
+// under -race), officectl-state is
 // testdata/ci/officectl-state.sh, the API is the simulator, and origin is a
 // bare Git repository in a temporary folder. The workflow's `uses:` steps
 // are what the test does around them: a clone of main's tip for
@@ -148,13 +149,20 @@ type ciRepo struct {
 	vars map[string]string
 }
 
-func newCIRepo(t *testing.T) *ciRepo {
+// needTools skips t when a tool it runs is not installed (.ci/run
+// installs them; GitHub's runners have them).
+func needTools(t *testing.T, tools ...string) {
 	t.Helper()
-	for _, tool := range []string{"git", "bash"} {
+	for _, tool := range tools {
 		if _, err := exec.LookPath(tool); err != nil {
 			t.Skipf("%s is not installed: %v", tool, err)
 		}
 	}
+}
+
+func newCIRepo(t *testing.T) *ciRepo {
+	t.Helper()
+	needTools(t, "git", "bash")
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "bin")
 	if err := os.MkdirAll(bin, 0o755); err != nil {

@@ -54,9 +54,11 @@ var plain struct {
 // ten times slower, and these tests check what the commands print, not
 // their concurrency (the race detector still watches the simulator and
 // the commands the tests run in-process). It returns "" without the race
-// detector, or when go cannot build it: then the test binary is officectl.
+// detector, with OFFICECTL_TEST_RACE_PROCESSES set (to run those processes
+// with the race detector too), or when go cannot build it: then the test
+// binary is officectl.
 func plainOfficectl(t testing.TB) string {
-	if !raceEnabled {
+	if !raceEnabled || os.Getenv("OFFICECTL_TEST_RACE_PROCESSES") != "" {
 		return ""
 	}
 	plain.once.Do(func() {
