@@ -14,7 +14,7 @@ build:
 # package as it ends (internal/testprogress), and the packages still
 # running every minute.
 test: vet
-	@echo "== go test -race ./... (compiles every package with the race detector, then a line per package as it ends)"
+	@echo "== go test -race ./... (links the test binaries, then a line per package as it ends)"
 	@$(GO) run ./internal/testprogress $(GO) test -race -count=1 $(PKGS)
 
 test-short:
