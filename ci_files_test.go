@@ -35,7 +35,7 @@ func TestActionlint(t *testing.T) {
 	if !slices.Contains(files, filepath.Join(".github", "workflows", "action.yaml")) {
 		t.Fatal("no .github/workflows/action.yaml: the workflow that has actionlint read action.yml")
 	}
-	args := append([]string{"tool", "actionlint", "-no-color", "testdata/ci/github-workflow.yaml"}, files...)
+	args := append([]string{"tool", "actionlint", "-no-color", "testdata/ci/github-workflow.yaml", "testdata/ci/github-drift.yaml"}, files...)
 	out, err := exec.Command(goBin, args...).CombinedOutput()
 	if err != nil {
 		t.Errorf("go %s: %v\n%s", strings.Join(args, " "), err, out)

@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -16,9 +17,10 @@ import (
 	"github.com/officectl/officectl/state"
 )
 
-// These tests run the shell steps of the apply job of the README workflow
-// (testdata/ci/github-workflow.yaml), as written, with bash: officectl is
-// this test binary (see TestMain), officectl-state is
+// These tests run the shell steps of the workflows docs/github-actions.md
+// shows (testdata/ci/github-workflow.yaml, github-drift.yaml), as written,
+// with bash: officectl is this test binary (see TestMain; plainOfficectl
+// under -race), officectl-state is
 // testdata/ci/officectl-state.sh, the API is the simulator, and origin is a
 // bare Git repository in a temporary folder. The workflow's `uses:` steps
 // are what the test does around them: a clone of main's tip for
@@ -31,44 +33,107 @@ type workflowStep struct {
 	Run  string `yaml:"run"`
 }
 
-// applySteps returns the run steps of the workflow's apply job by name.
-func applySteps(t *testing.T) map[string]string {
+// workflow is the part of a workflow file these tests run.
+type workflow struct {
+	Env  map[string]string `yaml:"env"`
+	Jobs map[string]struct {
+		Steps []workflowStep `yaml:"steps"`
+	} `yaml:"jobs"`
+}
+
+func readWorkflow(t *testing.T, path string) workflow {
 	t.Helper()
-	src, err := os.ReadFile("testdata/ci/github-workflow.yaml")
+	src, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var wf struct {
-		Jobs map[string]struct {
-			Steps []workflowStep `yaml:"steps"`
-		} `yaml:"jobs"`
-	}
+	var wf workflow
 	if err := yaml.Unmarshal(src, &wf); err != nil {
-		t.Fatal(err)
+		t.Fatalf("%s: %v", path, err)
 	}
-	steps := map[string]string{}
-	for _, s := range wf.Jobs["apply"].Steps {
-		if s.Run == "" {
-			continue
+	return wf
+}
+
+// runSteps returns the run steps of every job of wf by job and step name.
+func runSteps(t *testing.T, wf workflow) map[string]map[string]string {
+	t.Helper()
+	jobs := map[string]map[string]string{}
+	for job, j := range wf.Jobs {
+		jobs[job] = map[string]string{}
+		for _, s := range j.Steps {
+			if s.Run == "" {
+				continue
+			}
+			if strings.Contains(s.Run, "${{") {
+				t.Errorf("job %s step %q: a run script with a ${{ }} expression (pass values through env:)", job, s.Name)
+			}
+			jobs[job][s.Name] = s.Run
 		}
-		if strings.Contains(s.Run, "${{") {
-			t.Errorf("step %q: a run script with a ${{ }} expression (pass values through env:)", s.Name)
-		}
-		steps[s.Name] = s.Run
 	}
+	return jobs
+}
+
+// varDefault is the one expression the workflow's env may hold: a
+// repository variable with a default.
+var varDefault = regexp.MustCompile(`^\$\{\{ vars\.(\w+) \|\| '([^']*)' \}\}$`)
+
+// workflowEnv evaluates the workflow's env with the repository variables
+// vars, as GitHub does.
+func workflowEnv(t *testing.T, wf workflow, vars map[string]string) []string {
+	t.Helper()
+	var env []string
+	for k, v := range wf.Env {
+		if m := varDefault.FindStringSubmatch(v); m != nil {
+			v = m[2]
+			if set := vars[m[1]]; set != "" {
+				v = set
+			}
+		} else if strings.Contains(v, "${{") {
+			t.Fatalf("workflow env %s: %q is not ${{ vars.NAME || 'default' }}", k, v)
+		}
+		env = append(env, k+"="+v)
+	}
+	return env
+}
+
+// checkWorkflowCommands checks every officectl command line of the run
+// steps (`officectl ...` or `set -- officectl ...` up to a redirection, a
+// pipe or ;;) names a command and flags that exist, with shell variables
+// taken for numbers; it returns how many it checked.
+func checkWorkflowCommands(t *testing.T, jobs map[string]map[string]string) int {
+	t.Helper()
+	line := regexp.MustCompile(`(?:^|set -- |-- )officectl ([^>|;]*)`)
+	shellVar := regexp.MustCompile(`"?\$\{?[A-Za-z_]+\}?"?`)
+	checked := 0
+	for job, steps := range jobs {
+		for _, run := range steps {
+			for _, l := range strings.Split(run, "\n") {
+				for _, m := range line.FindAllStringSubmatch(strings.TrimSpace(l), -1) {
+					checkCommandLine(t, job, strings.Fields(shellVar.ReplaceAllString(m[1], "1")))
+					checked++
+				}
+			}
+		}
+	}
+	return checked
+}
+
+// applySteps returns the run steps of the README workflow's jobs.
+func applySteps(t *testing.T) map[string]map[string]string {
+	t.Helper()
+	jobs := runSteps(t, readWorkflow(t, "testdata/ci/github-workflow.yaml"))
+	steps := jobs["apply"]
 	// The apply that the push step runs again after another run pushed
 	// first takes flags that exist.
-	if _, again, ok := strings.Cut(steps["Push the state"], " -- officectl "); ok {
-		checkCommandLine(t, "apply", strings.Fields(again))
-	} else {
-		t.Error(`the push step runs no "-- officectl ..." again`)
+	if !strings.Contains(steps["Push the state"], " -- officectl apply ") {
+		t.Error(`the push step runs no "-- officectl apply ..." again`)
 	}
 	for _, name := range []string{"Validate", "Fetch the state", "Apply", "Push the state"} {
 		if steps[name] == "" {
 			t.Fatalf("the apply job has no run step %q", name)
 		}
 	}
-	return steps
+	return jobs
 }
 
 // ciRepo is a bare origin repository and the simulator behind one test.
@@ -79,16 +144,25 @@ type ciRepo struct {
 	seed   string // a clone to make "merges" in
 	sim    *officestest.TestServer
 	env    []string
-	steps  map[string]string
+	steps  map[string]map[string]string // by job, then step
+	// vars are the repository variables (vars.NAME) the workflow sees.
+	vars map[string]string
 }
 
-func newCIRepo(t *testing.T) *ciRepo {
+// needTools skips t when a tool it runs is not installed (.ci/run
+// installs them; GitHub's runners have them).
+func needTools(t *testing.T, tools ...string) {
 	t.Helper()
-	for _, tool := range []string{"git", "bash"} {
+	for _, tool := range tools {
 		if _, err := exec.LookPath(tool); err != nil {
 			t.Skipf("%s is not installed: %v", tool, err)
 		}
 	}
+}
+
+func newCIRepo(t *testing.T) *ciRepo {
+	t.Helper()
+	needTools(t, "git", "bash")
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "bin")
 	if err := os.MkdirAll(bin, 0o755); err != nil {
@@ -101,7 +175,14 @@ func newCIRepo(t *testing.T) *ciRepo {
 	if err := os.Symlink(script, filepath.Join(bin, "officectl-state")); err != nil {
 		t.Fatal(err)
 	}
+	path := bin + string(filepath.ListSeparator) + os.Getenv("PATH")
+	if plain := plainOfficectl(t); plain != "" {
+		path = plain + string(filepath.ListSeparator) + path
+	}
 	r := &ciRepo{t: t, dir: dir, origin: filepath.Join(dir, "origin.git"), seed: filepath.Join(dir, "seed"), steps: applySteps(t)}
+	for job, steps := range runSteps(t, readWorkflow(t, "testdata/ci/github-drift.yaml")) {
+		r.steps[job] = steps
+	}
 	r.sim = officestest.NewServer(t, officestest.Options{Token: ciTestKey, RatePerMinute: -1})
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "DIALPAD_") && !strings.HasPrefix(kv, "GIT_") && !strings.HasPrefix(kv, "GITHUB_") {
@@ -109,7 +190,7 @@ func newCIRepo(t *testing.T) *ciRepo {
 		}
 	}
 	r.env = append(r.env,
-		"PATH="+bin+string(filepath.ListSeparator)+os.Getenv("PATH"), // after os.Environ's PATH: this one wins
+		"PATH="+path, // after os.Environ's PATH: this one wins
 		"HOME="+dir, "GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL="+os.DevNull,
 		"GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@example.com", "GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@example.com",
 		"DIALPAD_API_URL="+r.sim.URL, "DIALPAD_API_KEY="+ciTestKey, "NO_COLOR=1")
@@ -141,19 +222,21 @@ func (r *ciRepo) merge(key, name string) string {
 	return r.git(r.seed, "rev-parse", "HEAD")
 }
 
-// job is one run of the apply job: a checkout of main's tip and its own
-// runner temp folder.
+// job is one run of a workflow job (apply unless set): a checkout and
+// its own runner temp folder.
 type job struct {
 	r            *ciRepo
 	name, dir    string
 	temp, output string
+	job          string
+	env          []string // the steps' own env:, beside the workflow's
 }
 
 // checkout clones origin at main's tip, as the workflow's checkout step
 // (ref: the branch) does.
 func (r *ciRepo) checkout(name string) *job {
 	r.t.Helper()
-	j := &job{r: r, name: name, dir: filepath.Join(r.dir, name), temp: filepath.Join(r.dir, name+"-temp")}
+	j := &job{r: r, name: name, dir: filepath.Join(r.dir, name), temp: filepath.Join(r.dir, name+"-temp"), job: "apply"}
 	r.git(r.dir, "clone", "--quiet", "--branch", "main", r.origin, j.dir)
 	if err := os.MkdirAll(j.temp, 0o755); err != nil {
 		r.t.Fatal(err)
@@ -164,9 +247,16 @@ func (r *ciRepo) checkout(name string) *job {
 // step runs the workflow step name with GitHub's shell (bash -eo
 // pipefail) and returns its exit status; its output is added to j.output.
 func (j *job) step(name string) int {
-	cmd := exec.Command("bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", j.r.steps[name])
+	j.r.t.Helper()
+	run, ok := j.r.steps[j.job][name]
+	if !ok {
+		j.r.t.Fatalf("the %s job has no run step %q", j.job, name)
+	}
+	cmd := exec.Command("bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", run)
 	cmd.Dir = j.dir
-	cmd.Env = append(slices.Clip(j.r.env), "RUNNER_TEMP="+j.temp, "GITHUB_SHA="+j.name, "GITHUB_STEP_SUMMARY="+filepath.Join(j.temp, "summary.md"))
+	cmd.Env = append(slices.Clip(j.r.env), workflowEnv(j.r.t, readWorkflow(j.r.t, "testdata/ci/github-workflow.yaml"), j.r.vars)...)
+	cmd.Env = append(cmd.Env, j.env...)
+	cmd.Env = append(cmd.Env, "RUNNER_TEMP="+j.temp, "GITHUB_SHA="+j.name, "GITHUB_STEP_SUMMARY="+filepath.Join(j.temp, "summary.md"), "GITHUB_OUTPUT="+filepath.Join(j.temp, "output"))
 	out, err := cmd.CombinedOutput()
 	j.output += "== " + name + "\n" + string(out)
 	if err == nil {

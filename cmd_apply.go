@@ -90,7 +90,15 @@ func cmdApply(fs *pflag.FlagSet, std stdio) func([]string) int {
 			}
 			return failf("%s: %w", arg, err)
 		}
-		if code, ok := approveApply(std, p, apply.Approval{MaxCreates: *maxCreates, MaxDeletes: *maxDeletes, AutoApprove: *autoApprove}); !ok {
+		approval := apply.Approval{MaxCreates: *maxCreates, MaxDeletes: *maxDeletes, AutoApprove: *autoApprove}
+		if *adoptExisting {
+			if approval.Adoptions, err = countAdoptions(p, store.State(), client, *maxCreates); errors.Is(err, context.Canceled) {
+				return exitInterrupted
+			} else if err != nil {
+				return failf("listing the offices in Dialpad to tell adoptions from creates: %w", err)
+			}
+		}
+		if code, ok := approveApply(std, p, approval); !ok {
 			return code
 		}
 		// The company goes into the state before the run when the state
@@ -203,12 +211,36 @@ func planFileArg(arg string) (*plan.Plan, error) {
 	return p, err
 }
 
+// countAdoptions lists the live offices named like the offices p creates,
+// when they are more than maxCreates, and counts those apply
+// --adopt-existing adopts instead (apply.Adoptions).
+func countAdoptions(p *plan.Plan, st *state.State, client *offices.Client, maxCreates int) (int, error) {
+	if osum := p.OfficeSummary(); osum.Create+osum.Resume <= maxCreates {
+		return 0, nil // within the limit whatever the listing says
+	}
+	names := apply.CreateNames(p)
+	ctx, stop := signalContext()
+	defer stop()
+	live, err := client.ListOffices(ctx, offices.ListOptions{Keep: func(l offices.Live) bool { return names[l.Name] }})
+	if err != nil {
+		return 0, err
+	}
+	return apply.Adoptions(p, st, live), nil
+}
+
 // approveApply prints p on stderr and asks apply.Approve whether it may
 // go ahead (--max-creates, --auto-approve, or "yes" typed on a
 // terminal). When it may not, it returns the exit code and false.
 func approveApply(std stdio, p *plan.Plan, a apply.Approval) (int, bool) {
 	if err := render.RenderText(std.err, p, render.TextOptions{Color: std.color(std.err)}); err != nil {
 		return fail(std, "apply", err), false
+	}
+	if a.Adoptions > 0 {
+		verb := "are"
+		if a.Adoptions == 1 {
+			verb = "is"
+		}
+		fmt.Fprintf(std.err, "%d of the offices to create %s live under their exact names: --adopt-existing adopts them (creating nothing), and --max-creates counts only the others.\n", a.Adoptions, verb)
 	}
 	a.Interactive, a.In, a.Prompt = isTerminal(std.in), std.in, std.err
 	ok, err := apply.Approve(p, a)

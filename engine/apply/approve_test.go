@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/officectl/officectl/engine/enginetest"
+	"github.com/officectl/officectl/offices"
 	"github.com/officectl/officectl/state"
 )
 
@@ -64,5 +65,36 @@ func TestListed(t *testing.T) {
 	}
 	if Listed(ErrStopped) || Listed(nil) {
 		t.Error("an error of the run itself is Listed")
+	}
+}
+
+// TestAdoptions: only an office whose exact name is live once, under a
+// valid id no other key holds, is counted as adopted; Approve then counts
+// only the others against MaxCreates.
+func TestAdoptions(t *testing.T) {
+	st := state.New()
+	st.Set("elsewhere", &state.Entry{ID: "40", Status: state.Created, Name: "Elsewhere"})
+	p := enginetest.MustPlan(t, enginetest.Numbered(6), st)
+	live := []offices.Live{
+		{ID: 10, Name: "Office 000"},                               // adopted
+		{ID: 11, Name: "Office 001"},                               // adopted
+		{ID: 12, Name: "Office 002"}, {ID: 13, Name: "Office 002"}, // twice: fails at apply
+		{ID: 14, Name: "Office 003", State: "deleted"}, // created again
+		{ID: 40, Name: "Office 004"},                   // held by another key
+		{ID: -1, Name: "Office 005"},                   // not a valid id
+		{ID: 15, Name: "office 001"},                   // not the exact name
+	}
+	if n := Adoptions(p, st, live); n != 2 {
+		t.Errorf("Adoptions = %d, want 2", n)
+	}
+	if names := CreateNames(p); len(names) != 6 || !names["Office 005"] {
+		t.Errorf("CreateNames = %v", names)
+	}
+	if _, err := Approve(p, Approval{MaxCreates: 4, Adoptions: 2, AutoApprove: true}); err != nil {
+		t.Errorf("4 creates and 2 adoptions, --max-creates 4: %v", err)
+	}
+	_, err := Approve(p, Approval{MaxCreates: 3, Adoptions: 2, AutoApprove: true})
+	if err == nil || !strings.Contains(err.Error(), "creates up to 4 offices (and adopts 2 offices live under their exact names), more than --max-creates 3") {
+		t.Errorf("4 creates and 2 adoptions, --max-creates 3: %v", err)
 	}
 }

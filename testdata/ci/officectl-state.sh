@@ -16,6 +16,13 @@
 #       run created) runs again on top of it; then the push is retried. When
 #       the state cannot be pushed, it is copied to $OFFICECTL_STATE_SAVE for
 #       the workflow to upload, and the script fails saying how to restore it.
+#   officectl-state push STATE
+#       Without a command: pushes STATE as it is, e.g. a state made locally
+#       with `officectl import` (the bootstrap: the first push creates the
+#       state branch). It replaces only the state `pull` fetched: when the
+#       branch holds another state (it exists but was not pulled here, or
+#       another run pushed since), nothing is pushed and the script fails
+#       saying so; pull it into another file to look at it, then push again.
 #
 # Environment: OFFICECTL_STATE_BRANCH (officectl-state), OFFICECTL_STATE_REMOTE
 # (origin), OFFICECTL_STATE_ATTEMPTS (5), OFFICECTL_STATE_SAVE
@@ -78,7 +85,7 @@ checkout() {
 keep() {
 	mkdir -p "$save"
 	cp -f "$state" "$save/officectl.state"
-	die "$1. This run's state is saved as the workflow artifact officectl-state-*. To restore it, push it onto the state branch from a clone: officectl-state pull officectl.state (fetches the branch), copy the artifact's officectl.state over it, then officectl-state push officectl.state -- true. Or re-run this workflow: apply --adopt-existing records by name the offices this run created."
+	die "$1. This run's state is saved as the workflow artifact officectl-state-*. To restore it, push it onto the state branch from a clone: officectl-state pull officectl.state (fetches the branch), copy the artifact's officectl.state over it, then officectl-state push officectl.state. Or re-run this workflow: apply --adopt-existing records by name the offices this run created."
 }
 
 cmd_pull() {
@@ -95,15 +102,31 @@ cmd_pull() {
 	fi
 }
 
+# refused fails a push without a command that the remote refused: it
+# names the state the branch holds now, and leaves $ref as it was.
+refused() {
+	local tip
+	tip=$(git ls-remote --heads "$remote" "refs/heads/$branch" 2>/dev/null | awk 'NR == 1 { print $1 }') || true
+	if [ -n "$tip" ] && [ "$tip" != "$1" ]; then
+		die "branch $branch holds a state this push would replace (commit ${tip:0:12}${1:+, not ${1:0:12} as last pulled here}); nothing was pushed. Look at it with: officectl-state pull other.state; redo your change on top of it (or, to replace it with $state, keep that pull), then push again"
+	fi
+	die "the push to branch $branch was refused (is the branch protected, or are you without push rights?); nothing was pushed, $state is as it was"
+}
+
 cmd_push() {
-	[ $# -ge 1 ] || die "usage: officectl-state push STATE -- COMMAND..."
+	[ $# -ge 1 ] || die "usage: officectl-state push STATE [-- COMMAND...]"
 	state=$1
 	shift
-	if [ "${1:-}" = "--" ]; then shift; fi
-	[ $# -ge 1 ] || die "usage: officectl-state push STATE -- COMMAND... (COMMAND applies again after another run pushed first)"
-	[ -f "$state" ] || die "no state file $state: nothing to push (apply writes it, even when it changes nothing)"
+	if [ "${1:-}" = "--" ]; then
+		shift
+		[ $# -ge 1 ] || die "usage: officectl-state push STATE [-- COMMAND...]: no COMMAND after -- (COMMAND applies again after another run pushed first; without --, STATE is pushed as it is)"
+	fi
+	[ -f "$state" ] || die "no state file $state: nothing to push (apply and import write it)"
 	local status=0 attempt parent blob tree commit msg rc out newtip
 	msg="officectl: state after applying ${GITHUB_SHA:-$(git rev-parse HEAD 2>/dev/null || echo "a local run")}"
+	if [ $# -eq 0 ]; then
+		msg="officectl: state pushed as it is (officectl-state push) from ${GITHUB_SHA:-$(git rev-parse HEAD 2>/dev/null || echo "a local run")}"
+	fi
 	for ((attempt = 1; attempt <= attempts; attempt++)); do
 		parent=$(git rev-parse --verify --quiet "$ref^{commit}" || true)
 		blob=$(git hash-object -w -- "$state")
@@ -121,6 +144,9 @@ cmd_push() {
 			return $status
 		fi
 		printf '%s\n' "$out" | quoted
+		if [ $# -eq 0 ]; then
+			refused "$parent"
+		fi
 		newtip=$(fetch) || keep "the push to branch $branch failed and $remote could not be read again"
 		if [ "$newtip" = "$parent" ]; then
 			keep "the push to branch $branch was refused and no other run had pushed (is the branch protected, or the token without contents: write?)"
@@ -145,7 +171,7 @@ cmd_push() {
 	keep "gave up pushing the state after $attempts attempts: other runs kept pushing first"
 }
 
-[ $# -ge 1 ] || die "usage: officectl-state pull STATE | push STATE -- COMMAND..."
+[ $# -ge 1 ] || die "usage: officectl-state pull STATE | push STATE [-- COMMAND...]"
 sub=$1
 shift
 case $sub in
