@@ -21,7 +21,8 @@ test-short:
 	$(GO) test -short -count=1 $(PKGS)
 
 # Go benchmarks (validate 1k/10k files, plan 10k, state encode/save), then
-# the bench table (see README "Performance"): BENCH_N=10000 BENCH_RUNS=1.
+# the bench table (docs/performance.md): BENCH_N=10000 BENCH_RUNS=1;
+# BENCH_ROWS=6,8,9 runs only those rows (requests against their minimum).
 bench: build
 	$(GO) test -run '^$$' -bench . -benchtime 1x ./engine/... ./state
 	./testdata/bench/run.sh

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -26,6 +27,7 @@ func TestApplyCLI(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the officectl binary: not in -short")
 	}
+	t.Parallel()
 	bin := buildApplyCLI(t)
 	t.Run("killed", func(t *testing.T) { t.Parallel(); testApplyKilledResumes(t, bin) })
 	t.Run("interrupted", func(t *testing.T) { t.Parallel(); testApplyInterruptExits130(t, bin) })
@@ -36,16 +38,42 @@ func TestApplyCLI(t *testing.T) {
 	t.Run("hostile-api", func(t *testing.T) { t.Parallel(); testApplyHostileAPI(t, bin) })
 }
 
-// buildApplyCLI builds the command into a temporary directory.
+// buildApplyCLI builds the command (see officectlBinary).
 func buildApplyCLI(t *testing.T) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "officectl")
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	if out, err := exec.CommandContext(ctx, "go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+	bin, err := officectlBinary()
+	if err != nil {
+		t.Fatal(err)
 	}
 	return bin
+}
+
+// officectlBinary builds officectl without the race detector, once for all
+// the tests of this process, into a temporary directory that TestMain
+// removes at the end: the CLI tests send it signals, and the scripts run it
+// as a process (plainOfficectl).
+func officectlBinary() (string, error) {
+	cliBuild.once.Do(func() {
+		dir, err := os.MkdirTemp("", "officectl-cli-test")
+		if err != nil {
+			cliBuild.err = err
+			return
+		}
+		cliBuild.dir, cliBuild.bin = dir, filepath.Join(dir, "officectl")
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+		defer cancel()
+		if out, err := exec.CommandContext(ctx, "go", "build", "-o", cliBuild.bin, ".").CombinedOutput(); err != nil {
+			cliBuild.err = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	return cliBuild.bin, cliBuild.err
+}
+
+// cliBuild is the binary buildApplyCLI built.
+var cliBuild struct {
+	once     sync.Once
+	dir, bin string
+	err      error
 }
 
 // cliTestKey is the API key of the simulators these tests start.

@@ -50,14 +50,14 @@ func cmdImport(fs *pflag.FlagSet, std stdio) func([]string) int {
 			return fail(std, "import", err)
 		}
 		inv := plan.Invocation{Dir: dir, State: *statePath}
-		res, err := engine.Import(ctx, cfg, engine.ImportOptions{Store: store, API: client, DryRun: *dryRun, CompanyID: company, Invocation: inv})
+		res, err := engine.Import(ctx, cfg, engine.ImportOptions{Store: store, API: client, DryRun: *dryRun, Generate: *generate != "", CompanyID: company, Invocation: inv})
 		if err != nil {
 			return fail(std, "import", err)
 		}
 		report := engine.ImportReport{Result: res, DryRun: *dryRun, Invocation: inv}
 		if *generate != "" {
 			report.GenerateDir = *generate
-			report.Generated, report.NotGenerated, err = engine.GenerateConfigs(res.Unmanaged, cfg, store.State())
+			report.Generated, report.NotGenerated, err = engine.GenerateConfigs(res.UnmanagedLive, cfg, store.State())
 			if err == nil {
 				err = engine.GenerateGroups(ctx, client, report.Generated, cfg, store.State())
 			}

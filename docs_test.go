@@ -238,6 +238,7 @@ func TestNewcomerPath(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs officectl some thirty times against a simulator: not in -short")
 	}
+	t.Parallel()
 	bash, err := exec.LookPath("bash")
 	if err != nil {
 		t.Skipf("no bash: %v", err)

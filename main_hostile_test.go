@@ -42,6 +42,7 @@ const hostileFile = "x\x1b[31m\r\n::error file=a.yaml::PWNED\u202e.yaml"
 // officectl's own); JSON output holds none raw either, and decodes back to
 // exactly the hostile text.
 func TestHostileTextEveryCommand(t *testing.T) {
+	t.Parallel()
 	const key = "hostile-test-key"
 	root := t.TempDir()
 	write := func(path, data string) {

@@ -31,6 +31,7 @@ func TestReliabilityGroups(t *testing.T) {
 	if testing.Short() {
 		t.Skip("chaos apply: not in -short")
 	}
+	t.Parallel()
 	n, kills, latency := 20, 1, 10*time.Millisecond
 	if os.Getenv("OFFICECTL_RELIABILITY") == "long" {
 		n, kills, latency = 300, 3, 100*time.Millisecond

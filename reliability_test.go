@@ -30,6 +30,7 @@ func TestReliability(t *testing.T) {
 	if testing.Short() {
 		t.Skip("chaos apply: not in -short")
 	}
+	t.Parallel()
 	n, kills, latency := 150, 1, 20*time.Millisecond
 	if os.Getenv("OFFICECTL_RELIABILITY") == "long" {
 		n, kills, latency = 1000, 3, 100*time.Millisecond

@@ -103,14 +103,14 @@ func GenerateConfigs(live []offices.Live, cfg *load.Config, st *state.State) ([]
 	sort.Slice(sorted, func(i, j int) bool { return sorted[i].ID < sorted[j].ID })
 	sameName := map[string]int{}
 	for _, l := range sorted {
-		if !l.IsPrimaryOffice && !isGone(l) {
+		if !l.IsPrimaryOffice && !gone(l.State) {
 			sameName[l.Name]++
 		}
 	}
 	var out []GeneratedOffice
 	var skipped []GenerateSkip
 	for _, l := range sorted {
-		if l.IsPrimaryOffice || isGone(l) {
+		if l.IsPrimaryOffice || gone(l.State) {
 			continue
 		}
 		if k, ok := managedNames[l.Name]; ok {

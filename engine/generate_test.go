@@ -100,7 +100,7 @@ func TestGenerateThenValidate(t *testing.T) {
 	}
 	st := env.Store.State()
 	res := MatchImport(load.NewConfig([]load.Desired{berlin}), st, live)
-	gens, skipped, err := GenerateConfigs(res.Unmanaged, load.NewConfig([]load.Desired{berlin}), st)
+	gens, skipped, err := GenerateConfigs(res.UnmanagedLive, load.NewConfig([]load.Desired{berlin}), st)
 	if err != nil || len(skipped) != 0 {
 		t.Fatalf("GenerateConfigs: skipped %+v, %v", skipped, err)
 	}
@@ -202,7 +202,7 @@ func TestGenerateThenValidate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if adoptionKeys(res2.Adopted) != "new-york-docks-1 zurich-hq-sales zurich-hq-sales-2" || len(res2.Unmanaged) != 1 || !res2.Unmanaged[0].IsPrimaryOffice {
+	if adoptionKeys(res2.Adopted) != "new-york-docks-1 zurich-hq-sales zurich-hq-sales-2" || len(res2.Unmanaged) != 1 || !res2.Unmanaged[0].Primary {
 		t.Errorf("import of the generated config: %+v", res2)
 	}
 	if res2.Groups == nil || len(res2.Groups.Adopted) != 2 {

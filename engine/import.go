@@ -63,12 +63,46 @@ type ImportResult struct {
 	// Unmanaged, by id: live offices (not deleted or cancelled) that
 	// neither the state nor an adoption records; no config describes
 	// them.
-	Unmanaged []offices.Live
+	Unmanaged []ListedOffice
+	// UnmanagedLive is the whole live office of each of Unmanaged, in the
+	// same order, for GenerateConfigs: set by MatchImport, and by Import
+	// with ImportOptions.Generate only.
+	UnmanagedLive []offices.Live
 	// Pending, by key: live offices whose name is that of a pending state
 	// entry (a create whose answer was lost, or that was interrupted):
 	// most likely that create, which the next apply adopts by name. They
 	// are described by the config, so they are not Unmanaged.
 	Pending []Adoption
+}
+
+// ListedOffice is what import keeps of a live office it lists: what it
+// matches and reports. A listing can hold 100,000 offices
+// (offices.MaxListOffices) of a few KiB each as Dialpad sends them; this
+// is some 70 bytes (issue 20).
+type ListedOffice struct {
+	ID   int64
+	Name string
+	// State is the office's state (active, cancelled, deleted, pending,
+	// suspended, or what else the API sent).
+	State string
+	// Primary is the live office's is_primary_office.
+	Primary bool
+	// at is the office's position in the listing.
+	at int
+}
+
+// listedOf is what import keeps of l, the at-th office listed.
+func listedOf(l offices.Live, at int) ListedOffice {
+	st := l.State
+	switch st { // one string for all, not one per office
+	case "active":
+		st = "active"
+	case "deleted":
+		st = "deleted"
+	case "cancelled":
+		st = "cancelled"
+	}
+	return ListedOffice{ID: l.ID, Name: l.Name, State: st, Primary: l.IsPrimaryOffice, at: at}
 }
 
 // MatchImport decides what import does with cfg, st and the live offices,
@@ -77,11 +111,27 @@ type ImportResult struct {
 // has its name and the state records that office under no other key. A
 // nil st is an empty state.
 func MatchImport(cfg *load.Config, st *state.State, live []offices.Live) *ImportResult {
-	return matchImport(cfg, st, live, plan.Invocation{})
+	listed := make([]ListedOffice, len(live))
+	for i, l := range live {
+		listed[i] = listedOf(l, i)
+	}
+	res := matchImport(cfg, st, listed, plan.Invocation{})
+	res.UnmanagedLive = unmanagedLive(res.Unmanaged, live)
+	return res
+}
+
+// unmanagedLive is the whole live office of each of unmanaged, which
+// were listed as live.
+func unmanagedLive(unmanaged []ListedOffice, live []offices.Live) []offices.Live {
+	out := make([]offices.Live, len(unmanaged))
+	for i, u := range unmanaged {
+		out[i] = live[u.at]
+	}
+	return out
 }
 
 // matchImport is MatchImport with the invocation its hints name.
-func matchImport(cfg *load.Config, st *state.State, live []offices.Live, inv plan.Invocation) *ImportResult {
+func matchImport(cfg *load.Config, st *state.State, live []ListedOffice, inv plan.Invocation) *ImportResult {
 	if st == nil {
 		st = state.New()
 	}
@@ -89,7 +139,7 @@ func matchImport(cfg *load.Config, st *state.State, live []offices.Live, inv pla
 	for k, id := range plan.StateIDs(st) {
 		claimed[id] = k
 	}
-	byName := map[string][]offices.Live{}
+	byName := map[string][]ListedOffice{}
 	for _, l := range live {
 		if isGone(l) {
 			continue
@@ -105,7 +155,7 @@ func matchImport(cfg *load.Config, st *state.State, live []offices.Live, inv pla
 			continue
 		}
 		name := d.Office.Name
-		var free, taken []offices.Live
+		var free, taken []ListedOffice
 		var takenBy []string
 		for _, l := range byName[name] {
 			if k, ok := claimed[l.ID]; ok {
@@ -165,9 +215,12 @@ func hasOperators(cfg *load.Config) bool {
 
 // isGone reports whether a live office is deleted or cancelled: it cannot
 // be adopted, and a new office may take its name.
-func isGone(l offices.Live) bool { return l.State == "deleted" || l.State == "cancelled" }
+func isGone(l ListedOffice) bool { return gone(l.State) }
 
-func liveIDs(ls []offices.Live) []int64 {
+// gone reports whether an office's state is deleted or cancelled.
+func gone(state string) bool { return state == "deleted" || state == "cancelled" }
+
+func liveIDs(ls []ListedOffice) []int64 {
 	ids := make([]int64, len(ls))
 	for i, l := range ls {
 		ids[i] = l.ID
@@ -185,6 +238,10 @@ type ImportOptions struct {
 	API ImportAPI
 	// DryRun finds what import would adopt and changes nothing.
 	DryRun bool
+	// Generate keeps the unmanaged offices whole
+	// (ImportResult.UnmanagedLive), to generate their config files; else
+	// import keeps only what it matches and reports of each.
+	Generate bool
 	// CompanyID is the company of the API key (CheckCompany), recorded in
 	// a state that records none yet when import adopts offices.
 	CompanyID string
@@ -212,11 +269,23 @@ func Import(ctx context.Context, cfg *load.Config, opts ImportOptions) (*ImportR
 	if opts.Now != nil {
 		now = opts.Now
 	}
-	live, err := opts.API.ListOffices(ctx, offices.ListOptions{})
+	// The listing keeps what import matches and reports of each office,
+	// and the whole office only to generate a config from it.
+	var listed []ListedOffice
+	live, err := opts.API.ListOffices(ctx, offices.ListOptions{Keep: func(l offices.Live) bool {
+		listed = append(listed, listedOf(l, len(listed)))
+		return opts.Generate
+	}})
 	if err != nil {
 		return nil, fmt.Errorf("import: listing the offices in Dialpad: %w", err)
 	}
-	res := matchImport(cfg, opts.Store.State(), live, opts.Invocation)
+	res := matchImport(cfg, opts.Store.State(), listed, opts.Invocation)
+	if opts.Generate {
+		if len(live) != len(listed) {
+			return nil, fmt.Errorf("import: the listing kept %d of %d offices", len(live), len(listed))
+		}
+		res.UnmanagedLive = unmanagedLive(res.Unmanaged, live)
+	}
 	var members map[string][]state.Operator
 	if len(cfg.Groups) > 0 || hasOperators(cfg) {
 		gapi, ok := opts.API.(ImportGroupsAPI)

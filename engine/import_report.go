@@ -80,7 +80,7 @@ func WriteImportReport(w io.Writer, r ImportReport) error {
 		fmt.Fprintf(bw, "\nIn Dialpad but in no config: %s.\n", plural(len(res.Unmanaged), "office"))
 		for _, l := range res.Unmanaged {
 			primary := ""
-			if l.IsPrimaryOffice {
+			if l.Primary {
 				primary = " [primary office: officectl manages secondary offices]"
 			}
 			fmt.Fprintf(bw, "  ? %d %s%s\n", l.ID, offices.Printable(l.Name), primary)

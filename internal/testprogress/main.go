@@ -109,10 +109,12 @@ type printer struct {
 	build    map[string][]string    // build output by import path
 	packages int
 	failures []string
+	// tests counts the tests (subtests too) per outcome: pass, fail, skip.
+	tests map[string]int
 }
 
 func newPrinter(out io.Writer) *printer {
-	return &printer{out: out, start: time.Now(), started: map[string]time.Time{}, output: map[[2]string][]string{}, build: map[string][]string{}}
+	return &printer{out: out, start: time.Now(), started: map[string]time.Time{}, output: map[[2]string][]string{}, build: map[string][]string{}, tests: map[string]int{}}
 }
 
 // read prints the events of r until it ends and reports whether a test, a
@@ -173,6 +175,7 @@ func (p *printer) event(e event) bool {
 	lines := p.output[k]
 	delete(p.output, k)
 	if e.Test != "" {
+		p.tests[e.Action]++
 		if e.Action == "fail" {
 			fmt.Fprintf(p.out, "--- FAIL %s %s (%.2fs)\n%s", e.Package, e.Test, e.Elapsed, indent(lines))
 			p.failures = append(p.failures, e.Package+" "+e.Test)
@@ -221,6 +224,8 @@ func (p *printer) running() {
 func (p *printer) summary() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	// The closing line CI reads: "tests: N passed, N failed, N skipped".
+	defer fmt.Fprintf(p.out, "tests: %d passed, %d failed, %d skipped\n", p.tests["pass"], p.tests["fail"], p.tests["skip"])
 	if len(p.failures) > 0 {
 		fmt.Fprintf(p.out, "FAILED after %s: %s\n", p.since(), strings.Join(p.failures, "; "))
 		return

@@ -60,6 +60,7 @@ func TestRun(t *testing.T) {
 		"FAIL build ex/c [ex/c.test]\nc.go:3:1: syntax error\n",
 		"not json\n",
 		"FAILED after ",
+		"\ntests: 1 passed, 1 failed, 0 skipped\n", // the closing line CI reads
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)

@@ -10,6 +10,8 @@
 //	go run ./testdata/bench/tool groups -offices 2000 -n 10000 -out DIR (departments and call centers of gen's offices)
 //	go run ./testdata/bench/tool state DIR STATEFILE   (every office and group of DIR created)
 //	go run ./testdata/bench/tool planstep DIR STATEFILE (load and plan, timed apart)
+//	go run ./testdata/bench/tool minimum DIR STATEFILE (the requests an apply of that plan needs)
+//	go run ./testdata/bench/tool requests SIMLOG SKIP (the simulator's log lines after SKIP, by request)
 package main
 
 import (
@@ -38,7 +40,7 @@ import (
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: tool gen|groups|measure|floor|state|planstep ...")
+		fmt.Fprintln(os.Stderr, "usage: tool gen|groups|measure|floor|state|planstep|minimum|requests ...")
 		os.Exit(2)
 	}
 	var err error
@@ -55,6 +57,10 @@ func main() {
 		err = genState(os.Args[2:])
 	case "planstep":
 		err = planStep(os.Args[2:])
+	case "minimum":
+		err = minimum(os.Args[2:])
+	case "requests":
+		err = requests(os.Args[2:])
 	default:
 		err = fmt.Errorf("unknown subcommand %q", os.Args[1])
 	}
