@@ -121,24 +121,16 @@ func (g *prFake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // prRepo is origin, a clone to merge in, the simulator and the fake
 // GitHub of one test.
 type prRepo struct {
-	t           *testing.T
-	dir, origin string
-	seed        string
-	sim         *officestest.TestServer
-	gh          *prFake
-	ghURL       string
-	env         []string
-	steps       []workflowStep
-	runs        int
+	workflowRepo
+	gh    *prFake
+	ghURL string
+	steps []workflowStep
+	runs  int
 }
 
 func newPRRepo(t *testing.T) *prRepo {
 	t.Helper()
-	for _, tool := range []string{"git", "bash", "jq", "curl"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("%s is not installed: %v", tool, err)
-		}
-	}
+	needTools(t, "git", "bash", "jq", "curl")
 	src, err := os.ReadFile("testdata/ci/github-drift-pr.yaml")
 	if err != nil {
 		t.Fatal(err)
@@ -151,53 +143,17 @@ func newPRRepo(t *testing.T) *prRepo {
 	if err := yaml.Unmarshal(src, &wf); err != nil {
 		t.Fatal(err)
 	}
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "bin")
-	if err := os.MkdirAll(bin, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	script, err := filepath.Abs("testdata/ci/officectl-state.sh")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Symlink(script, filepath.Join(bin, "officectl-state")); err != nil {
-		t.Fatal(err)
-	}
-	r := &prRepo{t: t, dir: dir, origin: filepath.Join(dir, "origin.git"), seed: filepath.Join(dir, "seed"), steps: wf.Jobs["drift-pr"].Steps}
+	r := &prRepo{workflowRepo: newWorkflowRepo(t, officestest.Options{Token: "drift-pr-key", RatePerMinute: -1, Users: 5, Rooms: 2}), steps: wf.Jobs["drift-pr"].Steps}
 	for _, s := range r.steps {
 		if strings.Contains(s.Run, "${{") {
 			t.Errorf("step %q: a run script with a ${{ }} expression (pass values through env:)", s.Name)
 		}
 	}
-	r.sim = officestest.NewServer(t, officestest.Options{Token: "drift-pr-key", RatePerMinute: -1, Users: 5, Rooms: 2})
 	r.gh = &prFake{t: t}
 	srv := httptest.NewServer(r.gh)
 	t.Cleanup(srv.Close)
 	r.ghURL = srv.URL
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "DIALPAD_") && !strings.HasPrefix(kv, "GIT_") && !strings.HasPrefix(kv, "GITHUB_") {
-			r.env = append(r.env, kv)
-		}
-	}
-	r.env = append(r.env,
-		"PATH="+bin+string(filepath.ListSeparator)+os.Getenv("PATH"),
-		"HOME="+dir, "GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL="+os.DevNull,
-		"GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@example.com", "GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@example.com",
-		"DIALPAD_API_URL="+r.sim.URL, "DIALPAD_API_KEY=drift-pr-key", "NO_COLOR=1")
-	r.git(dir, "init", "--quiet", "--bare", "--initial-branch=main", r.origin)
-	r.git(dir, "clone", "--quiet", r.origin, r.seed)
 	return r
-}
-
-func (r *prRepo) git(dir string, args ...string) string {
-	r.t.Helper()
-	cmd := exec.Command("git", args...)
-	cmd.Dir, cmd.Env = dir, r.env
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		r.t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
-	return strings.TrimSpace(string(out))
 }
 
 // sh runs a shell script in dir, as a workflow step does, with extra

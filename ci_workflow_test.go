@@ -138,29 +138,30 @@ func applySteps(t *testing.T) map[string]map[string]string {
 
 // ciRepo is a bare origin repository and the simulator behind one test.
 type ciRepo struct {
+	workflowRepo
+	steps map[string]map[string]string // by job, then step
+	// vars are the repository variables (vars.NAME) the workflow sees.
+	vars map[string]string
+}
+
+// workflowRepo is what every workflow test sets up: a temporary folder
+// with a bare repository standing for GitHub's (origin) and a clone to make
+// merges in (seed), a simulator, and the environment the workflow's steps
+// run in: officectl and officectl-state on PATH, git configured for
+// commits and nothing else, DIALPAD_API_URL and DIALPAD_API_KEY naming the
+// simulator.
+type workflowRepo struct {
 	t      *testing.T
 	dir    string // the test's temporary folder
 	origin string // the bare repository
 	seed   string // a clone to make "merges" in
 	sim    *officestest.TestServer
 	env    []string
-	steps  map[string]map[string]string // by job, then step
-	// vars are the repository variables (vars.NAME) the workflow sees.
-	vars map[string]string
 }
 
-// needTools skips t when a tool it runs is not installed (.ci/run
-// installs them; GitHub's runners have them).
-func needTools(t *testing.T, tools ...string) {
-	t.Helper()
-	for _, tool := range tools {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("%s is not installed: %v", tool, err)
-		}
-	}
-}
-
-func newCIRepo(t *testing.T) *ciRepo {
+// newWorkflowRepo sets up a workflowRepo whose simulator takes simOpts
+// (its Token is the API key the steps send).
+func newWorkflowRepo(t *testing.T, simOpts officestest.Options) workflowRepo {
 	t.Helper()
 	needTools(t, "git", "bash")
 	dir := t.TempDir()
@@ -179,11 +180,8 @@ func newCIRepo(t *testing.T) *ciRepo {
 	if plain := plainOfficectl(t); plain != "" {
 		path = plain + string(filepath.ListSeparator) + path
 	}
-	r := &ciRepo{t: t, dir: dir, origin: filepath.Join(dir, "origin.git"), seed: filepath.Join(dir, "seed"), steps: applySteps(t)}
-	for job, steps := range runSteps(t, readWorkflow(t, "testdata/ci/github-drift.yaml")) {
-		r.steps[job] = steps
-	}
-	r.sim = officestest.NewServer(t, officestest.Options{Token: ciTestKey, RatePerMinute: -1})
+	r := workflowRepo{t: t, dir: dir, origin: filepath.Join(dir, "origin.git"), seed: filepath.Join(dir, "seed")}
+	r.sim = officestest.NewServer(t, simOpts)
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "DIALPAD_") && !strings.HasPrefix(kv, "GIT_") && !strings.HasPrefix(kv, "GITHUB_") {
 			r.env = append(r.env, kv)
@@ -193,14 +191,34 @@ func newCIRepo(t *testing.T) *ciRepo {
 		"PATH="+path, // after os.Environ's PATH: this one wins
 		"HOME="+dir, "GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL="+os.DevNull,
 		"GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@example.com", "GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@example.com",
-		"DIALPAD_API_URL="+r.sim.URL, "DIALPAD_API_KEY="+ciTestKey, "NO_COLOR=1")
+		"DIALPAD_API_URL="+r.sim.URL, "DIALPAD_API_KEY="+simOpts.Token, "NO_COLOR=1")
 	r.git(dir, "init", "--quiet", "--bare", "--initial-branch=main", r.origin)
 	r.git(dir, "clone", "--quiet", r.origin, r.seed)
 	return r
 }
 
+// needTools skips t when a tool it runs is not installed (.ci/run
+// installs them; GitHub's runners have them).
+func needTools(t *testing.T, tools ...string) {
+	t.Helper()
+	for _, tool := range tools {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s is not installed: %v", tool, err)
+		}
+	}
+}
+
+func newCIRepo(t *testing.T) *ciRepo {
+	t.Helper()
+	r := &ciRepo{workflowRepo: newWorkflowRepo(t, officestest.Options{Token: ciTestKey, RatePerMinute: -1}), steps: applySteps(t)}
+	for job, steps := range runSteps(t, readWorkflow(t, "testdata/ci/github-drift.yaml")) {
+		r.steps[job] = steps
+	}
+	return r
+}
+
 // git runs git in dir and returns its trimmed output.
-func (r *ciRepo) git(dir string, args ...string) string {
+func (r *workflowRepo) git(dir string, args ...string) string {
 	r.t.Helper()
 	cmd := exec.Command("git", args...)
 	cmd.Dir, cmd.Env = dir, r.env
