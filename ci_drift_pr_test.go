@@ -53,16 +53,11 @@ type prPull struct {
 func (g *prFake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if r.Header.Get("Authorization") != "Bearer "+prToken {
-		http.Error(w, `{"message":"Bad credentials"}`, http.StatusUnauthorized)
+	in, ok := readGitHubRequest(w, r, prToken)
+	if !ok {
 		return
 	}
-	var in map[string]string
 	if r.Method != http.MethodGet {
-		if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
-			http.Error(w, `{"message":"Problems parsing JSON"}`, http.StatusBadRequest)
-			return
-		}
 		g.writes++
 	}
 	const repo = "/repos/acme/phones/"

@@ -79,16 +79,11 @@ func (g *fakeGitHub) drift() (open []*fakeIssue, all []*fakeIssue) {
 func (g *fakeGitHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if r.Header.Get("Authorization") != "Bearer "+fakeToken {
-		http.Error(w, `{"message":"Bad credentials"}`, http.StatusUnauthorized)
+	in, ok := readGitHubRequest(w, r, fakeToken)
+	if !ok {
 		return
 	}
-	var in map[string]string
 	if r.Method != http.MethodGet {
-		if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
-			http.Error(w, `{"message":"Problems parsing JSON"}`, http.StatusBadRequest)
-			return
-		}
 		g.writes++
 	}
 	rest, ok := strings.CutPrefix(r.URL.Path, "/repos/acme/phones/issues")
@@ -276,4 +271,22 @@ func TestWorkflowDrift(t *testing.T) {
 	if _, all := gh.drift(); len(all) != 1 {
 		t.Errorf("%d drift issues opened in all, want 1", len(all))
 	}
+}
+
+// readGitHubRequest checks a request to a fake GitHub API as GitHub does:
+// the bearer token, then a JSON object body for anything but GET. It
+// answers the error itself and returns false when either is wrong.
+func readGitHubRequest(w http.ResponseWriter, r *http.Request, token string) (map[string]string, bool) {
+	if r.Header.Get("Authorization") != "Bearer "+token {
+		http.Error(w, `{"message":"Bad credentials"}`, http.StatusUnauthorized)
+		return nil, false
+	}
+	var in map[string]string
+	if r.Method != http.MethodGet {
+		if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
+			http.Error(w, `{"message":"Problems parsing JSON"}`, http.StatusBadRequest)
+			return nil, false
+		}
+	}
+	return in, true
 }
