@@ -46,6 +46,11 @@ func (c *Client) do(ctx context.Context, r request, out any) error {
 		if err := c.lim.Wait(start); err != nil {
 			return c.stopped(ctx, r, landed, throttles, err)
 		}
+		// The limiter's timer and the end of start may fire together, and
+		// its select then picks either: nothing new starts once start ended.
+		if err := start.Err(); err != nil {
+			return c.stopped(ctx, r, landed, throttles, err)
+		}
 		if sent > 0 {
 			c.retries.Add(1)
 		}

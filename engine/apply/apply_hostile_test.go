@@ -221,7 +221,11 @@ func TestHostileAPIEndlessListing(t *testing.T) {
 // wire finish, and Apply returns soon after.
 func TestHostileAPIInterruptNoNewRequests(t *testing.T) {
 	t.Parallel()
-	const latency = 300 * time.Millisecond
+	// Not a multiple of the limiter's 50 ms interval (1,200 a minute): the
+	// interrupt falls between two admissions, not on one, so a request the
+	// limiter admits at the very moment of the interrupt (started before
+	// it, counted after it) does not make the count ambiguous.
+	const latency = 275 * time.Millisecond
 	env := enginetest.NewEnv(t, officestest.Options{Latency: latency}, func(c *offices.ClientConfig) { c.Rate = 1200 })
 	ctx, cancel := context.WithCancel(context.Background())
 	var (
@@ -233,10 +237,10 @@ func TestHostileAPIInterruptNoNewRequests(t *testing.T) {
 		Store: env.Store, API: env.Client, Parallelism: 8,
 		Events: func(ev apply.Event) {
 			if ev.Type == apply.EventCreated && ev.Done == 5 {
-				st := env.Client.Stats()
-				inFlight, started = st.InFlight, st.Requests
-				cancelled = time.Now()
 				cancel()
+				cancelled = time.Now()
+				st := env.Client.Stats() // after the cancel: whatever starts now is counted as sent after it
+				inFlight, started = st.InFlight, st.Requests
 			}
 		},
 	})
