@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"github.com/officectl/officectl/engine/apply/applytest"
 	"net/http"
 	"net/http/httptest"
@@ -587,5 +588,38 @@ func TestRefreshRefusesAnotherCompany(t *testing.T) {
 	}
 	if n := env.Client.Stats().Requests; n != 1 {
 		t.Errorf("%d requests, want 1 (GET /api/v2/company)", n)
+	}
+}
+
+// keptLister is the real client, counting the offices its listing keeps.
+type keptLister struct {
+	*offices.Client
+	kept int
+}
+
+func (k *keptLister) ListOffices(ctx context.Context, opts offices.ListOptions) ([]offices.Live, error) {
+	l, err := k.Client.ListOffices(ctx, opts)
+	k.kept += len(l)
+	return l, err
+}
+
+// TestDriftHoldsOnlyManagedOffices (issue 20): drift's listing keeps only
+// the offices the state records, not every office of the company.
+func TestDriftHoldsOnlyManagedOffices(t *testing.T) {
+	t.Parallel()
+	env := createdEnv(t, driftFixture())
+	for i := range 200 {
+		env.Sim.Seed(liveOf(fmt.Sprintf("Unmanaged %d", i), "de"))
+	}
+	api := &keptLister{Client: env.Client}
+	rep, err := plan.CheckDrift(context.Background(), env.st, plan.DriftOptions{API: api})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Drifts) != 0 {
+		t.Errorf("drift: %+v", rep.Drifts)
+	}
+	if n := len(env.st.Offices); api.kept > n {
+		t.Errorf("the listing kept %d offices; the state records %d", api.kept, n)
 	}
 }
