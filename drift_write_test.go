@@ -518,3 +518,24 @@ func TestDriftWriteNewGroupRefused(t *testing.T) {
 		t.Errorf("plan --detailed-exitcode: exit %d\n%s", code, out)
 	}
 }
+
+// TestDriftWriteNewGroupPending: a group created in Dialpad whose office
+// and name a config group not yet in the state has is left for import to
+// adopt: drift --write writes no file for it, and import adopts it.
+func TestDriftWriteNewGroupPending(t *testing.T) {
+	e := newDriftWriteEnv(t)
+	_, err := e.client.CreateDepartment(context.Background(), e.id("berlin"), offices.Department{Name: "Pop-up"})
+	must(t, err)
+	must(t, os.WriteFile(filepath.Join(e.dir, "popup.yaml"), []byte("departments:\n  popup:\n    office: berlin\n    name: Pop-up\n"), 0o644))
+	code, out := e.run("drift", e.dir, "--write")
+	if code != 0 || strings.Contains(out, "Written to the config") {
+		t.Errorf("drift --write: exit %d, want 0 and nothing written\n%s", code, out)
+	}
+	if _, err := os.Lstat(filepath.Join(e.dir, "berlin-pop-up.yaml")); err == nil {
+		t.Error("berlin-pop-up.yaml written for a group the config describes")
+	}
+	if code, out := e.run("import", e.dir); code != 0 {
+		t.Fatalf("import: exit %d\n%s", code, out)
+	}
+	e.settled()
+}
