@@ -49,9 +49,13 @@ func driftWrite(std stdio, dir, statePath, format string, parallelism int, lockT
 	if err != nil {
 		return fail(std, "drift", err)
 	}
+	news, skipped, err := engine.UnmanagedGroups(ctx, client, st, cfg, dir)
+	if err != nil {
+		return fail(std, "drift", err)
+	}
 	wb := &engine.WriteBack{}
-	if rep.Summary().Total() > 0 {
-		if wb, err = engine.PlanWriteBack(st, rep, engine.WriteBackOptions{Dir: dir, Config: cfg, Skip: opts.Skip, Invocation: inv}); err != nil {
+	if rep.Summary().Total() > 0 || len(news) > 0 {
+		if wb, err = engine.PlanWriteBack(st, rep, engine.WriteBackOptions{Dir: dir, Config: cfg, Skip: opts.Skip, Invocation: inv, New: news}); err != nil {
 			return fail(std, "drift", err)
 		}
 		// The state change is tried on a copy first: a failure then
@@ -70,6 +74,7 @@ func driftWrite(std stdio, dir, statePath, format string, parallelism int, lockT
 			return fail(std, "drift", err)
 		}
 	}
+	wb.Skipped = append(wb.Skipped, skipped...)
 	switch format {
 	case "markdown":
 		err = renderDriftReport(std, format, rep)
@@ -128,6 +133,9 @@ func writeBackText(w io.Writer, dir string, wb *engine.WriteBack) error {
 			if o.Deleted {
 				what = "deleted in Dialpad: removed"
 			}
+			if o.New {
+				what = "created in Dialpad: written as import --generate would, in a new file"
+			}
 			fmt.Fprintf(&b, "  %s: %s %s: %s\n", rel(dir, o.File), kindName(o.Kind), offices.Printable(o.Key), offices.Printable(what))
 		}
 	}
@@ -140,7 +148,7 @@ func writeBackText(w io.Writer, dir string, wb *engine.WriteBack) error {
 	if len(wb.Refused) > 0 {
 		fmt.Fprintf(&b, "\nNot written (%d): the config would not be valid with them:\n", len(wb.Refused))
 		for _, r := range wb.Refused {
-			fmt.Fprintf(&b, "  %s%s: %s\n    %s\n", offices.Printable(r.Path), valueNote(r.Value), offices.Printable(r.Diagnostic.Message), offices.Printable(r.Hint))
+			fmt.Fprintf(&b, "  %s%s: %s\n    %s\n", offices.Printable(r.Path), valueNote(r), offices.Printable(r.Diagnostic.Message), offices.Printable(r.Hint))
 		}
 	}
 	if len(wb.Skipped) > 0 {
@@ -154,7 +162,11 @@ func writeBackText(w io.Writer, dir string, wb *engine.WriteBack) error {
 }
 
 // valueNote is " = VALUE" for a refused value, shortened.
-func valueNote(v string) string {
+func valueNote(r engine.RefusedEdit) string {
+	v := r.Value
+	if r.New {
+		return " (new in Dialpad)"
+	}
 	if v == "" {
 		return " (delete)"
 	}
@@ -184,6 +196,9 @@ func writeBackMarkdown(w io.Writer, dir string, wb *engine.WriteBack) error {
 		if o.Deleted {
 			what = "deleted in Dialpad: removed from the file"
 		}
+		if o.New {
+			what = "created in Dialpad: written as import --generate would, in a new file"
+		}
 		fmt.Fprintf(&b, "- `%s`: %s `%s`: %s\n", md(rel(dir, o.File)), kindName(o.Kind), md(o.Key), md(what))
 	}
 	if len(wb.Written) > 0 {
@@ -198,7 +213,7 @@ func writeBackMarkdown(w io.Writer, dir string, wb *engine.WriteBack) error {
 	if len(wb.Refused) > 0 {
 		b.WriteString("\n### Not written\n\n")
 		for _, r := range wb.Refused {
-			fmt.Fprintf(&b, "- `%s`%s: %s. %s\n", md(r.Path), md(valueNote(r.Value)), md(r.Diagnostic.Message), md(r.Hint))
+			fmt.Fprintf(&b, "- `%s`%s: %s. %s\n", md(r.Path), md(valueNote(r)), md(r.Diagnostic.Message), md(r.Hint))
 		}
 	}
 	if len(wb.Skipped) > 0 {
@@ -234,6 +249,7 @@ type jsonRefused struct {
 	Value   string `json:"value"`
 	Message string `json:"message"`
 	Hint    string `json:"hint"`
+	New     bool   `json:"new,omitempty"`
 }
 
 // writeBackJSON writes the drift report (report, as RenderDriftJSON wrote
@@ -251,7 +267,7 @@ func writeBackJSON(w io.Writer, report []byte, dir string, wb *engine.WriteBack)
 		jw.Manual = append(jw.Manual, jsonManual{File: m.File, Line: m.Line, Column: m.Column, Path: strings.Join(m.Path, "."), Reason: m.Reason})
 	}
 	for _, r := range wb.Refused {
-		jw.Refused = append(jw.Refused, jsonRefused{Path: r.Path, Value: r.Value, Message: r.Diagnostic.Message, Hint: r.Hint})
+		jw.Refused = append(jw.Refused, jsonRefused{Path: r.Path, Value: r.Value, Message: r.Diagnostic.Message, Hint: r.Hint, New: r.New})
 	}
 	b, err := json.MarshalIndent(jw, "  ", "  ")
 	if err != nil {

@@ -412,3 +412,130 @@ callcenters:
     office: berlin
     name: Support
 `
+
+// TestDriftWriteNewGroups: a department and a call center created in
+// Dialpad's console, in offices the config manages, that no config key
+// and no state entry describes, are each written into a new file named
+// for them, as import --generate writes groups (a name that a file has
+// already gets the next free one), and recorded in the state: after it
+// the config is valid, `plan --detailed-exitcode` exits 0 and drift is
+// clean; a second drift --write finds nothing to write.
+func TestDriftWriteNewGroups(t *testing.T) {
+	e := newDriftWriteEnv(t)
+	ctx := context.Background()
+	// A file of the name the department's would have: not overwritten.
+	taken := filepath.Join(e.dir, "berlin-pop-up-store.yaml")
+	takenText := "# The pop-up store: described here once it is set up.\ndepartments: {}\n"
+	if err := os.WriteFile(taken, []byte(takenText), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, out := e.run("validate", e.dir); code != 0 {
+		t.Fatalf("the config does not validate with the file in the way (exit %d):\n%s", code, out)
+	}
+	d, err := e.client.CreateDepartment(ctx, e.id("berlin"), offices.Department{Name: "Pop-up Store", RingSeconds: ptr[int64](20),
+		HoldQueue: &offices.HoldQueueDepartment{AllowQueuing: ptr(true), MaxHoldCount: ptr[int64](5), MaxHoldSeconds: ptr[int64](120)}})
+	must(t, err)
+	must(t, e.client.AddOperator(ctx, offices.KindDepartment, d.ID, offices.Member{Type: "user", ID: 5300000000000002, Role: "admin"}))
+	_, err = e.client.CreateCallCenter(ctx, e.id("tokyo"), offices.CallCenter{Name: "Night Line"})
+	must(t, err)
+
+	code, out := e.run("drift", e.dir, "--write", "--format", "json")
+	if code != 0 {
+		t.Fatalf("drift --write: exit %d, want 0 (all written)\n%s", code, out)
+	}
+	var got struct {
+		Write struct {
+			Files   []string `json:"files"`
+			Written []struct {
+				Kind string `json:"kind"`
+				Key  string `json:"key"`
+				File string `json:"file"`
+				New  bool   `json:"new"`
+			} `json:"written"`
+		} `json:"write"`
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, out)
+	}
+	want := map[string]string{"berlin-pop-up-store": "berlin-pop-up-store-2.yaml", "tokyo-night-line": "tokyo-night-line.yaml"}
+	if len(got.Write.Written) != len(want) || len(got.Write.Files) != len(want) {
+		t.Fatalf("written %+v, want the two new groups\n%s", got.Write, out)
+	}
+	for _, w := range got.Write.Written {
+		if !w.New || filepath.Base(w.File) != want[w.Key] {
+			t.Errorf("written %+v, want new in %s", w, want[w.Key])
+		}
+	}
+	if b, err := os.ReadFile(taken); err != nil || string(b) != takenText {
+		t.Errorf("the file in the way changed: %q, %v", b, err)
+	}
+	b, err := os.ReadFile(filepath.Join(e.dir, "berlin-pop-up-store-2.yaml"))
+	must(t, err)
+	for _, s := range []string{"departments:\n  berlin-pop-up-store:\n    office: \"berlin\"\n", "name: \"Pop-up Store\"\n", "ring_seconds: 20\n", "operators: [{user: 5300000000000002, role: \"admin\"}]\n"} {
+		if !strings.Contains(string(b), s) {
+			t.Errorf("the new file does not say %q:\n%s", s, b)
+		}
+	}
+	e.settled()
+	if code, out := e.run("drift", e.dir, "--write"); code != 0 || strings.Contains(out, "Written to the config") {
+		t.Errorf("a second drift --write: exit %d\n%s", code, out)
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// TestDriftWriteNewGroupRefused: a group created in Dialpad whose file
+// would not validate (a name that looks the same as a department's of
+// the config in that office: "sales" beside "Sales") is
+// not written and not recorded: drift --write says what to do and exits
+// 2; the plan is still empty.
+func TestDriftWriteNewGroupRefused(t *testing.T) {
+	e := newDriftWriteEnv(t)
+	d, err := e.client.CreateDepartment(context.Background(), e.id("berlin"), offices.Department{Name: "sales"})
+	must(t, err)
+	code, out := e.run("drift", e.dir, "--write")
+	if code != 2 {
+		t.Fatalf("drift --write: exit %d, want 2\n%s", code, out)
+	}
+	for _, want := range []string{"Not written (1)", "departments.berlin-sales-2 (new in Dialpad): ", "new in Dialpad (department " + strconv.FormatInt(d.ID, 10) + ")"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("drift --write does not say %q:\n%s", want, out)
+		}
+	}
+	ents, err := os.ReadDir(e.dir)
+	must(t, err)
+	for _, ent := range ents {
+		if strings.HasPrefix(ent.Name(), "berlin-") {
+			t.Errorf("%s written", ent.Name())
+		}
+	}
+	st, err := state.Load(filepath.Join(e.dir, "officectl.state"))
+	must(t, err)
+	if n := len(st.Map(state.KindDepartment)); n != 3 {
+		t.Errorf("the state records %d departments, want the 3 of the config", n)
+	}
+	if code, out := e.run("plan", e.dir, "--detailed-exitcode"); code != 0 {
+		t.Errorf("plan --detailed-exitcode: exit %d\n%s", code, out)
+	}
+}
+
+// TestDriftWriteNewGroupPending: a group created in Dialpad whose office
+// and name a config group not yet in the state has is left for import to
+// adopt: drift --write writes no file for it, and import adopts it.
+func TestDriftWriteNewGroupPending(t *testing.T) {
+	e := newDriftWriteEnv(t)
+	_, err := e.client.CreateDepartment(context.Background(), e.id("berlin"), offices.Department{Name: "Pop-up"})
+	must(t, err)
+	must(t, os.WriteFile(filepath.Join(e.dir, "popup.yaml"), []byte("departments:\n  popup:\n    office: berlin\n    name: Pop-up\n"), 0o644))
+	code, out := e.run("drift", e.dir, "--write")
+	if code != 0 || strings.Contains(out, "Written to the config") {
+		t.Errorf("drift --write: exit %d, want 0 and nothing written\n%s", code, out)
+	}
+	if _, err := os.Lstat(filepath.Join(e.dir, "berlin-pop-up.yaml")); err == nil {
+		t.Error("berlin-pop-up.yaml written for a group the config describes")
+	}
+	if code, out := e.run("import", e.dir); code != 0 {
+		t.Fatalf("import: exit %d\n%s", code, out)
+	}
+	e.settled()
+}

@@ -118,8 +118,11 @@ plans the way back, "drift" reports, for a scheduled job.
 --write accepts the drift instead: it edits the config files in place so
 that they say what is live (only the changed values' lines differ;
 comments, key order and quoting stay), removes objects deleted in
-Dialpad from their files, checks the result as validate does, and
-records the live objects in the state, so that the next plan is empty.
+Dialpad from their files, writes each department and call center
+created in Dialpad in an office the config manages into a new file named
+for it (as import --generate writes groups), checks the result as
+validate does, and records the live objects in the state, so that the
+next plan is empty.
 A value the file does not say plainly (a CUE reference, a policy) is
 listed to change by hand; a live value officectl would refuse is not
 written, and said why.

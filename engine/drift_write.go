@@ -37,6 +37,9 @@ type WriteBackOptions struct {
 	// Invocation is the directory and state file the command was given;
 	// the hints name them.
 	Invocation plan.Invocation
+	// New are the live groups no config key and no state entry describes
+	// (UnmanagedGroups): each is written into its new file.
+	New []NewGroup
 }
 
 // WriteBack is what drift --write does: the files to write, and the
@@ -61,6 +64,8 @@ type WriteBack struct {
 
 	// records are the state changes, applied by Record.
 	records []record
+	// created are the files of Files that are new.
+	created map[string]bool
 }
 
 // WrittenObject is one object whose drift is written into its file.
@@ -71,6 +76,9 @@ type WrittenObject struct {
 	Fields []string `json:"fields,omitempty"` // the config fields written, in order; empty when Deleted
 	// Deleted: the object is deleted in Dialpad and removed from its file.
 	Deleted bool `json:"deleted,omitempty"`
+	// New: the object was created in Dialpad and is written into File, a
+	// new file, as import --generate writes it.
+	New bool `json:"new,omitempty"`
 }
 
 // RefusedEdit is an edit drift --write did not write.
@@ -84,6 +92,9 @@ type RefusedEdit struct {
 	Diagnostic schema.Diagnostic
 	// Hint says what to do.
 	Hint string
+	// New: the object was created in Dialpad, and its new file is not
+	// written.
+	New bool
 }
 
 // SkippedWrite is a drifted object drift --write leaves alone.
@@ -94,13 +105,14 @@ type SkippedWrite struct {
 }
 
 // record is the change to the state of one object: its entry replaced
-// (entry) or removed (deleted).
+// (entry), removed (deleted) or added (create).
 type record struct {
 	kind    state.Kind
 	key     string
 	deleted bool
 	id      string
 	entry   func(e *state.Entry) error
+	create  *state.Entry
 }
 
 // objectEdit is the drift of one object turned into edits of its file.
@@ -183,23 +195,42 @@ func PlanWriteBack(st *state.State, rep *plan.DriftReport, opts WriteBackOptions
 	if err != nil {
 		return nil, err
 	}
-	// Make the edits, validate, leave out the edits the diagnostics
-	// name, and make the rest again: each round leaves out at least one
-	// edit, so it ends.
+	news := make([]*newGroupEdit, len(opts.New))
+	for i := range opts.New {
+		news[i] = &newGroupEdit{NewGroup: opts.New[i]}
+	}
+	// Make the edits, validate, leave out the edits (and new files) the
+	// diagnostics name, and make the rest again: each round leaves out at
+	// least one edit, so it ends.
+	var loaded *load.Config
 	for round := 0; ; round++ {
 		files, manual, err := applyEdits(objs, policy)
 		if err != nil {
 			return nil, err
 		}
-		diags, err := writeback.Validate(opts.Dir, files, opts.Skip)
+		for _, n := range news {
+			if !n.dropped {
+				files[n.File] = n.YAML
+			}
+		}
+		cfg, diags, err := writeback.LoadEdited(opts.Dir, files, opts.Skip)
 		if err != nil {
 			return nil, fmt.Errorf("drift --write: validating the edited config: %w", err)
 		}
-		if !schema.HasErrors(diags) {
-			wb.Files, wb.Manual = changedFiles(files), manual
+		if !schema.HasErrors(diags) && cfg != nil {
+			wb.Files, wb.Manual, loaded = changedFiles(files), manual, cfg
 			break
 		}
+		diags, droppedNew := refuseNewGroups(news, diags, wb)
+		if droppedNew {
+			continue
+		}
 		if !dropNamed(objs, diags, wb) {
+			// No edit is named: the new files go before giving up
+			// (a name the config has in another file).
+			if refuseAllNew(news, diags, wb) {
+				continue
+			}
 			var msgs []string
 			for _, d := range diags {
 				if d.Severity == schema.Error {
@@ -213,6 +244,9 @@ func PlanWriteBack(st *state.State, rep *plan.DriftReport, opts WriteBackOptions
 		}
 	}
 	wb.finish(objs)
+	if err := wb.finishNew(news, loaded); err != nil {
+		return nil, err
+	}
 	return wb, nil
 }
 
@@ -852,7 +886,11 @@ func setPath(tree any, path []string, v any) (any, error) {
 // through). The mode of each file is kept.
 func (wb *WriteBack) WriteFiles() error {
 	for _, name := range wb.Paths {
-		if err := writeAtomic(name, wb.Files[name]); err != nil {
+		write := writeAtomic
+		if wb.created[name] {
+			write = writeNew
+		}
+		if err := write(name, wb.Files[name]); err != nil {
 			return fmt.Errorf("drift --write: %w", err)
 		}
 	}
@@ -898,11 +936,22 @@ func writeAtomic(name string, data []byte) error {
 func (wb *WriteBack) Record(st *state.State, now time.Time) error {
 	for _, r := range wb.records {
 		e, ok := st.GetOf(r.kind, r.key)
-		if !ok || e.ID != r.id {
+		if r.create == nil && (!ok || e.ID != r.id) {
 			return fmt.Errorf("the state entry of %s %q changed since drift was checked: run drift --write again", r.kind, r.key)
 		}
 		if r.deleted {
 			st.DeleteOf(r.kind, r.key)
+			continue
+		}
+		if r.create != nil {
+			if _, ok := st.KindOf(r.key); ok {
+				return fmt.Errorf("the state entry of %q appeared since drift was checked: run drift --write again", r.key)
+			}
+			e := *r.create
+			e.Spec, e.Operators = slices.Clone(e.Spec), slices.Clone(e.Operators)
+			created := now
+			e.CreatedAt = &created
+			st.SetOf(r.kind, r.key, &e)
 			continue
 		}
 		if err := r.entry(e); err != nil {

@@ -61,29 +61,13 @@ func GenerateGroups(ctx context.Context, api ImportGroupsAPI, gens []GeneratedOf
 	}
 	for i := range gens {
 		g := &gens[i]
-		var groups []liveGroupOf
-		ds, err := api.ListDepartments(ctx, g.ID)
+		groups, err := listLiveGroups(ctx, api, g.ID)
 		if err != nil {
-			return fmt.Errorf("generate: listing the departments of office %d: %w", g.ID, err)
-		}
-		for _, d := range ds {
-			if !isGoneState(d.State) {
-				groups = append(groups, liveGroupOf{kind: load.KindDepartment, id: d.ID, name: d.Name, body: plan.JSONTree(d.Department)})
-			}
-		}
-		ccs, err := api.ListCallCenters(ctx, g.ID)
-		if err != nil {
-			return fmt.Errorf("generate: listing the call centers of office %d: %w", g.ID, err)
-		}
-		for _, c := range ccs {
-			if !isGoneState(c.State) {
-				groups = append(groups, liveGroupOf{kind: load.KindCallCenter, id: c.ID, name: c.Name, body: plan.JSONTree(c.CallCenter)})
-			}
+			return fmt.Errorf("generate: %w", err)
 		}
 		if len(groups) == 0 {
 			continue
 		}
-		sort.Slice(groups, func(a, b int) bool { return groups[a].id < groups[b].id })
 		inFile := map[int64]*liveGroupOf{}
 		for j := range groups {
 			gr := &groups[j]
@@ -95,9 +79,38 @@ func GenerateGroups(ctx context.Context, api ImportGroupsAPI, gens []GeneratedOf
 		if err != nil {
 			return err
 		}
+		g.YAML = append(g.YAML, "\n# The departments and call centers of the office in Dialpad, as listed\n"+
+			"# (import adopts them by office and name with the office).\n"...)
 		g.YAML = append(g.YAML, b...)
 	}
 	return nil
+}
+
+// listLiveGroups lists the departments and call centers of office (one
+// listing per kind, every page), leaving out deleted and cancelled ones,
+// sorted by id.
+func listLiveGroups(ctx context.Context, api ImportGroupsAPI, office int64) ([]liveGroupOf, error) {
+	var groups []liveGroupOf
+	ds, err := api.ListDepartments(ctx, office)
+	if err != nil {
+		return nil, fmt.Errorf("listing the departments of office %d: %w", office, err)
+	}
+	for _, d := range ds {
+		if !isGoneState(d.State) {
+			groups = append(groups, liveGroupOf{kind: load.KindDepartment, id: d.ID, name: d.Name, body: plan.JSONTree(d.Department)})
+		}
+	}
+	ccs, err := api.ListCallCenters(ctx, office)
+	if err != nil {
+		return nil, fmt.Errorf("listing the call centers of office %d: %w", office, err)
+	}
+	for _, c := range ccs {
+		if !isGoneState(c.State) {
+			groups = append(groups, liveGroupOf{kind: load.KindCallCenter, id: c.ID, name: c.Name, body: plan.JSONTree(c.CallCenter)})
+		}
+	}
+	sort.Slice(groups, func(a, b int) bool { return groups[a].id < groups[b].id })
+	return groups, nil
 }
 
 func isGoneState(s string) bool { return s == "deleted" || s == "cancelled" }
@@ -152,8 +165,6 @@ func groupsYAML(ctx context.Context, api ImportGroupsAPI, office string, groups 
 		}
 	}
 	var b bytes.Buffer
-	b.WriteString("\n# The departments and call centers of the office in Dialpad, as listed\n")
-	b.WriteString("# (import adopts them by office and name with the office).\n")
 	enc := yaml.NewEncoder(&b)
 	enc.SetIndent(2)
 	if err := enc.Encode(doc); err != nil {

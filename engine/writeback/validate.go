@@ -17,16 +17,24 @@ import (
 // file). A caller writes an edited file only when no diagnostic is an
 // error, and otherwise reports them.
 func Validate(dir string, edited map[string][]byte, skip []string) ([]schema.Diagnostic, error) {
+	_, diags, err := LoadEdited(dir, edited, skip)
+	return diags, err
+}
+
+// LoadEdited is Validate that also returns the config loaded (nil when
+// the files are not found; its positions name a copy that is gone).
+// edited may hold new files of dir, which are loaded with the others.
+func LoadEdited(dir string, edited map[string][]byte, skip []string) (*load.Config, []schema.Diagnostic, error) {
 	files, diags, err := load.FindFiles(dir, skip)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if schema.HasErrors(diags) {
-		return diags, nil
+		return nil, diags, nil
 	}
 	tmp, err := os.MkdirTemp("", "officectl-writeback-")
 	if err != nil {
-		return nil, fmt.Errorf("validate edits: %w", err)
+		return nil, nil, fmt.Errorf("validate edits: %w", err)
 	}
 	defer os.RemoveAll(tmp)
 	names := map[string]string{} // copy → file of dir
@@ -54,23 +62,23 @@ func Validate(dir string, edited map[string][]byte, skip []string) ([]schema.Dia
 		}
 		if !ok {
 			if data, err = load.ReadRegularFile(f, load.DefaultMaxFileSize); err != nil {
-				return nil, fmt.Errorf("validate edits: %w", err)
+				return nil, nil, fmt.Errorf("validate edits: %w", err)
 			}
 		}
 		if err := put(f, data); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	for f, data := range edited {
 		if !seen[filepath.Clean(f)] { // a new file
 			if err := put(f, data); err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 		}
 	}
-	_, diags, err = load.Load(tmp, load.LoadOptions{})
+	cfg, diags, err := load.Load(tmp, load.LoadOptions{})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	for i := range diags {
 		// A message may name another place (the first of two duplicates).
@@ -81,5 +89,5 @@ func Validate(dir string, edited map[string][]byte, skip []string) ([]schema.Dia
 			diags[i].File = filepath.Join(dir, rel)
 		}
 	}
-	return diags, nil
+	return cfg, diags, nil
 }
