@@ -258,27 +258,12 @@ func (wb *WriteBack) finishNew(news []*newGroupEdit, cfg *load.Config) error {
 // writeNew writes a new file: a temporary file in its folder, then
 // linked to name, which fails when name exists (never overwritten).
 func writeNew(name string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(name), "."+filepath.Base(name)+".tmp-*")
+	tmp, err := writeTemp(name, data, 0o644)
 	if err != nil {
 		return err
 	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	err = os.Link(tmp.Name(), name)
+	defer os.Remove(tmp)
+	err = os.Link(tmp, name)
 	if err != nil && !errors.Is(err, fs.ErrExist) {
 		// A file system without hard links: created exclusively instead.
 		var f *os.File
