@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/officectl/officectl/internal/linediff"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -278,42 +279,18 @@ func TestDriftWriteJSONShape(t *testing.T) {
 	}
 }
 
-// lineDiff is a minimal line diff of a and b (the longest common
-// subsequence of their lines kept): each line only in a as "-N: line",
-// each only in b as "+N: line", N its line number in its file.
+// lineDiff is the golden form of a minimal line diff of a and b: each line
+// only in a as "-N: line", each only in b as "+N: line", N its line number
+// in its file.
 func lineDiff(name string, a, b []byte) []byte {
-	x := strings.SplitAfter(string(a), "\n")
-	y := strings.SplitAfter(string(b), "\n")
-	lcs := make([][]int, len(x)+1)
-	for i := range lcs {
-		lcs[i] = make([]int, len(y)+1)
-	}
-	for i := len(x) - 1; i >= 0; i-- {
-		for j := len(y) - 1; j >= 0; j-- {
-			if x[i] == y[j] {
-				lcs[i][j] = lcs[i+1][j+1] + 1
-			} else {
-				lcs[i][j] = max(lcs[i+1][j], lcs[i][j+1])
-			}
-		}
-	}
 	var out strings.Builder
 	out.WriteString("lines of " + name + " that drift --write changed:\n")
-	line := func(sign string, n int, s string) {
-		out.WriteString(sign + strconv.Itoa(n) + ": " + strings.TrimSuffix(s, "\n") + "\n")
-	}
-	i, j := 0, 0
-	for i < len(x) || j < len(y) {
-		switch {
-		case i < len(x) && j < len(y) && x[i] == y[j]:
-			i, j = i+1, j+1
-		case i < len(x) && (j == len(y) || lcs[i+1][j] >= lcs[i][j+1]):
-			line("-", i+1, x[i])
-			i++
-		default:
-			line("+", j+1, y[j])
-			j++
+	for _, l := range linediff.Diff(string(a), string(b)) {
+		sign := "+"
+		if l.Removed {
+			sign = "-"
 		}
+		out.WriteString(sign + strconv.Itoa(l.N) + ": " + l.Text + "\n")
 	}
 	return []byte(out.String())
 }

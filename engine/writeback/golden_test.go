@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"github.com/officectl/officectl/internal/linediff"
 	"os"
 	"path/filepath"
 	"strings"
@@ -102,7 +103,7 @@ func TestGolden(t *testing.T) {
 				db.WriteString(d.String() + "\n")
 			}
 			got := map[string]string{"out": string(out), "manual": mb.String(), "diagnostics": db.String()}
-			removed, added := lineDiff(string(src), string(out))
+			removed, added := linediff.Count(string(src), string(out))
 			if want, have := strings.TrimSpace(string(sec["lines"])), fmt.Sprintf("-%d +%d", removed, added); want != have {
 				t.Errorf("the edits changed lines %s, want %s", have, want)
 			}
@@ -153,28 +154,6 @@ func parseEdits(t *testing.T, b []byte) []Edit {
 		edits = append(edits, Edit{Path: e.Path, Value: e.Value, Delete: e.Delete})
 	}
 	return edits
-}
-
-// lineDiff is how many lines of a a line diff removes and adds to make
-// b (by their longest common subsequence).
-func lineDiff(a, b string) (removed, added int) {
-	x := strings.SplitAfter(a, "\n")
-	y := strings.SplitAfter(b, "\n")
-	lcs := make([][]int, len(x)+1)
-	for i := range lcs {
-		lcs[i] = make([]int, len(y)+1)
-	}
-	for i := len(x) - 1; i >= 0; i-- {
-		for j := len(y) - 1; j >= 0; j-- {
-			if x[i] == y[j] {
-				lcs[i][j] = lcs[i+1][j+1] + 1
-			} else {
-				lcs[i][j] = max(lcs[i+1][j], lcs[i][j+1])
-			}
-		}
-	}
-	common := lcs[0][0]
-	return len(x) - common, len(y) - common
 }
 
 // TestValidateNamesRealFiles: a diagnostic that names a second place (the
