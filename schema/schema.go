@@ -155,6 +155,17 @@ var bareSource = sync.OnceValues(func() ([]byte, error) {
 		if !ok {
 			return nil, fmt.Errorf("embedded schema: #Office is not a struct")
 		}
+		kept := body.Elts[:0]
+		for _, e := range body.Elts {
+			if c, ok := e.(*ast.Comprehension); ok {
+				if day, ok := hoursCheck(c); ok {
+					hoursDays = append(hoursDays, day)
+					continue
+				}
+			}
+			kept = append(kept, e)
+		}
+		body.Elts = kept
 		for _, e := range body.Elts {
 			field, ok := e.(*ast.Field)
 			if !ok {
@@ -173,6 +184,9 @@ var bareSource = sync.OnceValues(func() ([]byte, error) {
 	}
 	if n != 9 {
 		return nil, fmt.Errorf("embedded schema: %d defaults in #Office, want 9", n)
+	}
+	if len(hoursDays) != 7 {
+		return nil, fmt.Errorf("embedded schema: %d hours checks in #Office, want 7", len(hoursDays))
 	}
 	src, err := format.Node(file)
 	if err != nil {
@@ -266,4 +280,48 @@ func pattern(v cue.Value) (*regexp.Regexp, error) {
 		return nil, err
 	}
 	return regexp.Compile(re)
+}
+
+// hoursDays are the fields whose #OpeningHours check bareSource took out of
+// #Office (monday_hours … sunday_hours), read from the schema's
+// comprehensions; Accepts checks them with openingHours.
+var hoursDays []string
+
+// hoursCheck reports whether c is one of #Office's hours checks,
+// `if DAY != _|_ {_DAY: #OpeningHours & {#times: DAY}}`, and its DAY.
+func hoursCheck(c *ast.Comprehension) (string, bool) {
+	if len(c.Clauses) != 1 {
+		return "", false
+	}
+	cond, ok := c.Clauses[0].(*ast.IfClause)
+	if !ok {
+		return "", false
+	}
+	exists, ok := cond.Condition.(*ast.BinaryExpr)
+	if !ok || exists.Op != token.NEQ {
+		return "", false
+	}
+	day, ok := exists.X.(*ast.Ident)
+	if !ok {
+		return "", false
+	}
+	body, ok := c.Value.(*ast.StructLit)
+	if !ok || len(body.Elts) != 1 {
+		return "", false
+	}
+	check, ok := body.Elts[0].(*ast.Field)
+	if !ok {
+		return "", false
+	}
+	if l, _, _ := ast.LabelName(check.Label); l != "_"+day.Name {
+		return "", false
+	}
+	and, ok := check.Value.(*ast.BinaryExpr)
+	if !ok || and.Op != token.AND {
+		return "", false
+	}
+	if ref, ok := and.X.(*ast.Ident); !ok || ref.Name != "#OpeningHours" {
+		return "", false
+	}
+	return day.Name, true
 }

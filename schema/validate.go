@@ -47,24 +47,56 @@ func (s *Schema) ValidateSource(file string, src []byte, data, policy cue.Value)
 }
 
 // Accepts reports whether data, concrete data from a YAML or JSON file
-// checked without CUE policy, satisfies the schema: the verdict of
-// Validate without the diagnostics, reached faster. data need not carry
-// positions (a value from Context.Encode will do); a caller that gets
-// false calls Validate with the data as written to learn what is wrong.
-// It checks against the schema without #Office's defaults (see
-// withoutDefaults), so the caller fills them in from Defaults.
-func (s *Schema) Accepts(data cue.Value) bool {
+// checked without CUE policy (plain Go values: maps, lists, strings,
+// int64, bool), satisfies the schema: the verdict of Validate without the
+// diagnostics, reached faster. A caller that gets false calls Validate
+// with the data as written to learn what is wrong. It checks against the
+// schema without #Office's defaults (see withoutDefaults), so the caller
+// fills them in from Defaults, and without #Office's hours checks, which
+// it makes in Go first (openingHours; an office's hours that are not a
+// list of strings are refused here and judged by Validate).
+func (s *Schema) Accepts(data map[string]any) bool {
+	offs, _ := data["offices"].(map[string]any)
+	for _, o := range offs {
+		o, _ := o.(map[string]any)
+		for _, day := range hoursDays {
+			if h, ok := o[day]; ok && !openingHours(h) {
+				return false
+			}
+		}
+	}
 	if !s.bare.Exists() {
 		bare, err := withoutDefaults(s.ctx)
 		if err != nil {
 			// Not expected (TestWithoutDefaults compiles it): the
 			// schema itself gives the same verdict, more slowly.
-			_, _, valid := s.check(data, cue.Value{})
+			_, _, valid := s.check(s.ctx.Encode(data), cue.Value{})
 			return valid
 		}
 		s.bare = bare.LookupPath(cue.ParsePath("#Config"))
 	}
-	return data.Unify(s.bare).Validate(cue.Concrete(true)) == nil
+	return s.ctx.Encode(data).Unify(s.bare).Validate(cue.Concrete(true)) == nil
+}
+
+// openingHours is #OpeningHours's verdict on a day's hours h, for Accepts:
+// open/close pairs of strings, strictly ascending. Anything else (not a
+// list of strings) is refused, and the schema judges it. That each time is
+// a #Time stays the schema's check (#Hours). TestOpeningHoursAsSchema
+// checks that it agrees with #OpeningHours.
+func openingHours(h any) bool {
+	l, ok := h.([]any)
+	if !ok || len(l)%2 != 0 {
+		return false
+	}
+	prev := ""
+	for i, t := range l {
+		t, ok := t.(string)
+		if !ok || i > 0 && t <= prev {
+			return false
+		}
+		prev = t
+	}
+	return true
 }
 
 // check unifies data with policy and the schema and validates the fields
