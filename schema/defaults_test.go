@@ -154,3 +154,53 @@ func TestOpeningHoursAsSchema(t *testing.T) {
 		}
 	}
 }
+
+// TestUniqueKeysAsSchema checks that uniqueKeys, which Accepts uses in
+// place of #RoutingInner's unique check, gives #RoutingInner's verdict on
+// every dtmf list of up to four mappings with inputs drawn from a few
+// (repeats among them), and refuses what is not a list of mappings with
+// a string key.
+func TestUniqueKeysAsSchema(t *testing.T) {
+	if _, err := bareSource(); err != nil {
+		t.Fatal(err)
+	}
+	if uniqueList.field != "dtmf" || uniqueList.key != "input" {
+		t.Fatalf("unique check taken out of #RoutingInner: %+v, want dtmf and input", uniqueList)
+	}
+	ctx := NewContext()
+	inner := ctx.CompileBytes(source, cue.Filename(SourceName)).LookupPath(cue.ParsePath("#RoutingInner"))
+	var lists [][]string
+	var grow func(l []string)
+	grow = func(l []string) {
+		lists = append(lists, l)
+		if len(l) < 4 {
+			for _, p := range []string{"1", "2", "3"} {
+				grow(append(slices.Clip(l), p))
+			}
+		}
+	}
+	grow(nil)
+	accepted := 0
+	for _, l := range lists {
+		items := make([]any, len(l))
+		for i, in := range l {
+			items[i] = map[string]any{"input": in}
+		}
+		data := map[string]any{"action": "menu", "try_dial_operators": true, "dtmf": items}
+		want := inner.Unify(ctx.Encode(data)).Validate(cue.Concrete(true)) == nil
+		if got := uniqueKeys(map[string]any{"offices": map[string]any{"x": map[string]any{"routing_options": map[string]any{"open": data}}}}); got != want {
+			t.Errorf("%q: uniqueKeys %v, #RoutingInner %v", l, got, want)
+		}
+		if want {
+			accepted++
+		}
+	}
+	if accepted < 10 || accepted == len(lists) {
+		t.Fatalf("%d of %d lists accepted: the test tells nothing", accepted, len(lists))
+	}
+	for _, dtmf := range []any{"1", []any{"1"}, []any{map[string]any{"input": int64(1)}}, []any{map[string]any{}}} {
+		if uniqueKeys(map[string]any{"dtmf": dtmf}) {
+			t.Errorf("uniqueKeys(dtmf: %#v) accepts", dtmf)
+		}
+	}
+}

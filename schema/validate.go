@@ -52,9 +52,10 @@ func (s *Schema) ValidateSource(file string, src []byte, data, policy cue.Value)
 // diagnostics, reached faster. A caller that gets false calls Validate
 // with the data as written to learn what is wrong. It checks against the
 // schema without #Office's defaults (see withoutDefaults), so the caller
-// fills them in from Defaults, and without #Office's hours checks, which
-// it makes in Go first (openingHours; an office's hours that are not a
-// list of strings are refused here and judged by Validate).
+// fills them in from Defaults, and without #Office's hours checks and
+// #RoutingInner's unique check, which it makes in Go first (openingHours,
+// uniqueKeys; what those refuse, such as hours that are not a list of
+// strings, Validate judges).
 func (s *Schema) Accepts(data map[string]any) bool {
 	offs, _ := data["offices"].(map[string]any)
 	for _, o := range offs {
@@ -64,6 +65,9 @@ func (s *Schema) Accepts(data map[string]any) bool {
 				return false
 			}
 		}
+	}
+	if !uniqueKeys(data) {
+		return false
 	}
 	if !s.bare.Exists() {
 		bare, err := withoutDefaults(s.ctx)
@@ -76,6 +80,48 @@ func (s *Schema) Accepts(data map[string]any) bool {
 		s.bare = bare.LookupPath(cue.ParsePath("#Config"))
 	}
 	return s.ctx.Encode(data).Unify(s.bare).Validate(cue.Concrete(true)) == nil
+}
+
+// uniqueKeys is the unique check of #RoutingInner (see uniqueList) made
+// everywhere in x, for Accepts: wherever a mapping has the list field
+// (dtmf), its items are mappings whose key (input) is a string, each
+// different. Anything else is refused, and the schema judges it.
+// TestUniqueKeysAsSchema checks that it agrees with #RoutingInner.
+func uniqueKeys(x any) bool {
+	switch x := x.(type) {
+	case map[string]any:
+		for k, v := range x {
+			if k == uniqueList.field && !uniqueItems(v) || !uniqueKeys(v) {
+				return false
+			}
+		}
+	case []any:
+		for _, v := range x {
+			if !uniqueKeys(v) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// uniqueItems reports whether l is a list of mappings whose
+// uniqueList.key is a string, each different.
+func uniqueItems(l any) bool {
+	items, ok := l.([]any)
+	if !ok {
+		return false
+	}
+	seen := make(map[string]bool, len(items))
+	for _, it := range items {
+		m, _ := it.(map[string]any)
+		k, ok := m[uniqueList.key].(string)
+		if !ok || seen[k] {
+			return false
+		}
+		seen[k] = true
+	}
+	return true
 }
 
 // openingHours is #OpeningHours's verdict on a day's hours h, for Accepts:
