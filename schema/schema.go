@@ -148,6 +148,12 @@ var bareSource = sync.OnceValues(func() ([]byte, error) {
 		if !ok {
 			continue
 		}
+		if l, _, _ := ast.LabelName(office.Label); l == "#RoutingInner" {
+			if err := takeUniqueCheck(office); err != nil {
+				return nil, err
+			}
+			continue
+		}
 		if l, _, _ := ast.LabelName(office.Label); l != "#Office" {
 			continue
 		}
@@ -155,6 +161,17 @@ var bareSource = sync.OnceValues(func() ([]byte, error) {
 		if !ok {
 			return nil, fmt.Errorf("embedded schema: #Office is not a struct")
 		}
+		kept := body.Elts[:0]
+		for _, e := range body.Elts {
+			if c, ok := e.(*ast.Comprehension); ok {
+				if day, ok := hoursCheck(c); ok {
+					hoursDays = append(hoursDays, day)
+					continue
+				}
+			}
+			kept = append(kept, e)
+		}
+		body.Elts = kept
 		for _, e := range body.Elts {
 			field, ok := e.(*ast.Field)
 			if !ok {
@@ -173,6 +190,12 @@ var bareSource = sync.OnceValues(func() ([]byte, error) {
 	}
 	if n != 9 {
 		return nil, fmt.Errorf("embedded schema: %d defaults in #Office, want 9", n)
+	}
+	if uniqueList.field == "" {
+		return nil, fmt.Errorf("embedded schema: no unique check in #RoutingInner")
+	}
+	if len(hoursDays) != 7 {
+		return nil, fmt.Errorf("embedded schema: %d hours checks in #Office, want 7", len(hoursDays))
 	}
 	src, err := format.Node(file)
 	if err != nil {
@@ -266,4 +289,143 @@ func pattern(v cue.Value) (*regexp.Regexp, error) {
 		return nil, err
 	}
 	return regexp.Compile(re)
+}
+
+// hoursDays are the fields whose #OpeningHours check bareSource took out of
+// #Office (monday_hours … sunday_hours), read from the schema's
+// comprehensions; Accepts checks them with openingHours.
+var hoursDays []string
+
+// hoursCheck reports whether c is one of #Office's hours checks,
+// `if DAY != _|_ {_DAY: #OpeningHours & {#times: DAY}}`, and its DAY.
+func hoursCheck(c *ast.Comprehension) (string, bool) {
+	if len(c.Clauses) != 1 {
+		return "", false
+	}
+	cond, ok := c.Clauses[0].(*ast.IfClause)
+	if !ok {
+		return "", false
+	}
+	exists, ok := cond.Condition.(*ast.BinaryExpr)
+	if !ok || exists.Op != token.NEQ {
+		return "", false
+	}
+	day, ok := exists.X.(*ast.Ident)
+	if !ok {
+		return "", false
+	}
+	body, ok := c.Value.(*ast.StructLit)
+	if !ok || len(body.Elts) != 1 {
+		return "", false
+	}
+	check, ok := body.Elts[0].(*ast.Field)
+	if !ok {
+		return "", false
+	}
+	if l, _, _ := ast.LabelName(check.Label); l != "_"+day.Name {
+		return "", false
+	}
+	and, ok := check.Value.(*ast.BinaryExpr)
+	if !ok || and.Op != token.AND {
+		return "", false
+	}
+	if ref, ok := and.X.(*ast.Ident); !ok || ref.Name != "#OpeningHours" {
+		return "", false
+	}
+	return day.Name, true
+}
+
+// uniqueList is the list field of #RoutingInner whose items' key must be
+// unique (dtmf and input), read from the check bareSource took out:
+// `if dtmf != _|_ {_dtmf_unique: [for m in dtmf {m.input}] &
+// list.UniqueItems()}`. Accepts checks it with uniqueKeys.
+var uniqueList struct{ field, key string }
+
+// takeUniqueCheck takes the unique check out of #RoutingInner, def, and
+// records its list and key in uniqueList.
+func takeUniqueCheck(def *ast.Field) error {
+	body, ok := def.Value.(*ast.StructLit)
+	if !ok {
+		return fmt.Errorf("embedded schema: #RoutingInner is not a struct")
+	}
+	for i, e := range body.Elts {
+		c, ok := e.(*ast.Comprehension)
+		if !ok || len(c.Clauses) != 1 {
+			continue
+		}
+		cond, ok := c.Clauses[0].(*ast.IfClause)
+		if !ok {
+			continue
+		}
+		exists, ok := cond.Condition.(*ast.BinaryExpr)
+		if !ok || exists.Op != token.NEQ {
+			continue
+		}
+		list, ok := exists.X.(*ast.Ident)
+		if !ok {
+			continue
+		}
+		check, ok := c.Value.(*ast.StructLit)
+		if !ok || len(check.Elts) != 1 {
+			continue
+		}
+		f, ok := check.Elts[0].(*ast.Field)
+		if !ok {
+			continue
+		}
+		if l, _, _ := ast.LabelName(f.Label); l != "_"+list.Name+"_unique" {
+			continue
+		}
+		// [for m in LIST {m.KEY}] & list.UniqueItems()
+		and, ok := f.Value.(*ast.BinaryExpr)
+		if !ok || and.Op != token.AND {
+			break
+		}
+		items, ok := and.X.(*ast.ListLit)
+		if !ok || len(items.Elts) != 1 {
+			break
+		}
+		loop, ok := items.Elts[0].(*ast.Comprehension)
+		if !ok || len(loop.Clauses) != 1 {
+			break
+		}
+		each, ok := loop.Clauses[0].(*ast.ForClause)
+		if !ok || each.Key != nil {
+			break
+		}
+		if src, ok := each.Source.(*ast.Ident); !ok || src.Name != list.Name {
+			break
+		}
+		item, ok := loop.Value.(*ast.StructLit)
+		if !ok || len(item.Elts) != 1 {
+			break
+		}
+		embed, ok := item.Elts[0].(*ast.EmbedDecl)
+		if !ok {
+			break
+		}
+		sel, ok := embed.Expr.(*ast.SelectorExpr)
+		if !ok {
+			break
+		}
+		if x, ok := sel.X.(*ast.Ident); !ok || x.Name != each.Value.Name {
+			break
+		}
+		call, ok := and.Y.(*ast.CallExpr)
+		if !ok || len(call.Args) != 0 {
+			break
+		}
+		fn, ok := call.Fun.(*ast.SelectorExpr)
+		if !ok {
+			break
+		}
+		if name, _, _ := ast.LabelName(fn.Sel); name != "UniqueItems" {
+			break
+		}
+		key, _, _ := ast.LabelName(sel.Sel)
+		uniqueList.field, uniqueList.key = list.Name, key
+		body.Elts = append(body.Elts[:i:i], body.Elts[i+1:]...)
+		return nil
+	}
+	return fmt.Errorf("embedded schema: #RoutingInner has no check `if L != _|_ {_L_unique: [for m in L {m.KEY}] & list.UniqueItems()}`")
 }

@@ -47,24 +47,102 @@ func (s *Schema) ValidateSource(file string, src []byte, data, policy cue.Value)
 }
 
 // Accepts reports whether data, concrete data from a YAML or JSON file
-// checked without CUE policy, satisfies the schema: the verdict of
-// Validate without the diagnostics, reached faster. data need not carry
-// positions (a value from Context.Encode will do); a caller that gets
-// false calls Validate with the data as written to learn what is wrong.
-// It checks against the schema without #Office's defaults (see
-// withoutDefaults), so the caller fills them in from Defaults.
-func (s *Schema) Accepts(data cue.Value) bool {
+// checked without CUE policy (plain Go values: maps, lists, strings,
+// int64, bool), satisfies the schema: the verdict of Validate without the
+// diagnostics, reached faster. A caller that gets false calls Validate
+// with the data as written to learn what is wrong. It checks against the
+// schema without #Office's defaults (see withoutDefaults), so the caller
+// fills them in from Defaults, and without #Office's hours checks and
+// #RoutingInner's unique check, which it makes in Go first (openingHours,
+// uniqueKeys; what those refuse, such as hours that are not a list of
+// strings, Validate judges).
+func (s *Schema) Accepts(data map[string]any) bool {
+	offs, _ := data["offices"].(map[string]any)
+	for _, o := range offs {
+		o, _ := o.(map[string]any)
+		for _, day := range hoursDays {
+			if h, ok := o[day]; ok && !openingHours(h) {
+				return false
+			}
+		}
+	}
+	if !uniqueKeys(data) {
+		return false
+	}
 	if !s.bare.Exists() {
 		bare, err := withoutDefaults(s.ctx)
 		if err != nil {
 			// Not expected (TestWithoutDefaults compiles it): the
 			// schema itself gives the same verdict, more slowly.
-			_, _, valid := s.check(data, cue.Value{})
+			_, _, valid := s.check(s.ctx.Encode(data), cue.Value{})
 			return valid
 		}
 		s.bare = bare.LookupPath(cue.ParsePath("#Config"))
 	}
-	return data.Unify(s.bare).Validate(cue.Concrete(true)) == nil
+	return s.ctx.Encode(data).Unify(s.bare).Validate(cue.Concrete(true)) == nil
+}
+
+// uniqueKeys is the unique check of #RoutingInner (see uniqueList) made
+// everywhere in x, for Accepts: wherever a mapping has the list field
+// (dtmf), its items are mappings whose key (input) is a string, each
+// different. Anything else is refused, and the schema judges it.
+// TestUniqueKeysAsSchema checks that it agrees with #RoutingInner.
+func uniqueKeys(x any) bool {
+	switch x := x.(type) {
+	case map[string]any:
+		for k, v := range x {
+			if k == uniqueList.field && !uniqueItems(v) || !uniqueKeys(v) {
+				return false
+			}
+		}
+	case []any:
+		for _, v := range x {
+			if !uniqueKeys(v) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// uniqueItems reports whether l is a list of mappings whose
+// uniqueList.key is a string, each different.
+func uniqueItems(l any) bool {
+	items, ok := l.([]any)
+	if !ok {
+		return false
+	}
+	seen := make(map[string]bool, len(items))
+	for _, it := range items {
+		m, _ := it.(map[string]any)
+		k, ok := m[uniqueList.key].(string)
+		if !ok || seen[k] {
+			return false
+		}
+		seen[k] = true
+	}
+	return true
+}
+
+// openingHours is #OpeningHours's verdict on a day's hours h, for Accepts:
+// open/close pairs of strings, strictly ascending. Anything else (not a
+// list of strings) is refused, and the schema judges it. That each time is
+// a #Time stays the schema's check (#Hours). TestOpeningHoursAsSchema
+// checks that it agrees with #OpeningHours.
+func openingHours(h any) bool {
+	l, ok := h.([]any)
+	if !ok || len(l)%2 != 0 {
+		return false
+	}
+	prev := ""
+	for i, t := range l {
+		t, ok := t.(string)
+		if !ok || i > 0 && t <= prev {
+			return false
+		}
+		prev = t
+	}
+	return true
 }
 
 // check unifies data with policy and the schema and validates the fields

@@ -187,7 +187,7 @@ func (v *validator) fast(name string, n ast.Node) (fileResult, bool) {
 	if n0 == 0 {
 		return fileResult{}, false // the full path says what is missing
 	}
-	if !v.schema.Accepts(v.ctx.Encode(x)) {
+	if !v.schema.Accepts(top) {
 		return fileResult{}, false
 	}
 	var res fileResult
