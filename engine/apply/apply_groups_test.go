@@ -8,6 +8,7 @@ import (
 	"github.com/officectl/officectl/engine/apply"
 	"github.com/officectl/officectl/engine/apply/applytest"
 	"github.com/officectl/officectl/engine/enginetest"
+	"github.com/officectl/officectl/engine/load"
 	"github.com/officectl/officectl/engine/plan"
 	"github.com/officectl/officectl/offices/officestest"
 	"github.com/officectl/officectl/state"
@@ -34,13 +35,7 @@ func TestApplyGroupsUnderFaults(t *testing.T) {
 	if ops := env.Sim.Operators(hq); len(ops) != 1 || ops[0].ID != officestest.FirstUserID+1 || ops[0].Role != "admin" {
 		t.Errorf("hq's operators in Dialpad: %+v", ops)
 	}
-	p, err := plan.MakePlan(cfg, env.Store.State())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if s := p.Summary(); s.Changed() != 0 {
-		t.Errorf("plan after apply: %+v", s)
-	}
+	checkPlanEmpty(t, cfg, env.Store.State())
 	if d := env.Sim.Stats().Drops; d == 0 {
 		t.Errorf("no commit-then-drop happened: raise the rate")
 	}
@@ -98,13 +93,7 @@ func TestApplyGroupsUpdateDelete(t *testing.T) {
 		t.Errorf("support ring_seconds %v", g["ring_seconds"])
 	}
 	enginetest.CheckGroupsMatch(t, env.Sim, env.Store.State(), cfg)
-	p2, err := plan.MakePlan(cfg, env.Store.State())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if s := p2.Summary(); s.Changed() != 0 {
-		t.Errorf("plan after apply: %+v", s)
-	}
+	checkPlanEmpty(t, cfg, env.Store.State())
 }
 
 // TestApplyGroupsUnknownEmail: an email no user has fails its group,
@@ -186,11 +175,18 @@ func TestApplyGroupsResumeAfterCrash(t *testing.T) {
 		t.Errorf("support adopted as %s, want %s", got, supportID)
 	}
 	enginetest.CheckGroupsMatch(t, env.Sim, env.Store.State(), cfg)
-	p2, err := plan.MakePlan(cfg, env.Store.State())
+	checkPlanEmpty(t, cfg, env.Store.State())
+}
+
+// checkPlanEmpty: planning cfg against st again, right after an apply,
+// finds nothing to do.
+func checkPlanEmpty(t *testing.T, cfg *load.Config, st *state.State) {
+	t.Helper()
+	p, err := plan.MakePlan(cfg, st)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s := p2.Summary(); s.Changed() != 0 {
+	if s := p.Summary(); s.Changed() != 0 {
 		t.Errorf("plan after apply: %+v", s)
 	}
 }

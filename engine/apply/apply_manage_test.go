@@ -77,13 +77,7 @@ func TestApplyManageMembership(t *testing.T) {
 		t.Errorf("team-1's operators in the state: %#v, want []", ops)
 	}
 	enginetest.CheckGroupsMatch(t, env.Sim, st, cfg)
-	p2, err := plan.MakePlan(cfg, st)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if s := p2.Summary(); s.Changed() != 0 {
-		t.Errorf("plan after apply: %+v", s)
-	}
+	checkPlanEmpty(t, cfg, st)
 }
 
 // TestApplyAdoptedOfficeOperators: an office the preflight listing adopts
