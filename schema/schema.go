@@ -30,9 +30,10 @@ type Schema struct {
 	// defs are the schema's definitions, compiled on first use (see
 	// definitions): a file that Accepts never needs them.
 	defs *definitions
-	// bare is #Config with #Office's defaulted fields optional and
-	// without their defaults, for Accepts, which compiles it on its first
-	// call: see withoutDefaults.
+	// bare is [...#Config], a list of files, of the schema with
+	// #Office's defaulted fields optional and without their defaults, for
+	// AcceptsAll, which compiles it on its first call: see
+	// withoutDefaults.
 	bare cue.Value
 	facts
 	// defaults is a JSON object of #Office's defaults (hours, hours_on,

@@ -57,6 +57,93 @@ func (s *Schema) ValidateSource(file string, src []byte, data, policy cue.Value)
 // uniqueKeys; what those refuse, such as hours that are not a list of
 // strings, Validate judges).
 func (s *Schema) Accepts(data map[string]any) bool {
+	return s.AcceptsAll([]map[string]any{data})[0]
+}
+
+// AcceptsAll is Accepts of each file's data in files, one verdict each.
+// The files are checked together, as the items of one list unified with
+// [...#Config] (each item is a #Config of its own, whatever the others
+// hold), which costs about three quarters of checking them one at a time
+// (BenchmarkAcceptsAll). A file is accepted only as part of a list that
+// validated without error: when some items fail, those its errors point
+// at are refused and the others are checked again without them.
+func (s *Schema) AcceptsAll(files []map[string]any) []bool {
+	ok := make([]bool, len(files))
+	var todo []int // the files the schema is still to judge
+	for i, data := range files {
+		if goChecks(data) {
+			todo = append(todo, i)
+		}
+	}
+	if len(todo) == 0 {
+		return ok
+	}
+	if !s.bare.Exists() {
+		bare, err := withoutDefaults(s.ctx)
+		if err != nil {
+			// Not expected (TestWithoutDefaults compiles it): the
+			// schema itself gives the same verdicts, more slowly.
+			for _, i := range todo {
+				_, _, ok[i] = s.check(s.ctx.Encode(files[i]), cue.Value{})
+			}
+			return ok
+		}
+		s.bare = s.ctx.CompileString("[...#Config]", cue.Scope(bare))
+	}
+	for len(todo) > 0 {
+		items := make([]any, len(todo))
+		for j, i := range todo {
+			items[j] = files[i]
+		}
+		err := s.ctx.Encode(items).Unify(s.bare).Validate(cue.Concrete(true))
+		if err == nil {
+			for _, i := range todo {
+				ok[i] = true
+			}
+			return ok
+		}
+		failed := failedItems(err, len(todo))
+		if len(failed) == 0 {
+			// An error that names no item: judge each on its own.
+			if len(todo) == 1 {
+				return ok
+			}
+			for _, i := range todo {
+				ok[i] = s.AcceptsAll(files[i : i+1])[0]
+			}
+			return ok
+		}
+		rest := todo[:0]
+		for j, i := range todo {
+			if !failed[j] {
+				rest = append(rest, i)
+			}
+		}
+		todo = rest
+	}
+	return ok
+}
+
+// failedItems are the indexes of the n list items that err's errors point
+// at.
+func failedItems(err error, n int) map[int]bool {
+	failed := map[int]bool{}
+	for _, e := range cueerrors.Errors(err) {
+		p := e.Path()
+		if len(p) == 0 {
+			continue
+		}
+		if j, err := strconv.Atoi(p[0]); err == nil && j >= 0 && j < n {
+			failed[j] = true
+		}
+	}
+	return failed
+}
+
+// goChecks are the checks Accepts makes in Go: #Office's opening hours
+// and #RoutingInner's unique dtmf inputs, which the schema it unifies with
+// leaves out.
+func goChecks(data map[string]any) bool {
 	offs, _ := data["offices"].(map[string]any)
 	for _, o := range offs {
 		o, _ := o.(map[string]any)
@@ -66,20 +153,7 @@ func (s *Schema) Accepts(data map[string]any) bool {
 			}
 		}
 	}
-	if !uniqueKeys(data) {
-		return false
-	}
-	if !s.bare.Exists() {
-		bare, err := withoutDefaults(s.ctx)
-		if err != nil {
-			// Not expected (TestWithoutDefaults compiles it): the
-			// schema itself gives the same verdict, more slowly.
-			_, _, valid := s.check(s.ctx.Encode(data), cue.Value{})
-			return valid
-		}
-		s.bare = bare.LookupPath(cue.ParsePath("#Config"))
-	}
-	return s.ctx.Encode(data).Unify(s.bare).Validate(cue.Concrete(true)) == nil
+	return uniqueKeys(data)
 }
 
 // uniqueKeys is the unique check of #RoutingInner (see uniqueList) made

@@ -31,7 +31,8 @@ type LoadOptions struct {
 	// Timeout bounds Load; zero means no limit. See LoadTimeoutEnv.
 	Timeout time.Duration
 
-	stop <-chan struct{} // closed when Load has given up: validate no more files
+	stop  <-chan struct{} // closed when Load has given up: validate no more files
+	batch int             // the most files a validator judges at once; default maxBatch
 }
 
 // ErrNoOfficeFiles is returned when a config directory holds no .cue,
@@ -179,6 +180,10 @@ func dataKeys(results []fileResult) map[string]bool {
 	return keys
 }
 
+// maxBatch is the most files a validator judges at once (see
+// validator.files).
+const maxBatch = 8
+
 // validateAll validates the data files on workers, each with its own CUE
 // context, and the CUE instance on one of them; results come back in file
 // order.
@@ -192,6 +197,13 @@ func validateAll(rd *configReader, files []string, pol *policy, opts LoadOptions
 	if reset <= 0 {
 		reset = 250
 	}
+	// Workers take the files in batches of consecutive files (see
+	// validator.files), at least four batches each.
+	most := opts.batch
+	if most <= 0 {
+		most = maxBatch
+	}
+	batch := max(1, min(most, len(files)/(4*workers)))
 	results := make([]fileResult, len(files))
 	next := make(chan int)
 	var wg sync.WaitGroup
@@ -202,16 +214,17 @@ func validateAll(rd *configReader, files []string, pol *policy, opts LoadOptions
 			var v *validator
 			n := 0
 			for i := range next {
-				if v == nil || n%reset == 0 {
-					v = newValidator(pol)
+				if v == nil || n >= reset {
+					v, n = newValidator(pol), 0
 				}
-				n++
-				results[i] = v.file(rd, files[i])
+				end := min(i+batch, len(files))
+				n += end - i
+				copy(results[i:end], v.files(rd, files[i:end]))
 			}
 		}()
 	}
 feed:
-	for i := range files {
+	for i := 0; i < len(files); i += batch {
 		select {
 		case next <- i:
 		case <-opts.stop:

@@ -168,14 +168,26 @@ func plainLookup(n ast.Node, path string) *ast.Field {
 }
 
 // fast validates a file of plain data: see above. It reports false when
-// the file takes the full path instead.
+// the file takes the full path instead. Validators check files in
+// batches (files); fast is one file's batch.
 func (v *validator) fast(name string, n ast.Node) (fileResult, bool) {
-	if v.pol.Exists() {
+	top, ok := v.plainTop(n)
+	if !ok || !v.schema.Accepts(top) {
 		return fileResult{}, false
+	}
+	return v.fastResult(name, n, top), true
+}
+
+// plainTop is the Go value of a file's syntax tree n when the file may
+// take the fast path: plain data defining an office or a group, without
+// CUE policy in the directory.
+func (v *validator) plainTop(n ast.Node) (map[string]any, bool) {
+	if v.pol.Exists() {
+		return nil, false
 	}
 	x, ok := plainValue(n)
 	if !ok {
-		return fileResult{}, false
+		return nil, false
 	}
 	top, _ := x.(map[string]any)
 	offs, _ := top["offices"].(map[string]any)
@@ -185,12 +197,16 @@ func (v *validator) fast(name string, n ast.Node) (fileResult, bool) {
 		n0 += len(g)
 	}
 	if n0 == 0 {
-		return fileResult{}, false // the full path says what is missing
+		return nil, false // the full path says what is missing
 	}
-	if !v.schema.Accepts(top) {
-		return fileResult{}, false
-	}
+	return top, true
+}
+
+// fastResult is the offices and groups of a file the schema accepted:
+// n is its syntax tree, top its Go value (plainTop).
+func (v *validator) fastResult(name string, n ast.Node, top map[string]any) fileResult {
 	var res fileResult
+	offs, _ := top["offices"].(map[string]any)
 	if len(offs) > 0 {
 		for _, f := range plainFields(plainLookup(n, "offices").Value) {
 			key, _ := labelName(f.Label)
@@ -211,7 +227,7 @@ func (v *validator) fast(name string, n ast.Node) (fileResult, bool) {
 			res.groups = append(res.groups, g) // the cross checks see it even when in error
 		}
 	}
-	return res, true
+	return res
 }
 
 // labelName is the name of a regular field's label.

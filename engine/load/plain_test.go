@@ -11,6 +11,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/rogpeppe/go-internal/txtar"
+
+	"github.com/officectl/officectl/schema"
 )
 
 // sameAsFull validates one file both ways and reports whether the fast
@@ -237,4 +239,41 @@ func FuzzFastPath(f *testing.F) {
 		}
 		sameAsFull(t, v, name, src)
 	})
+}
+
+// TestBatchesSameAsOneByOne checks that validating files in batches
+// (validator.files, Schema.AcceptsAll) changes nothing: the corpus in
+// one directory, loaded in batches of up to 8 and of 1 file, gives the
+// same diagnostics and offices.
+func TestBatchesSameAsOneByOne(t *testing.T) {
+	dir := t.TempDir()
+	i := 0
+	for name, src := range corpus(t) {
+		i++
+		flat := strconv.Itoa(i) + "_" + strings.NewReplacer("/", "_", ".txtar", "").Replace(name)
+		if err := os.WriteFile(filepath.Join(dir, flat), src, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The examples again, under other keys: valid files to share batches.
+	for j := range 40 {
+		src := strings.ReplaceAll(cornerOffice, "corner", "valid-"+strconv.Itoa(j))
+		if err := os.WriteFile(filepath.Join(dir, "valid"+strconv.Itoa(j)+".yaml"), []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	load := func(batch int) []schema.Diagnostic {
+		cfg, diags, err := Load(dir, LoadOptions{Workers: 2, batch: batch})
+		if err != nil || cfg != nil {
+			t.Fatalf("Load in batches of %d: %v, config %v: want diagnostics", batch, err, cfg != nil)
+		}
+		return diags
+	}
+	one, eight := load(1), load(8)
+	if len(one) < 100 {
+		t.Fatalf("%d diagnostics: the corpus should have more", len(one))
+	}
+	if diff := cmp.Diff(one, eight); diff != "" {
+		t.Errorf("diagnostics in batches of 8 (-one by one +batches):\n%s", diff)
+	}
 }

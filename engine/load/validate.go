@@ -189,37 +189,88 @@ func placed(ds []schema.Diagnostic) bool {
 	return true
 }
 
-// file validates one YAML or JSON file.
-func (v *validator) file(rd *configReader, name string) fileResult {
+// files validates YAML and JSON files, one result each. The files that
+// may take the fast path are judged by the schema together
+// (Schema.AcceptsAll), which costs less than one at a time.
+func (v *validator) files(rd *configReader, names []string) []fileResult {
+	res := make([]fileResult, len(names))
+	parsed := make([]parsedFile, len(names))
+	var plain []map[string]any
+	for i, name := range names {
+		p, done := v.read(rd, name)
+		if done != nil {
+			res[i] = *done
+			continue
+		}
+		parsed[i] = p
+		if p.top != nil {
+			plain = append(plain, p.top)
+		}
+	}
+	accepted := v.schema.AcceptsAll(plain)
+	for i, p := range parsed {
+		switch {
+		case p.n == nil:
+			// done above
+		case p.top != nil && accepted[0]:
+			accepted = accepted[1:]
+			res[i] = v.fastResult(p.name, p.n, p.top)
+		default:
+			if p.top != nil {
+				accepted = accepted[1:]
+			}
+			res[i] = v.full(p)
+		}
+	}
+	return res
+}
+
+// parsedFile is a data file read and parsed, to be validated.
+type parsedFile struct {
+	name string
+	src  []byte
+	n    ast.Node
+	top  map[string]any // its Go value when it may take the fast path (plainTop)
+}
+
+// read reads and parses one YAML or JSON file. A file that needs no
+// validation (a plan file, a JSON Schema) or cannot have it (unreadable,
+// a syntax error) comes back done, with its result.
+func (v *validator) read(rd *configReader, name string) (parsedFile, *fileResult) {
 	src, err := rd.read(name)
 	if errors.Is(err, errPlanFile) {
-		return fileResult{diags: []schema.Diagnostic{planFileNote(name)}}
+		return parsedFile{}, &fileResult{diags: []schema.Diagnostic{planFileNote(name)}}
 	}
 	if err != nil {
-		return fileResult{diags: []schema.Diagnostic{{File: name, Severity: schema.Error, Message: err.Error()}}}
+		return parsedFile{}, &fileResult{diags: []schema.Diagnostic{{File: name, Severity: schema.Error, Message: err.Error()}}}
 	}
 	if IsPlanFile(src) {
-		return fileResult{diags: []schema.Diagnostic{planFileNote(name)}}
+		return parsedFile{}, &fileResult{diags: []schema.Diagnostic{planFileNote(name)}}
 	}
 	if strings.HasSuffix(name, ".json") && IsJSONSchema(src) {
-		return fileResult{diags: []schema.Diagnostic{jsonSchemaNote(name)}}
+		return parsedFile{}, &fileResult{diags: []schema.Diagnostic{jsonSchemaNote(name)}}
 	}
 	n, d := parse(name, src)
 	if d != nil {
-		return fileResult{diags: []schema.Diagnostic{*d}}
+		return parsedFile{}, &fileResult{diags: []schema.Diagnostic{*d}}
 	}
 	if v.polErr != nil {
 		// The CUE files are broken; instance() reports it once.
-		return fileResult{}
+		return parsedFile{}, &fileResult{}
 	}
-	if res, ok := v.fast(name, n); ok {
-		return res
-	}
-	data, d := compileData(v.ctx, name, n)
+	p := parsedFile{name: name, src: src, n: n}
+	p.top, _ = v.plainTop(n)
+	return p, nil
+}
+
+// full validates a parsed file the full way: compiled with its positions
+// and validated against the schema itself (with the policy).
+func (v *validator) full(p parsedFile) fileResult {
+	data, d := compileData(v.ctx, p.name, p.n)
 	if d != nil {
 		return fileResult{diags: []schema.Diagnostic{*d}}
 	}
-	return v.checkSource(name, src, data, v.pol)
+	return v.checkSource(p.name, p.src, data, v.pol)
 }
 
 // instance validates the offices and groups the CUE files define. Those
