@@ -349,3 +349,30 @@ func TestYAMLSyntaxErrorPlace(t *testing.T) {
 		}
 	}
 }
+
+// TestTimezoneProblemCached checks that timezoneProblem's remembered
+// answers are its first ones, and that made-up names stop being
+// remembered at maxZones.
+func TestTimezoneProblemCached(t *testing.T) {
+	for _, tz := range []string{"Europe/Berlin", "America/New_York", "Mars/Olympus", "Local", "UTC", "../../etc/passwd"} {
+		first := timezoneProblem(tz)
+		if bad := tz == "Mars/Olympus" || tz == "Local" || strings.HasPrefix(tz, ".."); bad != (first != "") {
+			t.Errorf("timezoneProblem(%q) = %q", tz, first)
+		}
+		if again := timezoneProblem(tz); again != first {
+			t.Errorf("timezoneProblem(%q): %q, then %q", tz, first, again)
+		}
+	}
+	for i := range maxZones + 10 {
+		timezoneProblem("Made/Up" + strconv.Itoa(i))
+	}
+	zones.Lock()
+	n := len(zones.problem)
+	zones.Unlock()
+	if n > maxZones {
+		t.Errorf("%d time zones remembered, at most %d", n, maxZones)
+	}
+	if timezoneProblem("Made/Up"+strconv.Itoa(maxZones+5)) == "" {
+		t.Error("a name not remembered is not checked")
+	}
+}

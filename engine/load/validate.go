@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"cuelang.org/go/cue"
@@ -442,11 +443,33 @@ func timezoneProblem(tz string) string {
 	if tz == "" {
 		return ""
 	}
-	if _, err := time.LoadLocation(tz); err != nil || tz == "Local" {
-		return fmt.Sprintf("unknown time zone %q: use an IANA tz database name such as Europe/Berlin or America/New_York", tz)
+	zones.Lock()
+	msg, ok := zones.problem[tz]
+	zones.Unlock()
+	if ok {
+		return msg
 	}
-	return ""
+	if _, err := time.LoadLocation(tz); err != nil || tz == "Local" {
+		msg = fmt.Sprintf("unknown time zone %q: use an IANA tz database name such as Europe/Berlin or America/New_York", tz)
+	}
+	zones.Lock()
+	if len(zones.problem) < maxZones {
+		zones.problem[tz] = msg
+	}
+	zones.Unlock()
+	return msg
 }
+
+// zones are timezoneProblem's answers by name, shared by the validators:
+// time.LoadLocation reads the tz database on every call, which cost 2.5%
+// of validating 5,000 offices. There are a few hundred names; maxZones
+// bounds what a config of made-up names can add.
+var zones = struct {
+	sync.Mutex
+	problem map[string]string
+}{problem: map[string]string{}}
+
+const maxZones = 1024
 
 // decodeOffice fills o with the effective office. Without CUE policy the
 // effective office is the user's data with the schema's defaults for what
