@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"cuelang.org/go/cue/ast"
 	"github.com/google/go-cmp/cmp"
 	"github.com/rogpeppe/go-internal/txtar"
 
@@ -276,4 +277,63 @@ func TestBatchesSameAsOneByOne(t *testing.T) {
 	if diff := cmp.Diff(one, eight); diff != "" {
 		t.Errorf("diagnostics in batches of 8 (-one by one +batches):\n%s", diff)
 	}
+}
+
+// FuzzBatches checks that judging files together (Schema.AcceptsAll)
+// gives each file the verdict it gets alone, on pairs of arbitrary YAML
+// (even kind) or JSON (odd kind) files beside a valid one, seeded with
+// the corpus of TestFastPathSameAsFull.
+func FuzzBatches(f *testing.F) {
+	files := corpus(f)
+	var prev []byte
+	for name, src := range files {
+		kind := byte(0)
+		if strings.HasSuffix(name, ".json") {
+			kind = 1
+		}
+		if prev != nil {
+			f.Add(kind, prev, src)
+		}
+		prev = src
+	}
+	valid, ok := newValidator(nil).plainTop(mustParse(f, "valid.yaml", []byte(cornerOffice)))
+	if !ok {
+		f.Fatal("cornerOffice is not plain data")
+	}
+	var v *validator
+	n := 0
+	f.Fuzz(func(t *testing.T, kind byte, a, b []byte) {
+		if v == nil || n%100 == 0 {
+			v = newValidator(nil)
+		}
+		n++
+		name := "office.yaml"
+		if kind%2 == 1 {
+			name = "office.json"
+		}
+		batch := []map[string]any{valid}
+		for _, src := range [][]byte{a, b} {
+			if n, d := parse(name, src); d == nil {
+				if top, ok := v.plainTop(n); ok {
+					batch = append(batch, top)
+				}
+			}
+		}
+		got := v.schema.AcceptsAll(batch)
+		for i, top := range batch {
+			if alone := v.schema.Accepts(top); got[i] != alone {
+				t.Errorf("item %d of %d: %v in the batch, %v alone", i, len(batch), got[i], alone)
+			}
+		}
+	})
+}
+
+// mustParse is parse that fails the test on a syntax error.
+func mustParse(t testing.TB, name string, src []byte) ast.Node {
+	t.Helper()
+	n, d := parse(name, src)
+	if d != nil {
+		t.Fatalf("%s: %s", name, d.Message)
+	}
+	return n
 }
