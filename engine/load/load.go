@@ -22,8 +22,8 @@ type LoadOptions struct {
 	// Workers validating files in parallel; default runtime.NumCPU().
 	Workers int
 	// ResetEvery is how many files a worker validates before it replaces
-	// its CUE context (a context keeps every value it has seen); default
-	// 250.
+	// its CUE context (a context keeps every value it has seen), at the
+	// end of a batch of files; default 250.
 	ResetEvery int
 	// MaxFileSize bounds each config file in bytes; default
 	// DefaultMaxFileSize. A larger file is one diagnostic at that file.
