@@ -21,6 +21,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/officectl/officectl/internal/memlimit"
 	"github.com/officectl/officectl/offices"
 	"github.com/officectl/officectl/schema"
 )
@@ -40,7 +41,9 @@ func main() {
 	// officectl is a short-lived process that holds a whole config in
 	// memory: collecting garbage less often loads large configs faster.
 	// A process-wide setting, so main decides it, not package load.
+	// memlimit keeps the memory of small and middling runs near 64 MiB.
 	debug.SetGCPercent(400)
+	memlimit.Start()
 	os.Exit(run(os.Args[1:], stdio{os.Stdin, os.Stdout, os.Stderr, os.Getenv}))
 }
 
