@@ -453,7 +453,7 @@ func timezoneProblem(tz string) string {
 		msg = fmt.Sprintf("unknown time zone %q: use an IANA tz database name such as Europe/Berlin or America/New_York", tz)
 	}
 	zones.Lock()
-	if len(zones.problem) < maxZones {
+	if len(zones.problem) < maxZones && len(tz) <= maxZoneName {
 		zones.problem[tz] = msg
 	}
 	zones.Unlock()
@@ -462,14 +462,18 @@ func timezoneProblem(tz string) string {
 
 // zones are timezoneProblem's answers by name, shared by the validators:
 // time.LoadLocation reads the tz database on every call, which cost 2.5%
-// of validating 5,000 offices. There are a few hundred names; maxZones
-// bounds what a config of made-up names can add.
+// of validating 5,000 offices. There are a few hundred names, none longer
+// than 32 bytes; maxZones and maxZoneName bound what a config of made-up
+// names can add.
 var zones = struct {
 	sync.Mutex
 	problem map[string]string
 }{problem: map[string]string{}}
 
-const maxZones = 1024
+const (
+	maxZones    = 1024
+	maxZoneName = 64
+)
 
 // decodeOffice fills o with the effective office. Without CUE policy the
 // effective office is the user's data with the schema's defaults for what
