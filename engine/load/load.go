@@ -47,9 +47,10 @@ var ErrNoOfficeFiles = errors.New("no office files")
 // error.
 //
 // With opts.Timeout, Load returns ErrLoadTimeout once it passes. CUE's
-// evaluation cannot be interrupted: the file or policy being evaluated
-// then finishes in the background (no new file is started), so a caller
-// that gives up should exit soon after, as the CLI does.
+// evaluation cannot be interrupted: the batch of files or the policy
+// being evaluated then finishes in the background (no new batch is
+// started), so a caller that gives up should exit soon after, as the CLI
+// does.
 func Load(dir string, opts LoadOptions) (*Config, []schema.Diagnostic, error) {
 	return LoadPaths([]string{dir}, opts)
 }
