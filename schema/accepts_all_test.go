@@ -50,6 +50,17 @@ func acceptsCases(t testing.TB) []map[string]any {
 		func(_, top map[string]any) {
 			top["departments"] = map[string]any{"sales": map[string]any{"name": "Sales"}}
 		},
+		func(o, top map[string]any) { // more offices than MaxTogether
+			for i := range MaxTogether + 3 {
+				top["offices"].(map[string]any)[fmt.Sprint("copy-", i)] = o
+			}
+		},
+		func(o, top map[string]any) { // and one of them refused
+			for i := range MaxTogether + 3 {
+				top["offices"].(map[string]any)[fmt.Sprint("copy-", i)] = o
+			}
+			top["offices"].(map[string]any)["copy-5"] = map[string]any{"name": "Alone"}
+		},
 		func(_, top map[string]any) {
 			top["callcenters"] = map[string]any{"cc": map[string]any{"name": "CC", "office_id": int64(7), "operators": []any{map[string]any{"room": int64(1)}}}}
 		},

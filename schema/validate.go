@@ -61,12 +61,15 @@ func (s *Schema) Accepts(data map[string]any) bool {
 }
 
 // AcceptsAll is Accepts of each file's data in files, one verdict each.
-// The files are checked together, as the items of one list unified with
+// Files are checked together, as the items of one list unified with
 // [...#Config] (each item is a #Config of its own, whatever the others
-// hold), which costs about three quarters of checking them one at a time
-// (BenchmarkAcceptsAll). A file is accepted only as part of a list that
-// validated without error: when some items fail, those its errors point
-// at are refused and the others are checked again without them.
+// hold), up to MaxTogether offices and groups in a list: checking 8
+// one-office files together costs about three quarters of checking them
+// one at a time (BenchmarkAcceptsAll), while a list's memory grows with
+// all it holds, so a file of many offices is checked alone. A file is
+// accepted only as part of a list that validated without error: when
+// some items fail, those its errors point at are refused and the others
+// are checked again without them.
 func (s *Schema) AcceptsAll(files []map[string]any) []bool {
 	ok := make([]bool, len(files))
 	var todo []int // the files the schema is still to judge
@@ -91,6 +94,35 @@ func (s *Schema) AcceptsAll(files []map[string]any) []bool {
 		s.bare = s.ctx.CompileString("[...#Config]", cue.Scope(bare))
 	}
 	for len(todo) > 0 {
+		n, objects := 1, objectsIn(files[todo[0]])
+		for n < len(todo) && objects+objectsIn(files[todo[n]]) <= MaxTogether {
+			objects += objectsIn(files[todo[n]])
+			n++
+		}
+		s.acceptList(files, todo[:n], ok)
+		todo = todo[n:]
+	}
+	return ok
+}
+
+// MaxTogether is the most offices and groups AcceptsAll checks in one
+// list.
+const MaxTogether = 8
+
+// objectsIn is the number of offices and groups data defines, at least 1.
+func objectsIn(data map[string]any) int {
+	n := 0
+	for _, k := range kinds {
+		m, _ := data[k.top].(map[string]any)
+		n += len(m)
+	}
+	return max(n, 1)
+}
+
+// acceptList sets ok[i] for each file i of todo that the schema accepts,
+// checking them as one list (see AcceptsAll).
+func (s *Schema) acceptList(files []map[string]any, todo []int, ok []bool) {
+	for len(todo) > 0 {
 		items := make([]any, len(todo))
 		for j, i := range todo {
 			items[j] = files[i]
@@ -100,20 +132,19 @@ func (s *Schema) AcceptsAll(files []map[string]any) []bool {
 			for _, i := range todo {
 				ok[i] = true
 			}
-			return ok
+			return
 		}
 		failed := failedItems(err, len(todo))
 		if len(failed) == 0 {
 			// An error that names no item: judge each on its own.
-			if len(todo) == 1 {
-				return ok
+			if len(todo) > 1 {
+				for _, i := range todo {
+					s.acceptList(files, []int{i}, ok)
+				}
 			}
-			for _, i := range todo {
-				ok[i] = s.AcceptsAll(files[i : i+1])[0]
-			}
-			return ok
+			return
 		}
-		rest := todo[:0]
+		rest := make([]int, 0, len(todo))
 		for j, i := range todo {
 			if !failed[j] {
 				rest = append(rest, i)
@@ -121,7 +152,6 @@ func (s *Schema) AcceptsAll(files []map[string]any) []bool {
 		}
 		todo = rest
 	}
-	return ok
 }
 
 // failedItems are the indexes of the n list items that err's errors point

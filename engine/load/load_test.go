@@ -354,6 +354,15 @@ func TestYAMLSyntaxErrorPlace(t *testing.T) {
 // answers are its first ones, and that made-up names stop being
 // remembered at maxZones.
 func TestTimezoneProblemCached(t *testing.T) {
+	zones.Lock()
+	saved := zones.problem
+	zones.problem = map[string]string{}
+	zones.Unlock()
+	t.Cleanup(func() {
+		zones.Lock()
+		zones.problem = saved
+		zones.Unlock()
+	})
 	for _, tz := range []string{"Europe/Berlin", "America/New_York", "Mars/Olympus", "Local", "UTC", "../../etc/passwd"} {
 		first := timezoneProblem(tz)
 		if bad := tz == "Mars/Olympus" || tz == "Local" || strings.HasPrefix(tz, ".."); bad != (first != "") {

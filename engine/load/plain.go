@@ -171,7 +171,7 @@ func plainLookup(n ast.Node, path string) *ast.Field {
 // the file takes the full path instead. Validators check files in
 // batches (files); fast is one file's batch.
 func (v *validator) fast(name string, n ast.Node) (fileResult, bool) {
-	top, ok := v.plainTop(n)
+	top, _, ok := v.plainTop(n)
 	if !ok || !v.schema.Accepts(top) {
 		return fileResult{}, false
 	}
@@ -180,14 +180,14 @@ func (v *validator) fast(name string, n ast.Node) (fileResult, bool) {
 
 // plainTop is the Go value of a file's syntax tree n when the file may
 // take the fast path: plain data defining an office or a group, without
-// CUE policy in the directory.
-func (v *validator) plainTop(n ast.Node) (map[string]any, bool) {
+// CUE policy in the directory; and the number of offices and groups.
+func (v *validator) plainTop(n ast.Node) (map[string]any, int, bool) {
 	if v.pol.Exists() {
-		return nil, false
+		return nil, 0, false
 	}
 	x, ok := plainValue(n)
 	if !ok {
-		return nil, false
+		return nil, 0, false
 	}
 	top, _ := x.(map[string]any)
 	offs, _ := top["offices"].(map[string]any)
@@ -197,9 +197,9 @@ func (v *validator) plainTop(n ast.Node) (map[string]any, bool) {
 		n0 += len(g)
 	}
 	if n0 == 0 {
-		return nil, false // the full path says what is missing
+		return nil, 0, false // the full path says what is missing
 	}
-	return top, true
+	return top, n0, true
 }
 
 // fastResult is the offices and groups of a file the schema accepted:

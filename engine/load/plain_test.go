@@ -245,7 +245,7 @@ func FuzzFastPath(f *testing.F) {
 // TestBatchesSameAsOneByOne checks that validating files in batches
 // (validator.files, Schema.AcceptsAll) changes nothing: the corpus in
 // one directory, loaded in batches of up to 8 and of 1 file, gives the
-// same diagnostics and offices.
+// same diagnostics (the cross-file checks among them see the offices).
 func TestBatchesSameAsOneByOne(t *testing.T) {
 	dir := t.TempDir()
 	i := 0
@@ -296,7 +296,7 @@ func FuzzBatches(f *testing.F) {
 		}
 		prev = src
 	}
-	valid, ok := newValidator(nil).plainTop(mustParse(f, "valid.yaml", []byte(cornerOffice)))
+	valid, _, ok := newValidator(nil).plainTop(mustParse(f, "valid.yaml", []byte(cornerOffice)))
 	if !ok {
 		f.Fatal("cornerOffice is not plain data")
 	}
@@ -313,8 +313,8 @@ func FuzzBatches(f *testing.F) {
 		}
 		batch := []map[string]any{valid}
 		for _, src := range [][]byte{a, b} {
-			if n, d := parse(name, src); d == nil {
-				if top, ok := v.plainTop(n); ok {
+			if tree, d := parse(name, src); d == nil {
+				if top, _, ok := v.plainTop(tree); ok {
 					batch = append(batch, top)
 				}
 			}

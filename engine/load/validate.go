@@ -190,38 +190,50 @@ func placed(ds []schema.Diagnostic) bool {
 	return true
 }
 
-// files validates YAML and JSON files, one result each. The files that
-// may take the fast path are judged by the schema together
-// (Schema.AcceptsAll), which costs less than one at a time.
+// files validates YAML and JSON files, one result each. Files that may
+// take the fast path are judged by the schema together, as many as hold
+// schema.MaxTogether offices and groups in all (Schema.AcceptsAll), which
+// costs less than one at a time; a file of more is judged alone, before
+// the next is read, so that no more than that is held parsed at once.
 func (v *validator) files(rd *configReader, names []string) []fileResult {
 	res := make([]fileResult, len(names))
-	parsed := make([]parsedFile, len(names))
-	var plain []map[string]any
+	var waiting []parsedFile // plain files to judge together
+	var at []int             // their indexes in names
+	objects := 0
+	judge := func() {
+		tops := make([]map[string]any, len(waiting))
+		for j, p := range waiting {
+			tops[j] = p.top
+		}
+		for j, ok := range v.schema.AcceptsAll(tops) {
+			if ok {
+				res[at[j]] = v.fastResult(waiting[j].name, waiting[j].n, waiting[j].top)
+			} else {
+				res[at[j]] = v.full(waiting[j])
+			}
+		}
+		waiting, at, objects = waiting[:0], at[:0], 0
+	}
 	for i, name := range names {
 		p, done := v.read(rd, name)
-		if done != nil {
+		switch {
+		case done != nil:
 			res[i] = *done
 			continue
+		case p.top == nil:
+			res[i] = v.full(p)
+			continue
 		}
-		parsed[i] = p
-		if p.top != nil {
-			plain = append(plain, p.top)
+		if objects+p.objects > schema.MaxTogether && len(waiting) > 0 {
+			judge()
+		}
+		waiting, at, objects = append(waiting, p), append(at, i), objects+p.objects
+		if objects >= schema.MaxTogether {
+			judge()
 		}
 	}
-	accepted := v.schema.AcceptsAll(plain)
-	for i, p := range parsed {
-		switch {
-		case p.n == nil:
-			// done above
-		case p.top != nil && accepted[0]:
-			accepted = accepted[1:]
-			res[i] = v.fastResult(p.name, p.n, p.top)
-		default:
-			if p.top != nil {
-				accepted = accepted[1:]
-			}
-			res[i] = v.full(p)
-		}
+	if len(waiting) > 0 {
+		judge()
 	}
 	return res
 }
@@ -232,6 +244,8 @@ type parsedFile struct {
 	src  []byte
 	n    ast.Node
 	top  map[string]any // its Go value when it may take the fast path (plainTop)
+	// objects is the number of offices and groups top defines.
+	objects int
 }
 
 // read reads and parses one YAML or JSON file. A file that needs no
@@ -260,7 +274,7 @@ func (v *validator) read(rd *configReader, name string) (parsedFile, *fileResult
 		return parsedFile{}, &fileResult{}
 	}
 	p := parsedFile{name: name, src: src, n: n}
-	p.top, _ = v.plainTop(n)
+	p.top, p.objects, _ = v.plainTop(n)
 	return p, nil
 }
 

@@ -48,6 +48,26 @@ func TestStartFollowsLiveHeap(t *testing.T) {
 	runtime.KeepAlive(held)
 }
 
+// TestStartAgainEndsTheWatchBefore checks that only the latest Start's
+// watch sets the limit: after two Starts, one limit per collection.
+func TestStartAgainEndsTheWatchBefore(t *testing.T) {
+	t.Setenv("GOMEMLIMIT", "")
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(-1))
+	defer round.Add(1)
+	Start()
+	Start()
+	const gcs = 40
+	before := follows.Load()
+	for range gcs {
+		runtime.GC()
+		time.Sleep(2 * time.Millisecond) // the finalizer runs
+	}
+	time.Sleep(20 * time.Millisecond)
+	if n := follows.Load() - before; n < gcs/2 || n > gcs+2 {
+		t.Errorf("%d limits set over %d collections: want one each", n, gcs)
+	}
+}
+
 // TestStartKeepsGOMEMLIMIT checks that a limit the user sets holds.
 func TestStartKeepsGOMEMLIMIT(t *testing.T) {
 	t.Setenv("GOMEMLIMIT", "1GiB")
