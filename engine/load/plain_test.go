@@ -221,10 +221,7 @@ func TestPolicySeesFieldOrder(t *testing.T) {
 // TestFastPathSameAsFull.
 func FuzzFastPath(f *testing.F) {
 	for name, src := range corpus(f) {
-		kind := byte(0)
-		if strings.HasSuffix(name, ".json") {
-			kind = 1
-		}
+		kind := fuzzKind(name)
 		f.Add(kind, src)
 	}
 	var v *validator
@@ -234,10 +231,7 @@ func FuzzFastPath(f *testing.F) {
 			v = newValidator(nil)
 		}
 		n++
-		name := "office.yaml"
-		if kind%2 == 1 {
-			name = "office.json"
-		}
+		name := fuzzName(kind)
 		sameAsFull(t, v, name, src)
 	})
 }
@@ -287,10 +281,7 @@ func FuzzBatches(f *testing.F) {
 	files := corpus(f)
 	var prev []byte
 	for name, src := range files {
-		kind := byte(0)
-		if strings.HasSuffix(name, ".json") {
-			kind = 1
-		}
+		kind := fuzzKind(name)
 		if prev != nil {
 			f.Add(kind, prev, src)
 		}
@@ -307,10 +298,7 @@ func FuzzBatches(f *testing.F) {
 			v = newValidator(nil)
 		}
 		n++
-		name := "office.yaml"
-		if kind%2 == 1 {
-			name = "office.json"
-		}
+		name := fuzzName(kind)
 		batch := []map[string]any{valid}
 		for _, src := range [][]byte{a, b} {
 			if tree, d := parse(name, src); d == nil {
@@ -336,4 +324,20 @@ func mustParse(t testing.TB, name string, src []byte) ast.Node {
 		t.Fatalf("%s: %s", name, d.Message)
 	}
 	return n
+}
+
+// fuzzKind is the kind the fuzz targets give a corpus file: odd for JSON,
+// even for YAML; fuzzName the file name they validate a kind's input as.
+func fuzzKind(name string) byte {
+	if strings.HasSuffix(name, ".json") {
+		return 1
+	}
+	return 0
+}
+
+func fuzzName(kind byte) string {
+	if kind%2 == 1 {
+		return "office.json"
+	}
+	return "office.yaml"
 }
