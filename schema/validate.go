@@ -94,9 +94,9 @@ func (s *Schema) AcceptsAll(files []map[string]any) []bool {
 		s.bare = s.ctx.CompileString("[...#Config]", cue.Scope(bare))
 	}
 	for len(todo) > 0 {
-		n, objects := 1, objectsIn(files[todo[0]])
-		for n < len(todo) && objects+objectsIn(files[todo[n]]) <= MaxTogether {
-			objects += objectsIn(files[todo[n]])
+		n, objects := 1, weight(files[todo[0]])
+		for n < len(todo) && objects+weight(files[todo[n]]) <= MaxTogether {
+			objects += weight(files[todo[n]])
 			n++
 		}
 		s.acceptList(files, todo[:n], ok)
@@ -109,14 +109,18 @@ func (s *Schema) AcceptsAll(files []map[string]any) []bool {
 // list.
 const MaxTogether = 8
 
-// objectsIn is the number of offices and groups data defines, at least 1.
-func objectsIn(data map[string]any) int {
+// weight is what a file counts for in AcceptsAll's lists: its offices and
+// groups, one when it has none.
+func weight(data map[string]any) int { return max(1, Objects(data)) }
+
+// Objects is the number of offices and groups a file's data defines.
+func Objects(data map[string]any) int {
 	n := 0
 	for _, k := range kinds {
 		m, _ := data[k.top].(map[string]any)
 		n += len(m)
 	}
-	return max(n, 1)
+	return n
 }
 
 // acceptList sets ok[i] for each file i of todo that the schema accepts,

@@ -8,6 +8,8 @@ import (
 	"cuelang.org/go/cue/ast"
 	"cuelang.org/go/cue/literal"
 	"cuelang.org/go/cue/token"
+
+	"github.com/officectl/officectl/schema"
 )
 
 // The fast path for a valid file of plain data without CUE policy: most
@@ -190,12 +192,7 @@ func (v *validator) plainTop(n ast.Node) (map[string]any, int, bool) {
 		return nil, 0, false
 	}
 	top, _ := x.(map[string]any)
-	offs, _ := top["offices"].(map[string]any)
-	n0 := len(offs)
-	for _, t := range groupTops {
-		g, _ := top[t.top].(map[string]any)
-		n0 += len(g)
-	}
+	n0 := schema.Objects(top)
 	if n0 == 0 {
 		return nil, 0, false // the full path says what is missing
 	}
